@@ -1,0 +1,87 @@
+package io.ambit.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationContext;
+import org.springframework.core.env.Environment;
+
+/**
+ * The contract every Ambit service meets, inherited by each service's own boot test (run with
+ * {@code server.port=0} and {@code management.server.port=0}): default profile {@code local},
+ * liveness and readiness probes, Prometheus scrape, Istio's {@code /healthz/ready} following the
+ * readiness state, graceful shutdown configured.
+ */
+public abstract class MeshServiceContractTest {
+
+    public static final String[] EPHEMERAL_PORTS = {"server.port=0", "management.server.port=0"};
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Autowired
+    protected Environment environment;
+
+    @Autowired
+    protected ApplicationContext context;
+
+    protected String management(String path) {
+        return "http://127.0.0.1:" + environment.getProperty("local.management.port") + path;
+    }
+
+    protected String main(String path) {
+        return "http://127.0.0.1:" + environment.getProperty("local.server.port") + path;
+    }
+
+    protected HttpResponse<String> get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void runsInTheLocalProfileByDefault() {
+        assertThat(Arrays.asList(environment.getActiveProfiles())).isEmpty();
+        assertThat(Arrays.asList(environment.getDefaultProfiles())).containsExactly("local");
+    }
+
+    @Test
+    void reportsHealthLivenessAndReadinessUp() throws Exception {
+        for (String path : new String[] {"/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness"}) {
+            HttpResponse<String> response = get(management(path));
+            assertThat(response.statusCode()).as(path).isEqualTo(200);
+            assertThat(response.body()).as(path).contains("\"status\":\"UP\"");
+        }
+    }
+
+    @Test
+    void exposesPrometheusMetrics() throws Exception {
+        HttpResponse<String> response = get(management("/actuator/prometheus"));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("jvm_memory_used_bytes");
+    }
+
+    @Test
+    void istioReadinessFollowsTheReadinessState() throws Exception {
+        assertThat(get(main("/healthz/ready")).statusCode()).isEqualTo(200);
+        AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
+        try {
+            HttpResponse<String> refusing = get(main("/healthz/ready"));
+            assertThat(refusing.statusCode()).isEqualTo(503);
+            assertThat(refusing.body()).isEqualTo("not ready\n");
+        } finally {
+            AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
+        }
+    }
+
+    @Test
+    void shutsDownGracefully() {
+        assertThat(environment.getProperty("server.shutdown")).isEqualTo("graceful");
+    }
+}

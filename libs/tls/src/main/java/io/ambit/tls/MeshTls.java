@@ -1,0 +1,86 @@
+package io.ambit.tls;
+
+import java.time.Clock;
+import java.util.List;
+
+import javax.net.ssl.SSLException;
+
+import io.ambit.identity.Svid;
+import io.ambit.identity.TrustBundle;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+
+/**
+ * Netty {@link SslContext}s for the mesh, as HBONE requires them: BoringSSL through
+ * netty-tcnative, TLS 1.3 only, AES-GCM suites, ALPN {@code h2}, the client's certificate required,
+ * and the peer's chain and SPIFFE ID checked during the handshake. There is no fallback to the
+ * JDK's TLS: if BoringSSL does not load, building a context fails and says why.
+ */
+public final class MeshTls {
+
+    public static final String TLS_13 = "TLSv1.3";
+    /** TLS 1.3 AES-GCM suites only; ChaCha20 is left out as Istio leaves it out of FIPS-minded setups. */
+    public static final List<String> CIPHERS = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384");
+
+    private static final ApplicationProtocolConfig ALPN_H2 = new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2);
+
+    private MeshTls() {
+    }
+
+    /** Fails with the reason BoringSSL did not load, instead of silently using the JDK's TLS. */
+    public static void requireBoringSsl() {
+        if (!OpenSsl.isAvailable()) {
+            throw new TlsSetupException("BoringSSL (netty-tcnative) is not available on this machine; "
+                    + "Ambit does not fall back to the JDK's TLS", OpenSsl.unavailabilityCause());
+        }
+    }
+
+    public static SslContext server(Svid svid, TrustBundle bundle, PeerPolicy clients) {
+        return server(svid, bundle, clients, Clock.systemUTC());
+    }
+
+    public static SslContext server(Svid svid, TrustBundle bundle, PeerPolicy clients, Clock clock) {
+        requireBoringSsl();
+        try {
+            return configure(SslContextBuilder.forServer(svid.key(), svid.chain()), bundle, clients, clock)
+                    .clientAuth(ClientAuth.REQUIRE)
+                    .build();
+        } catch (SSLException e) {
+            throw new TlsSetupException("cannot build the server TLS context for " + svid.id(), e);
+        }
+    }
+
+    public static SslContext client(Svid svid, TrustBundle bundle, PeerPolicy servers) {
+        return client(svid, bundle, servers, Clock.systemUTC());
+    }
+
+    public static SslContext client(Svid svid, TrustBundle bundle, PeerPolicy servers, Clock clock) {
+        requireBoringSsl();
+        try {
+            return configure(SslContextBuilder.forClient().keyManager(svid.key(), svid.chain()), bundle, servers, clock)
+                    // Peers are named by SPIFFE ID, not host name: the trust manager checks identity.
+                    .endpointIdentificationAlgorithm(null)
+                    .build();
+        } catch (SSLException e) {
+            throw new TlsSetupException("cannot build the client TLS context for " + svid.id(), e);
+        }
+    }
+
+    private static SslContextBuilder configure(SslContextBuilder builder, TrustBundle bundle, PeerPolicy peers,
+            Clock clock) {
+        return builder.sslProvider(SslProvider.OPENSSL)
+                .protocols(TLS_13)
+                .ciphers(CIPHERS)
+                .applicationProtocolConfig(ALPN_H2)
+                .trustManager(new SpiffeTrustManager(bundle, peers, clock));
+    }
+}
