@@ -6,6 +6,8 @@ import java.util.List;
 import javax.net.ssl.SSLException;
 
 import io.ambit.identity.Svid;
+import io.ambit.identity.SvidValidationException;
+import io.ambit.identity.SvidValidator;
 import io.ambit.identity.TrustBundle;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -50,6 +52,7 @@ public final class MeshTls {
 
     public static SslContext server(Svid svid, TrustBundle bundle, PeerPolicy clients, Clock clock) {
         requireBoringSsl();
+        requireOwnSvidValid(svid, bundle, clock);
         try {
             return configure(SslContextBuilder.forServer(svid.key(), svid.chain()), bundle, clients, clock)
                     .clientAuth(ClientAuth.REQUIRE)
@@ -65,6 +68,7 @@ public final class MeshTls {
 
     public static SslContext client(Svid svid, TrustBundle bundle, PeerPolicy servers, Clock clock) {
         requireBoringSsl();
+        requireOwnSvidValid(svid, bundle, clock);
         try {
             return configure(SslContextBuilder.forClient().keyManager(svid.key(), svid.chain()), bundle, servers, clock)
                     // Peers are named by SPIFFE ID, not host name: the trust manager checks identity.
@@ -72,6 +76,19 @@ public final class MeshTls {
                     .build();
         } catch (SSLException e) {
             throw new TlsSetupException("cannot build the client TLS context for " + svid.id(), e);
+        }
+    }
+
+    /**
+     * Our own certificate must pass the check our peers will apply; failing here, at build or
+     * reload time, names the problem instead of every peer refusing us later.
+     */
+    private static void requireOwnSvidValid(Svid svid, TrustBundle bundle, Clock clock) {
+        try {
+            SvidValidator.validate(svid.chain(), bundle, clock.instant());
+        } catch (SvidValidationException e) {
+            throw new TlsSetupException("refusing to use our own certificate for " + svid.id()
+                    + " (" + e.reason() + "): " + e.getMessage(), e);
         }
     }
 

@@ -73,8 +73,13 @@ final class SpiffeTrustManager extends X509ExtendedTrustManager {
         check(chain, "server");
     }
 
+    /**
+     * Empty on purpose: listing the bundle's CAs in the CertificateRequest makes a client whose
+     * certificate comes from another CA send none at all, and the refusal then reads "peer did not
+     * return a certificate" instead of naming the untrusted issuer. The check happens here anyway.
+     */
     @Override
     public X509Certificate[] getAcceptedIssuers() {
-        return bundle.authorities().toArray(X509Certificate[]::new);
+        return new X509Certificate[0];
     }
 }

@@ -1,0 +1,9 @@
+package io.ambit.admin;
+
+import io.ambit.service.MeshServiceContractTest;
+import org.springframework.boot.test.context.SpringBootTest;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
+        properties = {"server.port=0", "management.server.port=0"})
+class AdminUiApplicationBootTest extends MeshServiceContractTest {
+}
