@@ -21,12 +21,13 @@ import io.netty.handler.ssl.SslProvider;
  * Netty {@link SslContext}s for the mesh, as HBONE requires them: BoringSSL through
  * netty-tcnative, TLS 1.3 only, AES-GCM suites, ALPN {@code h2}, the client's certificate required,
  * and the peer's chain and SPIFFE ID checked during the handshake. There is no fallback to the
- * JDK's TLS: if BoringSSL does not load, building a context fails and says why.
+ * JDK's TLS: if BoringSSL does not load, building a context fails and says why. BoringSSL cannot
+ * switch ChaCha20 off in TLS 1.3, so pipelines put {@link AesGcmOnly} behind the SslHandler.
  */
 public final class MeshTls {
 
     public static final String TLS_13 = "TLSv1.3";
-    /** TLS 1.3 AES-GCM suites only; ChaCha20 is left out as Istio leaves it out of FIPS-minded setups. */
+    /** The TLS 1.3 suites the mesh accepts: AES-GCM only. */
     public static final List<String> CIPHERS = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384");
 
     private static final ApplicationProtocolConfig ALPN_H2 = new ApplicationProtocolConfig(

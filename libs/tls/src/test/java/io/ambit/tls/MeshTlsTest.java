@@ -147,6 +147,26 @@ class MeshTlsTest {
     }
 
     @Test
+    void refusesAClientThatOnlyOffersChaCha20() throws Exception {
+        SslContext serverContext = MeshTls.server(serverSvid, bundle, PeerPolicy.exactly(CLIENT));
+        EchoServer server = new EchoServer(servers, ch -> serverContext.newHandler(ch.alloc()));
+        SslContext chacha = SslContextBuilder.forClient()
+                .sslProvider(SslProvider.JDK)
+                .protocols("TLSv1.3")
+                .ciphers(List.of("TLS_CHACHA20_POLY1305_SHA256"))
+                .keyManager(clientSvid.key(), clientSvid.chain().toArray(X509Certificate[]::new))
+                .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                .build();
+
+        Client client = Client.connect(servers, server.address, ch -> chacha.newHandler(ch.alloc()));
+        client.awaitHandshake();
+        Throwable refused = server.errors.poll(10, TimeUnit.SECONDS);
+        assertThat(refused).isInstanceOf(AesGcmOnly.DisallowedCipherSuiteException.class)
+                .hasMessageContaining("negotiated TLS_CHACHA20_POLY1305_SHA256");
+        assertThat(client.channel().closeFuture().awaitUninterruptibly(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void newConnectionsUseReloadedKeyMaterialWhileOldOnesKeepWorking(TestCa ca) throws Exception {
         ReloadableSslContext serverContext = ReloadableSslContext.server(
                 new ReloadableSslContext.KeyMaterial(serverSvid, bundle), PeerPolicy.exactly(CLIENT));

@@ -36,13 +36,14 @@ final class TlsTestSupport {
     /** Server side: records each connection's handshake outcome. */
     static final class EchoServer {
         final LinkedBlockingQueue<Throwable> handshakeFailures = new LinkedBlockingQueue<>();
+        final LinkedBlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
         final InetSocketAddress address;
 
         EchoServer(LoopbackServers servers, Function<Channel, SslHandler> tls) {
             address = servers.start(new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast(tls.apply(ch), new ChannelInboundHandlerAdapter() {
+                    ch.pipeline().addLast(tls.apply(ch), new AesGcmOnly(), new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
                             ctx.writeAndFlush(msg);
@@ -58,6 +59,7 @@ final class TlsTestSupport {
 
                         @Override
                         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                            errors.add(cause);
                             ctx.close();
                         }
                     });
