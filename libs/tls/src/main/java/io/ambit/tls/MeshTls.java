@@ -52,11 +52,21 @@ public final class MeshTls {
     }
 
     public static SslContext server(Svid svid, TrustBundle bundle, PeerPolicy clients, Clock clock) {
+        return server(svid, bundle, clients, ClientAuth.REQUIRE, clock);
+    }
+
+    /**
+     * A server that may also accept clients without a certificate ({@link ClientAuth#OPTIONAL}):
+     * only the CA needs this, for callers that authenticate with a token because they hold no
+     * SVID yet. A certificate that is presented is still checked in full.
+     */
+    public static SslContext server(Svid svid, TrustBundle bundle, PeerPolicy clients, ClientAuth clientAuth,
+            Clock clock) {
         requireBoringSsl();
         requireOwnSvidValid(svid, bundle, clock);
         try {
             return configure(SslContextBuilder.forServer(svid.key(), svid.chain()), bundle, clients, clock)
-                    .clientAuth(ClientAuth.REQUIRE)
+                    .clientAuth(clientAuth)
                     .build();
         } catch (SSLException e) {
             throw new TlsSetupException("cannot build the server TLS context for " + svid.id(), e);
@@ -90,6 +100,21 @@ public final class MeshTls {
         } catch (SvidValidationException e) {
             throw new TlsSetupException("refusing to use our own certificate for " + svid.id()
                     + " (" + e.reason() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A client with no certificate of its own, for the one call made before a workload has an
+     * SVID: asking the CA for it. The server is still checked against the bundle and policy.
+     */
+    public static SslContext bootstrapClient(TrustBundle bundle, PeerPolicy servers) {
+        requireBoringSsl();
+        try {
+            return configure(SslContextBuilder.forClient(), bundle, servers, Clock.systemUTC())
+                    .endpointIdentificationAlgorithm(null)
+                    .build();
+        } catch (SSLException e) {
+            throw new TlsSetupException("cannot build the bootstrap client TLS context", e);
         }
     }
 

@@ -1,0 +1,142 @@
+package io.ambit.ca;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+
+import io.ambit.ca.auth.BootstrapTokenAuthenticator;
+import io.ambit.ca.auth.CallerAuthenticator;
+import io.ambit.ca.auth.TokenAuthenticator;
+import io.ambit.ca.auth.TokenReviewAuthenticator;
+import io.ambit.ca.authz.IdentityAuthorizer;
+import io.ambit.ca.authz.KubernetesPodLocator;
+import io.ambit.ca.authz.LocalPodLocator;
+import io.ambit.ca.authz.PodLocator;
+import io.ambit.ca.bundle.RootCertConfigMapPublisher;
+import io.ambit.ca.grpc.CaGrpcServer;
+import io.ambit.ca.grpc.IstioCertificateGrpcService;
+import io.ambit.ca.grpc.ServingCertificate;
+import io.ambit.ca.keys.CaKeyMaterial;
+import io.ambit.ca.keys.CaKeyStore;
+import io.ambit.ca.keys.DirectoryCaKeyStore;
+import io.ambit.ca.keys.SecretCaKeyStore;
+import io.ambit.ca.signing.CsrPolicy;
+import io.ambit.ca.telemetry.AuditLog;
+import io.ambit.ca.telemetry.CaMetrics;
+import io.ambit.identity.WorkloadIdentity;
+import io.ambit.tls.MeshTls;
+import io.ambit.tls.PeerPolicy;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.ssl.ClientAuth;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
+
+/** Wires the CA for local mode (directory, bootstrap tokens, local pods) or Kubernetes mode. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(CaProperties.class)
+public class CaConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    CaKeyMaterial caKeyMaterial(CaKeyStore store) {
+        return store.loadOrCreate();
+    }
+
+    @Bean
+    CertificateAuthority certificateAuthority(CaProperties properties, CaKeyMaterial keys, TokenAuthenticator tokens,
+            PodLocator pods, MeterRegistry registry, Clock clock) {
+        return new CertificateAuthority(keys,
+                new CallerAuthenticator(tokens, keys::bundle, clock),
+                new IdentityAuthorizer(properties.trustDomain(), properties.trustedNodeAccounts(), pods),
+                new CsrPolicy((int) properties.maxCsrSize().toBytes(), properties.defaultValidity(), properties.maxValidity()),
+                new CaMetrics(registry, () -> keys, clock), new AuditLog(), clock);
+    }
+
+    @Bean
+    IstioCertificateGrpcService istioCertificateService(CertificateAuthority ca) {
+        return new IstioCertificateGrpcService(ca);
+    }
+
+    /**
+     * gRPC over TLS with the CA's own SVID. Client certificates are optional: a node agent's first
+     * call, before it holds any SVID, authenticates with its token.
+     */
+    @Bean
+    CaGrpcServer caGrpcServer(CaProperties properties, CaKeyMaterial keys, IstioCertificateGrpcService service, Clock clock) {
+        var serving = ServingCertificate.issue(keys, properties.trustDomain(), properties.meshNamespace(),
+                properties.servingValidity(), clock);
+        var tls = MeshTls.server(serving, keys.bundle(), PeerPolicy.anyInTrustDomain(properties.trustDomain()),
+                ClientAuth.OPTIONAL, clock);
+        return new CaGrpcServer(new InetSocketAddress(properties.grpc().address(), properties.grpc().port()), tls, service,
+                (int) properties.grpc().maxMessageSize().toBytes(), (int) properties.grpc().maxMetadataSize().toBytes());
+    }
+
+    static WorkloadIdentity nodeAgent(CaProperties properties) {
+        String[] account = properties.trustedNodeAccounts().getFirst().split("/", 2);
+        return new WorkloadIdentity(properties.trustDomain(), account[0], account[1]);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @Profile("!kubernetes")
+    static class Local {
+
+        @Bean
+        CaKeyStore caKeyStore(CaProperties properties) {
+            return properties.pluginCertsDir() != null
+                    ? DirectoryCaKeyStore.pluginCerts(properties.pluginCertsDir(), properties.trustDomain())
+                    : DirectoryCaKeyStore.selfSigned(properties.stateDir(), properties.trustDomain());
+        }
+
+        @Bean
+        TokenAuthenticator bootstrapTokens(CaProperties properties) {
+            return new BootstrapTokenAuthenticator(properties.local().nodeTokens(), nodeAgent(properties));
+        }
+
+        @Bean
+        PodLocator localPods(CaProperties properties) {
+            return new LocalPodLocator(properties.local().configDir());
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @Profile("kubernetes")
+    static class Kubernetes {
+
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean
+        KubernetesClient kubernetesClient() {
+            return new KubernetesClientBuilder().build();
+        }
+
+        @Bean
+        CaKeyStore caKeyStore(CaProperties properties, KubernetesClient client) {
+            return properties.pluginCertsDir() != null
+                    ? DirectoryCaKeyStore.pluginCerts(properties.pluginCertsDir(), properties.trustDomain())
+                    : new SecretCaKeyStore(client, properties.meshNamespace(), properties.trustDomain());
+        }
+
+        @Bean
+        TokenAuthenticator tokenReview(CaProperties properties, KubernetesClient client) {
+            return new TokenReviewAuthenticator(client, properties.trustDomain(), properties.tokenAudience());
+        }
+
+        @Bean(destroyMethod = "close")
+        KubernetesPodLocator kubernetesPods(KubernetesClient client) {
+            return new KubernetesPodLocator(client).start();
+        }
+
+        @Bean(destroyMethod = "close")
+        RootCertConfigMapPublisher rootCertPublisher(KubernetesClient client, CaKeyMaterial keys) {
+            return new RootCertConfigMapPublisher(client, keys.bundle().toPem()).start();
+        }
+    }
+}

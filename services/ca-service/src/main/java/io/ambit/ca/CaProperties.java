@@ -1,0 +1,74 @@
+package io.ambit.ca;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The CA's settings ({@code ambit.ca.*}).
+ *
+ * @param trustDomain         the trust domain every issued identity belongs to
+ * @param meshNamespace       where the mesh runs: the CA's own identity and Kubernetes objects live here
+ * @param trustedNodeAccounts {@code namespace/serviceaccount} of node agents that may request a pod's identity
+ * @param defaultValidity     lifetime of a certificate when the request names none
+ * @param maxValidity         the longest lifetime a request may ask for (at most 90 days)
+ * @param maxCsrSize          the largest CSR accepted
+ * @param pluginCertsDir      Istio's {@code cacerts} layout; when set, this intermediate signs
+ * @param stateDir            local mode: where the self-signed root is kept across restarts
+ * @param servingValidity     lifetime of the CA's own serving certificate
+ * @param tokenAudience       Kubernetes mode: the audience ServiceAccount tokens must carry
+ * @param grpc                the gRPC listener
+ * @param local               local mode settings
+ */
+@Validated
+@ConfigurationProperties("ambit.ca")
+public record CaProperties(
+        @DefaultValue("cluster.local") String trustDomain,
+        @DefaultValue("istio-system") String meshNamespace,
+        @DefaultValue("istio-system/ztunnel") List<String> trustedNodeAccounts,
+        @DefaultValue("24h") Duration defaultValidity,
+        @DefaultValue("24h") Duration maxValidity,
+        @DefaultValue("64KB") DataSize maxCsrSize,
+        Path pluginCertsDir,
+        @DefaultValue(".mesh/ca") Path stateDir,
+        @DefaultValue("30d") Duration servingValidity,
+        @DefaultValue("istio-ca") String tokenAudience,
+        @DefaultValue Grpc grpc,
+        @DefaultValue Local local) {
+
+    public static final Duration VALIDITY_CEILING = Duration.ofDays(90);
+
+    public CaProperties {
+        if (maxValidity.compareTo(VALIDITY_CEILING) > 0) {
+            throw new IllegalArgumentException("ambit.ca.max-validity must be at most 90 days, was " + maxValidity);
+        }
+        if (defaultValidity.compareTo(maxValidity) > 0) {
+            throw new IllegalArgumentException("ambit.ca.default-validity (" + defaultValidity
+                    + ") exceeds ambit.ca.max-validity (" + maxValidity + ")");
+        }
+    }
+
+    /**
+     * @param address         the address to bind (all interfaces by default)
+     * @param port            Istio's CA port
+     * @param maxMessageSize  the largest request accepted (a CSR is a few hundred bytes)
+     * @param maxMetadataSize the largest metadata (headers) accepted
+     */
+    public record Grpc(@DefaultValue("0.0.0.0") String address, @DefaultValue("15012") int port,
+                       @DefaultValue("256KB") DataSize maxMessageSize, @DefaultValue("16KB") DataSize maxMetadataSize) {
+    }
+
+    /**
+     * @param nodeTokens bootstrap credential of each node's ztunnel: node name to bearer token
+     * @param configDir  directory of Kubernetes YAML whose Pods say which service accounts run on which node
+     */
+    public record Local(@DefaultValue Map<String, String> nodeTokens,
+                        @DefaultValue("config/local") Path configDir) {
+    }
+}

@@ -1,0 +1,79 @@
+package io.ambit.ca;
+
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import io.ambit.ca.auth.Caller;
+import io.ambit.ca.auth.CallerAuthenticator;
+import io.ambit.ca.auth.Credentials;
+import io.ambit.ca.authz.IdentityAuthorizer;
+import io.ambit.ca.keys.CaKeyMaterial;
+import io.ambit.ca.signing.CsrPolicy;
+import io.ambit.ca.signing.SvidSigner;
+import io.ambit.ca.telemetry.AuditLog;
+import io.ambit.ca.telemetry.CaMetrics;
+import io.ambit.identity.SpiffeId;
+
+/**
+ * One certificate request, start to finish: authenticate the caller, decide the identity (the
+ * caller's own, or a pod's on its node), check the CSR against that identity, sign. Every outcome
+ * is counted and audited; a refusal signs nothing.
+ */
+public final class CertificateAuthority {
+
+    /** A request as the transport delivered it. */
+    public record Request(Credentials credentials, String csrPem, long validitySeconds, Optional<String> impersonatedIdentity) {
+    }
+
+    private final CaKeyMaterial keys;
+    private final CallerAuthenticator authenticator;
+    private final IdentityAuthorizer authorizer;
+    private final CsrPolicy csrPolicy;
+    private final SvidSigner signer;
+    private final CaMetrics metrics;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    public CertificateAuthority(CaKeyMaterial keys, CallerAuthenticator authenticator, IdentityAuthorizer authorizer,
+            CsrPolicy csrPolicy, CaMetrics metrics, AuditLog audit, Clock clock) {
+        this.keys = keys;
+        this.authenticator = authenticator;
+        this.authorizer = authorizer;
+        this.csrPolicy = csrPolicy;
+        this.signer = new SvidSigner(keys, clock);
+        this.metrics = metrics;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    public CaKeyMaterial keys() {
+        return keys;
+    }
+
+    /** Returns the chain, leaf first and root last, or throws {@link CaRequestException}. */
+    public List<X509Certificate> handle(Request request) {
+        Instant started = clock.instant();
+        metrics.received();
+        String callerText = "unauthenticated";
+        String asked = request.impersonatedIdentity().orElse("(own identity)");
+        try {
+            Caller caller = authenticator.authenticate(request.credentials());
+            callerText = caller.toString();
+            SpiffeId granted = authorizer.decide(caller, request.impersonatedIdentity());
+            CsrPolicy.Approved approved = csrPolicy.check(request.csrPem(), request.validitySeconds(), granted);
+            List<X509Certificate> chain = signer.sign(granted, approved.publicKey(), approved.validity());
+            metrics.signed(Duration.between(started, clock.instant()));
+            audit.granted(callerText, asked, granted.toString(), chain.getFirst().getSerialNumber(),
+                    chain.getFirst().getNotAfter().toInstant());
+            return chain;
+        } catch (CaRequestException e) {
+            metrics.refused(e.reason());
+            audit.refused(callerText, asked, e.kind().name(), e.reason(), e.getMessage());
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.ambit.ca.grpc;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.NettyServerBuilder;
+import io.netty.handler.ssl.SslContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The CA's gRPC listener (port 15012): grpc-java on Netty, TLS with the CA's own SVID, bounded
+ * message and metadata sizes so that an oversized request is refused by the transport before any
+ * of it is parsed. Stops gracefully: new calls refused, running ones given a few seconds.
+ */
+public final class CaGrpcServer implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(CaGrpcServer.class);
+
+    private final InetSocketAddress address;
+    private final SslContext tls;
+    private final IstioCertificateGrpcService service;
+    private final int maxMessageBytes;
+    private final int maxMetadataBytes;
+    private volatile Server server;
+
+    public CaGrpcServer(InetSocketAddress address, SslContext tls, IstioCertificateGrpcService service,
+            int maxMessageBytes, int maxMetadataBytes) {
+        this.address = address;
+        this.tls = tls;
+        this.service = service;
+        this.maxMessageBytes = maxMessageBytes;
+        this.maxMetadataBytes = maxMetadataBytes;
+    }
+
+    @Override
+    public void start() {
+        try {
+            server = NettyServerBuilder.forAddress(address)
+                    .sslContext(tls)
+                    .maxInboundMessageSize(maxMessageBytes)
+                    .maxInboundMetadataSize(maxMetadataBytes)
+                    .addService(ServerInterceptors.intercept(service, new CallCredentialsInterceptor()))
+                    .build()
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen for gRPC on " + address, e);
+        }
+        log.info("CA gRPC (IstioCertificateService, TLS) listening on {}", server.getListenSockets());
+    }
+
+    /** The bound port (useful when configured as 0). */
+    public int port() {
+        return ((InetSocketAddress) server.getListenSockets().getFirst()).getPort();
+    }
+
+    @Override
+    public void stop() {
+        Server running = server;
+        if (running == null) {
+            return;
+        }
+        running.shutdown();
+        try {
+            if (!running.awaitTermination(5, TimeUnit.SECONDS)) {
+                running.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            running.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        server = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return server != null;
+    }
+}

@@ -1,0 +1,173 @@
+package io.ambit.ca.signing;
+
+import static io.ambit.ca.CaRequestException.invalid;
+
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
+
+import io.ambit.ca.CaRequestException;
+import io.ambit.identity.InvalidSpiffeIdException;
+import io.ambit.identity.Pem;
+import io.ambit.identity.SpiffeId;
+import org.bouncycastle.asn1.pkcs.Attribute;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
+
+/**
+ * Checks a CSR against the identity the CA has already decided to grant. The CSR only proposes: a
+ * key (which it must prove it holds) and, optionally, SANs, which must be exactly the granted
+ * URI SAN. Each failure has its own message and reason.
+ */
+public final class CsrPolicy {
+
+    private final int maxCsrBytes;
+    private final Duration defaultValidity;
+    private final Duration maxValidity;
+
+    public CsrPolicy(int maxCsrBytes, Duration defaultValidity, Duration maxValidity) {
+        this.maxCsrBytes = maxCsrBytes;
+        this.defaultValidity = defaultValidity;
+        this.maxValidity = maxValidity;
+    }
+
+    /** A CSR that passed: the key to certify and the lifetime to give it. */
+    public record Approved(PublicKey publicKey, Duration validity) {
+    }
+
+    public Approved check(String csrPem, long requestedValiditySeconds, SpiffeId granted) {
+        Duration validity = validity(requestedValiditySeconds);
+        if (csrPem == null || csrPem.isBlank()) {
+            throw invalid("csr_missing", "the request carries no CSR");
+        }
+        if (csrPem.getBytes(StandardCharsets.UTF_8).length > maxCsrBytes) {
+            throw invalid("csr_too_large", "CSR is larger than " + maxCsrBytes + " bytes");
+        }
+        PKCS10CertificationRequest csr;
+        try {
+            csr = Pem.readCsr(csrPem);
+        } catch (IllegalArgumentException e) {
+            throw invalid("csr_malformed", "CSR is not a PEM certificate request: " + e.getMessage());
+        }
+        PublicKey key;
+        try {
+            key = new JcaPKCS10CertificationRequest(csr).getPublicKey();
+        } catch (Exception e) {
+            throw invalid("csr_key_unreadable", "CSR public key is unreadable: " + e.getMessage());
+        }
+        requireProofOfPossession(csr, key);
+        requireAllowedKey(key);
+        requireSansMatch(csr, granted);
+        return new Approved(key, validity);
+    }
+
+    private Duration validity(long seconds) {
+        if (seconds < 0) {
+            throw invalid("validity_negative", "requested validity is negative (" + seconds + " s)");
+        }
+        if (seconds == 0) {
+            return defaultValidity;
+        }
+        if (seconds > maxValidity.toSeconds()) {
+            throw invalid("validity_too_long", "requested validity of " + seconds + " s exceeds the maximum of "
+                    + maxValidity.toSeconds() + " s");
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
+    private static void requireProofOfPossession(PKCS10CertificationRequest csr, PublicKey key) {
+        boolean valid;
+        try {
+            valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key));
+        } catch (Exception e) {
+            valid = false;
+        }
+        if (!valid) {
+            throw invalid("csr_signature_invalid", "CSR signature does not verify with the key it carries "
+                    + "(proof of possession failed)");
+        }
+    }
+
+    private static void requireAllowedKey(PublicKey key) {
+        switch (key) {
+            case ECPublicKey ec -> {
+                int bits = ec.getParams().getCurve().getField().getFieldSize();
+                if (bits != 256 && bits != 384) {
+                    throw invalid("csr_key_not_allowed", "CSR key is EC on a " + bits + "-bit curve; only P-256 and P-384 are allowed");
+                }
+            }
+            case RSAPublicKey rsa -> {
+                if (rsa.getModulus().bitLength() < 2048) {
+                    throw invalid("csr_key_not_allowed", "CSR key is RSA " + rsa.getModulus().bitLength()
+                            + " bits; at least 2048 are required");
+                }
+            }
+            default -> throw invalid("csr_key_not_allowed", "CSR key type " + key.getAlgorithm()
+                    + " is not allowed; use EC P-256/P-384 or RSA >= 2048");
+        }
+    }
+
+    private static void requireSansMatch(PKCS10CertificationRequest csr, SpiffeId granted) {
+        GeneralName[] names = requestedSans(csr);
+        if (names.length == 0) {
+            return; // the CA fills in the SAN it decided
+        }
+        int uris = 0;
+        for (GeneralName name : names) {
+            if (name.getTagNo() != GeneralName.uniformResourceIdentifier) {
+                throw invalid("csr_san_not_allowed", "CSR requests a " + sanKind(name.getTagNo()) + " SAN (" + name.getName()
+                        + "); only the URI SAN " + granted + " may be requested");
+            }
+            uris++;
+        }
+        if (uris > 1) {
+            throw invalid("csr_multiple_uri_sans", "CSR requests " + uris + " URI SANs; an X.509-SVID has exactly one");
+        }
+        String requested = names[0].getName().toString();
+        SpiffeId requestedId;
+        try {
+            requestedId = SpiffeId.parse(requested);
+        } catch (InvalidSpiffeIdException e) {
+            throw invalid("csr_san_invalid", "CSR URI SAN is not a valid SPIFFE ID: " + e.getMessage());
+        }
+        if (!requestedId.isMemberOf(granted.trustDomain())) {
+            throw invalid("csr_wrong_trust_domain", "CSR asks for " + requestedId + " in trust domain "
+                    + requestedId.trustDomain() + "; this CA signs only for " + granted.trustDomain());
+        }
+        if (!requestedId.equals(granted)) {
+            throw invalid("csr_identity_mismatch", "CSR asks for " + requestedId + " but the caller is authorized for "
+                    + granted);
+        }
+    }
+
+    private static GeneralName[] requestedSans(PKCS10CertificationRequest csr) {
+        Attribute[] attributes = csr.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest);
+        if (attributes.length == 0) {
+            return new GeneralName[0];
+        }
+        try {
+            Extensions extensions = Extensions.getInstance(attributes[0].getAttrValues().getObjectAt(0));
+            GeneralNames sans = GeneralNames.fromExtensions(extensions, Extension.subjectAlternativeName);
+            return sans == null ? new GeneralName[0] : sans.getNames();
+        } catch (RuntimeException e) {
+            throw invalid("csr_extensions_malformed", "CSR extension request is malformed: " + e.getMessage());
+        }
+    }
+
+    private static String sanKind(int tag) {
+        return switch (tag) {
+            case GeneralName.dNSName -> "DNS";
+            case GeneralName.iPAddress -> "IP";
+            case GeneralName.rfc822Name -> "email";
+            default -> "non-URI (tag " + tag + ")";
+        };
+    }
+}
