@@ -80,6 +80,11 @@ public final class TestCa {
         return chain.getFirst();
     }
 
+    /** This CA's own signing key: for tests that hand the CA to a component as plug-in key material. */
+    public java.security.PrivateKey privateKey() {
+        return keyPair.getPrivate();
+    }
+
     /** The self-signed root at the top of this CA's chain: what goes into a trust bundle. */
     public X509Certificate root() {
         return chain.getLast();
