@@ -42,6 +42,13 @@ public final class Pem {
         return out.toString();
     }
 
+    /** PEM of DER bytes without going through a PEM writer: the CA's hot path encodes every leaf. */
+    public static String encodeDer(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
     public static String encodeCertificates(List<X509Certificate> certificates) {
         StringBuilder pem = new StringBuilder();
         certificates.forEach(c -> pem.append(encode(c)));

@@ -19,7 +19,10 @@ import io.ambit.ca.keys.CaKeyMaterial;
 import io.ambit.ca.keys.CaKeyStore;
 import io.ambit.ca.keys.DirectoryCaKeyStore;
 import io.ambit.ca.keys.SecretCaKeyStore;
+import io.ambit.ca.crypto.SignatureEngine;
+import io.ambit.ca.crypto.SignatureEngines;
 import io.ambit.ca.signing.CsrPolicy;
+import io.ambit.ca.signing.SvidSigner;
 import io.ambit.ca.telemetry.AuditLog;
 import io.ambit.ca.telemetry.CaMetrics;
 import io.ambit.identity.WorkloadIdentity;
@@ -52,12 +55,19 @@ public class CaConfiguration {
     }
 
     @Bean
+    SignatureEngine signatureEngine() {
+        return SignatureEngines.best();
+    }
+
+    @Bean
     CertificateAuthority certificateAuthority(CaProperties properties, CaKeyMaterial keys, TokenAuthenticator tokens,
-            PodLocator pods, MeterRegistry registry, Clock clock) {
+            PodLocator pods, SignatureEngine signatures, MeterRegistry registry, Clock clock) {
         return new CertificateAuthority(keys,
                 new CallerAuthenticator(tokens, keys::bundle, clock),
                 new IdentityAuthorizer(properties.trustDomain(), properties.trustedNodeAccounts(), pods),
-                new CsrPolicy((int) properties.maxCsrSize().toBytes(), properties.defaultValidity(), properties.maxValidity()),
+                new CsrPolicy((int) properties.maxCsrSize().toBytes(), properties.defaultValidity(), properties.maxValidity(),
+                        signatures),
+                new SvidSigner(keys, clock, signatures),
                 new CaMetrics(registry, () -> keys, clock), new AuditLog(), clock);
     }
 

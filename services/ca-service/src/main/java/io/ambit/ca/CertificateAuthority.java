@@ -1,10 +1,8 @@
 package io.ambit.ca;
 
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 
 import io.ambit.ca.auth.Caller;
@@ -39,12 +37,12 @@ public final class CertificateAuthority {
     private final Clock clock;
 
     public CertificateAuthority(CaKeyMaterial keys, CallerAuthenticator authenticator, IdentityAuthorizer authorizer,
-            CsrPolicy csrPolicy, CaMetrics metrics, AuditLog audit, Clock clock) {
+            CsrPolicy csrPolicy, SvidSigner signer, CaMetrics metrics, AuditLog audit, Clock clock) {
         this.keys = keys;
         this.authenticator = authenticator;
         this.authorizer = authorizer;
         this.csrPolicy = csrPolicy;
-        this.signer = new SvidSigner(keys, clock);
+        this.signer = signer;
         this.metrics = metrics;
         this.audit = audit;
         this.clock = clock;
@@ -54,8 +52,8 @@ public final class CertificateAuthority {
         return keys;
     }
 
-    /** Returns the chain, leaf first and root last, or throws {@link CaRequestException}. */
-    public List<X509Certificate> handle(Request request) {
+    /** Returns the signed certificate and its PEM chain (leaf first, root last), or throws {@link CaRequestException}. */
+    public SvidSigner.Issued handle(Request request) {
         Instant started = clock.instant();
         metrics.received();
         String callerText = "unauthenticated";
@@ -65,11 +63,10 @@ public final class CertificateAuthority {
             callerText = caller.toString();
             SpiffeId granted = authorizer.decide(caller, request.impersonatedIdentity());
             CsrPolicy.Approved approved = csrPolicy.check(request.csrPem(), request.validitySeconds(), granted);
-            List<X509Certificate> chain = signer.sign(granted, approved.publicKey(), approved.validity());
+            SvidSigner.Issued issued = signer.issue(granted, approved.subjectPublicKeyInfo(), approved.validity());
             metrics.signed(Duration.between(started, clock.instant()));
-            audit.granted(callerText, asked, granted.toString(), chain.getFirst().getSerialNumber(),
-                    chain.getFirst().getNotAfter().toInstant());
-            return chain;
+            audit.granted(callerText, asked, granted.toString(), issued.serial(), issued.notAfter());
+            return issued;
         } catch (CaRequestException e) {
             metrics.refused(e.reason());
             audit.refused(callerText, asked, e.kind().name(), e.reason(), e.getMessage());

@@ -87,7 +87,8 @@ class KubernetesModeTest {
         CertificateAuthority ca = new CertificateAuthority(keys,
                 new CallerAuthenticator(new TokenReviewAuthenticator(client, "cluster.local", "istio-ca"), keys::bundle, clock),
                 new IdentityAuthorizer("cluster.local", List.of("istio-system/ztunnel"), pods),
-                new CsrPolicy(64 * 1024, Duration.ofHours(24), Duration.ofHours(24)),
+                new CsrPolicy(64 * 1024, Duration.ofHours(24), Duration.ofHours(24), io.ambit.ca.crypto.SignatureEngines.best()),
+                new io.ambit.ca.signing.SvidSigner(keys, clock, io.ambit.ca.crypto.SignatureEngines.best()),
                 new CaMetrics(new SimpleMeterRegistry(), () -> keys, clock), new AuditLog(), clock);
         Svid serving = ServingCertificate.issue(keys, "cluster.local", "istio-system", Duration.ofDays(1), clock);
         grpc = new CaGrpcServer(new InetSocketAddress("127.0.0.1", 0),

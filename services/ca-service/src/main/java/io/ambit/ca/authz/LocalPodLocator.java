@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Local mode: the pods are those declared in the local config directory (Kubernetes YAML, several
- * documents per file). The directory is re-read when a file in it changes, checked at lookup; a
- * file that does not parse is logged and the previous view is kept.
+ * documents per file). The directory is re-read when a file in it changes, checked at lookup at
+ * most once a second (a directory listing per request showed in the CA's profile); a file that
+ * does not parse is logged and the previous view is kept.
  */
 public final class LocalPodLocator implements PodLocator {
 
@@ -30,8 +31,12 @@ public final class LocalPodLocator implements PodLocator {
     private record Snapshot(Map<Path, FileTime> stamps, Set<String> keys) {
     }
 
+    /** How stale the view may get: the directory is looked at no more than once per interval. */
+    static final long RECHECK_NANOS = 1_000_000_000L;
+
     private final Path directory;
     private final AtomicReference<Snapshot> snapshot = new AtomicReference<>(new Snapshot(Map.of(), Set.of()));
+    private volatile long lastCheck = System.nanoTime() - RECHECK_NANOS;
 
     public LocalPodLocator(Path directory) {
         this.directory = directory;
@@ -47,6 +52,11 @@ public final class LocalPodLocator implements PodLocator {
     }
 
     private Snapshot current() {
+        long now = System.nanoTime();
+        if (now - lastCheck < RECHECK_NANOS) {
+            return snapshot.get();
+        }
+        lastCheck = now;
         Map<Path, FileTime> stamps = stamps();
         Snapshot seen = snapshot.get();
         if (stamps.equals(seen.stamps())) {

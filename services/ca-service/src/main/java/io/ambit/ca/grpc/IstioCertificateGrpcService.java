@@ -6,7 +6,6 @@ import com.google.protobuf.Value;
 import io.ambit.ca.CaRequestException;
 import io.ambit.ca.CertificateAuthority;
 import io.ambit.ca.authz.IdentityAuthorizer;
-import io.ambit.identity.Pem;
 import io.ambit.proto.ca.IstioCertificateRequest;
 import io.ambit.proto.ca.IstioCertificateResponse;
 import io.ambit.proto.ca.IstioCertificateServiceGrpc;
@@ -29,12 +28,10 @@ public final class IstioCertificateGrpcService extends IstioCertificateServiceGr
     @Override
     public void createCertificate(IstioCertificateRequest request, StreamObserver<IstioCertificateResponse> response) {
         try {
-            var chain = ca.handle(new CertificateAuthority.Request(
+            var issued = ca.handle(new CertificateAuthority.Request(
                     CallCredentialsInterceptor.CREDENTIALS.get(), request.getCsr(), request.getValidityDuration(),
                     impersonated(request)));
-            IstioCertificateResponse.Builder answer = IstioCertificateResponse.newBuilder();
-            chain.forEach(certificate -> answer.addCertChain(Pem.encode(certificate)));
-            response.onNext(answer.build());
+            response.onNext(IstioCertificateResponse.newBuilder().addAllCertChain(issued.pemChain()).build());
             response.onCompleted();
         } catch (CaRequestException e) {
             response.onError(e.status().asRuntimeException());

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
+import io.ambit.ca.crypto.JcaSignatureEngine;
 import io.ambit.ca.keys.CaKeyMaterial;
 import io.ambit.ca.signing.SvidSigner;
 import io.ambit.identity.KeyPairs;
@@ -32,6 +33,6 @@ public final class ServingCertificate {
         WorkloadIdentity id = identity(trustDomain, meshNamespace);
         List<String> dns = List.of(SERVICE_ACCOUNT + "." + meshNamespace + ".svc", "localhost");
         return new Svid(id.spiffeId(), pair.getPrivate(),
-                new SvidSigner(keys, clock).sign(id.spiffeId(), dns, pair.getPublic(), validity));
+                new SvidSigner(keys, clock, new JcaSignatureEngine()).sign(id.spiffeId(), dns, pair.getPublic(), validity));
     }
 }

@@ -50,7 +50,7 @@ class CaKeyMaterialTest {
 
         CaKeyMaterial plugin = DirectoryCaKeyStore.pluginCerts(dir, "cluster.local").loadOrCreate();
         assertThat(plugin.chain()).containsExactly(intermediate.certificate(), root.root());
-        var chain = new SvidSigner(plugin, Clock.systemUTC()).sign(SLEEP, KeyPairs.ecP256().getPublic(), Duration.ofHours(1));
+        var chain = new SvidSigner(plugin, Clock.systemUTC(), io.ambit.ca.crypto.SignatureEngines.best()).sign(SLEEP, KeyPairs.ecP256().getPublic(), Duration.ofHours(1));
         assertThat(chain).hasSize(3);
         assertThat(SvidValidator.validate(chain, plugin.bundle(), java.time.Instant.now())).isEqualTo(SLEEP);
         CaTestSupport.assertOpensslVerifies(chain);

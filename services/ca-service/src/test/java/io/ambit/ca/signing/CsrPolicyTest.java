@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.ambit.ca.CaRequestException;
+import io.ambit.ca.crypto.SignatureEngines;
 import io.ambit.identity.Csrs;
 import io.ambit.identity.KeyPairs;
 import io.ambit.identity.Pem;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class CsrPolicyTest {
 
     static final SpiffeId SLEEP = SpiffeId.parse("spiffe://cluster.local/ns/demo/sa/sleep");
-    final CsrPolicy policy = new CsrPolicy(64 * 1024, Duration.ofHours(24), Duration.ofHours(24));
+    final CsrPolicy policy = new CsrPolicy(64 * 1024, Duration.ofHours(24), Duration.ofHours(24), SignatureEngines.best());
 
     @Test
     void approvesAGoodCsrWithTheDefaultValidity() {

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Set;
 
 import io.ambit.ca.CaTestSupport;
+import io.ambit.ca.crypto.SignatureEngine;
+import io.ambit.ca.crypto.SignatureEngines;
 import io.ambit.ca.keys.CaKeyMaterial;
 import io.ambit.ca.keys.SelfSignedRoot;
 import io.ambit.identity.KeyPairs;
@@ -25,13 +27,14 @@ import org.junit.jupiter.api.Test;
 class SvidSignerTest {
 
     static final SpiffeId SLEEP = SpiffeId.parse("spiffe://cluster.local/ns/demo/sa/sleep");
+    static final SignatureEngine ENGINE = SignatureEngines.best();
     final CaKeyMaterial ca = SelfSignedRoot.create("cluster.local");
 
     @Test
     void issuesCertificatesShapedAsTheX509SvidSpecAsks() throws Exception {
         Instant now = Instant.parse("2026-11-26T12:00:00Z");
         KeyPair keys = KeyPairs.ecP256();
-        List<X509Certificate> chain = new SvidSigner(ca, Clock.fixed(now, ZoneOffset.UTC))
+        List<X509Certificate> chain = new SvidSigner(ca, Clock.fixed(now, ZoneOffset.UTC), ENGINE)
                 .sign(SLEEP, keys.getPublic(), Duration.ofHours(24));
         X509Certificate leaf = chain.getFirst();
 
@@ -55,14 +58,14 @@ class SvidSignerTest {
 
     @Test
     void certificatesPassOurValidatorAndOpensslStrictVerify() {
-        List<X509Certificate> chain = new SvidSigner(ca, Clock.systemUTC()).sign(SLEEP, KeyPairs.ecP256().getPublic(), Duration.ofHours(1));
+        List<X509Certificate> chain = new SvidSigner(ca, Clock.systemUTC(), ENGINE).sign(SLEEP, KeyPairs.ecP256().getPublic(), Duration.ofHours(1));
         assertThat(SvidValidator.validate(chain, ca.bundle(), Instant.now())).isEqualTo(SLEEP);
         CaTestSupport.assertOpensslVerifies(chain);
     }
 
     @Test
     void rsaKeysAlsoGetKeyEncipherment() throws Exception {
-        X509Certificate leaf = new SvidSigner(ca, Clock.systemUTC())
+        X509Certificate leaf = new SvidSigner(ca, Clock.systemUTC(), ENGINE)
                 .sign(SLEEP, CsrPolicyTest.rsa(2048).getPublic(), Duration.ofHours(1)).getFirst();
         assertThat(leaf.getKeyUsage()[0]).isTrue();
         assertThat(leaf.getKeyUsage()[2]).isTrue();
@@ -70,7 +73,7 @@ class SvidSignerTest {
 
     @Test
     void serialsArePositiveAndUnique() {
-        SvidSigner signer = new SvidSigner(ca, Clock.systemUTC());
+        SvidSigner signer = new SvidSigner(ca, Clock.systemUTC(), ENGINE);
         Set<java.math.BigInteger> serials = new HashSet<>();
         for (int i = 0; i < 200; i++) {
             var serial = signer.sign(SLEEP, KeyPairs.ecP256().getPublic(), Duration.ofHours(1)).getFirst().getSerialNumber();
@@ -84,7 +87,7 @@ class SvidSignerTest {
     @Test
     void neverOutlivesTheSigner() {
         Instant nearEnd = ca.notAfter().minus(Duration.ofHours(2));
-        X509Certificate leaf = new SvidSigner(ca, Clock.fixed(nearEnd, ZoneOffset.UTC))
+        X509Certificate leaf = new SvidSigner(ca, Clock.fixed(nearEnd, ZoneOffset.UTC), ENGINE)
                 .sign(SLEEP, KeyPairs.ecP256().getPublic(), Duration.ofHours(24)).getFirst();
         assertThat(leaf.getNotAfter().toInstant()).isEqualTo(ca.notAfter());
     }
