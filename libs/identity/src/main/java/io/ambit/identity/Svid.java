@@ -22,27 +22,8 @@ public record Svid(SpiffeId id, PrivateKey key, List<X509Certificate> chain) {
         if (chain.isEmpty()) {
             throw new IllegalArgumentException("an SVID needs at least its leaf certificate");
         }
-        requireKeyMatchesLeaf(key, chain.getFirst(), id);
-    }
-
-    /** Proves the key belongs to the leaf by signing with one and verifying with the other. */
-    private static void requireKeyMatchesLeaf(PrivateKey key, X509Certificate leaf, SpiffeId id) {
-        byte[] challenge = "ambit key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        try {
-            String algorithm = KeyPairs.signatureAlgorithmFor(key);
-            java.security.Signature signer = java.security.Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(challenge);
-            byte[] signature = signer.sign();
-            java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
-            verifier.initVerify(leaf.getPublicKey());
-            verifier.update(challenge);
-            if (!verifier.verify(signature)) {
-                throw new IllegalArgumentException("the private key does not match the certificate of " + id);
-            }
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalArgumentException("the private key does not match the certificate of " + id
-                    + ": " + e.getMessage(), e);
+        if (!KeyPairs.matches(key, chain.getFirst().getPublicKey())) {
+            throw new IllegalArgumentException("the private key does not match the certificate of " + id);
         }
     }
 

@@ -3,17 +3,9 @@ package io.ambit.identity;
 import static io.ambit.identity.SvidValidationException.Reason;
 
 import java.security.GeneralSecurityException;
-import java.security.cert.CertPathValidator;
-import java.security.cert.CertificateFactory;
-import java.security.cert.PKIXParameters;
-import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Validates an X.509-SVID chain against a trust bundle, per the X.509-SVID specification: exactly
@@ -68,26 +60,17 @@ public final class SvidValidator {
 
     private static void checkChainsToBundle(List<X509Certificate> chain, TrustBundle bundle, Instant now,
             SpiffeId id) {
-        Set<TrustAnchor> anchors = bundle.authorities().stream()
-                .map(root -> new TrustAnchor(root, null))
-                .collect(Collectors.toSet());
-        // The path handed to PKIX excludes the anchors themselves (a peer may send its root).
-        List<X509Certificate> path = new ArrayList<>(chain);
-        path.removeIf(bundle.authorities()::contains);
-        if (path.isEmpty()) {
-            throw new SvidValidationException(Reason.LEAF_IS_CA, "the presented leaf is a trust anchor itself");
-        }
+        boolean validated;
         try {
-            PKIXParameters parameters = new PKIXParameters(anchors);
-            parameters.setRevocationEnabled(false);
-            parameters.setDate(Date.from(now));
-            CertPathValidator.getInstance("PKIX").validate(
-                    CertificateFactory.getInstance("X.509").generateCertPath(path), parameters);
+            validated = CertificatePaths.validate(chain, bundle.authorities(), now);
         } catch (GeneralSecurityException e) {
             throw new SvidValidationException(Reason.UNTRUSTED_ISSUER, "certificate chain of " + id
                     + " (issuer " + chain.getLast().getIssuerX500Principal().getName()
                     + ") does not lead to a root in the trust bundle of " + bundle.trustDomain()
                     + ": " + e.getMessage());
+        }
+        if (!validated) {
+            throw new SvidValidationException(Reason.LEAF_IS_CA, "the presented leaf is a trust anchor itself");
         }
     }
 }

@@ -25,7 +25,10 @@ public abstract class MeshServiceContractTest {
 
     public static final String[] EPHEMERAL_PORTS = {"server.port=0", "management.server.port=0"};
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(java.time.Duration.ofSeconds(10))
+            .build();
 
     @Autowired
     protected Environment environment;
@@ -42,7 +45,8 @@ public abstract class MeshServiceContractTest {
     }
 
     protected HttpResponse<String> get(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(java.time.Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

@@ -170,7 +170,7 @@ class LocalModeGrpcTest {
         bootstrapClient.request(SLEEP, true, Optional.of(NODE_A_TOKEN), Duration.ofHours(1));
         assertStatus(() -> bootstrapClient.request(ECHO, true, Optional.of(NODE_A_TOKEN), Duration.ofHours(1)),
                 Status.Code.PERMISSION_DENIED, "node rule");
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         String base = "http://127.0.0.1:" + environment.getProperty("local.server.port");
         String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                 + environment.getProperty("local.management.port") + "/actuator/prometheus")).build(),

@@ -2,18 +2,13 @@ package io.ambit.ca.keys;
 
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
-import java.security.Signature;
-import java.security.cert.CertPathValidator;
-import java.security.cert.CertificateFactory;
-import java.security.cert.PKIXParameters;
-import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
+import io.ambit.identity.CertificatePaths;
 import io.ambit.identity.KeyPairs;
 import io.ambit.identity.Pem;
 import io.ambit.identity.TrustBundle;
@@ -101,22 +96,7 @@ public final class CaCertsLayout {
     }
 
     private static void requireKeyMatches(PrivateKey key, X509Certificate certificate, String where) {
-        byte[] challenge = "ambit ca key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        boolean matches;
-        try {
-            String algorithm = KeyPairs.signatureAlgorithmFor(key);
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(challenge);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(certificate.getPublicKey());
-            verifier.update(challenge);
-            matches = verifier.verify(signature);
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            matches = false;
-        }
-        if (!matches) {
+        if (!KeyPairs.matches(key, certificate.getPublicKey())) {
             throw new CaKeyMaterialException(where + ": " + CA_KEY + " does not match the certificate in " + CA_CERT);
         }
     }
@@ -132,15 +112,8 @@ public final class CaCertsLayout {
     }
 
     private static void requireChainValid(List<X509Certificate> chain, List<X509Certificate> roots, String where) {
-        List<X509Certificate> path = new ArrayList<>(chain);
-        path.removeIf(roots::contains);
-        if (path.isEmpty()) {
-            return; // the signer is itself one of the roots
-        }
         try {
-            PKIXParameters parameters = new PKIXParameters(Set.copyOf(roots.stream().map(r -> new TrustAnchor(r, null)).toList()));
-            parameters.setRevocationEnabled(false);
-            CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), parameters);
+            CertificatePaths.validate(chain, roots, java.time.Instant.now());
         } catch (GeneralSecurityException e) {
             throw new CaKeyMaterialException(where + ": " + CERT_CHAIN + " does not validate to " + ROOT_CERT + ": " + e.getMessage(), e);
         }
