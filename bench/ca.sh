@@ -2,7 +2,7 @@
 # CA benchmark: starts the real ca-service jar on free ports with a throwaway state directory,
 # drives CreateCertificate over gRPC + TLS (closed loop, then 500/s open loop), and prints the
 # figures beside `openssl speed ecdsap256` measured in the same run.
-# Usage: bench/ca.sh [seconds per phase, 20] [in-flight, 32] [rate/s, 500] [warm-up seconds, 30]
+# Usage: bench/ca.sh [seconds per phase, 20] [in-flight, 32] [rate/s, 500] [warm-up seconds, 60]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA_HOME=$(./mesh java-home); export JAVA_HOME
@@ -31,4 +31,4 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp bench/jmh/target/benchmarks.jar io.ambit.bench.ca.CaLoad \
-  "127.0.0.1:$grpc_port" "$token" spiffe://cluster.local/ns/bench/sa/bench "${1:-20}" "${2:-32}" "${3:-500}" "$http_port" "${4:-30}"
+  "127.0.0.1:$grpc_port" "$token" spiffe://cluster.local/ns/bench/sa/bench "${1:-20}" "${2:-32}" "${3:-500}" "$http_port" "${4:-60}"

@@ -37,6 +37,11 @@ public final class ReloadableSslContext {
         update(initial);
     }
 
+    /** Any context shape: {@code factory} builds a context from each generation's material. */
+    public static ReloadableSslContext of(KeyMaterial initial, Function<KeyMaterial, SslContext> factory) {
+        return new ReloadableSslContext(factory, initial);
+    }
+
     public static ReloadableSslContext server(KeyMaterial initial, PeerPolicy clients) {
         return new ReloadableSslContext(m -> MeshTls.server(m.svid(), m.bundle(), clients), initial);
     }

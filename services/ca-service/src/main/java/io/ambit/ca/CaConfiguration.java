@@ -14,7 +14,7 @@ import io.ambit.ca.authz.PodLocator;
 import io.ambit.ca.bundle.RootCertConfigMapPublisher;
 import io.ambit.ca.grpc.CaGrpcServer;
 import io.ambit.ca.grpc.IstioCertificateGrpcService;
-import io.ambit.ca.grpc.ServingCertificate;
+import io.ambit.ca.grpc.ServingCertificateRotator;
 import io.ambit.ca.keys.CaKeyMaterial;
 import io.ambit.ca.keys.CaKeyStore;
 import io.ambit.ca.keys.DirectoryCaKeyStore;
@@ -26,12 +26,9 @@ import io.ambit.ca.signing.SvidSigner;
 import io.ambit.ca.telemetry.AuditLog;
 import io.ambit.ca.telemetry.CaMetrics;
 import io.ambit.identity.WorkloadIdentity;
-import io.ambit.tls.MeshTls;
-import io.ambit.tls.PeerPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.handler.ssl.ClientAuth;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -81,12 +78,15 @@ public class CaConfiguration {
      * call, before it holds any SVID, authenticates with its token.
      */
     @Bean
-    CaGrpcServer caGrpcServer(CaProperties properties, CaKeyMaterial keys, IstioCertificateGrpcService service, Clock clock) {
-        var serving = ServingCertificate.issue(keys, properties.trustDomain(), properties.meshNamespace(),
+    ServingCertificateRotator servingCertificate(CaProperties properties, CaKeyMaterial keys, Clock clock) {
+        return new ServingCertificateRotator(keys, properties.trustDomain(), properties.meshNamespace(),
                 properties.servingValidity(), clock);
-        var tls = MeshTls.server(serving, keys.bundle(), PeerPolicy.anyInTrustDomain(properties.trustDomain()),
-                ClientAuth.OPTIONAL, clock);
-        return new CaGrpcServer(new InetSocketAddress(properties.grpc().address(), properties.grpc().port()), tls, service,
+    }
+
+    @Bean
+    CaGrpcServer caGrpcServer(CaProperties properties, ServingCertificateRotator serving, IstioCertificateGrpcService service) {
+        return new CaGrpcServer(new InetSocketAddress(properties.grpc().address(), properties.grpc().port()),
+                serving.context(), service,
                 (int) properties.grpc().maxMessageSize().toBytes(), (int) properties.grpc().maxMetadataSize().toBytes());
     }
 

@@ -19,6 +19,7 @@ import io.ambit.ca.bundle.RootCertConfigMapPublisher;
 import io.ambit.ca.grpc.CaGrpcServer;
 import io.ambit.ca.grpc.IstioCertificateGrpcService;
 import io.ambit.ca.grpc.ServingCertificate;
+import io.ambit.ca.grpc.ServingCertificateRotator;
 import io.ambit.ca.keys.CaKeyMaterial;
 import io.ambit.ca.keys.SecretCaKeyStore;
 import io.ambit.ca.signing.CsrPolicy;
@@ -27,8 +28,6 @@ import io.ambit.ca.telemetry.CaMetrics;
 import io.ambit.caclient.CaClient;
 import io.ambit.identity.SpiffeId;
 import io.ambit.identity.Svid;
-import io.ambit.tls.MeshTls;
-import io.ambit.tls.PeerPolicy;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
@@ -40,7 +39,6 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.handler.ssl.ClientAuth;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,9 +88,8 @@ class KubernetesModeTest {
                 new CsrPolicy(64 * 1024, Duration.ofHours(24), Duration.ofHours(24), io.ambit.ca.crypto.SignatureEngines.best()),
                 new io.ambit.ca.signing.SvidSigner(keys, clock, io.ambit.ca.crypto.SignatureEngines.best()),
                 new CaMetrics(new SimpleMeterRegistry(), () -> keys, clock), new AuditLog(), clock);
-        Svid serving = ServingCertificate.issue(keys, "cluster.local", "istio-system", Duration.ofDays(1), clock);
         grpc = new CaGrpcServer(new InetSocketAddress("127.0.0.1", 0),
-                MeshTls.server(serving, keys.bundle(), PeerPolicy.anyInTrustDomain("cluster.local"), ClientAuth.OPTIONAL, clock),
+                new ServingCertificateRotator(keys, "cluster.local", "istio-system", Duration.ofDays(1), clock).context(),
                 new IstioCertificateGrpcService(ca), 256 * 1024, 16 * 1024);
         grpc.start();
         publisher = new RootCertConfigMapPublisher(client, keys.bundle().toPem()).start();

@@ -84,6 +84,8 @@ class LocalModeGrpcTest {
     @Autowired
     CaGrpcServer grpcServer;
     @Autowired
+    io.ambit.ca.grpc.ServingCertificateRotator rotator;
+    @Autowired
     CaKeyMaterial keys;
     @Autowired
     Environment environment;
@@ -199,6 +201,39 @@ class LocalModeGrpcTest {
                     .createCertificate(IstioCertificateRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED, "");
         } finally {
             channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void theServingCertificateIsRenewedInPlace() throws Exception {
+        java.math.BigInteger before = servingSerial();
+        try (CaClient open = CaClient.connect(address, keys.bundle(), caIdentity(), Optional.empty())) {
+            open.request(SLEEP, true, Optional.of(NODE_A_TOKEN), Duration.ofHours(1));
+            rotator.rotate();
+            // New connections see the new certificate; the open channel keeps working.
+            assertThat(servingSerial()).isNotEqualTo(before);
+            assertThat(open.request(SLEEP, true, Optional.of(NODE_A_TOKEN), Duration.ofHours(1)).id()).isEqualTo(SLEEP);
+        }
+        assertThat(bootstrapClient.request(SLEEP, true, Optional.of(NODE_A_TOKEN), Duration.ofHours(1)).id()).isEqualTo(SLEEP);
+    }
+
+    /** The serial of the certificate the CA presents to a new connection (a bare TLS 1.3 handshake). */
+    private java.math.BigInteger servingSerial() throws Exception {
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+        tls.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {
+            }
+
+            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {
+            }
+
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        try (var socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", address.getPort())) {
+            socket.startHandshake();
+            return ((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
         }
     }
 

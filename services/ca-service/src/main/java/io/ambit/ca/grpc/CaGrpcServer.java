@@ -11,13 +11,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
-import io.netty.handler.ssl.SslContext;
+import io.ambit.tls.ReloadableSslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The CA's gRPC listener (port 15012): grpc-java on Netty, TLS with the CA's own SVID, bounded
+ * The CA's gRPC listener (port 15012): grpc-java on Netty, TLS with the CA's own SVID (renewed
+ * in place, see {@link ServingCertificateRotator}), bounded
  * message and metadata sizes so that an oversized request is refused by the transport before any
  * of it is parsed. Stops gracefully: new calls refused, running ones given a few seconds.
  */
@@ -26,14 +27,14 @@ public final class CaGrpcServer implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(CaGrpcServer.class);
 
     private final InetSocketAddress address;
-    private final SslContext tls;
+    private final ReloadableSslContext tls;
     private final IstioCertificateGrpcService service;
     private final int maxMessageBytes;
     private final int maxMetadataBytes;
     private volatile Server server;
     private volatile ExecutorService executor;
 
-    public CaGrpcServer(InetSocketAddress address, SslContext tls, IstioCertificateGrpcService service,
+    public CaGrpcServer(InetSocketAddress address, ReloadableSslContext tls, IstioCertificateGrpcService service,
             int maxMessageBytes, int maxMetadataBytes) {
         this.address = address;
         this.tls = tls;
@@ -55,9 +56,8 @@ public final class CaGrpcServer implements SmartLifecycle {
             return thread;
         });
         try {
-            server = NettyServerBuilder.forAddress(address)
+            server = NettyServerBuilder.forAddress(address, ReloadingServerTls.credentials(tls))
                     .executor(executor)
-                    .sslContext(tls)
                     .maxInboundMessageSize(maxMessageBytes)
                     .maxInboundMetadataSize(maxMetadataBytes)
                     .addService(ServerInterceptors.intercept(service, new CallCredentialsInterceptor()))
