@@ -1,0 +1,142 @@
+package io.ambit.xds.translate;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.google.protobuf.ByteString;
+import io.ambit.proto.workload.PortList;
+import io.ambit.proto.workload.TunnelProtocol;
+import io.ambit.proto.workload.Workload;
+import io.ambit.proto.workload.WorkloadStatus;
+import io.ambit.proto.workload.WorkloadType;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodIP;
+
+/**
+ * Pod → {@code istio.workload.Workload}, as istiod's ambient index builds it: identity from the
+ * service account, canonical name and revision from the usual labels, workload type and name from
+ * the owner, the services whose selector matches (with named target ports resolved against this
+ * pod's containers), readiness as status, and HBONE when the pod is enrolled.
+ */
+public final class WorkloadTranslator {
+
+    private WorkloadTranslator() {
+    }
+
+    public static List<Workload> translate(MeshInputs inputs) {
+        List<Workload> workloads = new ArrayList<>();
+        for (Pod pod : inputs.pods()) {
+            workload(inputs, pod).ifPresent(workloads::add);
+        }
+        return workloads;
+    }
+
+    /** Empty for a pod without an address yet (nothing can reach it, so there is nothing to send). */
+    static Optional<Workload> workload(MeshInputs inputs, Pod pod) {
+        List<ByteString> addresses = addresses(pod);
+        if (addresses.isEmpty()) {
+            return Optional.empty();
+        }
+        String namespace = pod.getMetadata().getNamespace();
+        Map<String, String> labels = Labels.of(pod);
+        Owner owner = owner(pod);
+        Workload.Builder workload = Workload.newBuilder()
+                .setUid(inputs.clusterId() + "//Pod/" + namespace + "/" + pod.getMetadata().getName())
+                .setName(pod.getMetadata().getName())
+                .setNamespace(namespace)
+                .addAllAddresses(addresses)
+                .setTrustDomain(inputs.trustDomain())
+                .setServiceAccount(Optional.ofNullable(pod.getSpec().getServiceAccountName()).orElse("default"))
+                .setNode(Optional.ofNullable(pod.getSpec().getNodeName()).orElse(""))
+                .setCanonicalName(Labels.first(labels, owner.name(), Labels.CANONICAL_NAME, "app.kubernetes.io/name", "app"))
+                .setCanonicalRevision(Labels.first(labels, "latest", Labels.CANONICAL_REVISION, "app.kubernetes.io/version", "version"))
+                .setWorkloadType(owner.type())
+                .setWorkloadName(owner.name())
+                .setStatus(ready(pod) ? WorkloadStatus.HEALTHY : WorkloadStatus.UNHEALTHY)
+                .setClusterId(inputs.clusterId())
+                .setTunnelProtocol(Enrollment.captured(inputs, pod) ? TunnelProtocol.HBONE : TunnelProtocol.NONE);
+        Map<String, PortList> services = new LinkedHashMap<>();
+        for (var service : inputs.services()) {
+            if (ServiceTranslator.selects(service, pod)) {
+                services.put(namespace + "/" + ServiceTranslator.hostname(inputs, service),
+                        ServiceTranslator.portsFor(service, pod));
+            }
+        }
+        workload.putAllServices(services);
+        return Optional.of(workload.build());
+    }
+
+    private static List<ByteString> addresses(Pod pod) {
+        List<String> ips = new ArrayList<>();
+        if (pod.getStatus() != null && pod.getStatus().getPodIPs() != null) {
+            pod.getStatus().getPodIPs().stream().map(PodIP::getIp).forEach(ips::add);
+        }
+        if (ips.isEmpty() && pod.getStatus() != null && pod.getStatus().getPodIP() != null) {
+            ips.add(pod.getStatus().getPodIP());
+        }
+        List<ByteString> addresses = new ArrayList<>();
+        for (String ip : ips) {
+            addresses.add(ByteString.copyFrom(ipBytes(ip)));
+        }
+        return addresses;
+    }
+
+    /** Literal IPv4/IPv6 only: never a DNS lookup. */
+    static byte[] ipBytes(String ip) {
+        if (ip == null || ip.isEmpty() || !(ip.indexOf(':') >= 0 || ip.chars().allMatch(c -> c == '.' || Character.isDigit(c)))) {
+            throw new IllegalArgumentException("not an IP address literal: " + ip);
+        }
+        try {
+            return InetAddress.getByName(ip).getAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address literal: " + ip, e);
+        }
+    }
+
+    private static boolean ready(Pod pod) {
+        if (pod.getMetadata().getDeletionTimestamp() != null || pod.getStatus() == null || pod.getStatus().getConditions() == null) {
+            return false;
+        }
+        return pod.getStatus().getConditions().stream()
+                .filter(c -> "Ready".equals(c.getType()))
+                .map(PodCondition::getStatus)
+                .anyMatch("True"::equals);
+    }
+
+    private record Owner(WorkloadType type, String name) {
+    }
+
+    /** Istio's rule: a ReplicaSet owner means a Deployment (name without the hash); Job; CronJob via its Job; else the pod. */
+    private static Owner owner(Pod pod) {
+        List<OwnerReference> owners = pod.getMetadata().getOwnerReferences();
+        OwnerReference controller = owners == null ? null
+                : owners.stream().filter(o -> Boolean.TRUE.equals(o.getController())).findFirst().orElse(null);
+        if (controller == null) {
+            return new Owner(WorkloadType.POD, pod.getMetadata().getName());
+        }
+        String name = controller.getName();
+        return switch (controller.getKind()) {
+            case "ReplicaSet" -> {
+                String hash = Labels.of(pod).get("pod-template-hash");
+                yield hash != null && name.endsWith("-" + hash)
+                        ? new Owner(WorkloadType.DEPLOYMENT, name.substring(0, name.length() - hash.length() - 1))
+                        : new Owner(WorkloadType.POD, name);
+            }
+            case "Job" -> {
+                // A CronJob's jobs are named <cronjob>-<scheduled time in minutes>.
+                int dash = name.lastIndexOf('-');
+                yield dash > 0 && name.substring(dash + 1).chars().allMatch(Character::isDigit) && name.length() - dash > 8
+                        ? new Owner(WorkloadType.CRONJOB, name.substring(0, dash))
+                        : new Owner(WorkloadType.JOB, name);
+            }
+            default -> new Owner(WorkloadType.POD, name);
+        };
+    }
+}
