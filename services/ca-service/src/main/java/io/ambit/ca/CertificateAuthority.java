@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import io.ambit.ca.auth.Caller;
 import io.ambit.ca.auth.CallerAuthenticator;
 import io.ambit.ca.auth.Credentials;
@@ -23,8 +25,12 @@ import io.ambit.identity.SpiffeId;
  */
 public final class CertificateAuthority {
 
-    /** A request as the transport delivered it. */
-    public record Request(Credentials credentials, String csrPem, long validitySeconds, Optional<String> impersonatedIdentity) {
+    /**
+     * A request as the transport delivered it.
+     *
+     * @param metadata the request's metadata struct, where Istio puts {@code ImpersonatedIdentity}
+     */
+    public record Request(Credentials credentials, String csrPem, long validitySeconds, Struct metadata) {
     }
 
     private final CaKeyMaterial keys;
@@ -52,16 +58,30 @@ public final class CertificateAuthority {
         return keys;
     }
 
+    private static Optional<String> impersonatedIdentity(Struct metadata) {
+        Value value = metadata.getFieldsMap().get(IdentityAuthorizer.IMPERSONATED_IDENTITY);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value.getKindCase() != Value.KindCase.STRING_VALUE) {
+            throw CaRequestException.invalid("impersonated_identity_invalid",
+                    IdentityAuthorizer.IMPERSONATED_IDENTITY + " must be a string");
+        }
+        return Optional.of(value.getStringValue());
+    }
+
     /** Returns the signed certificate and its PEM chain (leaf first, root last), or throws {@link CaRequestException}. */
     public SvidSigner.Issued handle(Request request) {
         Instant started = clock.instant();
         metrics.received();
         String callerText = "unauthenticated";
-        String asked = request.impersonatedIdentity().orElse("(own identity)");
+        String asked = "(own identity)";
         try {
+            Optional<String> impersonated = impersonatedIdentity(request.metadata());
+            asked = impersonated.orElse(asked);
             Caller caller = authenticator.authenticate(request.credentials());
             callerText = caller.toString();
-            SpiffeId granted = authorizer.decide(caller, request.impersonatedIdentity());
+            SpiffeId granted = authorizer.decide(caller, impersonated);
             CsrPolicy.Approved approved = csrPolicy.check(request.csrPem(), request.validitySeconds(), granted);
             SvidSigner.Issued issued = signer.issue(granted, approved.subjectPublicKeyInfo(), approved.validity());
             metrics.signed(Duration.between(started, clock.instant()));

@@ -163,6 +163,12 @@ class LocalModeGrpcTest {
         assertStatus(() -> raw(NODE_A_TOKEN, SLEEP, Csrs.createPem(KeyPairs.ecP256(), ECHO), 3600), Status.Code.INVALID_ARGUMENT,
                 "but the caller is authorized for " + SLEEP);
         assertStatus(() -> raw(NODE_A_TOKEN, SLEEP, "x".repeat(10 * 1024 * 1024), 3600), Status.Code.RESOURCE_EXHAUSTED, "");
+        assertStatus(() -> rawWithMetadata(NODE_A_TOKEN, goodCsr, com.google.protobuf.Struct.newBuilder()
+                        .putFields("ImpersonatedIdentity", com.google.protobuf.Value.newBuilder().setNumberValue(7).build()).build()),
+                Status.Code.INVALID_ARGUMENT, "ImpersonatedIdentity must be a string");
+        assertStatus(() -> rawWithMetadata(NODE_A_TOKEN, goodCsr, com.google.protobuf.Struct.newBuilder()
+                        .putFields("ImpersonatedIdentity", com.google.protobuf.Value.newBuilder().setStringValue("spiffe://cluster.local/x").build()).build()),
+                Status.Code.INVALID_ARGUMENT, "not an Istio workload identity");
         // The service is unaffected: a good request still succeeds.
         assertThat(raw(NODE_A_TOKEN, SLEEP, goodCsr, 3600)).isNotEmpty();
     }
@@ -238,6 +244,15 @@ class LocalModeGrpcTest {
     }
 
     private java.util.List<String> raw(String token, SpiffeId identity, String csr, long validity) {
+        return rawWithMetadata(token, csr, validity, com.google.protobuf.Struct.newBuilder().putFields("ImpersonatedIdentity",
+                com.google.protobuf.Value.newBuilder().setStringValue(identity.toString()).build()).build());
+    }
+
+    private java.util.List<String> rawWithMetadata(String token, String csr, com.google.protobuf.Struct metadata) {
+        return rawWithMetadata(token, csr, 3600, metadata);
+    }
+
+    private java.util.List<String> rawWithMetadata(String token, String csr, long validity, com.google.protobuf.Struct metadata) {
         var tls = MeshTls.bootstrapClient(keys.bundle(), PeerPolicy.exactly(caIdentity()));
         ManagedChannel channel = NettyChannelBuilder.forAddress(address).sslContext(tls).maxInboundMessageSize(1 << 20).build();
         try {
@@ -246,9 +261,7 @@ class LocalModeGrpcTest {
             return IstioCertificateServiceGrpc.newBlockingStub(channel)
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
                     .createCertificate(IstioCertificateRequest.newBuilder().setCsr(csr).setValidityDuration(validity)
-                            .setMetadata(com.google.protobuf.Struct.newBuilder().putFields("ImpersonatedIdentity",
-                                    com.google.protobuf.Value.newBuilder().setStringValue(identity.toString()).build()))
-                            .build())
+                            .setMetadata(metadata).build())
                     .getCertChainList();
         } finally {
             channel.shutdownNow();

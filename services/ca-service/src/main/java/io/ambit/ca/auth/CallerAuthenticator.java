@@ -2,8 +2,16 @@ package io.ambit.ca.auth;
 
 import static io.ambit.ca.CaRequestException.unauthenticated;
 
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 import io.ambit.identity.InvalidSpiffeIdException;
 import io.ambit.identity.SpiffeId;
@@ -20,10 +28,10 @@ import io.ambit.identity.WorkloadIdentity;
 public final class CallerAuthenticator {
 
     private final TokenAuthenticator tokens;
-    private final java.util.function.Supplier<TrustBundle> bundle;
+    private final Supplier<TrustBundle> bundle;
     private final Clock clock;
 
-    public CallerAuthenticator(TokenAuthenticator tokens, java.util.function.Supplier<TrustBundle> bundle, Clock clock) {
+    public CallerAuthenticator(TokenAuthenticator tokens, Supplier<TrustBundle> bundle, Clock clock) {
         this.tokens = tokens;
         this.bundle = bundle;
         this.clock = clock;
@@ -33,11 +41,10 @@ public final class CallerAuthenticator {
         if (credentials.bearerToken().isPresent()) {
             return tokens.authenticate(credentials.bearerToken().get());
         }
-        Optional<java.security.cert.X509Certificate[]> chain = credentials.tlsSession().flatMap(CallerAuthenticator::peerChain);
+        Optional<List<X509Certificate>> chain = credentials.tlsSession().flatMap(CallerAuthenticator::peerChain);
         if (chain.isPresent()) {
-            SpiffeId id;
             try {
-                id = SvidValidator.validate(java.util.List.of(chain.get()), bundle.get(), clock.instant());
+                SpiffeId id = SvidValidator.validate(chain.get(), bundle.get(), clock.instant());
                 return new Caller(WorkloadIdentity.from(id), Optional.empty(), "client-certificate");
             } catch (SvidValidationException | InvalidSpiffeIdException e) {
                 throw unauthenticated("client_certificate_invalid", "client certificate rejected: " + e.getMessage());
@@ -47,15 +54,12 @@ public final class CallerAuthenticator {
                 "no credential: send 'authorization: Bearer <token>' metadata or a client certificate issued by this CA");
     }
 
-    private static Optional<java.security.cert.X509Certificate[]> peerChain(javax.net.ssl.SSLSession session) {
+    private static Optional<List<X509Certificate>> peerChain(SSLSession session) {
         try {
-            java.security.cert.Certificate[] certificates = session.getPeerCertificates();
-            java.security.cert.X509Certificate[] x509 = new java.security.cert.X509Certificate[certificates.length];
-            for (int i = 0; i < certificates.length; i++) {
-                x509[i] = (java.security.cert.X509Certificate) certificates[i];
-            }
-            return x509.length == 0 ? Optional.empty() : Optional.of(x509);
-        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            Certificate[] certificates = session.getPeerCertificates();
+            return certificates.length == 0 ? Optional.empty()
+                    : Optional.of(Arrays.stream(certificates).map(X509Certificate.class::cast).toList());
+        } catch (SSLPeerUnverifiedException e) {
             return Optional.empty();
         }
     }
