@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import io.ambit.proto.workload.Port;
+import io.ambit.xds.store.KubeYamlParser;
 import io.ambit.proto.workload.Service;
 import io.ambit.proto.workload.TunnelProtocol;
 import io.ambit.proto.workload.Workload;
@@ -20,7 +20,6 @@ import io.ambit.proto.workload.WorkloadType;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,13 +32,10 @@ class TranslationTest {
 
     @BeforeAll
     static void translate() throws IOException {
-        List<HasMetadata> objects = new ArrayList<>();
+        List<HasMetadata> objects;
         try (InputStream in = TranslationTest.class.getResourceAsStream("/translate/mesh.yaml")) {
-            for (String document : new String(in.readAllBytes()).split("(?m)^---\\s*$")) {
-                if (!document.replaceAll("(?m)^#.*$", "").isBlank()) {
-                    objects.add(Serialization.unmarshal(document));
-                }
-            }
+            objects = KubeYamlParser.parse("mesh.yaml", new String(in.readAllBytes())).stream()
+                    .map(KubeYamlParser.Parsed::object).toList();
         }
         inputs = MeshInputs.of("cluster.local",
                 objects.stream().filter(Namespace.class::isInstance).map(Namespace.class::cast).toList(),

@@ -1,0 +1,88 @@
+package io.ambit.xds.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import io.ambit.xds.store.ConfigException.Problem;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+
+/**
+ * The local backend's in-memory store. Its contents are one immutable snapshot swapped whole:
+ * loading a directory either replaces everything the directory declares or, if any file is
+ * refused, changes nothing. Listeners see each new snapshot once it is in place.
+ */
+public final class LocalConfigStore {
+
+    /** An immutable view of every object, in a stable order. */
+    public record Snapshot(long version, Map<ResourceKey, KubeYamlParser.Parsed> objects) {
+        public Snapshot {
+            objects = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(objects));
+        }
+
+        public <T extends HasMetadata> List<T> all(Class<T> type) {
+            return objects.values().stream().map(KubeYamlParser.Parsed::object).filter(type::isInstance).map(type::cast).toList();
+        }
+    }
+
+    private final AtomicReference<Snapshot> current = new AtomicReference<>(new Snapshot(0, Map.of()));
+    private final List<Consumer<Snapshot>> listeners = new CopyOnWriteArrayList<>();
+
+    public Snapshot snapshot() {
+        return current.get();
+    }
+
+    public void addListener(Consumer<Snapshot> listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Replaces the store's contents with the objects declared in the directory's {@code *.yaml}
+     * and {@code *.yml} files. Two files declaring the same object is an error too.
+     */
+    public Snapshot loadDirectory(Path directory) {
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(directory)) {
+            files = listing.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted().toList();
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new Problem(directory.toString(), 0, "", "cannot list: " + e.getMessage())));
+        }
+        Map<ResourceKey, KubeYamlParser.Parsed> objects = new LinkedHashMap<>();
+        List<Problem> problems = new ArrayList<>();
+        Map<ResourceKey, String> declaredIn = new HashMap<>();
+        for (Path file : files) {
+            try {
+                for (KubeYamlParser.Parsed parsed : KubeYamlParser.parse(file.toString(), Files.readString(file))) {
+                    String earlier = declaredIn.putIfAbsent(parsed.key(), parsed.source() + ":" + parsed.line());
+                    if (earlier != null) {
+                        problems.add(new Problem(parsed.source(), parsed.line(), "", parsed.key() + " is already declared at " + earlier));
+                    }
+                    objects.put(parsed.key(), parsed);
+                }
+            } catch (ConfigException e) {
+                problems.addAll(e.problems());
+            } catch (IOException e) {
+                problems.add(new Problem(file.toString(), 0, "", "cannot read: " + e.getMessage()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return publish(objects);
+    }
+
+    private Snapshot publish(Map<ResourceKey, KubeYamlParser.Parsed> objects) {
+        Snapshot next = current.updateAndGet(previous -> new Snapshot(previous.version() + 1, objects));
+        listeners.forEach(listener -> listener.accept(next));
+        return next;
+    }
+}

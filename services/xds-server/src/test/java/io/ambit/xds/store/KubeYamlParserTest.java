@@ -1,0 +1,159 @@
+package io.ambit.xds.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+
+import io.ambit.xds.store.ConfigException.Problem;
+import io.fabric8.kubernetes.api.model.Pod;
+import org.junit.jupiter.api.Test;
+
+class KubeYamlParserTest {
+
+    @Test
+    void readsSeveralDocumentsWithTheirKeysAndLines() {
+        List<KubeYamlParser.Parsed> parsed = KubeYamlParser.parse("demo.yaml", """
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: demo
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: sleep
+                  namespace: demo
+                spec:
+                  containers: [{name: sleep, image: curl, ports: [{containerPort: 80}]}]
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata:
+                  name: deny-all
+                spec: {}
+                """);
+        assertThat(parsed).extracting(KubeYamlParser.Parsed::key).containsExactly(
+                new ResourceKey("Namespace", "", "demo"),
+                new ResourceKey("Pod", "demo", "sleep"),
+                new ResourceKey("AuthorizationPolicy", "default", "deny-all"));
+        assertThat(parsed).extracting(KubeYamlParser.Parsed::line).containsExactly(1, 6, 14);
+        assertThat(((Pod) parsed.get(1).object()).getSpec().getContainers().getFirst().getPorts().getFirst().getContainerPort())
+                .isEqualTo(80);
+    }
+
+    @Test
+    void refusesAnUnknownKindNamingFileAndLine() {
+        assertProblem("""
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: ok}
+                ---
+                apiVersion: v1
+                kind: Poddy
+                metadata: {name: x}
+                """, 6, "kind", "unknown kind Poddy (apiVersion v1)");
+    }
+
+    @Test
+    void refusesAnUnknownFieldDeepInsideAModel() {
+        assertProblem("""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: sleep
+                spec:
+                  containers:
+                    - name: sleep
+                      imag: curl
+                """, 8, "spec.containers[0].imag", "unknown field");
+    }
+
+    @Test
+    void refusesAnUnknownTopLevelFieldOfAnIstioKind() {
+        assertProblem("""
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: p, namespace: demo}
+                spek: {}
+                """, 4, "spek", "unknown field");
+    }
+
+    @Test
+    void refusesAWrongType() {
+        ConfigException e = refused("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: sleep}
+                spec:
+                  containers:
+                    - name: sleep
+                      ports:
+                        - containerPort: eighty
+                """);
+        Problem problem = e.problems().getFirst();
+        assertThat(problem.line()).isEqualTo(8);
+        assertThat(problem.field()).isEqualTo("spec.containers[0].ports[0].containerPort");
+        assertThat(problem.message()).contains("wrong type");
+    }
+
+    @Test
+    void refusesBrokenYamlAndDuplicateKeys() {
+        assertProblem("apiVersion: v1\nkind: Pod\nmetadata: {name: [unclosed\n", 4, "", "not valid YAML");
+        assertProblem("apiVersion: v1\nkind: Namespace\nkind: Namespace\nmetadata: {name: x}\n", 3, "kind", "duplicate key");
+    }
+
+    @Test
+    void refusesHostileYaml() {
+        String laughs = "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+                + "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n";
+        assertThat(refused(laughs).getMessage()).contains("not valid YAML");
+        assertThat(refused("a: " + "[".repeat(200) + "]".repeat(200) + "\n").getMessage()).contains("not valid YAML");
+        assertThat(refused("- just\n- a list\n").getMessage()).contains("must be a Kubernetes object");
+        assertThat(refused("kind: Pod\nmetadata: {name: x}\n").getMessage()).contains("apiVersion: missing");
+    }
+
+    @Test
+    void refusesMissingNamesAndNamespacedClusterObjects() {
+        assertThat(refused("apiVersion: v1\nkind: Pod\nmetadata: {}\nspec: {containers: []}\n").getMessage())
+                .contains("metadata.name: missing");
+        assertProblem("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n  namespace: y\n", 5, "metadata.namespace",
+                "cluster-scoped");
+    }
+
+    @Test
+    void reportsEveryProblemOfAFile() {
+        ConfigException e = refused("""
+                apiVersion: v1
+                kind: Nope
+                metadata: {name: a}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: b}
+                spec: {containerz: []}
+                """);
+        assertThat(e.problems()).hasSize(2);
+        assertThat(e.getMessage()).contains("f.yaml:2: kind: unknown kind Nope").contains("f.yaml:8: spec.containerz: unknown field");
+    }
+
+    private static ConfigException refused(String yaml) {
+        try {
+            KubeYamlParser.parse("f.yaml", yaml);
+        } catch (ConfigException e) {
+            return e;
+        }
+        throw new AssertionError("expected the YAML to be refused");
+    }
+
+    private static void assertProblem(String yaml, int line, String field, String message) {
+        assertThatThrownBy(() -> KubeYamlParser.parse("f.yaml", yaml))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    Problem problem = e.problems().getFirst();
+                    assertThat(problem.source()).isEqualTo("f.yaml");
+                    assertThat(problem.line()).isEqualTo(line);
+                    assertThat(problem.field()).isEqualTo(field);
+                    assertThat(problem.message()).contains(message);
+                });
+    }
+}
