@@ -18,8 +18,10 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 
 /**
  * The local backend's in-memory store. Its contents are one immutable snapshot swapped whole:
- * loading a directory either replaces everything the directory declares or, if any file is
- * refused, changes nothing. Listeners see each new snapshot once it is in place.
+ * loading a directory either replaces everything the directory declared before or, if any file
+ * is refused, changes nothing; {@link #apply} and {@link #delete} (the REST API and meshctl) are
+ * all-or-nothing per request too. Objects applied through the API stay when the directory is
+ * reloaded. Listeners see each new snapshot once it is in place.
  */
 public final class LocalConfigStore {
 
@@ -77,11 +79,51 @@ public final class LocalConfigStore {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return publish(objects);
+        String prefix = directory.toString();
+        return update(previous -> {
+            Map<ResourceKey, KubeYamlParser.Parsed> next = new LinkedHashMap<>();
+            previous.forEach((key, parsed) -> {
+                if (!parsed.source().startsWith(prefix)) {
+                    next.put(key, parsed); // applied through the API: not the directory's to remove
+                }
+            });
+            next.putAll(objects);
+            return next;
+        });
     }
 
-    private Snapshot publish(Map<ResourceKey, KubeYamlParser.Parsed> objects) {
-        Snapshot next = current.updateAndGet(previous -> new Snapshot(previous.version() + 1, objects));
+    /** Creates or replaces every object in the YAML; nothing changes if any document is refused. */
+    public List<ResourceKey> apply(String source, String yaml) {
+        List<KubeYamlParser.Parsed> parsed = KubeYamlParser.parse(source, yaml);
+        update(previous -> {
+            Map<ResourceKey, KubeYamlParser.Parsed> next = new LinkedHashMap<>(previous);
+            parsed.forEach(p -> next.put(p.key(), p));
+            return next;
+        });
+        return parsed.stream().map(KubeYamlParser.Parsed::key).toList();
+    }
+
+    /** Deletes every object the YAML names; nothing changes if one of them does not exist. */
+    public List<ResourceKey> delete(String source, String yaml) {
+        List<ResourceKey> keys = KubeYamlParser.parse(source, yaml).stream().map(KubeYamlParser.Parsed::key).toList();
+        update(previous -> {
+            List<Problem> missing = keys.stream().filter(key -> !previous.containsKey(key))
+                    .map(key -> new Problem(source, 0, "", key + " not found")).toList();
+            if (!missing.isEmpty()) {
+                throw new ConfigException(missing);
+            }
+            Map<ResourceKey, KubeYamlParser.Parsed> next = new LinkedHashMap<>(previous);
+            keys.forEach(next::remove);
+            return next;
+        });
+        return keys;
+    }
+
+    /** The one place contents change: compute the next map from the current one, then publish. */
+    private synchronized Snapshot update(java.util.function.UnaryOperator<Map<ResourceKey, KubeYamlParser.Parsed>> change) {
+        Snapshot previous = current.get();
+        Snapshot next = new Snapshot(previous.version() + 1, change.apply(previous.objects()));
+        current.set(next);
         listeners.forEach(listener -> listener.accept(next));
         return next;
     }

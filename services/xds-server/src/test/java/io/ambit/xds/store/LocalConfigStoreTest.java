@@ -56,6 +56,23 @@ class LocalConfigStoreTest {
     }
 
     @Test
+    void objectsAppliedThroughTheApiSurviveADirectoryReload() throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n");
+        store.loadDirectory(dir);
+        store.apply("api", "apiVersion: v1\nkind: Namespace\nmetadata: {name: extra}\n");
+        Files.writeString(dir.resolve("a.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata: {name: renamed}\n");
+
+        store.loadDirectory(dir);
+
+        assertThat(store.snapshot().objects()).containsOnlyKeys(
+                new ResourceKey("Namespace", "", "extra"), new ResourceKey("Namespace", "", "renamed"));
+        store.delete("api", "apiVersion: v1\nkind: Namespace\nmetadata: {name: extra}\n");
+        assertThatThrownBy(() -> store.delete("api", "apiVersion: v1\nkind: Namespace\nmetadata: {name: extra}\n"))
+                .hasMessageContaining("Namespace extra not found");
+        assertThat(store.snapshot().objects()).containsOnlyKeys(new ResourceKey("Namespace", "", "renamed"));
+    }
+
+    @Test
     void theRepositorysOwnLocalConfigLoads() {
         LocalConfigStore.Snapshot snapshot = store.loadDirectory(Path.of("../../config/local"));
         assertThat(snapshot.all(Pod.class)).extracting(p -> p.getMetadata().getName()).contains("sleep", "echo");

@@ -1,0 +1,35 @@
+package io.ambit.xds.api;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.ambit.xds.store.LocalConfigStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
+
+/**
+ * Local mode: the store is loaded from {@code ambit.xds.local.config-dir} before the server
+ * reports ready; a directory that does not load stops start-up with every problem named.
+ */
+@Configuration(proxyBeanMethods = false)
+@Profile("!kubernetes")
+public class LocalStoreConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalStoreConfiguration.class);
+
+    @Bean
+    LocalConfigStore localConfigStore(@Value("${ambit.xds.local.config-dir:config/local}") Path directory) {
+        LocalConfigStore store = new LocalConfigStore();
+        if (Files.isDirectory(directory)) {
+            var snapshot = store.loadDirectory(directory);
+            log.info("local store loaded {} objects from {}", snapshot.objects().size(), directory.toAbsolutePath());
+        } else {
+            log.warn("local config directory {} does not exist; starting with an empty store", directory.toAbsolutePath());
+        }
+        return store;
+    }
+}

@@ -1,0 +1,105 @@
+package io.ambit.xds.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.ambit.xds.store.LocalConfigStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.core.env.Environment;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The local store's REST API on the real service: apply, list, refuse, delete. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
+        properties = {"server.port=0", "management.server.port=0"})
+class StoreApiTest {
+
+    @TempDir
+    static Path config;
+
+    @DynamicPropertySource
+    static void configDir(DynamicPropertyRegistry registry) throws Exception {
+        Files.writeString(config.resolve("ns.yaml"), """
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: demo
+                  labels: {istio.io/dataplane-mode: ambient}
+                """);
+        registry.add("ambit.xds.local.config-dir", () -> config.toString());
+    }
+
+    @Autowired
+    Environment environment;
+    @Autowired
+    LocalConfigStore store;
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private HttpResponse<String> post(String path, String yaml) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base() + path))
+                .header("Content-Type", "application/yaml")
+                .POST(HttpRequest.BodyPublishers.ofString(yaml)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String base() {
+        return "http://127.0.0.1:" + environment.getProperty("local.server.port");
+    }
+
+    @Test
+    void appliesListsAndDeletes() throws Exception {
+        assertThat(get("/store/objects?kind=Namespace").body()).contains("\"name\":\"demo\"");
+
+        HttpResponse<String> applied = post("/store/apply?source=pods.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: sleep, namespace: demo}
+                spec: {nodeName: node-a, containers: [{name: sleep, image: curl}]}
+                """);
+        assertThat(applied.statusCode()).isEqualTo(200);
+        assertThat(applied.body()).contains("Pod demo/sleep");
+        assertThat(get("/store/objects?kind=pod").body()).contains("\"name\":\"sleep\"").contains("\"source\":\"pods.yaml\"");
+
+        HttpResponse<String> deleted = post("/store/delete", "apiVersion: v1\nkind: Pod\nmetadata: {name: sleep, namespace: demo}\n");
+        assertThat(deleted.statusCode()).isEqualTo(200);
+        assertThat(get("/store/objects?kind=Pod").body()).isEqualTo("[]");
+    }
+
+    @Test
+    void refusesBadYamlAndChangesNothing() throws Exception {
+        long version = store.snapshot().version();
+        HttpResponse<String> refused = post("/store/apply?source=bad.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: ok, namespace: demo}
+                spec: {containers: []}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: bad, namespace: demo}
+                spec: {containers: [{name: c, imag: x}]}
+                """);
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("bad.yaml:9: spec.containers[0].imag: unknown field");
+        assertThat(store.snapshot().version()).isEqualTo(version);
+        assertThat(get("/store/objects?kind=Pod").body()).doesNotContain("\"ok\"");
+
+        HttpResponse<String> missing = post("/store/delete", "apiVersion: v1\nkind: Pod\nmetadata: {name: ghost, namespace: demo}\n");
+        assertThat(missing.statusCode()).isEqualTo(400);
+        assertThat(missing.body()).contains("Pod demo/ghost not found");
+        assertThat(post("/store/apply", "{{{{").statusCode()).isEqualTo(400);
+    }
+}
