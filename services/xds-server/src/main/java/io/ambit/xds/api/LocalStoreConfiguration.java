@@ -3,6 +3,7 @@ package io.ambit.xds.api;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.ambit.xds.store.DirectoryWatcher;
 import io.ambit.xds.store.LocalConfigStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +14,8 @@ import org.springframework.context.annotation.Profile;
 
 /**
  * Local mode: the store is loaded from {@code ambit.xds.local.config-dir} before the server
- * reports ready; a directory that does not load stops start-up with every problem named.
+ * reports ready; a directory that does not load stops start-up with every problem named. Later
+ * changes to the directory are picked up by a {@link DirectoryWatcher}.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("!kubernetes")
@@ -31,5 +33,12 @@ public class LocalStoreConfiguration {
             log.warn("local config directory {} does not exist; starting with an empty store", directory.toAbsolutePath());
         }
         return store;
+    }
+
+    @Bean(destroyMethod = "close")
+    DirectoryWatcher configDirectoryWatcher(LocalConfigStore store,
+            @Value("${ambit.xds.local.config-dir:config/local}") Path directory,
+            @Value("${ambit.xds.local.poll-interval-ms:1000}") long intervalMillis) {
+        return new DirectoryWatcher(store, directory).start(intervalMillis);
     }
 }
