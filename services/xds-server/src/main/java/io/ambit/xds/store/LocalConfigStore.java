@@ -23,7 +23,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
  * all-or-nothing per request too. Objects applied through the API stay when the directory is
  * reloaded. Listeners see each new snapshot once it is in place.
  */
-public final class LocalConfigStore {
+public final class LocalConfigStore implements ConfigStore {
 
     /** An immutable view of every object, in a stable order. */
     public record Snapshot(long version, Map<ResourceKey, KubeYamlParser.Parsed> objects) {
@@ -39,10 +39,12 @@ public final class LocalConfigStore {
     private final AtomicReference<Snapshot> current = new AtomicReference<>(new Snapshot(0, Map.of()));
     private final List<Consumer<Snapshot>> listeners = new CopyOnWriteArrayList<>();
 
+    @Override
     public Snapshot snapshot() {
         return current.get();
     }
 
+    @Override
     public void addListener(Consumer<Snapshot> listener) {
         listeners.add(listener);
     }

@@ -1,0 +1,26 @@
+package io.ambit.xds.api;
+
+import io.ambit.xds.store.KubernetesConfigStore;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
+
+/** Kubernetes mode: the store is the API server, through informers; ready once they have listed. */
+@Configuration(proxyBeanMethods = false)
+@Profile("kubernetes")
+public class KubernetesStoreConfiguration {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    KubernetesClient kubernetesClient() {
+        return new KubernetesClientBuilder().build();
+    }
+
+    @Bean(destroyMethod = "close")
+    KubernetesConfigStore kubernetesConfigStore(KubernetesClient client) {
+        return new KubernetesConfigStore(client).start();
+    }
+}
