@@ -33,6 +33,11 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
                 pods, services);
     }
 
+    /** The inputs in a store snapshot (either backend). */
+    public static MeshInputs from(io.ambit.xds.store.LocalConfigStore.Snapshot snapshot, String trustDomain) {
+        return of(trustDomain, snapshot.all(Namespace.class), snapshot.all(Pod.class), snapshot.all(Service.class));
+    }
+
     public Optional<Namespace> namespace(String name) {
         return Optional.ofNullable(namespaces.get(name));
     }
