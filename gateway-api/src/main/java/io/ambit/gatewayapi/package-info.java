@@ -1,6 +1,6 @@
 /**
- * Gateway API and Istio resource model, validation, and the translation from HTTPRoute/GRPCRoute
- * to the waypoint's route tables. Empty until the waypoint issue: the module exists now so that the
- * dependency direction (services depend on it, it depends on no service) is fixed from the start.
+ * Gateway API and Istio resource model, validation, and (with the waypoint issue) the translation
+ * from HTTPRoute/GRPCRoute to the waypoint's route tables. Today: Istio's security resources as
+ * strict models ({@link io.ambit.gatewayapi.istio}).
  */
 package io.ambit.gatewayapi;

@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import io.ambit.gatewayapi.istio.AuthorizationPolicySpec;
+import io.ambit.gatewayapi.istio.PeerAuthenticationSpec;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -13,12 +15,16 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 
 /**
  * The kinds the control plane reads, by {@code apiVersion} and {@code kind}. Core kinds bind to
- * fabric8's model; Istio's CRDs (which fabric8 does not model) bind generically for now, so only
- * their top level is checked, until the translation issue gives them models of their own.
+ * fabric8's model. Istio's CRDs (which fabric8 does not model) bind generically; the security
+ * kinds' {@code spec} is also bound to a strict model (gateway-api's {@code istio} package), the
+ * others are checked at the top level only until they get models of their own.
  */
 final class Kinds {
 
-    record Kind(String apiVersion, String kind, Class<? extends HasMetadata> type, boolean namespaced) {
+    /**
+     * @param specType for generically bound kinds with a strict model of their {@code spec}, or null
+     */
+    record Kind(String apiVersion, String kind, Class<? extends HasMetadata> type, boolean namespaced, Class<?> specType) {
     }
 
     private static final Map<String, Kind> BY_API_VERSION_AND_KIND = Map.ofEntries(
@@ -26,8 +32,8 @@ final class Kinds {
             entry("v1", "Pod", Pod.class, true),
             entry("v1", "Service", Service.class, true),
             entry("discovery.k8s.io/v1", "EndpointSlice", EndpointSlice.class, true),
-            entry("security.istio.io/v1", "AuthorizationPolicy", GenericKubernetesResource.class, true),
-            entry("security.istio.io/v1", "PeerAuthentication", GenericKubernetesResource.class, true),
+            entry("security.istio.io/v1", "AuthorizationPolicy", GenericKubernetesResource.class, true, AuthorizationPolicySpec.class),
+            entry("security.istio.io/v1", "PeerAuthentication", GenericKubernetesResource.class, true, PeerAuthenticationSpec.class),
             entry("networking.istio.io/v1", "WorkloadEntry", GenericKubernetesResource.class, true),
             entry("networking.istio.io/v1", "ServiceEntry", GenericKubernetesResource.class, true),
             entry("gateway.networking.k8s.io/v1", "Gateway", GenericKubernetesResource.class, true),
@@ -40,7 +46,12 @@ final class Kinds {
     }
 
     private static Map.Entry<String, Kind> entry(String apiVersion, String kind, Class<? extends HasMetadata> type, boolean namespaced) {
-        return Map.entry(apiVersion + "/" + kind, new Kind(apiVersion, kind, type, namespaced));
+        return entry(apiVersion, kind, type, namespaced, null);
+    }
+
+    private static Map.Entry<String, Kind> entry(String apiVersion, String kind, Class<? extends HasMetadata> type,
+            boolean namespaced, Class<?> specType) {
+        return Map.entry(apiVersion + "/" + kind, new Kind(apiVersion, kind, type, namespaced, specType));
     }
 
     static Optional<Kind> find(String apiVersion, String kind) {

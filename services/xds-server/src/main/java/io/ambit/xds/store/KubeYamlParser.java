@@ -10,7 +10,9 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import io.ambit.gatewayapi.istio.IstioSpecs;
 import io.ambit.xds.store.ConfigException.Problem;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -122,6 +124,9 @@ public final class KubeYamlParser {
                 }
             }
             checkUnknownFields(object.getMetadata(), new ArrayList<>(List.of("metadata")), source, document, problems);
+            if (kind.specType() != null) {
+                checkSpec(tree.get("spec"), kind.specType(), source, document, problems);
+            }
         } else {
             checkUnknownFields(object, new ArrayList<>(), source, document, problems);
         }
@@ -141,6 +146,22 @@ public final class KubeYamlParser {
         }
         String ns = kind.namespaced() ? object.getMetadata().getNamespace() : "";
         return new Parsed(new ResourceKey(kind.kind(), ns, object.getMetadata().getName()), object, source, line);
+    }
+
+    /** Binds {@code spec} to its strict model; a failure becomes a problem at the field's line. */
+    private static void checkSpec(Object spec, Class<?> specType, String source, Node document, List<Problem> problems) {
+        try {
+            IstioSpecs.bind(spec, specType);
+        } catch (IllegalArgumentException e) {
+            JsonMappingException mapping = e.getCause() instanceof JsonMappingException m ? m : null;
+            List<Object> path = new ArrayList<>(List.of("spec"));
+            if (mapping != null) {
+                mapping.getPath().forEach(r -> path.add(r.getFieldName() != null ? r.getFieldName() : (Object) r.getIndex()));
+            }
+            String message = mapping instanceof UnrecognizedPropertyException ? "unknown field"
+                    : "wrong type or value: " + (mapping == null ? e.getMessage() : mapping.getOriginalMessage());
+            problems.add(new Problem(source, lineOf(document, path), fieldPath(path), message));
+        }
     }
 
     /**

@@ -80,6 +80,57 @@ class KubeYamlParserTest {
     }
 
     @Test
+    void istioSecuritySpecsAreCheckedFieldByField() {
+        List<KubeYamlParser.Parsed> ok = KubeYamlParser.parse("p.yaml", """
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: allow-sleep, namespace: demo}
+                spec:
+                  selector: {matchLabels: {app: echo}}
+                  action: ALLOW
+                  rules:
+                    - from: [{source: {principals: ["cluster.local/ns/demo/sa/sleep"], notNamespaces: [kube-system]}}]
+                      to: [{operation: {ports: ["8080"]}}]
+                      when: [{key: source.ip, values: ["10.0.0.0/8"]}]
+                ---
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata: {name: strict, namespace: demo}
+                spec:
+                  mtls: {mode: STRICT}
+                  portLevelMtls: {8080: {mode: PERMISSIVE}}
+                """);
+        assertThat(ok).hasSize(2);
+
+        assertProblem("""
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: typo, namespace: demo}
+                spec:
+                  action: DENY
+                  rules:
+                    - from:
+                        - source:
+                            principalz: ["cluster.local/ns/demo/sa/evil"]
+                """, 9, "spec.rules[0].from[0].source.principalz", "unknown field");
+        assertProblem("""
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: bad-action, namespace: demo}
+                spec:
+                  action: DENYALL
+                """, 5, "spec.action", "wrong type or value");
+        assertProblem("""
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata: {name: bad-mode, namespace: demo}
+                spec:
+                  mtls:
+                    mode: STRICTEST
+                """, 6, "spec.mtls.mode", "wrong type or value");
+    }
+
+    @Test
     void refusesAWrongType() {
         ConfigException e = refused("""
                 apiVersion: v1
