@@ -6,36 +6,67 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import io.ambit.xds.store.LocalConfigStore;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 
 /**
  * One consistent view of the objects translation reads. Immutable: the store swaps a whole new
- * one in, translation never sees a half-applied change.
+ * one in, translation never sees a half-applied change. Istio's CRDs and Gateway API objects are
+ * held generically (their {@code spec} is bound to a strict model where translation reads it).
  *
- * @param trustDomain   the mesh's trust domain
- * @param clusterDomain the Kubernetes DNS domain ({@code cluster.local})
- * @param clusterId     the cluster's id in workload uids ({@code Kubernetes}, as Istio names it)
+ * @param trustDomain     the mesh's trust domain
+ * @param clusterDomain   the Kubernetes DNS domain ({@code cluster.local})
+ * @param clusterId       the cluster's id in workload uids ({@code Kubernetes}, as Istio names it)
+ * @param rootNamespace   Istio's root namespace: policies there apply mesh-wide ({@code istio-system})
  */
-public record MeshInputs(String trustDomain, String clusterDomain, String clusterId,
-                         Map<String, Namespace> namespaces, List<Pod> pods, List<Service> services) {
+public record MeshInputs(String trustDomain, String clusterDomain, String clusterId, String rootNamespace,
+                         Map<String, Namespace> namespaces, List<Pod> pods, List<Service> services,
+                         List<EndpointSlice> endpointSlices,
+                         List<GenericKubernetesResource> authorizationPolicies,
+                         List<GenericKubernetesResource> peerAuthentications,
+                         List<GenericKubernetesResource> workloadEntries,
+                         List<GenericKubernetesResource> serviceEntries,
+                         List<GenericKubernetesResource> gateways) {
+
+    public static final String DEFAULT_ROOT_NAMESPACE = "istio-system";
 
     public MeshInputs {
         namespaces = Map.copyOf(namespaces);
         pods = List.copyOf(pods);
         services = List.copyOf(services);
+        endpointSlices = List.copyOf(endpointSlices);
+        authorizationPolicies = List.copyOf(authorizationPolicies);
+        peerAuthentications = List.copyOf(peerAuthentications);
+        workloadEntries = List.copyOf(workloadEntries);
+        serviceEntries = List.copyOf(serviceEntries);
+        gateways = List.copyOf(gateways);
     }
 
+    /** Core kinds only (tests of workload and service translation). */
     public static MeshInputs of(String trustDomain, List<Namespace> namespaces, List<Pod> pods, List<Service> services) {
-        return new MeshInputs(trustDomain, "cluster.local", "Kubernetes",
-                namespaces.stream().collect(Collectors.toMap(n -> n.getMetadata().getName(), Function.identity())),
-                pods, services);
+        return new MeshInputs(trustDomain, "cluster.local", "Kubernetes", DEFAULT_ROOT_NAMESPACE, byName(namespaces),
+                pods, services, List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
     /** The inputs in a store snapshot (either backend). */
-    public static MeshInputs from(io.ambit.xds.store.LocalConfigStore.Snapshot snapshot, String trustDomain) {
-        return of(trustDomain, snapshot.all(Namespace.class), snapshot.all(Pod.class), snapshot.all(Service.class));
+    public static MeshInputs from(LocalConfigStore.Snapshot snapshot, String trustDomain) {
+        return new MeshInputs(trustDomain, "cluster.local", "Kubernetes", DEFAULT_ROOT_NAMESPACE,
+                byName(snapshot.all(Namespace.class)), snapshot.all(Pod.class), snapshot.all(Service.class),
+                snapshot.all(EndpointSlice.class),
+                generic(snapshot, "AuthorizationPolicy"), generic(snapshot, "PeerAuthentication"),
+                generic(snapshot, "WorkloadEntry"), generic(snapshot, "ServiceEntry"), generic(snapshot, "Gateway"));
+    }
+
+    private static Map<String, Namespace> byName(List<Namespace> namespaces) {
+        return namespaces.stream().collect(Collectors.toMap(n -> n.getMetadata().getName(), Function.identity()));
+    }
+
+    private static List<GenericKubernetesResource> generic(LocalConfigStore.Snapshot snapshot, String kind) {
+        return snapshot.all(GenericKubernetesResource.class).stream().filter(r -> kind.equals(r.getKind())).toList();
     }
 
     public Optional<Namespace> namespace(String name) {
