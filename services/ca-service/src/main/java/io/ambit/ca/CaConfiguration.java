@@ -108,7 +108,8 @@ public class CaConfiguration {
 
         @Bean
         TokenAuthenticator bootstrapTokens(CaProperties properties) {
-            return new BootstrapTokenAuthenticator(properties.local().nodeTokens(), nodeAgent(properties));
+            return new BootstrapTokenAuthenticator(properties.local().nodeTokens(), nodeAgent(properties),
+                    properties.local().serviceTokens());
         }
 
         @Bean

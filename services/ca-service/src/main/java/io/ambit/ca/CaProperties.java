@@ -67,8 +67,11 @@ public record CaProperties(
     /**
      * @param nodeTokens bootstrap credential of each node's ztunnel: node name to bearer token
      * @param configDir  directory of Kubernetes YAML whose Pods say which service accounts run on which node
+     * @param serviceTokens bootstrap credential of each control-plane service: its service account in
+     *                      the mesh namespace (e.g. {@code xds-server}) to bearer token; grants only that identity
      */
     public record Local(@DefaultValue Map<String, String> nodeTokens,
-                        @DefaultValue("config/local") Path configDir) {
+                        @DefaultValue("config/local") Path configDir,
+                        @DefaultValue Map<String, String> serviceTokens) {
     }
 }

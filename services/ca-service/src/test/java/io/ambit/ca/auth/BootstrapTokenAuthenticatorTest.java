@@ -31,6 +31,22 @@ class BootstrapTokenAuthenticatorTest {
     }
 
     @Test
+    void aServiceTokenProvesOnlyThatServicesIdentityAndNoNode() {
+        var withService = new BootstrapTokenAuthenticator(Map.of("node-a", "token-of-node-a-000000"), ztunnel,
+                Map.of("xds-server", "token-of-xds-server-0000"));
+        Caller caller = withService.authenticate("token-of-xds-server-0000");
+        assertThat(caller.identity()).isEqualTo(new WorkloadIdentity("cluster.local", "istio-system", "xds-server"));
+        assertThat(caller.node()).isEmpty();
+        assertThat(withService.authenticate("token-of-node-a-000000").node()).contains("node-a");
+    }
+
+    @Test
+    void aServiceTokenCannotNameTheNodeAgentAccount() {
+        assertThatThrownBy(() -> new BootstrapTokenAuthenticator(Map.of(), ztunnel, Map.of("ztunnel", "token-of-ztunnel-000000")))
+                .hasMessageContaining("without a node");
+    }
+
+    @Test
     void shortTokensAreRefusedAtStartUp() {
         assertThatThrownBy(() -> new BootstrapTokenAuthenticator(Map.of("node-a", "short"), ztunnel))
                 .hasMessageContaining("at least 16 characters");

@@ -1,6 +1,5 @@
-package io.ambit.ca.grpc;
+package io.ambit.tls;
 
-import io.ambit.tls.ReloadableSslContext;
 import io.grpc.ServerCredentials;
 import io.grpc.netty.GrpcHttp2ConnectionHandler;
 import io.grpc.netty.InternalNettyServerCredentials;
@@ -15,7 +14,7 @@ import io.netty.util.AsciiString;
  * new callers without a restart and open connections keep theirs. grpc-java offers no public hook
  * for this; its {@code Internal*} negotiator API is the documented extension point for transports.
  */
-final class ReloadingServerTls implements InternalProtocolNegotiator.ProtocolNegotiator {
+public final class ReloadingServerTls implements InternalProtocolNegotiator.ProtocolNegotiator {
 
     private static final AsciiString HTTPS = AsciiString.of("https");
 
@@ -25,7 +24,7 @@ final class ReloadingServerTls implements InternalProtocolNegotiator.ProtocolNeg
         this.context = context;
     }
 
-    static ServerCredentials credentials(ReloadableSslContext context) {
+    public static ServerCredentials credentials(ReloadableSslContext context) {
         return InternalNettyServerCredentials.create(new ReloadingServerTls(context));
     }
 

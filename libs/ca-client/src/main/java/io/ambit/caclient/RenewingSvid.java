@@ -1,0 +1,113 @@
+package io.ambit.caclient;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+import io.ambit.identity.Svid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One identity's certificate, kept current: obtained as soon as possible, renewed at half its
+ * lifetime, and when the CA cannot be reached retried with exponential backoff (1 s doubling up to
+ * a minute) while the old certificate stays in use until it expires. Listeners hear of every new
+ * certificate, so TLS contexts can swap key material without dropping open connections.
+ */
+public final class RenewingSvid implements AutoCloseable {
+
+    /** Obtains a fresh certificate; throws when the CA is unreachable or refuses. */
+    @FunctionalInterface
+    public interface Issuer {
+        Svid issue() throws Exception;
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(RenewingSvid.class);
+    static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    static final Duration MAX_RETRY = Duration.ofMinutes(1);
+
+    private final String name;
+    private final Issuer issuer;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final AtomicReference<Svid> current = new AtomicReference<>();
+    private final List<Consumer<Svid>> listeners = new CopyOnWriteArrayList<>();
+
+    private RenewingSvid(String name, Issuer issuer, Clock clock) {
+        this.name = name;
+        this.issuer = issuer;
+        this.clock = clock;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "svid-renewal-" + name);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Starts obtaining the certificate in the background; {@link #current()} is empty until it arrives. */
+    public static RenewingSvid start(String name, Issuer issuer, Clock clock) {
+        RenewingSvid svid = new RenewingSvid(name, issuer, clock);
+        svid.scheduler.execute(() -> svid.attempt(FIRST_RETRY));
+        return svid;
+    }
+
+    public Optional<Svid> current() {
+        return Optional.ofNullable(current.get());
+    }
+
+    /** Called with each new certificate (also the first), on the renewal thread. */
+    public void addListener(Consumer<Svid> listener) {
+        listeners.add(listener);
+        Svid now = current.get();
+        if (now != null) {
+            listener.accept(now);
+        }
+    }
+
+    private void attempt(Duration backoff) {
+        try {
+            Svid fresh = issuer.issue();
+            current.set(fresh);
+            listeners.forEach(listener -> listener.accept(fresh));
+            Instant renewAt = renewalTime(fresh);
+            log.info("certificate for {} obtained, valid until {}, renewal at {}", name, fresh.leaf().getNotAfter().toInstant(), renewAt);
+            schedule(Duration.between(clock.instant(), renewAt), FIRST_RETRY);
+        } catch (Exception e) {
+            Svid old = current.get();
+            String keeping = old == null ? "no certificate yet"
+                    : "keeping the current one until " + old.leaf().getNotAfter().toInstant();
+            log.warn("cannot obtain a certificate for {} ({}); {}; retrying in {}", name, e.getMessage(), keeping, backoff);
+            schedule(backoff, min(backoff.multipliedBy(2), MAX_RETRY));
+        }
+    }
+
+    private void schedule(Duration delay, Duration nextBackoff) {
+        if (!scheduler.isShutdown()) {
+            scheduler.schedule(() -> attempt(nextBackoff), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Half-way through the certificate's validity, as Istio's agents renew. */
+    static Instant renewalTime(Svid svid) {
+        Instant notBefore = svid.leaf().getNotBefore().toInstant();
+        Instant notAfter = svid.leaf().getNotAfter().toInstant();
+        return notBefore.plus(Duration.between(notBefore, notAfter).dividedBy(2));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+}
