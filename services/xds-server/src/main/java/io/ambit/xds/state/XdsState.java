@@ -1,61 +1,134 @@
 package io.ambit.xds.state;
 
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiConsumer;
 
-import io.ambit.proto.workload.Address;
 import io.ambit.xds.store.ConfigStore;
 import io.ambit.xds.store.LocalConfigStore;
 import io.ambit.xds.translate.MeshInputs;
-import io.ambit.xds.translate.ServiceTranslator;
-import io.ambit.xds.translate.WorkloadTranslator;
+import io.ambit.xdsclient.XdsTypes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The translated resources of type {@code istio.workload.Address}, recomputed from each store
- * snapshot (workloads named by uid, services by {@code namespace/hostname}, as Istio names them),
- * and the difference each new generation makes, handed to listeners (the ADS pushers).
+ * The translated resources the server serves, one immutable {@link Generation} at a time. A store
+ * change does not translate at once: the first change opens a debounce window and everything that
+ * arrives within it is translated together, once (0 means translate as soon as the translation
+ * thread is free, which still merges changes that arrive while it is busy). Listeners (the ADS
+ * connections) are told the names that changed per type, so a pod change costs one workload on the
+ * wire, not the world.
  */
-public final class XdsState {
+public final class XdsState implements AutoCloseable {
 
-    public static final String ADDRESS_TYPE = "type.googleapis.com/istio.workload.Address";
+    public static final String ADDRESS_TYPE = XdsTypes.ADDRESS;
+    public static final String AUTHORIZATION_TYPE = XdsTypes.AUTHORIZATION;
+    public static final Set<String> TYPES = Set.of(ADDRESS_TYPE, AUTHORIZATION_TYPE);
 
+    /** Told, on the translation thread, each generation that changed something and the names per type. */
+    @FunctionalInterface
+    public interface Listener {
+        void changed(Generation generation, Map<String, Set<String>> changedNames);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(XdsState.class);
+
+    private final ConfigStore store;
     private final String trustDomain;
-    private final AtomicReference<Map<String, XdsResource>> addresses = new AtomicReference<>(Map.of());
-    private final List<BiConsumer<String, ResourceDiff>> listeners = new CopyOnWriteArrayList<>();
+    private final Duration debounce;
+    private final ScheduledExecutorService translator;
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final AtomicReference<Generation> current = new AtomicReference<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
-    public XdsState(ConfigStore store, String trustDomain) {
+    public XdsState(ConfigStore store, String trustDomain, Duration debounce) {
+        this.store = store;
         this.trustDomain = trustDomain;
-        store.addListener(this::update);
-        update(store.snapshot());
+        this.debounce = debounce;
+        this.translator = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "xds-translate");
+            thread.setDaemon(true);
+            return thread;
+        });
+        LocalConfigStore.Snapshot snapshot = store.snapshot();
+        current.set(Generation.translate(1, snapshot.version(), MeshInputs.from(snapshot, trustDomain)));
+        store.addListener(ignored -> onStoreChange());
+    }
+
+    public Generation current() {
+        return current.get();
     }
 
     public Map<String, XdsResource> addresses() {
-        return addresses.get();
+        return current().of(ADDRESS_TYPE);
     }
 
-    /** Called with (type URL, diff) for every generation that changes something. */
-    public void addListener(BiConsumer<String, ResourceDiff> listener) {
+    public Map<String, XdsResource> authorizations() {
+        return current().of(AUTHORIZATION_TYPE);
+    }
+
+    public Duration debounce() {
+        return debounce;
+    }
+
+    public void addListener(Listener listener) {
         listeners.add(listener);
     }
 
-    private synchronized void update(LocalConfigStore.Snapshot snapshot) {
-        MeshInputs inputs = MeshInputs.from(snapshot, trustDomain);
-        Map<String, XdsResource> next = new LinkedHashMap<>();
-        for (var workload : WorkloadTranslator.translate(inputs)) {
-            next.put(workload.getUid(), XdsResource.of(workload.getUid(), Address.newBuilder().setWorkload(workload).build()));
+    private void onStoreChange() {
+        if (scheduled.compareAndSet(false, true) && !translator.isShutdown()) {
+            try {
+                translator.schedule(this::retranslate, debounce.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // closed meanwhile: the store must not fail because a consumer went away
+            }
         }
-        for (var service : ServiceTranslator.translate(inputs)) {
-            String name = service.getNamespace() + "/" + service.getHostname();
-            next.put(name, XdsResource.of(name, Address.newBuilder().setService(service).build()));
+    }
+
+    private void retranslate() {
+        // Cleared before reading the snapshot: a change from now on opens a new window.
+        scheduled.set(false);
+        try {
+            LocalConfigStore.Snapshot snapshot = store.snapshot();
+            Generation previous = current.get();
+            if (snapshot.version() == previous.storeVersion()) {
+                return;
+            }
+            Generation next = Generation.translate(previous.number() + 1, snapshot.version(), MeshInputs.from(snapshot, trustDomain));
+            Map<String, Set<String>> changed = new LinkedHashMap<>();
+            for (String type : TYPES) {
+                ResourceDiff diff = ResourceDiff.between(previous.of(type), next.of(type));
+                if (!diff.isEmpty()) {
+                    Set<String> names = new HashSet<>(diff.removed());
+                    diff.changed().forEach(resource -> names.add(resource.name()));
+                    changed.put(type, names);
+                }
+            }
+            if (changed.isEmpty()) {
+                current.set(new Generation(previous.number(), snapshot.version(), previous.resources(), next.findings()));
+                return;
+            }
+            current.set(next);
+            for (Listener listener : listeners) {
+                listener.changed(next, changed);
+            }
+        } catch (RuntimeException e) {
+            // Translation skips bad objects itself; reaching here is a bug. Keep serving the last generation.
+            log.error("translation failed; still serving generation {}", current.get().number(), e);
         }
-        ResourceDiff diff = ResourceDiff.between(addresses.get(), next);
-        addresses.set(Map.copyOf(next));
-        if (!diff.isEmpty()) {
-            listeners.forEach(listener -> listener.accept(ADDRESS_TYPE, diff));
-        }
+    }
+
+    @Override
+    public void close() {
+        translator.shutdownNow();
     }
 }

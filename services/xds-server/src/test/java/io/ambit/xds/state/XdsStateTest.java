@@ -1,9 +1,13 @@
 package io.ambit.xds.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.ambit.proto.workload.Address;
 import io.ambit.xds.store.LocalConfigStore;
@@ -26,56 +30,90 @@ class XdsStateTest {
                 + "status: {podIP: " + ip + ", conditions: [{type: Ready, status: \"True\"}]}\n";
     }
 
+    /** Collects what listeners are told: the names changed per generation. */
+    static final class Changes implements XdsState.Listener {
+        final List<Map<String, Set<String>>> seen = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void changed(Generation generation, Map<String, Set<String>> changedNames) {
+            seen.add(changedNames);
+        }
+    }
+
     @Test
     void aPodChangeProducesOnlyThatWorkload() {
         LocalConfigStore store = new LocalConfigStore();
         store.apply("setup", NAMESPACE + "---\n" + SERVICE + "---\n" + pod("echo-1", "10.244.1.5", "node-a"));
-        XdsState state = new XdsState(store, "cluster.local");
-        List<ResourceDiff> diffs = new ArrayList<>();
-        state.addListener((type, diff) -> diffs.add(diff));
+        try (XdsState state = new XdsState(store, "cluster.local", Duration.ZERO)) {
+            Changes changes = new Changes();
+            state.addListener(changes);
 
-        assertThat(state.addresses()).containsOnlyKeys("Kubernetes//Pod/demo/echo-1", "demo/echo.demo.svc.cluster.local");
-        assertThat(unpack(state.addresses().get("Kubernetes//Pod/demo/echo-1")).getWorkload().getServicesMap())
-                .containsKey("demo/echo.demo.svc.cluster.local");
+            assertThat(state.addresses()).containsOnlyKeys("Kubernetes//Pod/demo/echo-1", "demo/echo.demo.svc.cluster.local");
+            assertThat(unpack(state.addresses().get("Kubernetes//Pod/demo/echo-1")).getWorkload().getServicesMap())
+                    .containsKey("demo/echo.demo.svc.cluster.local");
 
-        store.apply("more", pod("echo-2", "10.244.2.6", "node-b"));
-        assertThat(diffs).hasSize(1);
-        assertThat(diffs.getFirst().changed()).extracting(XdsResource::name).containsExactly("Kubernetes//Pod/demo/echo-2");
-        assertThat(diffs.getFirst().removed()).isEmpty();
+            store.apply("more", pod("echo-2", "10.244.2.6", "node-b"));
+            await().until(() -> changes.seen.size() == 1);
+            assertThat(changes.seen.getFirst()).containsExactly(Map.entry(XdsState.ADDRESS_TYPE, Set.of("Kubernetes//Pod/demo/echo-2")));
+            assertThat(state.addresses()).containsKey("Kubernetes//Pod/demo/echo-2");
 
-        store.delete("more", pod("echo-2", "10.244.2.6", "node-b"));
-        assertThat(diffs).hasSize(2);
-        assertThat(diffs.get(1).changed()).isEmpty();
-        assertThat(diffs.get(1).removed()).containsExactly("Kubernetes//Pod/demo/echo-2");
+            store.delete("more", pod("echo-2", "10.244.2.6", "node-b"));
+            await().until(() -> changes.seen.size() == 2);
+            assertThat(changes.seen.get(1)).containsExactly(Map.entry(XdsState.ADDRESS_TYPE, Set.of("Kubernetes//Pod/demo/echo-2")));
+            assertThat(state.addresses()).doesNotContainKey("Kubernetes//Pod/demo/echo-2");
+        }
+    }
+
+    @Test
+    void changesWithinTheDebounceWindowAreTranslatedAndPushedOnce() {
+        LocalConfigStore store = new LocalConfigStore();
+        store.apply("setup", NAMESPACE);
+        try (XdsState state = new XdsState(store, "cluster.local", Duration.ofMillis(300))) {
+            Changes changes = new Changes();
+            state.addListener(changes);
+            long before = state.current().number();
+            for (int i = 1; i <= 5; i++) {
+                store.apply("burst", pod("echo-" + i, "10.244.1." + i, "node-a"));
+            }
+            await().until(() -> state.addresses().size() == 5);
+            assertThat(changes.seen).hasSize(1);
+            assertThat(changes.seen.getFirst().get(XdsState.ADDRESS_TYPE)).hasSize(5);
+            assertThat(state.current().number()).isEqualTo(before + 1);
+        }
     }
 
     @Test
     void versionsComeFromContent() {
         LocalConfigStore store = new LocalConfigStore();
         store.apply("setup", NAMESPACE + "---\n" + pod("echo-1", "10.244.1.5", "node-a"));
-        XdsState state = new XdsState(store, "cluster.local");
-        String before = state.addresses().get("Kubernetes//Pod/demo/echo-1").version();
+        try (XdsState state = new XdsState(store, "cluster.local", Duration.ZERO)) {
+            String before = state.addresses().get("Kubernetes//Pod/demo/echo-1").version();
+            Changes changes = new Changes();
+            state.addListener(changes);
 
-        // the same content again: same version, nothing to send
-        List<ResourceDiff> diffs = new ArrayList<>();
-        state.addListener((type, diff) -> diffs.add(diff));
-        store.apply("again", pod("echo-1", "10.244.1.5", "node-a"));
-        assertThat(diffs).isEmpty();
-        assertThat(new XdsState(store, "cluster.local").addresses().get("Kubernetes//Pod/demo/echo-1").version()).isEqualTo(before);
+            // the same content again: same version, nothing to send
+            store.apply("again", pod("echo-1", "10.244.1.5", "node-a"));
+            long storeVersion = store.snapshot().version();
+            await().until(() -> state.current().storeVersion() == storeVersion);
+            assertThat(changes.seen).isEmpty();
+            try (XdsState restarted = new XdsState(store, "cluster.local", Duration.ZERO)) {
+                assertThat(restarted.addresses().get("Kubernetes//Pod/demo/echo-1").version()).isEqualTo(before);
+            }
 
-        store.apply("moved", pod("echo-1", "10.244.1.5", "node-b"));
-        assertThat(state.addresses().get("Kubernetes//Pod/demo/echo-1").version()).isNotEqualTo(before);
-        assertThat(diffs).hasSize(1);
+            store.apply("moved", pod("echo-1", "10.244.1.5", "node-b"));
+            await().until(() -> changes.seen.size() == 1);
+            assertThat(state.addresses().get("Kubernetes//Pod/demo/echo-1").version()).isNotEqualTo(before);
+        }
     }
 
     @Test
     void leavingTheMeshChangesTheTunnelProtocolOnly() {
         LocalConfigStore store = new LocalConfigStore();
         store.apply("setup", NAMESPACE + "---\n" + pod("echo-1", "10.244.1.5", "node-a"));
-        XdsState state = new XdsState(store, "cluster.local");
-        store.apply("label", "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n");
-        Address workload = unpack(state.addresses().get("Kubernetes//Pod/demo/echo-1"));
-        assertThat(workload.getWorkload().getTunnelProtocolValue()).isZero();
+        try (XdsState state = new XdsState(store, "cluster.local", Duration.ZERO)) {
+            store.apply("label", "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n");
+            await().until(() -> unpack(state.addresses().get("Kubernetes//Pod/demo/echo-1")).getWorkload().getTunnelProtocolValue() == 0);
+        }
     }
 
     private static Address unpack(XdsResource resource) {

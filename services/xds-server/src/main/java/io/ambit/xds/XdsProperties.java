@@ -1,0 +1,67 @@
+package io.ambit.xds;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The xDS server's settings ({@code ambit.xds.*}).
+ *
+ * @param trustDomain   the mesh's trust domain
+ * @param meshNamespace where the control plane runs (its identities and the root namespace for policy)
+ * @param debounce      how long changes are gathered before one translation and push (0 allowed)
+ * @param grpc          the delta ADS listener
+ * @param identity      how the server obtains its own certificate
+ * @param debug         the debug endpoints
+ */
+@ConfigurationProperties("ambit.xds")
+public record XdsProperties(
+        @DefaultValue("cluster.local") String trustDomain,
+        @DefaultValue("istio-system") String meshNamespace,
+        @DefaultValue("100ms") Duration debounce,
+        @DefaultValue Grpc grpc,
+        @DefaultValue Identity identity,
+        @DefaultValue Debug debug) {
+
+    public XdsProperties {
+        if (debounce.isNegative()) {
+            throw new IllegalArgumentException("ambit.xds.debounce must not be negative, was " + debounce);
+        }
+    }
+
+    /**
+     * @param address        address to bind
+     * @param port           Istio's xDS port
+     * @param maxMessageSize the largest request accepted (a reconnect's initial_resource_versions for a big mesh fits)
+     */
+    public record Grpc(@DefaultValue("0.0.0.0") String address, @DefaultValue("15010") int port,
+                       @DefaultValue("8MB") DataSize maxMessageSize) {
+    }
+
+    /**
+     * @param caAddress          ca-service's gRPC address
+     * @param bundleFile         the mesh roots as PEM (Kubernetes: the mounted istio-ca-root-cert); when unset, {@code bundleUrl}
+     * @param bundleUrl          local mode: the CA's bundle endpoint on loopback
+     * @param tokenFile          bearer token proving this server's service account to the CA
+     * @param serviceAccount     this server's service account in the mesh namespace
+     * @param caServiceAccount   the service account the CA's certificate must name
+     * @param validity           lifetime asked for
+     */
+    public record Identity(@DefaultValue("127.0.0.1:15012") String caAddress,
+                           Path bundleFile,
+                           @DefaultValue("http://127.0.0.1:15014/ca/root-cert.pem") String bundleUrl,
+                           @DefaultValue(".mesh/tokens/xds-server") Path tokenFile,
+                           @DefaultValue("xds-server") String serviceAccount,
+                           @DefaultValue("ca-service") String caServiceAccount,
+                           @DefaultValue("24h") Duration validity) {
+    }
+
+    /**
+     * @param tokenFile bearer token the debug endpoints require; unset means they answer 403
+     */
+    public record Debug(Path tokenFile) {
+    }
+}

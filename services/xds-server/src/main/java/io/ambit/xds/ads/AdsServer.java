@@ -1,0 +1,122 @@
+package io.ambit.xds.ads;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+import io.ambit.tls.PeerPolicy;
+import io.ambit.tls.ReloadableSslContext;
+import io.ambit.tls.ReloadingServerTls;
+import io.ambit.xds.identity.ServingIdentity;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.NettyServerBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The delta ADS listener (port 15010): grpc-java on Netty, mutual TLS with the server's SVID,
+ * client certificates required and accepted from any identity in the trust domain. It opens once
+ * the first certificate has arrived from the CA (until then the server is not ready) and takes
+ * renewed certificates for new connections without dropping open streams.
+ */
+public final class AdsServer implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(AdsServer.class);
+
+    private final InetSocketAddress address;
+    private final ServingIdentity identity;
+    private final AdsService service;
+    private final String trustDomain;
+    private final int maxMessageBytes;
+    private final java.util.List<Runnable> servingListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private ReloadableSslContext tls;
+    private Server server;
+    private boolean running;
+
+    public AdsServer(InetSocketAddress address, ServingIdentity identity, AdsService service, String trustDomain, int maxMessageBytes) {
+        this.address = address;
+        this.identity = identity;
+        this.service = service;
+        this.trustDomain = trustDomain;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    @Override
+    public synchronized void start() {
+        running = true;
+        identity.addListener(this::onKeyMaterial);
+    }
+
+    private synchronized void onKeyMaterial(ReloadableSslContext.KeyMaterial material) {
+        if (!running) {
+            return;
+        }
+        if (tls != null) {
+            tls.update(material);
+            log.info("xDS serving certificate renewed: {}", material.svid());
+            return;
+        }
+        tls = ReloadableSslContext.server(material, PeerPolicy.anyInTrustDomain(trustDomain));
+        try {
+            server = NettyServerBuilder.forAddress(address, ReloadingServerTls.credentials(tls))
+                    .maxInboundMessageSize(maxMessageBytes)
+                    .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                    .permitKeepAliveWithoutCalls(true)
+                    .addService(ServerInterceptors.intercept(service, new PeerIdentityInterceptor()))
+                    .build()
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen for xDS on " + address, e);
+        }
+        log.info("delta ADS (mutual TLS as {}) listening on {}", material.svid().id(), server.getListenSockets());
+        servingListeners.forEach(Runnable::run);
+    }
+
+    /** Called once the listener is open. */
+    public void onServing(Runnable listener) {
+        servingListeners.add(listener);
+    }
+
+    /** True once the listener is open. */
+    public synchronized boolean serving() {
+        return server != null;
+    }
+
+    /** The bound port (useful when configured as 0). */
+    public synchronized int port() {
+        if (server == null) {
+            throw new IllegalStateException("not serving yet: no certificate");
+        }
+        return ((InetSocketAddress) server.getListenSockets().getFirst()).getPort();
+    }
+
+    @Override
+    public void stop() {
+        Server running;
+        synchronized (this) {
+            this.running = false;
+            running = server;
+            server = null;
+        }
+        service.closeAll();
+        if (running != null) {
+            running.shutdown();
+            try {
+                if (!running.awaitTermination(5, TimeUnit.SECONDS)) {
+                    running.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                running.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return running;
+    }
+}

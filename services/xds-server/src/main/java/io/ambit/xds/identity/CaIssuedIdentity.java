@@ -1,0 +1,89 @@
+package io.ambit.xds.identity;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+import io.ambit.caclient.CaClient;
+import io.ambit.caclient.RenewingSvid;
+import io.ambit.identity.SpiffeId;
+import io.ambit.identity.Svid;
+import io.ambit.identity.TrustBundle;
+import io.ambit.tls.ReloadableSslContext;
+import io.ambit.xds.XdsProperties;
+
+/**
+ * The xDS server's SVID from ca-service, as any mesh workload gets one: its own identity
+ * ({@code <mesh namespace>/xds-server}), authenticated by a bearer token (a bootstrap token in
+ * local mode, the projected ServiceAccount token in Kubernetes), renewed at half-life by
+ * {@link RenewingSvid}. The trust bundle is read at each attempt (file, or the CA's bundle URL in
+ * local mode), so a rotated root reaches the server with its next certificate.
+ */
+public final class CaIssuedIdentity implements ServingIdentity {
+
+    private final XdsProperties properties;
+    private final AtomicReference<TrustBundle> bundle = new AtomicReference<>();
+    private final RenewingSvid svid;
+
+    public CaIssuedIdentity(XdsProperties properties, Clock clock) {
+        this.properties = properties;
+        this.svid = RenewingSvid.start("xds-server", this::issue, clock);
+    }
+
+    private Svid issue() throws IOException, InterruptedException {
+        XdsProperties.Identity settings = properties.identity();
+        TrustBundle roots = TrustBundle.fromPem(properties.trustDomain(), readBundle(settings));
+        String token = Files.readString(settings.tokenFile()).strip();
+        SpiffeId self = spiffe(settings.serviceAccount());
+        try (CaClient client = CaClient.connect(address(settings.caAddress()), roots, spiffe(settings.caServiceAccount()), Optional.empty())) {
+            Svid issued = client.request(self, false, Optional.of(token), settings.validity());
+            bundle.set(roots);
+            return issued;
+        }
+    }
+
+    private String readBundle(XdsProperties.Identity settings) throws IOException, InterruptedException {
+        if (settings.bundleFile() != null) {
+            return Files.readString(settings.bundleFile());
+        }
+        HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+                .send(HttpRequest.newBuilder(URI.create(settings.bundleUrl())).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("trust bundle " + settings.bundleUrl() + " answered " + response.statusCode());
+        }
+        return response.body();
+    }
+
+    private SpiffeId spiffe(String serviceAccount) {
+        return SpiffeId.parse("spiffe://" + properties.trustDomain() + "/ns/" + properties.meshNamespace() + "/sa/" + serviceAccount);
+    }
+
+    static InetSocketAddress address(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("not host:port: " + hostPort);
+        }
+        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    @Override
+    public void addListener(Consumer<ReloadableSslContext.KeyMaterial> listener) {
+        svid.addListener(issued -> listener.accept(new ReloadableSslContext.KeyMaterial(issued, bundle.get())));
+    }
+
+    @Override
+    public void close() {
+        svid.close();
+    }
+}

@@ -1,0 +1,47 @@
+package io.ambit.xds.state;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.ambit.proto.workload.Address;
+import io.ambit.xds.translate.Finding;
+import io.ambit.xds.translate.MeshInputs;
+import io.ambit.xds.translate.ServiceTranslator;
+import io.ambit.xds.translate.WorkloadTranslator;
+
+/**
+ * Every resource the server serves at one moment, per type URL and name, and the findings
+ * translation made about the objects behind them. Immutable.
+ *
+ * @param number       increases with every generation that changed a resource (the response's system version)
+ * @param storeVersion the store snapshot it was translated from
+ */
+public record Generation(long number, long storeVersion, Map<String, Map<String, XdsResource>> resources,
+                         List<Finding> findings) {
+
+    public Generation {
+        resources = Map.copyOf(resources);
+        findings = List.copyOf(findings);
+    }
+
+    public Map<String, XdsResource> of(String typeUrl) {
+        return resources.getOrDefault(typeUrl, Map.of());
+    }
+
+    /** Translates the inputs into resources named as Istio names them: workload uid, {@code ns/hostname}, {@code ns/name}. */
+    static Generation translate(long number, long storeVersion, MeshInputs inputs) {
+        Map<String, XdsResource> addresses = new LinkedHashMap<>();
+        List<Finding> findings = new java.util.ArrayList<>();
+        for (var workload : WorkloadTranslator.translate(inputs)) {
+            addresses.put(workload.getUid(), XdsResource.of(workload.getUid(), Address.newBuilder().setWorkload(workload).build()));
+        }
+        for (var service : ServiceTranslator.translate(inputs)) {
+            String name = service.getNamespace() + "/" + service.getHostname();
+            addresses.put(name, XdsResource.of(name, Address.newBuilder().setService(service).build()));
+        }
+        Map<String, XdsResource> authorizations = new LinkedHashMap<>();
+        return new Generation(number, storeVersion, Map.of(XdsState.ADDRESS_TYPE, Map.copyOf(addresses),
+                XdsState.AUTHORIZATION_TYPE, Map.copyOf(authorizations)), findings);
+    }
+}
