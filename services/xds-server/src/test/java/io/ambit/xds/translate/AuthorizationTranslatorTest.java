@@ -238,6 +238,12 @@ class AuthorizationTranslatorTest {
                           clauses { matches { not_principals { presence {} } } }
                           clauses { matches { not_destination_ports: 8080 } }
                           clauses { matches { not_destination_ports: 8081 } }
+                        }"""),
+                proto("""
+                        name: "converted_peer_authentication_f-one-open-port" namespace: "strict" scope: WORKLOAD_SELECTOR action: DENY
+                        rules {
+                          clauses { matches { not_principals { presence {} } } }
+                          clauses { matches { not_destination_ports: 7000 } }
                         }"""));
         assertThat(out.findings()).extracting(Finding::name, Finding::message).containsExactlyInAnyOrder(
                 org.assertj.core.groups.Tuple.tuple("root-selector", "a workload selector in the root namespace is not used by ambient; ignored"),
@@ -255,6 +261,9 @@ class AuthorizationTranslatorTest {
         // Port exceptions under STRICT: the converted policy replaces the static one.
         assertThat(AuthorizationTranslator.policiesSelecting(inputs, "strict", Map.of("app", "a")))
                 .containsExactly("strict/converted_peer_authentication_a-ports");
+        // An UNSET workload mode inherits STRICT, so one PERMISSIVE port needs the converted policy.
+        assertThat(AuthorizationTranslator.policiesSelecting(inputs, "strict", Map.of("app", "f")))
+                .containsExactly("strict/converted_peer_authentication_f-one-open-port");
         // Workload DISABLE overrides the mesh's STRICT.
         assertThat(AuthorizationTranslator.policiesSelecting(inputs, "strict", Map.of("app", "b"))).isEmpty();
         // All ports STRICT under STRICT: just the static policy.
