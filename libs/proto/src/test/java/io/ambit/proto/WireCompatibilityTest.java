@@ -225,6 +225,14 @@ class WireCompatibilityTest {
     }
 
     @Test
+    void decodesDryRunAsField6() throws Exception {
+        Authorization a = Authorization.parseFrom(message().string(1, "p").varint(6, 1).toByteArray());
+        assertNoUnknownFields(a);
+        assertThat(a.getDryRun()).isTrue();
+        assertThat(Authorization.parseFrom(message().string(1, "p").toByteArray()).getDryRun()).isFalse();
+    }
+
+    @Test
     void defaultActionIsAllowAndDefaultScopeIsGlobal() throws Exception {
         Authorization a = Authorization.parseFrom(message().string(1, "p").toByteArray());
         assertThat(a.getAction()).isEqualTo(Action.ALLOW);

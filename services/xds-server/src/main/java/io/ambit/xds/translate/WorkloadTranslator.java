@@ -61,7 +61,8 @@ public final class WorkloadTranslator {
                 .setWorkloadName(owner.name())
                 .setStatus(ready(pod) ? WorkloadStatus.HEALTHY : WorkloadStatus.UNHEALTHY)
                 .setClusterId(inputs.clusterId())
-                .setTunnelProtocol(Enrollment.captured(inputs, pod) ? TunnelProtocol.HBONE : TunnelProtocol.NONE);
+                .setTunnelProtocol(Enrollment.captured(inputs, pod) ? TunnelProtocol.HBONE : TunnelProtocol.NONE)
+                .addAllAuthorizationPolicies(AuthorizationTranslator.policiesSelecting(inputs, namespace, labels));
         Map<String, PortList> services = new LinkedHashMap<>();
         for (var service : inputs.services()) {
             if (ServiceTranslator.selects(service, pod)) {
