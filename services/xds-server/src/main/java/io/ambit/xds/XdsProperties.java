@@ -49,6 +49,9 @@ public record XdsProperties(
      * @param serviceAccount     this server's service account in the mesh namespace
      * @param caServiceAccount   the service account the CA's certificate must name
      * @param validity           lifetime asked for
+     * @param certFile           a certificate chain (PEM) managed outside the server; with {@code keyFile} and
+     *                           {@code bundleFile} it replaces the CA request (read once at start)
+     * @param keyFile            the private key of {@code certFile} (PEM)
      */
     public record Identity(@DefaultValue("127.0.0.1:15012") String caAddress,
                            Path bundleFile,
@@ -56,7 +59,9 @@ public record XdsProperties(
                            @DefaultValue(".mesh/tokens/xds-server") Path tokenFile,
                            @DefaultValue("xds-server") String serviceAccount,
                            @DefaultValue("ca-service") String caServiceAccount,
-                           @DefaultValue("24h") Duration validity) {
+                           @DefaultValue("24h") Duration validity,
+                           Path certFile,
+                           Path keyFile) {
     }
 
     /**

@@ -1,8 +1,12 @@
 package io.ambit.xds.api;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.time.Clock;
 
+import io.ambit.identity.Svid;
+import io.ambit.identity.TrustBundle;
+import io.ambit.tls.ReloadableSslContext;
 import io.ambit.xds.XdsProperties;
 import io.ambit.xds.ads.AdsServer;
 import io.ambit.xds.ads.AdsService;
@@ -10,7 +14,6 @@ import io.ambit.xds.identity.CaIssuedIdentity;
 import io.ambit.xds.identity.ServingIdentity;
 import io.ambit.xds.state.XdsState;
 import io.ambit.xds.store.ConfigStore;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -30,10 +33,19 @@ public class XdsConfiguration {
         return new AdsService(state);
     }
 
+    /** From the CA, unless a certificate managed elsewhere is configured. */
     @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean
-    ServingIdentity servingIdentity(XdsProperties properties) {
-        return new CaIssuedIdentity(properties, Clock.systemUTC());
+    ServingIdentity servingIdentity(XdsProperties properties) throws java.io.IOException {
+        XdsProperties.Identity identity = properties.identity();
+        if (identity.certFile() == null) {
+            return new CaIssuedIdentity(properties, Clock.systemUTC());
+        }
+        if (identity.keyFile() == null || identity.bundleFile() == null) {
+            throw new IllegalArgumentException("ambit.xds.identity.cert-file needs key-file and bundle-file too");
+        }
+        Svid svid = Svid.fromPem(Files.readString(identity.certFile()), Files.readString(identity.keyFile()));
+        TrustBundle bundle = TrustBundle.fromPem(properties.trustDomain(), Files.readString(identity.bundleFile()));
+        return ServingIdentity.fixed(new ReloadableSslContext.KeyMaterial(svid, bundle));
     }
 
     @Bean

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.ambit.proto.workload.Address;
+import io.ambit.xds.translate.AuthorizationTranslator;
 import io.ambit.xds.translate.Finding;
 import io.ambit.xds.translate.MeshInputs;
 import io.ambit.xds.translate.ServiceTranslator;
@@ -41,6 +42,12 @@ public record Generation(long number, long storeVersion, Map<String, Map<String,
             addresses.put(name, XdsResource.of(name, Address.newBuilder().setService(service).build()));
         }
         Map<String, XdsResource> authorizations = new LinkedHashMap<>();
+        var policies = AuthorizationTranslator.translate(inputs);
+        for (var policy : policies.resources()) {
+            String name = policy.getNamespace() + "/" + policy.getName();
+            authorizations.put(name, XdsResource.of(name, policy));
+        }
+        findings.addAll(policies.findings());
         return new Generation(number, storeVersion, Map.of(XdsState.ADDRESS_TYPE, Map.copyOf(addresses),
                 XdsState.AUTHORIZATION_TYPE, Map.copyOf(authorizations)), findings);
     }

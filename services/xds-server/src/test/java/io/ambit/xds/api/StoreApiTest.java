@@ -26,6 +26,9 @@ class StoreApiTest {
     @TempDir
     static Path config;
 
+    @TempDir
+    static Path identityFiles;
+
     @DynamicPropertySource
     static void configDir(DynamicPropertyRegistry registry) throws Exception {
         Files.writeString(config.resolve("ns.yaml"), """
@@ -36,6 +39,7 @@ class StoreApiTest {
                   labels: {istio.io/dataplane-mode: ambient}
                 """);
         registry.add("ambit.xds.local.config-dir", () -> config.toString());
+        new io.ambit.xds.TestIdentity().register(registry, identityFiles);
     }
 
     @Autowired

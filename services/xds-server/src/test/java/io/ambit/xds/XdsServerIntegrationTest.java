@@ -1,0 +1,130 @@
+package io.ambit.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.ambit.identity.SpiffeId;
+import io.ambit.tls.MeshTls;
+import io.ambit.tls.PeerPolicy;
+import io.ambit.xds.ads.AdsServer;
+import io.ambit.xdsclient.DeltaAdsClient;
+import io.ambit.xdsclient.XdsTypes;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.core.env.Environment;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The whole xDS server as a user meets it: objects applied through the REST API (what meshctl
+ * does) reach a connected delta-ADS client; the debug endpoints show them, and only with the token.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
+        properties = {"server.port=0", "management.server.port=0", "ambit.xds.local.config-dir=target/no-such-dir"})
+class XdsServerIntegrationTest {
+
+    static final TestIdentity IDENTITY = new TestIdentity();
+
+    @TempDir
+    static Path files;
+
+    @DynamicPropertySource
+    static void identity(DynamicPropertyRegistry registry) {
+        IDENTITY.register(registry, files);
+    }
+
+    @Autowired
+    Environment environment;
+
+    @Autowired
+    AdsServer adsServer;
+
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    ManagedChannel channel;
+    DeltaAdsClient client;
+
+    @AfterEach
+    void close() {
+        if (client != null) {
+            client.close();
+        }
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+    }
+
+    HttpResponse<String> call(String method, String path, String body, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + environment.getProperty("local.server.port") + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/yaml");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void appliedObjectsReachAConnectedClientAndTheDebugView() throws Exception {
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", adsServer.port())
+                .sslContext(MeshTls.client(IDENTITY.svid("spiffe://cluster.local/ns/istio-system/sa/ztunnel"), IDENTITY.bundle,
+                        PeerPolicy.exactly(SpiffeId.parse("spiffe://cluster.local/ns/istio-system/sa/xds-server"))))
+                .build();
+        Map<String, String> have = new ConcurrentHashMap<>();
+        client = DeltaAdsClient.builder(channel, Node.newBuilder().setId("ztunnel~node-a").build(), update -> {
+            update.updated().forEach(r -> have.put(XdsTypes.shortName(update.typeUrl()) + " " + r.name(), r.version()));
+            update.removed().forEach(name -> have.remove(XdsTypes.shortName(update.typeUrl()) + " " + name));
+            return List.of();
+        }).build().start();
+
+        HttpResponse<String> applied = call("POST", "/store/apply", """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient}}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: cart-0, namespace: shop}
+                spec: {nodeName: node-a, serviceAccountName: cart, containers: [{name: c, image: i}]}
+                status: {podIP: 10.244.1.9, conditions: [{type: Ready, status: "True"}]}
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: deny-all, namespace: shop}
+                spec: {}
+                """, null);
+        assertThat(applied.statusCode()).isEqualTo(200);
+        await().until(() -> have.containsKey("address Kubernetes//Pod/shop/cart-0") && have.containsKey("authorization shop/deny-all"));
+
+        assertThat(call("GET", "/debug/xds/resources?type=address", null, null).statusCode()).isEqualTo(401);
+        assertThat(call("GET", "/debug/xds/clients", null, "wrong-token").statusCode()).isEqualTo(401);
+        HttpResponse<String> resources = call("GET", "/debug/xds/resources?type=address", null, TestIdentity.DEBUG_TOKEN);
+        assertThat(resources.statusCode()).isEqualTo(200);
+        assertThat(resources.body()).contains("\"name\":\"Kubernetes//Pod/shop/cart-0\"", "\"serviceAccount\":\"cart\"", "\"tunnelProtocol\":\"HBONE\"");
+        HttpResponse<String> policies = call("GET", "/debug/xds/resources?type=authorization", null, TestIdentity.DEBUG_TOKEN);
+        assertThat(policies.body()).contains("\"name\":\"deny-all\"");
+        assertThat(call("GET", "/debug/xds/resources?type=listener", null, TestIdentity.DEBUG_TOKEN).statusCode()).isEqualTo(400);
+        HttpResponse<String> clients = call("GET", "/debug/xds/clients", null, TestIdentity.DEBUG_TOKEN);
+        assertThat(clients.body()).contains("spiffe://cluster.local/ns/istio-system/sa/ztunnel", "ztunnel~node-a");
+
+        assertThat(call("POST", "/store/delete", "apiVersion: v1\nkind: Pod\nmetadata: {name: cart-0, namespace: shop}\n", null).statusCode())
+                .isEqualTo(200);
+        await().until(() -> !have.containsKey("address Kubernetes//Pod/shop/cart-0"));
+    }
+}
