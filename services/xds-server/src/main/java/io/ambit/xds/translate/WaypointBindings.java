@@ -57,8 +57,8 @@ final class WaypointBindings {
     }
 
     /**
-     * @param kind, namespace, name the object, for findings
-     * @param labels                 the labels that may carry {@code istio.io/use-waypoint}
+     * The waypoint address for the object {@code kind namespace/name} (named in findings), whose
+     * {@code labels} may carry {@code istio.io/use-waypoint}; empty if it uses none.
      */
     Optional<GatewayAddress> resolve(Target target, String kind, String namespace, String name, Map<String, String> labels,
             Collection<Finding> findings) {
