@@ -5,25 +5,36 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kubernetes backend: informers on Namespaces, Pods and Services keep a snapshot of the same
- * shape as the local store's, rebuilt from the informers' caches after every event, so
+ * Kubernetes backend: informers on every kind the control plane reads (Namespaces, Pods,
+ * Services, EndpointSlices, and generically the Istio and Gateway API CRDs) keep a snapshot of
+ * the same shape as the local store's, rebuilt from the informers' caches after every event, so
  * translation cannot tell the two apart. {@link #start()} returns once every informer has
- * listed, so the first snapshot is complete (readiness waits on it). The Istio CRDs and
- * EndpointSlices join as the translation for them lands.
+ * listed, so the first snapshot is complete (readiness waits on it).
+ *
+ * <p>A CRD kind whose list fails (the CRD is not installed: 404; or RBAC forbids it: 403) is
+ * logged once and left out: fabric8 completes the informer's start future exceptionally and does
+ * not retry, so the kind stays absent until the next restart. The core kinds are required.
  */
 public final class KubernetesConfigStore implements ConfigStore, AutoCloseable {
 
@@ -61,10 +72,59 @@ public final class KubernetesConfigStore implements ConfigStore, AutoCloseable {
         informers.add(client.namespaces().inform(handler(onChange)));
         informers.add(client.pods().inAnyNamespace().inform(handler(onChange)));
         informers.add(client.services().inAnyNamespace().inform(handler(onChange)));
+        informers.add(client.discovery().v1().endpointSlices().inAnyNamespace().inform(handler(onChange)));
+        for (ResourceDefinitionContext crd : CRDS) {
+            informOptional(crd, handler(onChange));
+        }
         synced = true;
         rebuild();
         log.info("Kubernetes store synced: {} objects", current.get().objects().size());
         return this;
+    }
+
+    /**
+     * The CRD kinds, with their plurals spelt out: {@code genericKubernetesResources(apiVersion,
+     * kind)} would ask API discovery first, and fail outright when the CRD is missing.
+     */
+    static final List<ResourceDefinitionContext> CRDS = List.of(
+            crd("security.istio.io", "v1", "AuthorizationPolicy", "authorizationpolicies"),
+            crd("security.istio.io", "v1", "PeerAuthentication", "peerauthentications"),
+            crd("networking.istio.io", "v1", "WorkloadEntry", "workloadentries"),
+            crd("networking.istio.io", "v1", "ServiceEntry", "serviceentries"),
+            crd("gateway.networking.k8s.io", "v1", "Gateway", "gateways"));
+
+    private static final long CRD_LIST_TIMEOUT_SECONDS = 60;
+
+    private static ResourceDefinitionContext crd(String group, String version, String kind, String plural) {
+        return new ResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withKind(kind)
+                .withPlural(plural).withNamespaced(true).build();
+    }
+
+    private void informOptional(ResourceDefinitionContext crd, ResourceEventHandler<GenericKubernetesResource> handler) {
+        SharedIndexInformer<GenericKubernetesResource> informer =
+                client.genericKubernetesResources(crd).inAnyNamespace().runnableInformer(0);
+        informer.addEventHandler(handler);
+        String name = crd.getKind() + " (" + crd.getGroup() + "/" + crd.getVersion() + ")";
+        try {
+            informer.start().toCompletableFuture().get(CRD_LIST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            informers.add(informer);
+        } catch (ExecutionException e) {
+            informer.close();
+            String reason = e.getCause() instanceof KubernetesClientException k && k.getCode() == 404
+                    ? "its CRD is not installed"
+                    : e.getCause() instanceof KubernetesClientException k && k.getCode() == 403
+                            ? "listing it is forbidden (RBAC)"
+                            : String.valueOf(e.getCause());
+            log.warn("Not watching {}: {}; objects of that kind are ignored until the next restart", name, reason);
+        } catch (TimeoutException e) {
+            informer.close();
+            log.warn("Not watching {}: no list within {} s; objects of that kind are ignored until the next restart",
+                    name, CRD_LIST_TIMEOUT_SECONDS);
+        } catch (InterruptedException e) {
+            informer.close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing " + name, e);
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -95,6 +155,7 @@ public final class KubernetesConfigStore implements ConfigStore, AutoCloseable {
             case Namespace n -> "Namespace";
             case Pod p -> "Pod";
             case Service s -> "Service";
+            case EndpointSlice e -> "EndpointSlice";
             default -> object.getKind();
         };
         String namespace = object instanceof Namespace ? "" : object.getMetadata().getNamespace();

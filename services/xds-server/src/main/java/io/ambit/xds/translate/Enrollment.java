@@ -22,11 +22,19 @@ final class Enrollment {
         if (annotations != null && annotations.containsKey(SIDECAR_STATUS)) {
             return false;
         }
-        String podMode = Labels.of(pod).get(Labels.DATAPLANE_MODE);
-        if (podMode != null) {
-            return Labels.AMBIENT.equals(podMode);
+        return captured(inputs, pod.getMetadata().getNamespace(), Labels.of(pod));
+    }
+
+    /**
+     * The label rule alone, for objects that are not pods (WorkloadEntries, ServiceEntry endpoints):
+     * {@code istio.io/dataplane-mode} in {@code labels} decides, else the namespace's.
+     */
+    static boolean captured(MeshInputs inputs, String namespace, java.util.Map<String, String> labels) {
+        String mode = labels.get(Labels.DATAPLANE_MODE);
+        if (mode != null) {
+            return Labels.AMBIENT.equals(mode);
         }
-        return inputs.namespace(pod.getMetadata().getNamespace())
+        return inputs.namespace(namespace)
                 .map(ns -> Labels.AMBIENT.equals(Labels.of(ns).get(Labels.DATAPLANE_MODE)))
                 .orElse(false);
     }

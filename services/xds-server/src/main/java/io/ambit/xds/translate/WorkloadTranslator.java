@@ -1,7 +1,5 @@
 package io.ambit.xds.translate;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +12,7 @@ import io.ambit.proto.workload.TunnelProtocol;
 import io.ambit.proto.workload.Workload;
 import io.ambit.proto.workload.WorkloadStatus;
 import io.ambit.proto.workload.WorkloadType;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -23,7 +22,10 @@ import io.fabric8.kubernetes.api.model.PodIP;
  * Pod → {@code istio.workload.Workload}, as istiod's ambient index builds it: identity from the
  * service account, canonical name and revision from the usual labels, workload type and name from
  * the owner, the services whose selector matches (with named target ports resolved against this
- * pod's containers), readiness as status, and HBONE when the pod is enrolled.
+ * pod's containers), ServiceEntries whose {@code workloadSelector} matches, selector-less Services
+ * whose EndpointSlices name the pod, readiness as status, HBONE when the pod is enrolled, and the
+ * waypoint it is bound to when that waypoint serves workload traffic (never for a waypoint's own
+ * pods). WorkloadEntries and ServiceEntry endpoints: {@link ExternalWorkloads}.
  */
 public final class WorkloadTranslator {
 
@@ -31,15 +33,41 @@ public final class WorkloadTranslator {
     }
 
     public static List<Workload> translate(MeshInputs inputs) {
+        return translateAll(inputs).resources();
+    }
+
+    /** Pods, WorkloadEntries and ServiceEntry endpoints; an object that does not translate is skipped with a finding. */
+    public static Translated<Workload> translateAll(MeshInputs inputs) {
+        TranslationContext context = TranslationContext.of(inputs);
         List<Workload> workloads = new ArrayList<>();
         for (Pod pod : inputs.pods()) {
-            workload(inputs, pod).ifPresent(workloads::add);
+            try {
+                workload(inputs, pod, context).ifPresent(workloads::add);
+            } catch (IllegalArgumentException e) {
+                context.findings.add(new Finding("Pod", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                        e.getMessage() + "; workload skipped"));
+            }
         }
-        return workloads;
+        for (GenericKubernetesResource entry : inputs.workloadEntries()) {
+            try {
+                workloads.add(ExternalWorkloads.workloadEntry(inputs, entry, context));
+            } catch (IllegalArgumentException e) {
+                context.findings.add(new Finding("WorkloadEntry", entry.getMetadata().getNamespace(), entry.getMetadata().getName(),
+                        e.getMessage() + "; workload skipped"));
+            }
+        }
+        for (ServiceEntrySpec entry : context.serviceEntries()) {
+            workloads.addAll(ExternalWorkloads.serviceEntryEndpoints(inputs, entry, context));
+        }
+        return new Translated<>(workloads, List.copyOf(context.findings));
+    }
+
+    static Optional<Workload> workload(MeshInputs inputs, Pod pod) {
+        return workload(inputs, pod, TranslationContext.of(inputs));
     }
 
     /** Empty for a pod without an address yet (nothing can reach it, so there is nothing to send). */
-    static Optional<Workload> workload(MeshInputs inputs, Pod pod) {
+    static Optional<Workload> workload(MeshInputs inputs, Pod pod, TranslationContext context) {
         List<ByteString> addresses = addresses(pod);
         if (addresses.isEmpty()) {
             return Optional.empty();
@@ -70,7 +98,13 @@ public final class WorkloadTranslator {
                         ServiceTranslator.portsFor(service, pod));
             }
         }
+        services.putAll(context.extraServicesForPod(pod));
         workload.putAllServices(services);
+        // A waypoint's own pods never go through a waypoint.
+        if (!context.waypoints().isWaypointInstance(namespace, labels)) {
+            context.waypoints().resolve(WaypointBindings.Target.WORKLOAD, "Pod", namespace, pod.getMetadata().getName(), labels,
+                    context.findings).ifPresent(workload::setWaypoint);
+        }
         return Optional.of(workload.build());
     }
 
@@ -91,14 +125,7 @@ public final class WorkloadTranslator {
 
     /** Literal IPv4/IPv6 only: never a DNS lookup. */
     static byte[] ipBytes(String ip) {
-        if (ip == null || ip.isEmpty() || !(ip.indexOf(':') >= 0 || ip.chars().allMatch(c -> c == '.' || Character.isDigit(c)))) {
-            throw new IllegalArgumentException("not an IP address literal: " + ip);
-        }
-        try {
-            return InetAddress.getByName(ip).getAddress();
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("not an IP address literal: " + ip, e);
-        }
+        return IpLiteral.bytes(ip);
     }
 
     private static boolean ready(Pod pod) {

@@ -4,12 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import org.junit.jupiter.api.Test;
@@ -49,6 +56,101 @@ class KubernetesConfigStoreTest {
                     assertThat(store.snapshot().objects()).doesNotContainKey(new ResourceKey("Pod", "demo", "sleep")));
             assertThat(store.snapshot().all(io.fabric8.kubernetes.api.model.Namespace.class)).hasSize(1);
         }
+    }
+
+    @Test
+    void watchesEndpointSlicesAndTheIstioAndGatewayApiKinds() {
+        try (KubernetesConfigStore store = new KubernetesConfigStore(client).start()) {
+            ResourceKey gatewayKey = new ResourceKey("Gateway", "demo", "waypoint");
+            ResourceKey policyKey = new ResourceKey("AuthorizationPolicy", "demo", "deny-all");
+            ResourceKey sliceKey = new ResourceKey("EndpointSlice", "demo", "legacy-abc");
+
+            gateways().inNamespace("demo").resource(generic("gateway.networking.k8s.io/v1", "Gateway", "waypoint",
+                    Map.of("gatewayClassName", "istio-waypoint"))).create();
+            policies().inNamespace("demo").resource(generic("security.istio.io/v1", "AuthorizationPolicy", "deny-all",
+                    Map.of("action", "DENY"))).create();
+            client.discovery().v1().endpointSlices().inNamespace("demo").resource(slice("10.0.0.1")).create();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(store.snapshot().objects()).containsKeys(gatewayKey, policyKey, sliceKey);
+                assertThat(store.snapshot().objects().get(gatewayKey).object()).isInstanceOf(GenericKubernetesResource.class);
+            });
+
+            gateways().inNamespace("demo").withName("waypoint").edit(g -> {
+                g.getAdditionalProperties().put("spec", Map.of("gatewayClassName", "other"));
+                return g;
+            });
+            policies().inNamespace("demo").withName("deny-all").edit(p -> {
+                p.getAdditionalProperties().put("spec", Map.of("action", "ALLOW"));
+                return p;
+            });
+            client.discovery().v1().endpointSlices().inNamespace("demo").withName("legacy-abc")
+                    .edit(e -> new EndpointSliceBuilder(e).editFirstEndpoint().withAddresses("10.0.0.2").endEndpoint().build());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(spec(store, gatewayKey)).containsEntry("gatewayClassName", "other");
+                assertThat(spec(store, policyKey)).containsEntry("action", "ALLOW");
+                assertThat(((EndpointSlice) store.snapshot().objects().get(sliceKey).object()).getEndpoints().get(0).getAddresses())
+                        .containsExactly("10.0.0.2");
+            });
+
+            gateways().inNamespace("demo").withName("waypoint").delete();
+            policies().inNamespace("demo").withName("deny-all").delete();
+            client.discovery().v1().endpointSlices().inNamespace("demo").withName("legacy-abc").delete();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(store.snapshot().objects()).doesNotContainKeys(gatewayKey, policyKey, sliceKey));
+        }
+    }
+
+    @Test
+    void aMissingCrdIsLeftOutAndTheRestIsWatched() {
+        // Without the CRD, the API server answers 404 to the list; the expectation wins over CRUD mode.
+        server.expect().get().withPath("/apis/networking.istio.io/v1/serviceentries?resourceVersion=0")
+                .andReturn(404, "404 page not found").always();
+        server.expect().get().withPath("/apis/networking.istio.io/v1/serviceentries")
+                .andReturn(404, "404 page not found").always();
+        client.pods().inNamespace("demo").resource(pod("sleep", "node-a")).create();
+        try (KubernetesConfigStore store = new KubernetesConfigStore(client).start()) {
+            assertThat(store.synced()).isTrue();
+            assertThat(store.snapshot().objects()).containsKey(new ResourceKey("Pod", "demo", "sleep"));
+            gateways().inNamespace("demo").resource(generic("gateway.networking.k8s.io/v1", "Gateway", "late",
+                    Map.of("gatewayClassName", "istio-waypoint"))).create();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(store.snapshot().objects()).containsKey(new ResourceKey("Gateway", "demo", "late")));
+        }
+    }
+
+    private io.fabric8.kubernetes.client.dsl.MixedOperation<GenericKubernetesResource, io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
+            io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> gateways() {
+        return client.genericKubernetesResources(context("Gateway"));
+    }
+
+    private io.fabric8.kubernetes.client.dsl.MixedOperation<GenericKubernetesResource, io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
+            io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> policies() {
+        return client.genericKubernetesResources(context("AuthorizationPolicy"));
+    }
+
+    private static ResourceDefinitionContext context(String kind) {
+        return KubernetesConfigStore.CRDS.stream().filter(c -> c.getKind().equals(kind)).findFirst().orElseThrow();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> spec(KubernetesConfigStore store, ResourceKey key) {
+        return (Map<String, Object>) ((GenericKubernetesResource) store.snapshot().objects().get(key).object())
+                .getAdditionalProperties().get("spec");
+    }
+
+    private static GenericKubernetesResource generic(String apiVersion, String kind, String name, Map<String, Object> spec) {
+        return new GenericKubernetesResourceBuilder().withApiVersion(apiVersion).withKind(kind)
+                .withNewMetadata().withName(name).withNamespace("demo").endMetadata()
+                .addToAdditionalProperties("spec", spec).build();
+    }
+
+    private static EndpointSlice slice(String address) {
+        return new EndpointSliceBuilder().withNewMetadata().withName("legacy-abc").withNamespace("demo")
+                .addToLabels("kubernetes.io/service-name", "legacy").endMetadata()
+                .withAddressType("IPv4")
+                .addNewEndpoint().withAddresses(List.of(address)).endEndpoint()
+                .addNewPort().withName("http").withPort(8080).endPort()
+                .build();
     }
 
     private static Pod pod(String name, String node) {
