@@ -9,6 +9,7 @@ import io.ambit.xds.translate.AuthorizationTranslator;
 import io.ambit.xds.translate.Finding;
 import io.ambit.xds.translate.MeshInputs;
 import io.ambit.xds.translate.ServiceTranslator;
+import io.ambit.xds.translate.WaypointTranslator;
 import io.ambit.xds.translate.WorkloadTranslator;
 
 /**
@@ -33,11 +34,16 @@ public record Generation(long number, long storeVersion, Map<String, Map<String,
     /** Translates the inputs into resources named as Istio names them: workload uid, {@code ns/hostname}, {@code ns/name}. */
     static Generation translate(long number, long storeVersion, MeshInputs inputs) {
         Map<String, XdsResource> addresses = new LinkedHashMap<>();
-        List<Finding> findings = new java.util.ArrayList<>();
-        for (var workload : WorkloadTranslator.translate(inputs)) {
+        java.util.Set<Finding> findings = new java.util.LinkedHashSet<>(); // translators may report one object alike
+        var workloads = WorkloadTranslator.translateAll(inputs);
+        var services = ServiceTranslator.translateAll(inputs);
+        findings.addAll(workloads.findings());
+        findings.addAll(services.findings());
+        findings.addAll(WaypointTranslator.waypoints(inputs).findings());
+        for (var workload : workloads.resources()) {
             addresses.put(workload.getUid(), XdsResource.of(workload.getUid(), Address.newBuilder().setWorkload(workload).build()));
         }
-        for (var service : ServiceTranslator.translate(inputs)) {
+        for (var service : services.resources()) {
             String name = service.getNamespace() + "/" + service.getHostname();
             addresses.put(name, XdsResource.of(name, Address.newBuilder().setService(service).build()));
         }
@@ -49,6 +55,6 @@ public record Generation(long number, long storeVersion, Map<String, Map<String,
         }
         findings.addAll(policies.findings());
         return new Generation(number, storeVersion, Map.of(XdsState.ADDRESS_TYPE, Map.copyOf(addresses),
-                XdsState.AUTHORIZATION_TYPE, Map.copyOf(authorizations)), findings);
+                XdsState.AUTHORIZATION_TYPE, Map.copyOf(authorizations)), List.copyOf(findings));
     }
 }

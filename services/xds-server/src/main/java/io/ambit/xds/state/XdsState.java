@@ -61,6 +61,7 @@ public final class XdsState implements AutoCloseable {
         });
         LocalConfigStore.Snapshot snapshot = store.snapshot();
         current.set(Generation.translate(1, snapshot.version(), MeshInputs.from(snapshot, trustDomain)));
+        current.get().findings().forEach(f -> log.warn("translation: {}", f));
         store.addListener(ignored -> onStoreChange());
     }
 
@@ -104,6 +105,7 @@ public final class XdsState implements AutoCloseable {
                 return;
             }
             Generation next = Generation.translate(previous.number() + 1, snapshot.version(), MeshInputs.from(snapshot, trustDomain));
+            logNewFindings(previous, next);
             Map<String, Set<String>> changed = new LinkedHashMap<>();
             for (String type : TYPES) {
                 ResourceDiff diff = ResourceDiff.between(previous.of(type), next.of(type));
@@ -125,6 +127,12 @@ public final class XdsState implements AutoCloseable {
             // Translation skips bad objects itself; reaching here is a bug. Keep serving the last generation.
             log.error("translation failed; still serving generation {}", current.get().number(), e);
         }
+    }
+
+    /** Each finding once, when it first appears: the owner of the object should hear of it, not be flooded. */
+    private static void logNewFindings(Generation previous, Generation next) {
+        Set<io.ambit.xds.translate.Finding> known = new HashSet<>(previous.findings());
+        next.findings().stream().filter(f -> !known.contains(f)).forEach(f -> log.warn("translation: {}", f));
     }
 
     @Override
