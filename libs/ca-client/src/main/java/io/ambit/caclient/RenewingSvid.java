@@ -84,7 +84,7 @@ public final class RenewingSvid implements AutoCloseable {
             Svid old = current.get();
             String keeping = old == null ? "no certificate yet"
                     : "keeping the current one until " + old.leaf().getNotAfter().toInstant();
-            log.warn("cannot obtain a certificate for {} ({}); {}; retrying in {}", name, e.getMessage(), keeping, backoff);
+            log.warn("cannot obtain a certificate for {} ({}); {}; retrying in {}", name, e.toString(), keeping, backoff);
             schedule(backoff, min(backoff.multipliedBy(2), MAX_RETRY));
         }
     }
