@@ -18,8 +18,9 @@ import io.ambit.xds.translate.WorkloadTranslator;
  *
  * @param number       increases with every generation that changed a resource (the response's system version)
  * @param storeVersion the store snapshot it was translated from
+ * @param inputs       what it was translated from (the next generation compares against it)
  */
-public record Generation(long number, long storeVersion, Map<String, Map<String, XdsResource>> resources,
+public record Generation(long number, long storeVersion, MeshInputs inputs, Map<String, Map<String, XdsResource>> resources,
                          List<Finding> findings) {
 
     public Generation {
@@ -29,6 +30,27 @@ public record Generation(long number, long storeVersion, Map<String, Map<String,
 
     public Map<String, XdsResource> of(String typeUrl) {
         return resources.getOrDefault(typeUrl, Map.of());
+    }
+
+    /** The generation after this one: pod by pod when only pods changed, else everything again. */
+    Generation next(long number, long storeVersion, MeshInputs next) {
+        var podChanges = PodChanges.between(inputs, next);
+        if (podChanges.isEmpty()) {
+            return translate(number, storeVersion, next);
+        }
+        Map<String, XdsResource> addresses = new java.util.HashMap<>(of(XdsState.ADDRESS_TYPE));
+        podChanges.get().gone().forEach(key -> addresses.remove(next.clusterId() + "//Pod/" + key));
+        var workloads = WorkloadTranslator.translatePods(next, podChanges.get().changed());
+        for (var workload : workloads.resources()) {
+            addresses.put(workload.getUid(), XdsResource.of(workload.getUid(), Address.newBuilder().setWorkload(workload).build()));
+        }
+        java.util.Set<String> touched = new java.util.HashSet<>(podChanges.get().gone());
+        podChanges.get().changed().forEach(pod -> touched.add(PodChanges.key(pod)));
+        java.util.Set<Finding> kept = new java.util.LinkedHashSet<>();
+        findings.stream().filter(f -> !("Pod".equals(f.kind()) && touched.contains(f.namespace() + "/" + f.name()))).forEach(kept::add);
+        kept.addAll(workloads.findings());
+        return new Generation(number, storeVersion, next, Map.of(XdsState.ADDRESS_TYPE, java.util.Collections.unmodifiableMap(addresses),
+                XdsState.AUTHORIZATION_TYPE, of(XdsState.AUTHORIZATION_TYPE)), List.copyOf(kept));
     }
 
     /** Translates the inputs into resources named as Istio names them: workload uid, {@code ns/hostname}, {@code ns/name}. */
@@ -54,7 +76,7 @@ public record Generation(long number, long storeVersion, Map<String, Map<String,
             authorizations.put(name, XdsResource.of(name, policy));
         }
         findings.addAll(policies.findings());
-        return new Generation(number, storeVersion, Map.of(XdsState.ADDRESS_TYPE, Map.copyOf(addresses),
+        return new Generation(number, storeVersion, inputs, Map.of(XdsState.ADDRESS_TYPE, Map.copyOf(addresses),
                 XdsState.AUTHORIZATION_TYPE, Map.copyOf(authorizations)), List.copyOf(findings));
     }
 }

@@ -104,7 +104,7 @@ public final class XdsState implements AutoCloseable {
             if (snapshot.version() == previous.storeVersion()) {
                 return;
             }
-            Generation next = Generation.translate(previous.number() + 1, snapshot.version(), MeshInputs.from(snapshot, trustDomain));
+            Generation next = previous.next(previous.number() + 1, snapshot.version(), MeshInputs.from(snapshot, trustDomain));
             logNewFindings(previous, next);
             Map<String, Set<String>> changed = new LinkedHashMap<>();
             for (String type : TYPES) {
@@ -116,7 +116,7 @@ public final class XdsState implements AutoCloseable {
                 }
             }
             if (changed.isEmpty()) {
-                current.set(new Generation(previous.number(), snapshot.version(), previous.resources(), next.findings()));
+                current.set(new Generation(previous.number(), snapshot.version(), next.inputs(), previous.resources(), next.findings()));
                 return;
             }
             current.set(next);

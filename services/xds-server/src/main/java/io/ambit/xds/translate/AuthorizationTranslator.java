@@ -71,19 +71,45 @@ public final class AuthorizationTranslator {
      * PeerAuthentication policies in effect for it, as istiod's {@code buildWorkloadPolicies}.
      */
     public static List<String> policiesSelecting(MeshInputs inputs, String namespace, Map<String, String> labels) {
-        List<String> keys = new ArrayList<>();
-        for (GenericKubernetesResource policy : inputs.authorizationPolicies()) {
-            String policyNamespace = PolicyHeader.namespace(policy);
-            if (!policyNamespace.equals(namespace) && !policyNamespace.equals(inputs.rootNamespace())) {
-                continue;
-            }
-            header(inputs, policy, new ArrayList<>())
-                    .filter(h -> h.scope() == Scope.WORKLOAD_SELECTOR && PolicyHeader.selects(h.selector(), labels))
-                    .ifPresent(h -> keys.add(policyNamespace + "/" + policy.getMetadata().getName()));
+        return new Selection(inputs).selecting(namespace, labels);
+    }
+
+    /**
+     * The selector-scoped policies of a mesh, each spec read once, so that asking for every
+     * workload's policies costs a label match per policy rather than a parse.
+     */
+    static final class Selection {
+        private record SelectorPolicy(String namespace, String key, Map<String, String> selector) {
         }
-        keys.sort(Comparator.naturalOrder());
-        keys.addAll(new PeerAuthentications(inputs).selecting(namespace, labels));
-        return keys;
+
+        private final String rootNamespace;
+        private final List<SelectorPolicy> policies = new ArrayList<>();
+        private final PeerAuthentications peerAuthentications;
+
+        Selection(MeshInputs inputs) {
+            this.rootNamespace = inputs.rootNamespace();
+            for (GenericKubernetesResource policy : inputs.authorizationPolicies()) {
+                String policyNamespace = PolicyHeader.namespace(policy);
+                header(inputs, policy, new ArrayList<>())
+                        .filter(h -> h.scope() == Scope.WORKLOAD_SELECTOR)
+                        .ifPresent(h -> policies.add(new SelectorPolicy(policyNamespace,
+                                policyNamespace + "/" + policy.getMetadata().getName(), h.selector())));
+            }
+            this.peerAuthentications = new PeerAuthentications(inputs);
+        }
+
+        List<String> selecting(String namespace, Map<String, String> labels) {
+            List<String> keys = new ArrayList<>();
+            for (SelectorPolicy policy : policies) {
+                if ((policy.namespace().equals(namespace) || policy.namespace().equals(rootNamespace))
+                        && PolicyHeader.selects(policy.selector(), labels)) {
+                    keys.add(policy.key());
+                }
+            }
+            keys.sort(Comparator.naturalOrder());
+            keys.addAll(peerAuthentications.selecting(namespace, labels));
+            return keys;
+        }
     }
 
     /** What decides whether and how a policy is sent, before its rules. */

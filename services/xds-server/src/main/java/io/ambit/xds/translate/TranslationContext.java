@@ -31,6 +31,9 @@ final class TranslationContext {
     /** pod {@code ns/name} → service key → service port → port, from EndpointSlices. */
     private final Map<String, Map<String, Map<Integer, Port>>> slicePorts = new LinkedHashMap<>();
     final Set<Finding> findings = new LinkedHashSet<>();
+    /** Services by namespace: a pod is only ever selected by Services of its own namespace. */
+    private final Map<String, List<io.fabric8.kubernetes.api.model.Service>> servicesByNamespace = new java.util.HashMap<>();
+    private AuthorizationTranslator.Selection policySelection;
 
     private TranslationContext(MeshInputs inputs) {
         this.inputs = inputs;
@@ -44,6 +47,21 @@ final class TranslationContext {
             }
         }
         indexEndpointSlices();
+        for (var service : inputs.services()) {
+            servicesByNamespace.computeIfAbsent(service.getMetadata().getNamespace(), ns -> new ArrayList<>()).add(service);
+        }
+    }
+
+    List<io.fabric8.kubernetes.api.model.Service> servicesIn(String namespace) {
+        return servicesByNamespace.getOrDefault(namespace, List.of());
+    }
+
+    /** The selector policies (authorization and converted peer authentication) a workload carries. */
+    List<String> policiesSelecting(String namespace, Map<String, String> labels) {
+        if (policySelection == null) {
+            policySelection = new AuthorizationTranslator.Selection(inputs);
+        }
+        return policySelection.selecting(namespace, labels);
     }
 
     static TranslationContext of(MeshInputs inputs) {

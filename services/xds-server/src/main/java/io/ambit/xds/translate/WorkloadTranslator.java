@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import com.google.protobuf.ByteString;
 import io.ambit.proto.workload.PortList;
@@ -62,6 +63,25 @@ public final class WorkloadTranslator {
         return new Translated<>(workloads, List.copyOf(context.findings));
     }
 
+    /**
+     * Only these pods, against the rest of the inputs: what a change that touched nothing but pods
+     * needs (see the xDS state's incremental path). Findings are those of these pods.
+     */
+    public static Translated<Workload> translatePods(MeshInputs inputs, java.util.Collection<Pod> pods) {
+        TranslationContext context = TranslationContext.of(inputs);
+        Set<Finding> contextFindings = Set.copyOf(context.findings);
+        List<Workload> workloads = new ArrayList<>();
+        for (Pod pod : pods) {
+            try {
+                workload(inputs, pod, context).ifPresent(workloads::add);
+            } catch (IllegalArgumentException e) {
+                context.findings.add(new Finding("Pod", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                        e.getMessage() + "; workload skipped"));
+            }
+        }
+        return new Translated<>(workloads, context.findings.stream().filter(f -> !contextFindings.contains(f)).toList());
+    }
+
     static Optional<Workload> workload(MeshInputs inputs, Pod pod) {
         return workload(inputs, pod, TranslationContext.of(inputs));
     }
@@ -90,9 +110,9 @@ public final class WorkloadTranslator {
                 .setStatus(ready(pod) ? WorkloadStatus.HEALTHY : WorkloadStatus.UNHEALTHY)
                 .setClusterId(inputs.clusterId())
                 .setTunnelProtocol(Enrollment.captured(inputs, pod) ? TunnelProtocol.HBONE : TunnelProtocol.NONE)
-                .addAllAuthorizationPolicies(AuthorizationTranslator.policiesSelecting(inputs, namespace, labels));
+                .addAllAuthorizationPolicies(context.policiesSelecting(namespace, labels));
         Map<String, PortList> services = new LinkedHashMap<>();
-        for (var service : inputs.services()) {
+        for (var service : context.servicesIn(namespace)) {
             if (ServiceTranslator.selects(service, pod)) {
                 services.put(namespace + "/" + ServiceTranslator.hostname(inputs, service),
                         ServiceTranslator.portsFor(service, pod));

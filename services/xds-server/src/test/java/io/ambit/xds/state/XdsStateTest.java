@@ -83,6 +83,40 @@ class XdsStateTest {
     }
 
     @Test
+    void podByPodTranslationAgreesWithTranslatingEverything() {
+        LocalConfigStore store = new LocalConfigStore();
+        store.apply("setup", NAMESPACE + "---\n" + SERVICE + "---\n" + pod("echo-1", "10.244.1.5", "node-a")
+                + "---\n" + pod("echo-2", "10.244.1.6", "node-a") + """
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: echo-only, namespace: demo}
+                spec: {selector: {matchLabels: {app: echo}}}
+                """);
+        try (XdsState state = new XdsState(store, "cluster.local", Duration.ZERO)) {
+            store.apply("add", pod("echo-3", "10.244.2.7", "node-b"));
+            store.apply("move", pod("echo-1", "10.244.1.5", "node-b"));
+            store.delete("remove", pod("echo-2", "10.244.1.6", "node-a"));
+            store.apply("no-address", pod("echo-4", "", "node-a").replace("podIP: ,", ""));
+            long storeVersion = store.snapshot().version();
+            await().until(() -> state.current().storeVersion() == storeVersion);
+            try (XdsState fresh = new XdsState(store, "cluster.local", Duration.ZERO)) {
+                assertThat(versions(state.addresses())).isEqualTo(versions(fresh.addresses()));
+                assertThat(versions(state.authorizations())).isEqualTo(versions(fresh.authorizations()));
+                assertThat(state.current().findings()).containsExactlyInAnyOrderElementsOf(fresh.current().findings());
+            }
+            assertThat(unpack(state.addresses().get("Kubernetes//Pod/demo/echo-3")).getWorkload().getAuthorizationPoliciesList())
+                    .containsExactly("demo/echo-only");
+        }
+    }
+
+    private static Map<String, String> versions(Map<String, XdsResource> resources) {
+        Map<String, String> versions = new java.util.TreeMap<>();
+        resources.forEach((name, resource) -> versions.put(name, resource.version()));
+        return versions;
+    }
+
+    @Test
     void versionsComeFromContent() {
         LocalConfigStore store = new LocalConfigStore();
         store.apply("setup", NAMESPACE + "---\n" + pod("echo-1", "10.244.1.5", "node-a"));
