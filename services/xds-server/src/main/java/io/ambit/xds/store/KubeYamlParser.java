@@ -64,8 +64,8 @@ public final class KubeYamlParser {
         }
         try {
             for (Node document : yaml().composeAll(new StringReader(text))) {
-                if (document == null) {
-                    continue;
+                if (document == null || isEmpty(document)) {
+                    continue; // "---" at the end of a file, as kubectl accepts
                 }
                 try {
                     parsed.add(parseDocument(source, document));
@@ -91,6 +91,11 @@ public final class KubeYamlParser {
         options.setNestingDepthLimit(MAX_DEPTH);
         options.setCodePointLimit(MAX_DOCUMENT_BYTES);
         return new Yaml(new SafeConstructor(options));
+    }
+
+    private static boolean isEmpty(Node document) {
+        return document instanceof org.yaml.snakeyaml.nodes.ScalarNode scalar
+                && org.yaml.snakeyaml.nodes.Tag.NULL.equals(scalar.getTag()) && scalar.getValue().isEmpty();
     }
 
     private static Parsed parseDocument(String source, Node document) {

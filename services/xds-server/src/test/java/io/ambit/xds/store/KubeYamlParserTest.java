@@ -12,6 +12,12 @@ import org.junit.jupiter.api.Test;
 class KubeYamlParserTest {
 
     @Test
+    void emptyDocumentsAreSkippedAsKubectlDoes() {
+        var parsed = KubeYamlParser.parse("t.yaml", "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n---\n");
+        assertThat(parsed).extracting(p -> p.key().name()).containsExactly("a");
+    }
+
+    @Test
     void readsSeveralDocumentsWithTheirKeysAndLines() {
         List<KubeYamlParser.Parsed> parsed = KubeYamlParser.parse("demo.yaml", """
                 apiVersion: v1
