@@ -192,15 +192,17 @@ public final class XdsLoad {
             long withClients = heapAfterGc(serverPid);
             close(clients);
             long full = awaitStableHeap(serverPid);
-            StringBuilder all = new StringBuilder();
-            for (int p = 0; p < pods; p++) {
-                all.append(MeshGenerator.pod(p, servicesPerNamespace, pods, ready[p])).append("---\n");
-            }
-            HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/store/delete"))
-                    .header("Content-Type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString(all.toString())).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (deleted.statusCode() != 200) {
-                throw new IllegalStateException("delete refused: " + deleted.body());
+            for (int n = 0; n < MeshGenerator.NAMESPACES; n++) { // one request per namespace file
+                StringBuilder namespace = new StringBuilder();
+                for (int p = n; p < pods; p += MeshGenerator.NAMESPACES) {
+                    namespace.append(MeshGenerator.pod(p, servicesPerNamespace, pods, ready[p])).append("---\n");
+                }
+                HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/store/delete"))
+                        .header("Content-Type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString(namespace.toString())).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (deleted.statusCode() != 200) {
+                    throw new IllegalStateException("delete refused: " + deleted.body());
+                }
             }
             long empty = awaitStableHeap(serverPid);
             System.out.printf("RESULT heap %s %.0f bytes/workload %.0f bytes/client (heap with pods %d MiB, without %d MiB, with %d clients %d MiB)%n",

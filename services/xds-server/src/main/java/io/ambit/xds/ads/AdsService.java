@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.ambit.xds.state.Generation;
 import io.ambit.xds.state.XdsState;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.grpc.Status;
@@ -26,8 +29,20 @@ public final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedD
     private final Map<Long, AdsConnection> connections = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
+    private final MeterRegistry meters;
+
     public AdsService(XdsState state) {
+        this(state, new SimpleMeterRegistry());
+    }
+
+    /**
+     * @param meters where Istio's {@code pilot_xds} (connected clients), {@code pilot_xds_pushes}
+     *               and {@code pilot_total_xds_rejects} (by type) go
+     */
+    public AdsService(XdsState state, MeterRegistry meters) {
         this.state = state;
+        this.meters = meters;
+        Gauge.builder("pilot_xds", connections, Map::size).description("clients connected over xDS").register(meters);
         state.addListener(this::push);
     }
 
@@ -35,7 +50,7 @@ public final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedD
     public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(StreamObserver<DeltaDiscoveryResponse> responses) {
         long id = ids.incrementAndGet();
         AdsConnection connection = new AdsConnection(id, PeerIdentityInterceptor.PEER.get(), PeerIdentityInterceptor.REMOTE.get(),
-                (ServerCallStreamObserver<DeltaDiscoveryResponse>) responses, state, () -> connections.remove(id));
+                (ServerCallStreamObserver<DeltaDiscoveryResponse>) responses, state, () -> connections.remove(id), meters);
         connections.put(id, connection);
         return connection;
     }

@@ -14,6 +14,7 @@ import io.ambit.xds.identity.CaIssuedIdentity;
 import io.ambit.xds.identity.ServingIdentity;
 import io.ambit.xds.state.XdsState;
 import io.ambit.xds.store.ConfigStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -24,13 +25,13 @@ import org.springframework.context.annotation.Configuration;
 public class XdsConfiguration {
 
     @Bean(destroyMethod = "close")
-    XdsState xdsState(ConfigStore store, XdsProperties properties) {
-        return new XdsState(store, properties.trustDomain(), properties.debounce());
+    XdsState xdsState(ConfigStore store, XdsProperties properties, MeterRegistry meters) {
+        return new XdsState(store, properties.trustDomain(), properties.debounce(), meters);
     }
 
     @Bean
-    AdsService adsService(XdsState state) {
-        return new AdsService(state);
+    AdsService adsService(XdsState state, MeterRegistry meters) {
+        return new AdsService(state, meters);
     }
 
     /** From the CA, unless a certificate managed elsewhere is configured. */

@@ -19,9 +19,10 @@ import io.ambit.xds.translate.WorkloadTranslator;
  * @param number       increases with every generation that changed a resource (the response's system version)
  * @param storeVersion the store snapshot it was translated from
  * @param inputs       what it was translated from (the next generation compares against it)
+ * @param incremental  whether only changed pods were translated (else the whole mesh)
  */
 public record Generation(long number, long storeVersion, MeshInputs inputs, Map<String, Map<String, XdsResource>> resources,
-                         List<Finding> findings) {
+                         List<Finding> findings, boolean incremental) {
 
     public Generation {
         resources = Map.copyOf(resources);
@@ -50,7 +51,7 @@ public record Generation(long number, long storeVersion, MeshInputs inputs, Map<
         findings.stream().filter(f -> !("Pod".equals(f.kind()) && touched.contains(f.namespace() + "/" + f.name()))).forEach(kept::add);
         kept.addAll(workloads.findings());
         return new Generation(number, storeVersion, next, Map.of(XdsState.ADDRESS_TYPE, java.util.Collections.unmodifiableMap(addresses),
-                XdsState.AUTHORIZATION_TYPE, of(XdsState.AUTHORIZATION_TYPE)), List.copyOf(kept));
+                XdsState.AUTHORIZATION_TYPE, of(XdsState.AUTHORIZATION_TYPE)), List.copyOf(kept), true);
     }
 
     /** Translates the inputs into resources named as Istio names them: workload uid, {@code ns/hostname}, {@code ns/name}. */
@@ -77,6 +78,6 @@ public record Generation(long number, long storeVersion, MeshInputs inputs, Map<
         }
         findings.addAll(policies.findings());
         return new Generation(number, storeVersion, inputs, Map.of(XdsState.ADDRESS_TYPE, Map.copyOf(addresses),
-                XdsState.AUTHORIZATION_TYPE, Map.copyOf(authorizations)), List.copyOf(findings));
+                XdsState.AUTHORIZATION_TYPE, Map.copyOf(authorizations)), List.copyOf(findings), false);
     }
 }

@@ -14,6 +14,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.ambit.xds.store.ConfigStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ambit.xds.store.LocalConfigStore;
 import io.ambit.xds.translate.MeshInputs;
 import io.ambit.xdsclient.XdsTypes;
@@ -49,8 +52,21 @@ public final class XdsState implements AutoCloseable {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicReference<Generation> current = new AtomicReference<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final MeterRegistry meters;
+    /** When the current debounce window opened: convergence is measured from the first change in it. */
+    private volatile long windowOpenedNanos;
 
     public XdsState(ConfigStore store, String trustDomain, Duration debounce) {
+        this(store, trustDomain, debounce, new SimpleMeterRegistry());
+    }
+
+    /**
+     * @param meters where {@code pilot_proxy_convergence_time} (first store change in a window until
+     *               every connected client's push is handed to the transport, as istiod measures it) and
+     *               {@code ambit_xds_translation_seconds} (tag {@code mode}: incremental or full) go
+     */
+    public XdsState(ConfigStore store, String trustDomain, Duration debounce, MeterRegistry meters) {
+        this.meters = meters;
         this.store = store;
         this.trustDomain = trustDomain;
         this.debounce = debounce;
@@ -87,6 +103,7 @@ public final class XdsState implements AutoCloseable {
 
     private void onStoreChange() {
         if (scheduled.compareAndSet(false, true) && !translator.isShutdown()) {
+            windowOpenedNanos = System.nanoTime();
             try {
                 translator.schedule(this::retranslate, debounce.toNanos(), TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.RejectedExecutionException closing) {
@@ -104,7 +121,13 @@ public final class XdsState implements AutoCloseable {
             if (snapshot.version() == previous.storeVersion()) {
                 return;
             }
+            long windowOpened = windowOpenedNanos;
+            long translationStart = System.nanoTime();
             Generation next = previous.next(previous.number() + 1, snapshot.version(), MeshInputs.from(snapshot, trustDomain));
+            Timer.builder("ambit_xds_translation_seconds").description("time to translate one store generation")
+                    .tag("mode", next.incremental() ? "incremental" : "full")
+                    .publishPercentileHistogram().register(meters)
+                    .record(System.nanoTime() - translationStart, TimeUnit.NANOSECONDS);
             logNewFindings(previous, next);
             Map<String, Set<String>> changed = new LinkedHashMap<>();
             for (String type : TYPES) {
@@ -116,13 +139,17 @@ public final class XdsState implements AutoCloseable {
                 }
             }
             if (changed.isEmpty()) {
-                current.set(new Generation(previous.number(), snapshot.version(), next.inputs(), previous.resources(), next.findings()));
+                current.set(new Generation(previous.number(), snapshot.version(), next.inputs(), previous.resources(), next.findings(),
+                        next.incremental()));
                 return;
             }
             current.set(next);
             for (Listener listener : listeners) {
                 listener.changed(next, changed);
             }
+            Timer.builder("pilot_proxy_convergence_time").description("first config change until pushed to every client")
+                    .publishPercentileHistogram().register(meters)
+                    .record(System.nanoTime() - windowOpened, TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
             // Translation skips bad objects itself; reaching here is a bug. Keep serving the last generation.
             log.error("translation failed; still serving generation {}", current.get().number(), e);

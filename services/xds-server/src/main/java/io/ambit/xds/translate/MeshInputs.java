@@ -1,5 +1,7 @@
 package io.ambit.xds.translate;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,21 +54,34 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
                 pods, services, List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
-    /** The inputs in a store snapshot (either backend). */
+    /** The inputs in a store snapshot (either backend), sorted by kind in one pass. */
     public static MeshInputs from(LocalConfigStore.Snapshot snapshot, String trustDomain) {
-        return new MeshInputs(trustDomain, "cluster.local", "Kubernetes", DEFAULT_ROOT_NAMESPACE,
-                byName(snapshot.all(Namespace.class)), snapshot.all(Pod.class), snapshot.all(Service.class),
-                snapshot.all(EndpointSlice.class),
-                generic(snapshot, "AuthorizationPolicy"), generic(snapshot, "PeerAuthentication"),
-                generic(snapshot, "WorkloadEntry"), generic(snapshot, "ServiceEntry"), generic(snapshot, "Gateway"));
+        List<Namespace> namespaces = new ArrayList<>();
+        List<Pod> pods = new ArrayList<>();
+        List<Service> services = new ArrayList<>();
+        List<EndpointSlice> slices = new ArrayList<>();
+        Map<String, List<GenericKubernetesResource>> generic = new HashMap<>();
+        for (var parsed : snapshot.objects().values()) {
+            switch (parsed.object()) {
+                case Pod pod -> pods.add(pod);
+                case Service service -> services.add(service);
+                case Namespace namespace -> namespaces.add(namespace);
+                case EndpointSlice slice -> slices.add(slice);
+                case GenericKubernetesResource resource -> generic.computeIfAbsent(resource.getKind(), k -> new ArrayList<>()).add(resource);
+                default -> {
+                    // kinds translation does not read
+                }
+            }
+        }
+        return new MeshInputs(trustDomain, "cluster.local", "Kubernetes", DEFAULT_ROOT_NAMESPACE, byName(namespaces),
+                pods, services, slices,
+                generic.getOrDefault("AuthorizationPolicy", List.of()), generic.getOrDefault("PeerAuthentication", List.of()),
+                generic.getOrDefault("WorkloadEntry", List.of()), generic.getOrDefault("ServiceEntry", List.of()),
+                generic.getOrDefault("Gateway", List.of()));
     }
 
     private static Map<String, Namespace> byName(List<Namespace> namespaces) {
         return namespaces.stream().collect(Collectors.toMap(n -> n.getMetadata().getName(), Function.identity()));
-    }
-
-    private static List<GenericKubernetesResource> generic(LocalConfigStore.Snapshot snapshot, String kind) {
-        return snapshot.all(GenericKubernetesResource.class).stream().filter(r -> kind.equals(r.getKind())).toList();
     }
 
     public Optional<Namespace> namespace(String name) {
