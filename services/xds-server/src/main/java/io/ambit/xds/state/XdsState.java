@@ -40,6 +40,19 @@ public final class XdsState implements AutoCloseable {
         void changed(Generation generation, Map<String, Set<String>> changedNames);
     }
 
+    /**
+     * Told, on the translation thread, every translation and the inputs it read, also one that
+     * changed no resource: findings and waypoint addresses may still have changed (status writers).
+     */
+    @FunctionalInterface
+    public interface TranslationHook {
+        void translated(Generation generation, MeshInputs inputs);
+    }
+
+    /** A generation and the inputs it was translated from, swapped together. */
+    private record Latest(Generation generation, MeshInputs inputs) {
+    }
+
     private static final Logger log = LoggerFactory.getLogger(XdsState.class);
 
     private final ConfigStore store;
@@ -47,8 +60,9 @@ public final class XdsState implements AutoCloseable {
     private final Duration debounce;
     private final ScheduledExecutorService translator;
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    private final AtomicReference<Generation> current = new AtomicReference<>();
+    private final AtomicReference<Latest> current = new AtomicReference<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final List<TranslationHook> hooks = new CopyOnWriteArrayList<>();
 
     public XdsState(ConfigStore store, String trustDomain, Duration debounce) {
         this.store = store;
@@ -60,13 +74,14 @@ public final class XdsState implements AutoCloseable {
             return thread;
         });
         LocalConfigStore.Snapshot snapshot = store.snapshot();
-        current.set(Generation.translate(1, snapshot.version(), MeshInputs.from(snapshot, trustDomain)));
-        current.get().findings().forEach(f -> log.warn("translation: {}", f));
+        MeshInputs inputs = MeshInputs.from(snapshot, trustDomain);
+        current.set(new Latest(Generation.translate(1, snapshot.version(), inputs), inputs));
+        current().findings().forEach(f -> log.warn("translation: {}", f));
         store.addListener(ignored -> onStoreChange());
     }
 
     public Generation current() {
-        return current.get();
+        return current.get().generation();
     }
 
     public Map<String, XdsResource> addresses() {
@@ -85,6 +100,28 @@ public final class XdsState implements AutoCloseable {
         listeners.add(listener);
     }
 
+    /** Adds a hook and tells it the current generation, on the translation thread like every later one. */
+    public void addTranslationHook(TranslationHook hook) {
+        hooks.add(hook);
+        try {
+            translator.execute(() -> {
+                Latest latest = current.get();
+                call(hook, latest.generation(), latest.inputs());
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // closed meanwhile: nothing more to tell
+        }
+    }
+
+    private static void call(TranslationHook hook, Generation generation, MeshInputs inputs) {
+        try {
+            hook.translated(generation, inputs);
+        } catch (RuntimeException e) {
+            // A hook's failure (status writing, say) must not stop serving.
+            log.error("translation hook {} failed on generation {}", hook, generation.number(), e);
+        }
+    }
+
     private void onStoreChange() {
         if (scheduled.compareAndSet(false, true) && !translator.isShutdown()) {
             try {
@@ -100,11 +137,12 @@ public final class XdsState implements AutoCloseable {
         scheduled.set(false);
         try {
             LocalConfigStore.Snapshot snapshot = store.snapshot();
-            Generation previous = current.get();
+            Generation previous = current();
             if (snapshot.version() == previous.storeVersion()) {
                 return;
             }
-            Generation next = Generation.translate(previous.number() + 1, snapshot.version(), MeshInputs.from(snapshot, trustDomain));
+            MeshInputs inputs = MeshInputs.from(snapshot, trustDomain);
+            Generation next = Generation.translate(previous.number() + 1, snapshot.version(), inputs);
             logNewFindings(previous, next);
             Map<String, Set<String>> changed = new LinkedHashMap<>();
             for (String type : TYPES) {
@@ -116,16 +154,19 @@ public final class XdsState implements AutoCloseable {
                 }
             }
             if (changed.isEmpty()) {
-                current.set(new Generation(previous.number(), snapshot.version(), previous.resources(), next.findings()));
+                Generation same = new Generation(previous.number(), snapshot.version(), previous.resources(), next.findings());
+                current.set(new Latest(same, inputs));
+                hooks.forEach(hook -> call(hook, same, inputs));
                 return;
             }
-            current.set(next);
+            current.set(new Latest(next, inputs));
             for (Listener listener : listeners) {
                 listener.changed(next, changed);
             }
+            hooks.forEach(hook -> call(hook, next, inputs));
         } catch (RuntimeException e) {
             // Translation skips bad objects itself; reaching here is a bug. Keep serving the last generation.
-            log.error("translation failed; still serving generation {}", current.get().number(), e);
+            log.error("translation failed; still serving generation {}", current().number(), e);
         }
     }
 
