@@ -1,5 +1,7 @@
 package io.ambit.xds.api;
 
+import io.ambit.xds.state.XdsState;
+import io.ambit.xds.status.StatusWriter;
 import io.ambit.xds.store.KubernetesConfigStore;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -8,7 +10,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 
-/** Kubernetes mode: the store is the API server, through informers; ready once they have listed. */
+/**
+ * Kubernetes mode: the store is the API server, through informers; ready once they have listed.
+ * Translation results go back as the objects' status.
+ */
 @Configuration(proxyBeanMethods = false)
 @Profile("kubernetes")
 public class KubernetesStoreConfiguration {
@@ -22,5 +27,12 @@ public class KubernetesStoreConfiguration {
     @Bean(destroyMethod = "close")
     KubernetesConfigStore kubernetesConfigStore(KubernetesClient client) {
         return new KubernetesConfigStore(client).start();
+    }
+
+    @Bean(destroyMethod = "close")
+    StatusWriter statusWriter(KubernetesClient client, XdsState state) {
+        StatusWriter writer = new StatusWriter(client);
+        state.addTranslationHook(writer);
+        return writer;
     }
 }

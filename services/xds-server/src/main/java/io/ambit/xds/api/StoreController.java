@@ -3,6 +3,8 @@ package io.ambit.xds.api;
 import java.util.List;
 import java.util.Map;
 
+import io.ambit.xds.status.ObjectStatus;
+import io.ambit.xds.status.StatusView;
 import io.ambit.xds.store.ConfigException;
 import io.ambit.xds.store.LocalConfigStore;
 import io.ambit.xds.store.ResourceKey;
@@ -20,7 +22,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The local store's REST API (port 15011), what {@code meshctl} talks to. Bodies are Kubernetes
  * YAML, applied or deleted all-or-nothing; a refusal answers 400 with every problem as
- * {@code file:line: field: message}, and the store is unchanged.
+ * {@code file:line: field: message}, and the store is unchanged. {@code GET /store/status} shows
+ * the objects' computed status, which the local store does not write into them.
  */
 @RestController
 @Profile("!kubernetes")
@@ -28,9 +31,11 @@ import org.springframework.web.bind.annotation.RestController;
 public class StoreController {
 
     private final LocalConfigStore store;
+    private final StatusView status;
 
-    public StoreController(LocalConfigStore store) {
+    public StoreController(LocalConfigStore store, StatusView status) {
         this.store = store;
+        this.status = status;
     }
 
     @PostMapping(value = "/apply", consumes = {"application/yaml", "text/plain"})
@@ -51,6 +56,15 @@ public class StoreController {
                         "kind", parsed.key().kind(), "namespace", parsed.key().namespace(), "name", parsed.key().name(),
                         "source", parsed.source(), "line", parsed.line()))
                 .toList();
+    }
+
+    /**
+     * The status translation computed for each object it has something to say about (what Kubernetes
+     * mode writes to the objects' status), as of the last translation: a change shows once translated.
+     */
+    @GetMapping("/status")
+    public List<Map<String, Object>> status(@RequestParam(required = false) String kind) {
+        return status.statuses(kind).stream().map(ObjectStatus::toMap).toList();
     }
 
     @ExceptionHandler(ConfigException.class)

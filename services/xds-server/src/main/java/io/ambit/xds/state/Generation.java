@@ -55,7 +55,7 @@ public record Generation(long number, long storeVersion, MeshInputs inputs, Map<
     }
 
     /** Translates the inputs into resources named as Istio names them: workload uid, {@code ns/hostname}, {@code ns/name}. */
-    static Generation translate(long number, long storeVersion, MeshInputs inputs) {
+    public static Generation translate(long number, long storeVersion, MeshInputs inputs) {
         Map<String, XdsResource> addresses = new LinkedHashMap<>();
         java.util.Set<Finding> findings = new java.util.LinkedHashSet<>(); // translators may report one object alike
         var workloads = WorkloadTranslator.translateAll(inputs);

@@ -43,6 +43,15 @@ public final class XdsState implements AutoCloseable {
         void changed(Generation generation, Map<String, Set<String>> changedNames);
     }
 
+    /**
+     * Told, on the translation thread, every translation and the inputs it read, also one that
+     * changed no resource: findings and waypoint addresses may still have changed (status writers).
+     */
+    @FunctionalInterface
+    public interface TranslationHook {
+        void translated(Generation generation, MeshInputs inputs);
+    }
+
     private static final Logger log = LoggerFactory.getLogger(XdsState.class);
 
     private final ConfigStore store;
@@ -52,6 +61,7 @@ public final class XdsState implements AutoCloseable {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicReference<Generation> current = new AtomicReference<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final List<TranslationHook> hooks = new CopyOnWriteArrayList<>();
     private final MeterRegistry meters;
     /** When the current debounce window opened: convergence is measured from the first change in it. */
     private volatile long windowOpenedNanos;
@@ -101,6 +111,28 @@ public final class XdsState implements AutoCloseable {
         listeners.add(listener);
     }
 
+    /** Adds a hook and tells it the current generation, on the translation thread like every later one. */
+    public void addTranslationHook(TranslationHook hook) {
+        hooks.add(hook);
+        try {
+            translator.execute(() -> {
+                Generation latest = current.get();
+                call(hook, latest, latest.inputs());
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // closed meanwhile: nothing more to tell
+        }
+    }
+
+    private static void call(TranslationHook hook, Generation generation, MeshInputs inputs) {
+        try {
+            hook.translated(generation, inputs);
+        } catch (RuntimeException e) {
+            // A hook's failure (status writing, say) must not stop serving.
+            log.error("translation hook {} failed on generation {}", hook, generation.number(), e);
+        }
+    }
+
     private void onStoreChange() {
         if (scheduled.compareAndSet(false, true) && !translator.isShutdown()) {
             windowOpenedNanos = System.nanoTime();
@@ -139,8 +171,10 @@ public final class XdsState implements AutoCloseable {
                 }
             }
             if (changed.isEmpty()) {
-                current.set(new Generation(previous.number(), snapshot.version(), next.inputs(), previous.resources(), next.findings(),
-                        next.incremental()));
+                Generation same = new Generation(previous.number(), snapshot.version(), next.inputs(), previous.resources(),
+                        next.findings(), next.incremental());
+                current.set(same);
+                hooks.forEach(hook -> call(hook, same, same.inputs()));
                 return;
             }
             current.set(next);
@@ -150,6 +184,7 @@ public final class XdsState implements AutoCloseable {
             Timer.builder("pilot_proxy_convergence_time").description("first config change until pushed to every client")
                     .publishPercentileHistogram().register(meters)
                     .record(System.nanoTime() - windowOpened, TimeUnit.NANOSECONDS);
+            hooks.forEach(hook -> call(hook, next, next.inputs()));
         } catch (RuntimeException e) {
             // Translation skips bad objects itself; reaching here is a bug. Keep serving the last generation.
             log.error("translation failed; still serving generation {}", current.get().number(), e);

@@ -95,6 +95,11 @@ public final class KubernetesConfigStore implements ConfigStore, AutoCloseable {
 
     private static final long CRD_LIST_TIMEOUT_SECONDS = 60;
 
+    /** The watched CRD kind of that name ({@code Gateway}, {@code AuthorizationPolicy} …), for writing its status. */
+    public static java.util.Optional<ResourceDefinitionContext> definition(String kind) {
+        return CRDS.stream().filter(c -> c.getKind().equals(kind)).findFirst();
+    }
+
     private static ResourceDefinitionContext crd(String group, String version, String kind, String plural) {
         return new ResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withKind(kind)
                 .withPlural(plural).withNamespaced(true).build();

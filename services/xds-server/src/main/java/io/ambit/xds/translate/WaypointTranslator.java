@@ -35,6 +35,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
  */
 public final class WaypointTranslator {
 
+    /** How {@link Waypoint#notProgrammed()} starts when the Gateway itself does not read. */
+    public static final String INVALID = "invalid Gateway: ";
+
     private WaypointTranslator() {
     }
 
@@ -55,7 +58,7 @@ public final class WaypointTranslator {
                 waypoints.add(waypoint);
             } catch (IllegalArgumentException e) {
                 findings.add(new Finding("Gateway", namespace, name, e.getMessage() + "; waypoint not programmed"));
-                waypoints.add(new Waypoint(namespace, name, Waypoint.TrafficType.NONE, null, "invalid Gateway: " + e.getMessage(),
+                waypoints.add(new Waypoint(namespace, name, Waypoint.TrafficType.NONE, null, INVALID + e.getMessage(),
                         "Same", Map.of()));
             }
         }

@@ -1,6 +1,7 @@
 package io.ambit.xds.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import io.ambit.xds.store.LocalConfigStore;
 import org.junit.jupiter.api.Test;
@@ -105,5 +107,39 @@ class StoreApiTest {
         assertThat(missing.statusCode()).isEqualTo(400);
         assertThat(missing.body()).contains("Pod demo/ghost not found");
         assertThat(post("/store/apply", "{{{{").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void showsTheComputedStatusWithoutChangingTheObjects() throws Exception {
+        HttpResponse<String> applied = post("/store/apply?source=status.yaml", """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: lonely, namespace: demo}
+                spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: allow-get, namespace: demo}
+                spec: {action: ALLOW, rules: [{to: [{operation: {methods: [GET]}}]}]}
+                """);
+        assertThat(applied.statusCode()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String policies = get("/store/status?kind=authorizationpolicy").body();
+            assertThat(policies).contains("\"name\":\"allow-get\"").contains("\"type\":\"ZtunnelAccepted\"")
+                    .contains("\"reason\":\"UnsupportedValue\"").contains("found: methods").doesNotContain("\"kind\":\"Gateway\"");
+        });
+        String all = get("/store/status").body();
+        assertThat(all).contains("\"name\":\"lonely\"").contains("\"type\":\"Programmed\"")
+                .contains("\"reason\":\"AddressNotAssigned\"");
+        // The store keeps the objects as applied.
+        var gateway = (io.fabric8.kubernetes.api.model.GenericKubernetesResource) store.snapshot().objects()
+                .get(new io.ambit.xds.store.ResourceKey("Gateway", "demo", "lonely")).object();
+        assertThat(gateway.getAdditionalProperties()).doesNotContainKey("status");
+
+        post("/store/delete", "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: allow-get, namespace: demo}\n"
+                + "---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: lonely, namespace: demo}\n");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(get("/store/status").body()).doesNotContain("allow-get").doesNotContain("lonely"));
     }
 }
