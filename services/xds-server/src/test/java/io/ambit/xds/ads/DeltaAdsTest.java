@@ -174,6 +174,22 @@ class DeltaAdsTest {
     }
 
     @Test
+    void anOversizedRequestIsRefusedByTheTransportAndOtherClientsAreUnaffected() {
+        var client = bench.client("node-b");
+        var raw = bench.raw();
+        DeltaDiscoveryRequest.Builder huge = DeltaDiscoveryRequest.newBuilder().setTypeUrl(ADDRESS);
+        String padding = "x".repeat(1000);
+        for (int i = 0; i < 9_000; i++) { // ~9 MB of announced versions, over the 8 MiB limit
+            huge.putInitialResourceVersions("Kubernetes//Pod/demo/p-" + i + "-" + padding, "0");
+        }
+        raw.send(huge.build());
+        await().until(() -> raw.closedWith != null);
+        assertThat(raw.closedWith.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        bench.store.apply("add", pod("echo-2", "10.244.1.6"));
+        await().until(() -> client.have(ADDRESS).containsKey(ECHO_2));
+    }
+
+    @Test
     void stateOfTheWorldIsNotServed() {
         var stub = io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.newStub(bench.channel(AdsTestBench.ZTUNNEL_ID));
         var sotwClosed = new java.util.concurrent.atomic.AtomicReference<Status>();
