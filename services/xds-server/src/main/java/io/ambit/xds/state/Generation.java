@@ -1,63 +1,144 @@
 package io.ambit.xds.state;
 
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.ambit.proto.workload.Address;
+import io.ambit.xds.store.LocalConfigStore;
+import io.ambit.xds.store.ResourceKey;
 import io.ambit.xds.translate.AuthorizationTranslator;
 import io.ambit.xds.translate.Finding;
 import io.ambit.xds.translate.MeshInputs;
 import io.ambit.xds.translate.ServiceTranslator;
 import io.ambit.xds.translate.WaypointTranslator;
 import io.ambit.xds.translate.WorkloadTranslator;
+import io.fabric8.kubernetes.api.model.Pod;
 
 /**
  * Every resource the server serves at one moment, per type URL and name, and the findings
- * translation made about the objects behind them. Immutable.
- *
- * @param number       increases with every generation that changed a resource (the response's system version)
- * @param storeVersion the store snapshot it was translated from
- * @param inputs       what it was translated from (the next generation compares against it)
- * @param incremental  whether only changed pods were translated (else the whole mesh)
+ * translation made about the objects behind them. Immutable (its inputs are built from the store
+ * snapshot on first use: a pod-only generation never needs them).
  */
-public record Generation(long number, long storeVersion, MeshInputs inputs, Map<String, Map<String, XdsResource>> resources,
-                         List<Finding> findings, boolean incremental) {
+public final class Generation {
 
-    public Generation {
-        resources = Map.copyOf(resources);
-        findings = List.copyOf(findings);
+    private final long number;
+    private final LocalConfigStore.Snapshot snapshot;
+    private final String trustDomain;
+    private final Map<String, Map<String, XdsResource>> resources;
+    private final List<Finding> findings;
+    private final boolean incremental;
+    /** Inputs whose non-pod objects are this generation's: what pod-by-pod translation reads. */
+    private final MeshInputs context;
+    private MeshInputs inputs;
+
+    private Generation(long number, LocalConfigStore.Snapshot snapshot, String trustDomain, MeshInputs inputs, MeshInputs context,
+            Map<String, Map<String, XdsResource>> resources, List<Finding> findings, boolean incremental) {
+        this.number = number;
+        this.snapshot = snapshot;
+        this.trustDomain = trustDomain;
+        this.inputs = inputs;
+        this.context = context;
+        this.resources = Map.copyOf(resources);
+        this.findings = List.copyOf(findings);
+        this.incremental = incremental;
+    }
+
+    /** Increases with every generation that changed a resource: the responses' system version. */
+    public long number() {
+        return number;
+    }
+
+    /** The store snapshot it was translated from. */
+    public long storeVersion() {
+        return snapshot.version();
+    }
+
+    public Map<String, Map<String, XdsResource>> resources() {
+        return resources;
     }
 
     public Map<String, XdsResource> of(String typeUrl) {
         return resources.getOrDefault(typeUrl, Map.of());
     }
 
-    /** The generation after this one: pod by pod when only pods changed, else everything again. */
-    Generation next(long number, long storeVersion, MeshInputs next) {
-        var podChanges = PodChanges.between(inputs, next);
-        if (podChanges.isEmpty()) {
-            return translate(number, storeVersion, next);
+    public List<Finding> findings() {
+        return findings;
+    }
+
+    /** Whether only changed pods were translated (else the whole mesh). */
+    public boolean incremental() {
+        return incremental;
+    }
+
+    /** Everything it was translated from. */
+    public synchronized MeshInputs inputs() {
+        if (inputs == null) {
+            inputs = MeshInputs.from(snapshot, trustDomain);
         }
-        Map<String, XdsResource> addresses = new java.util.HashMap<>(of(XdsState.ADDRESS_TYPE));
-        podChanges.get().gone().forEach(key -> addresses.remove(next.clusterId() + "//Pod/" + key));
-        var workloads = WorkloadTranslator.translatePods(next, podChanges.get().changed());
+        return inputs;
+    }
+
+    /** The same resources, seen at a later store snapshot whose changes altered none of them. */
+    Generation at(LocalConfigStore.Snapshot later, List<Finding> laterFindings) {
+        return new Generation(number, later, trustDomain, null, context, resources, laterFindings, incremental);
+    }
+
+    /**
+     * The generation after this one. When every change since is a pod's, only those pods are
+     * translated: no other resource depends on a pod, and the objects a pod's workload reads
+     * (namespaces, services, policies, waypoints) are this generation's. Otherwise everything.
+     *
+     * @param changed the keys changed since this generation's snapshot, or null when unknown
+     */
+    Generation next(long nextNumber, LocalConfigStore.Snapshot later, Set<ResourceKey> changed) {
+        if (changed == null || changed.stream().anyMatch(key -> !"Pod".equals(key.kind()))) {
+            return translate(nextNumber, later, trustDomain);
+        }
+        List<Pod> pods = new java.util.ArrayList<>();
+        for (ResourceKey key : changed) {
+            var parsed = later.objects().get(key);
+            if (parsed != null && parsed.object() instanceof Pod pod) {
+                pods.add(pod);
+            }
+        }
+        Map<String, XdsResource> addresses = new HashMap<>(of(XdsState.ADDRESS_TYPE));
+        changed.forEach(key -> addresses.remove(context.clusterId() + "//Pod/" + key.namespace() + "/" + key.name()));
+        var workloads = WorkloadTranslator.translatePods(context, pods);
         for (var workload : workloads.resources()) {
             addresses.put(workload.getUid(), XdsResource.of(workload.getUid(), Address.newBuilder().setWorkload(workload).build()));
         }
-        java.util.Set<String> touched = new java.util.HashSet<>(podChanges.get().gone());
-        podChanges.get().changed().forEach(pod -> touched.add(PodChanges.key(pod)));
-        java.util.Set<Finding> kept = new java.util.LinkedHashSet<>();
+        Set<String> touched = new HashSet<>();
+        changed.forEach(key -> touched.add(key.namespace() + "/" + key.name()));
+        Set<Finding> kept = new LinkedHashSet<>();
         findings.stream().filter(f -> !("Pod".equals(f.kind()) && touched.contains(f.namespace() + "/" + f.name()))).forEach(kept::add);
         kept.addAll(workloads.findings());
-        return new Generation(number, storeVersion, next, Map.of(XdsState.ADDRESS_TYPE, java.util.Collections.unmodifiableMap(addresses),
-                XdsState.AUTHORIZATION_TYPE, of(XdsState.AUTHORIZATION_TYPE)), List.copyOf(kept), true);
+        return new Generation(nextNumber, later, trustDomain, null, context,
+                Map.of(XdsState.ADDRESS_TYPE, Collections.unmodifiableMap(addresses), XdsState.AUTHORIZATION_TYPE, of(XdsState.AUTHORIZATION_TYPE)),
+                List.copyOf(kept), true);
     }
 
-    /** Translates the inputs into resources named as Istio names them: workload uid, {@code ns/hostname}, {@code ns/name}. */
-    public static Generation translate(long number, long storeVersion, MeshInputs inputs) {
+    /** Workload uids a pod-only change may have touched: the names to compare with the previous generation. */
+    static Set<String> podWorkloads(String clusterId, Set<ResourceKey> changed) {
+        Set<String> names = new HashSet<>();
+        changed.forEach(key -> names.add(clusterId + "//Pod/" + key.namespace() + "/" + key.name()));
+        return names;
+    }
+
+    String clusterId() {
+        return context.clusterId();
+    }
+
+    /** Translates a whole snapshot into resources named as Istio names them: workload uid, {@code ns/hostname}, {@code ns/name}. */
+    public static Generation translate(long number, LocalConfigStore.Snapshot snapshot, String trustDomain) {
+        MeshInputs inputs = MeshInputs.from(snapshot, trustDomain);
         Map<String, XdsResource> addresses = new LinkedHashMap<>();
-        java.util.Set<Finding> findings = new java.util.LinkedHashSet<>(); // translators may report one object alike
+        Set<Finding> findings = new LinkedHashSet<>(); // translators may report one object alike
         var workloads = WorkloadTranslator.translateAll(inputs);
         var services = ServiceTranslator.translateAll(inputs);
         findings.addAll(workloads.findings());
@@ -77,7 +158,7 @@ public record Generation(long number, long storeVersion, MeshInputs inputs, Map<
             authorizations.put(name, XdsResource.of(name, policy));
         }
         findings.addAll(policies.findings());
-        return new Generation(number, storeVersion, inputs, Map.of(XdsState.ADDRESS_TYPE, Map.copyOf(addresses),
+        return new Generation(number, snapshot, trustDomain, inputs, inputs, Map.of(XdsState.ADDRESS_TYPE, Map.copyOf(addresses),
                 XdsState.AUTHORIZATION_TYPE, Map.copyOf(authorizations)), List.copyOf(findings), false);
     }
 }

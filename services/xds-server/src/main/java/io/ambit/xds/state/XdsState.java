@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ambit.xds.store.LocalConfigStore;
+import io.ambit.xds.store.ResourceKey;
 import io.ambit.xds.translate.MeshInputs;
 import io.ambit.xdsclient.XdsTypes;
 import org.slf4j.Logger;
@@ -65,6 +66,10 @@ public final class XdsState implements AutoCloseable {
     private final MeterRegistry meters;
     /** When the current debounce window opened: convergence is measured from the first change in it. */
     private volatile long windowOpenedNanos;
+    /** Keys changed since the current generation, and the newest snapshot heard of; guarded by itself. */
+    private final Set<ResourceKey> pending = new HashSet<>();
+    private LocalConfigStore.Snapshot latestReceived;
+    private boolean unknownChanges;
 
     public XdsState(ConfigStore store, String trustDomain, Duration debounce) {
         this(store, trustDomain, debounce, new SimpleMeterRegistry());
@@ -85,10 +90,11 @@ public final class XdsState implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        // Listen first, then read: a change in between is heard (translating a pod twice is harmless).
+        store.addListener(this::onStoreChange);
         LocalConfigStore.Snapshot snapshot = store.snapshot();
-        current.set(Generation.translate(1, snapshot.version(), MeshInputs.from(snapshot, trustDomain)));
+        current.set(Generation.translate(1, snapshot, trustDomain));
         current.get().findings().forEach(f -> log.warn("translation: {}", f));
-        store.addListener(ignored -> onStoreChange());
     }
 
     public Generation current() {
@@ -133,7 +139,16 @@ public final class XdsState implements AutoCloseable {
         }
     }
 
-    private void onStoreChange() {
+    /** Remembers what changed (the snapshot's own change set, in store order) and opens a debounce window. */
+    private void onStoreChange(LocalConfigStore.Snapshot snapshot) {
+        synchronized (pending) {
+            latestReceived = snapshot;
+            if (snapshot.changed() == null) {
+                unknownChanges = true;
+            } else {
+                pending.addAll(snapshot.changed());
+            }
+        }
         if (scheduled.compareAndSet(false, true) && !translator.isShutdown()) {
             windowOpenedNanos = System.nanoTime();
             try {
@@ -145,36 +160,39 @@ public final class XdsState implements AutoCloseable {
     }
 
     private void retranslate() {
-        // Cleared before reading the snapshot: a change from now on opens a new window.
+        // Cleared before taking the changes: a change from now on opens a new window.
         scheduled.set(false);
         try {
-            LocalConfigStore.Snapshot snapshot = store.snapshot();
+            LocalConfigStore.Snapshot snapshot;
+            Set<ResourceKey> changedKeys;
+            synchronized (pending) {
+                snapshot = latestReceived;
+                changedKeys = unknownChanges ? null : Set.copyOf(pending);
+                pending.clear();
+                unknownChanges = false;
+            }
             Generation previous = current.get();
-            if (snapshot.version() == previous.storeVersion()) {
+            if (snapshot == null || snapshot.version() <= previous.storeVersion()) {
                 return;
             }
             long windowOpened = windowOpenedNanos;
             long translationStart = System.nanoTime();
-            Generation next = previous.next(previous.number() + 1, snapshot.version(), MeshInputs.from(snapshot, trustDomain));
+            Generation next = previous.next(previous.number() + 1, snapshot, changedKeys);
             Timer.builder("ambit_xds_translation_seconds").description("time to translate one store generation")
                     .tag("mode", next.incremental() ? "incremental" : "full")
                     .publishPercentileHistogram().register(meters)
                     .record(System.nanoTime() - translationStart, TimeUnit.NANOSECONDS);
             logNewFindings(previous, next);
-            Map<String, Set<String>> changed = new LinkedHashMap<>();
-            for (String type : TYPES) {
-                ResourceDiff diff = ResourceDiff.between(previous.of(type), next.of(type));
-                if (!diff.isEmpty()) {
-                    Set<String> names = new HashSet<>(diff.removed());
-                    diff.changed().forEach(resource -> names.add(resource.name()));
-                    changed.put(type, names);
-                }
-            }
+            Map<String, Set<String>> changed = next.incremental()
+                    ? changedWorkloads(previous, next, Generation.podWorkloads(next.clusterId(), changedKeys))
+                    : changedResources(previous, next);
+            boolean findingsChanged = !previous.findings().equals(next.findings());
             if (changed.isEmpty()) {
-                Generation same = new Generation(previous.number(), snapshot.version(), next.inputs(), previous.resources(),
-                        next.findings(), next.incremental());
+                Generation same = previous.at(snapshot, next.findings());
                 current.set(same);
-                hooks.forEach(hook -> call(hook, same, same.inputs()));
+                if (findingsChanged || !next.incremental()) {
+                    hooks.forEach(hook -> call(hook, same, same.inputs()));
+                }
                 return;
             }
             current.set(next);
@@ -184,11 +202,39 @@ public final class XdsState implements AutoCloseable {
             Timer.builder("pilot_proxy_convergence_time").description("first config change until pushed to every client")
                     .publishPercentileHistogram().register(meters)
                     .record(System.nanoTime() - windowOpened, TimeUnit.NANOSECONDS);
-            hooks.forEach(hook -> call(hook, next, next.inputs()));
+            if (findingsChanged || !next.incremental()) {
+                hooks.forEach(hook -> call(hook, next, next.inputs()));
+            }
         } catch (RuntimeException e) {
             // Translation skips bad objects itself; reaching here is a bug. Keep serving the last generation.
             log.error("translation failed; still serving generation {}", current.get().number(), e);
         }
+    }
+
+    private static Map<String, Set<String>> changedResources(Generation previous, Generation next) {
+        Map<String, Set<String>> changed = new LinkedHashMap<>();
+        for (String type : TYPES) {
+            ResourceDiff diff = ResourceDiff.between(previous.of(type), next.of(type));
+            if (!diff.isEmpty()) {
+                Set<String> names = new HashSet<>(diff.removed());
+                diff.changed().forEach(resource -> names.add(resource.name()));
+                changed.put(type, names);
+            }
+        }
+        return changed;
+    }
+
+    /** Only the named workloads can differ after a pod-only change: compare just those. */
+    private static Map<String, Set<String>> changedWorkloads(Generation previous, Generation next, Set<String> candidates) {
+        Set<String> names = new HashSet<>();
+        for (String name : candidates) {
+            XdsResource before = previous.of(ADDRESS_TYPE).get(name);
+            XdsResource after = next.of(ADDRESS_TYPE).get(name);
+            if (before == null ? after != null : after == null || !before.version().equals(after.version())) {
+                names.add(name);
+            }
+        }
+        return names.isEmpty() ? Map.of() : Map.of(ADDRESS_TYPE, names);
     }
 
     /** Each finding once, when it first appears: the owner of the object should hear of it, not be flooded. */

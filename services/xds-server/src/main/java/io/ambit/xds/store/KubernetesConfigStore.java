@@ -56,17 +56,17 @@ public final class KubernetesConfigStore implements ConfigStore, AutoCloseable {
         ResourceEventHandler<HasMetadata> onChange = new ResourceEventHandler<>() {
             @Override
             public void onAdd(HasMetadata object) {
-                rebuild();
+                rebuild(object);
             }
 
             @Override
             public void onUpdate(HasMetadata before, HasMetadata after) {
-                rebuild();
+                rebuild(after);
             }
 
             @Override
             public void onDelete(HasMetadata object, boolean unknownFinalState) {
-                rebuild();
+                rebuild(object);
             }
         };
         informers.add(client.namespaces().inform(handler(onChange)));
@@ -77,7 +77,7 @@ public final class KubernetesConfigStore implements ConfigStore, AutoCloseable {
             informOptional(crd, handler(onChange));
         }
         synced = true;
-        rebuild();
+        rebuild(null);
         log.info("Kubernetes store synced: {} objects", current.get().objects().size());
         return this;
     }
@@ -137,8 +137,14 @@ public final class KubernetesConfigStore implements ConfigStore, AutoCloseable {
         return (ResourceEventHandler<T>) (ResourceEventHandler<?>) handler;
     }
 
-    /** Rebuilds the whole snapshot from the caches: simple, consistent, and cheap next to translation. */
-    private synchronized void rebuild() {
+    /**
+     * Rebuilds the whole snapshot from the caches: simple, consistent, and cheap next to translation.
+     * The event's object is the snapshot's change (a later event's change may already be in the
+     * caches; its own rebuild names it, so nothing is missed).
+     *
+     * @param changed the object the event was about, or null for the first, complete snapshot
+     */
+    private synchronized void rebuild(HasMetadata changed) {
         if (!synced) {
             return; // events during the initial lists: start() builds once they are all in
         }
@@ -150,7 +156,8 @@ public final class KubernetesConfigStore implements ConfigStore, AutoCloseable {
             }
         }
         LocalConfigStore.Snapshot previous = current.get();
-        LocalConfigStore.Snapshot next = new LocalConfigStore.Snapshot(previous.version() + 1, objects);
+        LocalConfigStore.Snapshot next = new LocalConfigStore.Snapshot(previous.version() + 1, objects,
+                changed == null ? null : java.util.Set.of(key(changed)));
         current.set(next);
         listeners.forEach(listener -> listener.accept(next));
     }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -25,10 +26,20 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
  */
 public final class LocalConfigStore implements ConfigStore {
 
-    /** An immutable view of every object, in a stable order. */
-    public record Snapshot(long version, Map<ResourceKey, KubeYamlParser.Parsed> objects) {
+    /**
+     * An immutable view of every object, in a stable order.
+     *
+     * @param changed the keys added, replaced or removed since the previous snapshot, or null when
+     *                not known (a directory reload): consumers then treat everything as changed
+     */
+    public record Snapshot(long version, Map<ResourceKey, KubeYamlParser.Parsed> objects, Set<ResourceKey> changed) {
         public Snapshot {
             objects = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(objects));
+            changed = changed == null ? null : Set.copyOf(changed);
+        }
+
+        public Snapshot(long version, Map<ResourceKey, KubeYamlParser.Parsed> objects) {
+            this(version, objects, null);
         }
 
         public <T extends HasMetadata> List<T> all(Class<T> type) {
@@ -82,7 +93,7 @@ public final class LocalConfigStore implements ConfigStore {
             throw new ConfigException(problems);
         }
         String prefix = directory.toString();
-        return update(previous -> {
+        return update(null, previous -> {
             Map<ResourceKey, KubeYamlParser.Parsed> next = new LinkedHashMap<>();
             previous.forEach((key, parsed) -> {
                 if (!parsed.source().startsWith(prefix)) {
@@ -97,7 +108,7 @@ public final class LocalConfigStore implements ConfigStore {
     /** Creates or replaces every object in the YAML; nothing changes if any document is refused. */
     public List<ResourceKey> apply(String source, String yaml) {
         List<KubeYamlParser.Parsed> parsed = KubeYamlParser.parse(source, yaml);
-        update(previous -> {
+        update(parsed.stream().map(KubeYamlParser.Parsed::key).collect(java.util.stream.Collectors.toSet()), previous -> {
             Map<ResourceKey, KubeYamlParser.Parsed> next = new LinkedHashMap<>(previous);
             parsed.forEach(p -> next.put(p.key(), p));
             return next;
@@ -108,7 +119,7 @@ public final class LocalConfigStore implements ConfigStore {
     /** Deletes every object the YAML names; nothing changes if one of them does not exist. */
     public List<ResourceKey> delete(String source, String yaml) {
         List<ResourceKey> keys = KubeYamlParser.parse(source, yaml).stream().map(KubeYamlParser.Parsed::key).toList();
-        update(previous -> {
+        update(Set.copyOf(keys), previous -> {
             List<Problem> missing = keys.stream().filter(key -> !previous.containsKey(key))
                     .map(key -> new Problem(source, 0, "", key + " not found")).toList();
             if (!missing.isEmpty()) {
@@ -122,9 +133,9 @@ public final class LocalConfigStore implements ConfigStore {
     }
 
     /** The one place contents change: compute the next map from the current one, then publish. */
-    private synchronized Snapshot update(java.util.function.UnaryOperator<Map<ResourceKey, KubeYamlParser.Parsed>> change) {
+    private synchronized Snapshot update(Set<ResourceKey> changed, java.util.function.UnaryOperator<Map<ResourceKey, KubeYamlParser.Parsed>> change) {
         Snapshot previous = current.get();
-        Snapshot next = new Snapshot(previous.version() + 1, change.apply(previous.objects()));
+        Snapshot next = new Snapshot(previous.version() + 1, change.apply(previous.objects()), changed);
         current.set(next);
         listeners.forEach(listener -> listener.accept(next));
         return next;

@@ -72,8 +72,8 @@ class ObjectStatusesTest {
     private static Map<ResourceKey, ObjectStatus> compute(String yaml) {
         LocalConfigStore store = new LocalConfigStore();
         store.apply("test.yaml", yaml);
-        MeshInputs inputs = MeshInputs.from(store.snapshot(), "cluster.local");
-        return ObjectStatuses.compute(Generation.translate(1, store.snapshot().version(), inputs), inputs);
+        Generation generation = Generation.translate(1, store.snapshot(), "cluster.local");
+        return ObjectStatuses.compute(generation, generation.inputs());
     }
 
     private static Condition condition(Map<ResourceKey, ObjectStatus> statuses, String kind, String name, String type) {
