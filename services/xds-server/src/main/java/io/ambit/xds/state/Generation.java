@@ -1,6 +1,5 @@
 package io.ambit.xds.state;
 
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -12,6 +11,7 @@ import java.util.Set;
 import io.ambit.proto.workload.Address;
 import io.ambit.xds.store.LocalConfigStore;
 import io.ambit.xds.store.ResourceKey;
+import io.ambit.xds.store.ShardedMap;
 import io.ambit.xds.translate.AuthorizationTranslator;
 import io.ambit.xds.translate.Finding;
 import io.ambit.xds.translate.MeshInputs;
@@ -35,10 +35,14 @@ public final class Generation {
     private final boolean incremental;
     /** Inputs whose non-pod objects are this generation's: what pod-by-pod translation reads. */
     private final MeshInputs context;
+    /** What translating one pod against {@code context} reads, worked out once per full translation. */
+    private final WorkloadTranslator.Prepared prepared;
     private MeshInputs inputs;
 
     private Generation(long number, LocalConfigStore.Snapshot snapshot, String trustDomain, MeshInputs inputs, MeshInputs context,
-            Map<String, Map<String, XdsResource>> resources, List<Finding> findings, boolean incremental) {
+            WorkloadTranslator.Prepared prepared, Map<String, Map<String, XdsResource>> resources, List<Finding> findings,
+            boolean incremental) {
+        this.prepared = prepared;
         this.number = number;
         this.snapshot = snapshot;
         this.trustDomain = trustDomain;
@@ -86,7 +90,7 @@ public final class Generation {
 
     /** The same resources, seen at a later store snapshot whose changes altered none of them. */
     Generation at(LocalConfigStore.Snapshot later, List<Finding> laterFindings) {
-        return new Generation(number, later, trustDomain, null, context, resources, laterFindings, incremental);
+        return new Generation(number, later, trustDomain, null, context, prepared, resources, laterFindings, incremental);
     }
 
     /**
@@ -107,19 +111,21 @@ public final class Generation {
                 pods.add(pod);
             }
         }
-        Map<String, XdsResource> addresses = new HashMap<>(of(XdsState.ADDRESS_TYPE));
-        changed.forEach(key -> addresses.remove(context.clusterId() + "//Pod/" + key.namespace() + "/" + key.name()));
-        var workloads = WorkloadTranslator.translatePods(context, pods);
+        Set<String> removed = podWorkloads(context.clusterId(), changed);
+        var workloads = WorkloadTranslator.translatePods(prepared, pods);
+        Map<String, XdsResource> puts = new HashMap<>();
         for (var workload : workloads.resources()) {
-            addresses.put(workload.getUid(), XdsResource.of(workload.getUid(), Address.newBuilder().setWorkload(workload).build()));
+            puts.put(workload.getUid(), XdsResource.of(workload.getUid(), Address.newBuilder().setWorkload(workload).build()));
+            removed.remove(workload.getUid());
         }
+        Map<String, XdsResource> addresses = ShardedMap.copyOf(of(XdsState.ADDRESS_TYPE)).with(puts, removed);
         Set<String> touched = new HashSet<>();
         changed.forEach(key -> touched.add(key.namespace() + "/" + key.name()));
         Set<Finding> kept = new LinkedHashSet<>();
         findings.stream().filter(f -> !("Pod".equals(f.kind()) && touched.contains(f.namespace() + "/" + f.name()))).forEach(kept::add);
         kept.addAll(workloads.findings());
-        return new Generation(nextNumber, later, trustDomain, null, context,
-                Map.of(XdsState.ADDRESS_TYPE, Collections.unmodifiableMap(addresses), XdsState.AUTHORIZATION_TYPE, of(XdsState.AUTHORIZATION_TYPE)),
+        return new Generation(nextNumber, later, trustDomain, null, context, prepared,
+                Map.of(XdsState.ADDRESS_TYPE, addresses, XdsState.AUTHORIZATION_TYPE, of(XdsState.AUTHORIZATION_TYPE)),
                 List.copyOf(kept), true);
     }
 
@@ -158,7 +164,8 @@ public final class Generation {
             authorizations.put(name, XdsResource.of(name, policy));
         }
         findings.addAll(policies.findings());
-        return new Generation(number, snapshot, trustDomain, inputs, inputs, Map.of(XdsState.ADDRESS_TYPE, Map.copyOf(addresses),
+        return new Generation(number, snapshot, trustDomain, inputs, inputs, WorkloadTranslator.prepare(inputs),
+                Map.of(XdsState.ADDRESS_TYPE, ShardedMap.copyOf(addresses),
                 XdsState.AUTHORIZATION_TYPE, Map.copyOf(authorizations)), List.copyOf(findings), false);
     }
 }

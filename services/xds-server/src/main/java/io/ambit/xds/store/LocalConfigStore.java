@@ -27,14 +27,14 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 public final class LocalConfigStore implements ConfigStore {
 
     /**
-     * An immutable view of every object, in a stable order.
+     * An immutable view of every object, in a stable order (see {@link ShardedMap}).
      *
      * @param changed the keys added, replaced or removed since the previous snapshot, or null when
      *                not known (a directory reload): consumers then treat everything as changed
      */
     public record Snapshot(long version, Map<ResourceKey, KubeYamlParser.Parsed> objects, Set<ResourceKey> changed) {
         public Snapshot {
-            objects = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(objects));
+            objects = ShardedMap.copyOf(objects); // a change copies only the shards it touches
             changed = changed == null ? null : Set.copyOf(changed);
         }
 
@@ -108,11 +108,9 @@ public final class LocalConfigStore implements ConfigStore {
     /** Creates or replaces every object in the YAML; nothing changes if any document is refused. */
     public List<ResourceKey> apply(String source, String yaml) {
         List<KubeYamlParser.Parsed> parsed = KubeYamlParser.parse(source, yaml);
-        update(parsed.stream().map(KubeYamlParser.Parsed::key).collect(java.util.stream.Collectors.toSet()), previous -> {
-            Map<ResourceKey, KubeYamlParser.Parsed> next = new LinkedHashMap<>(previous);
-            parsed.forEach(p -> next.put(p.key(), p));
-            return next;
-        });
+        Map<ResourceKey, KubeYamlParser.Parsed> puts = new LinkedHashMap<>();
+        parsed.forEach(p -> puts.put(p.key(), p));
+        update(puts.keySet(), previous -> previous.with(puts, Set.of()));
         return parsed.stream().map(KubeYamlParser.Parsed::key).toList();
     }
 
@@ -125,17 +123,16 @@ public final class LocalConfigStore implements ConfigStore {
             if (!missing.isEmpty()) {
                 throw new ConfigException(missing);
             }
-            Map<ResourceKey, KubeYamlParser.Parsed> next = new LinkedHashMap<>(previous);
-            keys.forEach(next::remove);
-            return next;
+            return previous.with(Map.of(), keys);
         });
         return keys;
     }
 
     /** The one place contents change: compute the next map from the current one, then publish. */
-    private synchronized Snapshot update(Set<ResourceKey> changed, java.util.function.UnaryOperator<Map<ResourceKey, KubeYamlParser.Parsed>> change) {
+    private synchronized Snapshot update(Set<ResourceKey> changed,
+            java.util.function.Function<ShardedMap<ResourceKey, KubeYamlParser.Parsed>, Map<ResourceKey, KubeYamlParser.Parsed>> change) {
         Snapshot previous = current.get();
-        Snapshot next = new Snapshot(previous.version() + 1, change.apply(previous.objects()), changed);
+        Snapshot next = new Snapshot(previous.version() + 1, change.apply(ShardedMap.copyOf(previous.objects())), changed);
         current.set(next);
         listeners.forEach(listener -> listener.accept(next));
         return next;

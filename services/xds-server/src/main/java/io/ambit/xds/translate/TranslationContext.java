@@ -27,17 +27,20 @@ final class TranslationContext {
 
     private final MeshInputs inputs;
     private final WaypointBindings waypoints;
-    private final List<ServiceEntrySpec> serviceEntries = new ArrayList<>();
+    private final List<ServiceEntrySpec> serviceEntries;
     /** pod {@code ns/name} → service key → service port → port, from EndpointSlices. */
-    private final Map<String, Map<String, Map<Integer, Port>>> slicePorts = new LinkedHashMap<>();
+    private final Map<String, Map<String, Map<Integer, Port>>> slicePorts;
     final Set<Finding> findings = new LinkedHashSet<>();
     /** Services by namespace: a pod is only ever selected by Services of its own namespace. */
-    private final Map<String, List<io.fabric8.kubernetes.api.model.Service>> servicesByNamespace = new java.util.HashMap<>();
+    private final Map<String, List<io.fabric8.kubernetes.api.model.Service>> servicesByNamespace;
     private AuthorizationTranslator.Selection policySelection;
 
     private TranslationContext(MeshInputs inputs) {
         this.inputs = inputs;
         this.waypoints = WaypointBindings.of(inputs);
+        this.serviceEntries = new ArrayList<>();
+        this.slicePorts = new LinkedHashMap<>();
+        this.servicesByNamespace = new java.util.HashMap<>();
         for (GenericKubernetesResource entry : inputs.serviceEntries()) {
             try {
                 serviceEntries.add(ServiceEntrySpec.read(entry));
@@ -50,6 +53,23 @@ final class TranslationContext {
         for (var service : inputs.services()) {
             servicesByNamespace.computeIfAbsent(service.getMetadata().getNamespace(), ns -> new ArrayList<>()).add(service);
         }
+    }
+
+    /** The same indexes with no findings yet: for another pass over some pods of the same inputs. */
+    private TranslationContext(TranslationContext template) {
+        this.inputs = template.inputs;
+        this.waypoints = template.waypoints;
+        this.serviceEntries = template.serviceEntries;
+        this.slicePorts = template.slicePorts;
+        this.servicesByNamespace = template.servicesByNamespace;
+        if (template.policySelection == null) {
+            template.policySelection = new AuthorizationTranslator.Selection(inputs);
+        }
+        this.policySelection = template.policySelection;
+    }
+
+    TranslationContext forAnotherPass() {
+        return new TranslationContext(this);
     }
 
     List<io.fabric8.kubernetes.api.model.Service> servicesIn(String namespace) {

@@ -64,22 +64,40 @@ public final class WorkloadTranslator {
     }
 
     /**
+     * What translating single pods against some inputs reads (services by namespace, waypoints,
+     * ServiceEntries, EndpointSlice index, selector policies), worked out once and reused for
+     * every pod-only change until something else changes.
+     */
+    public static final class Prepared {
+        private final MeshInputs inputs;
+        private final TranslationContext context;
+
+        private Prepared(MeshInputs inputs) {
+            this.inputs = inputs;
+            this.context = TranslationContext.of(inputs);
+        }
+    }
+
+    public static Prepared prepare(MeshInputs inputs) {
+        return new Prepared(inputs);
+    }
+
+    /**
      * Only these pods, against the rest of the inputs: what a change that touched nothing but pods
      * needs (see the xDS state's incremental path). Findings are those of these pods.
      */
-    public static Translated<Workload> translatePods(MeshInputs inputs, java.util.Collection<Pod> pods) {
-        TranslationContext context = TranslationContext.of(inputs);
-        Set<Finding> contextFindings = Set.copyOf(context.findings);
+    public static Translated<Workload> translatePods(Prepared prepared, java.util.Collection<Pod> pods) {
+        TranslationContext context = prepared.context.forAnotherPass();
         List<Workload> workloads = new ArrayList<>();
         for (Pod pod : pods) {
             try {
-                workload(inputs, pod, context).ifPresent(workloads::add);
+                workload(prepared.inputs, pod, context).ifPresent(workloads::add);
             } catch (IllegalArgumentException e) {
                 context.findings.add(new Finding("Pod", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
                         e.getMessage() + "; workload skipped"));
             }
         }
-        return new Translated<>(workloads, context.findings.stream().filter(f -> !contextFindings.contains(f)).toList());
+        return new Translated<>(workloads, List.copyOf(context.findings));
     }
 
     static Optional<Workload> workload(MeshInputs inputs, Pod pod) {
