@@ -20,7 +20,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.Status;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import org.slf4j.Logger;
@@ -50,14 +49,14 @@ final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest> {
     private final ServerCallStreamObserver<DeltaDiscoveryResponse> responses;
     private final XdsState state;
     private final Runnable onClose;
-    private final MeterRegistry meters;
+    private final AdsMetrics meters;
     private final Map<String, TypeState> types = new LinkedHashMap<>();
     private String node = "";
     private long nonces;
     private boolean closed;
 
     AdsConnection(long id, String peer, String remote, ServerCallStreamObserver<DeltaDiscoveryResponse> responses,
-            XdsState state, Runnable onClose, MeterRegistry meters) {
+            XdsState state, Runnable onClose, AdsMetrics meters) {
         this.meters = meters;
         this.id = id;
         this.peer = peer;
@@ -151,7 +150,7 @@ final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest> {
         }
         if (request.hasErrorDetail()) {
             subscription.nacks++;
-            meters.counter("pilot_total_xds_rejects", "type", XdsTypes.shortName(type)).increment();
+            meters.rejects(type).increment();
             subscription.lastNack = new Nack(nonce, request.getErrorDetail().getMessage(), Instant.now());
             log.warn("xDS NACK from {} for {} (nonce {}, generation {}): {}", this, XdsTypes.shortName(type), nonce,
                     generation, request.getErrorDetail().getMessage());
@@ -237,7 +236,7 @@ final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest> {
                     subscription.inFlight.remove(subscription.inFlight.keySet().iterator().next());
                 }
                 responses.onNext(response.build());
-                meters.counter("pilot_xds_pushes", "type", XdsTypes.shortName(type)).increment();
+                meters.pushes(type).increment();
             }
         }
     }

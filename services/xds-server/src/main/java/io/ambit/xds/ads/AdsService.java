@@ -29,7 +29,7 @@ public final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedD
     private final Map<Long, AdsConnection> connections = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
-    private final MeterRegistry meters;
+    private final AdsMetrics meters;
 
     public AdsService(XdsState state) {
         this(state, new SimpleMeterRegistry());
@@ -41,7 +41,7 @@ public final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedD
      */
     public AdsService(XdsState state, MeterRegistry meters) {
         this.state = state;
-        this.meters = meters;
+        this.meters = new AdsMetrics(meters);
         Gauge.builder("pilot_xds", connections, Map::size).description("clients connected over xDS").register(meters);
         state.addListener(this::push);
     }

@@ -43,6 +43,8 @@ public final class KubeYamlParser {
     }
 
     static final int MAX_DEPTH = 64;
+    /** Jackson does not cache serialization introspection; every object of a kind would redo it. */
+    private static final Map<Class<?>, BeanDescription> DESCRIPTIONS = new java.util.concurrent.ConcurrentHashMap<>();
     static final int MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
 
     /** fabric8's Kubernetes-aware mapper, configured by KubernetesSerialization. */
@@ -150,6 +152,7 @@ public final class KubeYamlParser {
             object.getMetadata().setNamespace("default");
         }
         String ns = kind.namespaced() ? object.getMetadata().getNamespace() : "";
+        ModelCompactor.compact(object);
         return new Parsed(new ResourceKey(kind.kind(), ns, object.getMetadata().getName()), object, source, line);
     }
 
@@ -196,7 +199,8 @@ public final class KubeYamlParser {
         if (!value.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
             return;
         }
-        BeanDescription description = MAPPER.getSerializationConfig().introspect(MAPPER.constructType(value.getClass()));
+        BeanDescription description = DESCRIPTIONS.computeIfAbsent(value.getClass(),
+                type -> MAPPER.getSerializationConfig().introspect(MAPPER.constructType(type)));
         try {
             Method getter = value.getClass().getMethod("getAdditionalProperties");
             Map<?, ?> extra = (Map<?, ?>) getter.invoke(value);
