@@ -2,16 +2,14 @@ package io.ambit.ca;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
+import io.ambit.testkit.KubernetesManifests;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,13 +21,7 @@ class ManifestsTest {
     static final Path BASE = Path.of("../../k8s/base/ca-service");
 
     static List<HasMetadata> load(String file) throws Exception {
-        List<HasMetadata> objects = new ArrayList<>();
-        for (String document : Files.readString(BASE.resolve(file)).split("(?m)^---\\s*$")) {
-            if (!document.replaceAll("(?m)^#.*$", "").isBlank()) {
-                objects.add(Serialization.unmarshal(document));
-            }
-        }
-        return objects;
+        return KubernetesManifests.load(BASE.resolve(file));
     }
 
     @Test

@@ -5,13 +5,13 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
 import io.ambit.tls.ReloadableSslContext;
+import io.ambit.tls.GrpcServers;
 import io.ambit.tls.ReloadingServerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +72,7 @@ public final class CaGrpcServer implements SmartLifecycle {
 
     /** The bound port (useful when configured as 0). */
     public int port() {
-        return ((InetSocketAddress) server.getListenSockets().getFirst()).getPort();
+        return GrpcServers.port(server);
     }
 
     @Override
@@ -81,15 +81,7 @@ public final class CaGrpcServer implements SmartLifecycle {
         if (running == null) {
             return;
         }
-        running.shutdown();
-        try {
-            if (!running.awaitTermination(5, TimeUnit.SECONDS)) {
-                running.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            running.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        GrpcServers.stopGracefully(running, java.time.Duration.ofSeconds(5));
         server = null;
         executor.shutdownNow();
     }

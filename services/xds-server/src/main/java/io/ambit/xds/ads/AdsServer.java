@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
+import io.ambit.tls.GrpcServers;
 import io.ambit.tls.PeerPolicy;
 import io.ambit.tls.ReloadableSslContext;
 import io.ambit.tls.ReloadingServerTls;
@@ -90,7 +91,7 @@ public final class AdsServer implements SmartLifecycle {
         if (server == null) {
             throw new IllegalStateException("not serving yet: no certificate");
         }
-        return ((InetSocketAddress) server.getListenSockets().getFirst()).getPort();
+        return GrpcServers.port(server);
     }
 
     @Override
@@ -103,15 +104,7 @@ public final class AdsServer implements SmartLifecycle {
         }
         service.closeAll();
         if (running != null) {
-            running.shutdown();
-            try {
-                if (!running.awaitTermination(5, TimeUnit.SECONDS)) {
-                    running.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                running.shutdownNow();
-                Thread.currentThread().interrupt();
-            }
+            GrpcServers.stopGracefully(running, java.time.Duration.ofSeconds(5));
         }
     }
 
