@@ -164,7 +164,8 @@ public final class Generation {
             authorizations.put(name, XdsResource.of(name, policy));
         }
         findings.addAll(policies.findings());
-        return new Generation(number, snapshot, trustDomain, inputs, inputs, WorkloadTranslator.prepare(inputs),
+        MeshInputs context = inputs.withoutPods();
+        return new Generation(number, snapshot, trustDomain, inputs, context, WorkloadTranslator.prepare(context),
                 Map.of(XdsState.ADDRESS_TYPE, ShardedMap.copyOf(addresses),
                 XdsState.AUTHORIZATION_TYPE, Map.copyOf(authorizations)), List.copyOf(findings), false);
     }

@@ -84,6 +84,15 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
         return namespaces.stream().collect(Collectors.toMap(n -> n.getMetadata().getName(), Function.identity()));
     }
 
+    /**
+     * The same inputs without pods: what translating single pods reads. Kept between pod-only
+     * changes, so it must not pin pods that have since changed or gone.
+     */
+    public MeshInputs withoutPods() {
+        return new MeshInputs(trustDomain, clusterDomain, clusterId, rootNamespace, namespaces, List.of(), services, endpointSlices,
+                authorizationPolicies, peerAuthentications, workloadEntries, serviceEntries, gateways);
+    }
+
     public Optional<Namespace> namespace(String name) {
         return Optional.ofNullable(namespaces.get(name));
     }
