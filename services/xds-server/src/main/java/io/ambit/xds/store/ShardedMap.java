@@ -20,7 +20,8 @@ import java.util.Set;
  */
 public final class ShardedMap<K, V> extends AbstractMap<K, V> {
 
-    private static final int SHARDS = 128;
+    private static final int SHARD_BITS = 7;
+    private static final int SHARDS = 1 << SHARD_BITS;
     private static final ShardedMap<?, ?> EMPTY = new ShardedMap<>(emptyShards(), 0);
 
     private final Map<K, V>[] shards;
@@ -82,9 +83,12 @@ public final class ShardedMap<K, V> extends AbstractMap<K, V> {
         return shards[shard];
     }
 
+    /**
+     * The top bits of a multiplicative hash: the shard's own hash map indexes by the low bits, and
+     * if the shard were chosen by them too, every key of a shard would land in one bucket.
+     */
     private static int shard(Object key) {
-        int h = key.hashCode();
-        return (h ^ (h >>> 16)) & (SHARDS - 1);
+        return (key.hashCode() * 0x9E3779B9) >>> (Integer.SIZE - SHARD_BITS);
     }
 
     @Override
