@@ -54,9 +54,10 @@ final class ModelCompactor {
                 } else if (member instanceof Map<?, ?> map && map.isEmpty()) {
                     field.set(value, Map.of());
                 } else if (member instanceof Map<?, ?> map && isStringMap(map)) {
-                    Map<String, String> interned = new java.util.LinkedHashMap<>(map.size() * 2);
+                    // labels, selectors, annotations: immutable and array-backed (their order means nothing)
+                    Map<String, String> interned = new java.util.HashMap<>(map.size() * 2);
                     map.forEach((k, v) -> interned.put(((String) k).intern(), ((String) v).intern()));
-                    field.set(value, java.util.Collections.unmodifiableMap(interned));
+                    field.set(value, Map.copyOf(interned));
                 } else {
                     if (member instanceof ArrayList<?> list) {
                         list.trimToSize();
