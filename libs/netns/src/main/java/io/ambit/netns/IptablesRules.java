@@ -159,6 +159,9 @@ public final class IptablesRules implements RedirectRules {
 
     /** Drops the nat table if it holds only empty built-in chains with policy ACCEPT. */
     private static void dropEmptyNatTable(String save, String nft, Family family) throws CommandException {
+        if (!Commands.attempt(List.of(nft, "list", "table", family.nftFamily, "nat"), null).ok()) {
+            return; // iptables-save prints an empty nat table even where there is none
+        }
         Commands.Result dump = Commands.attempt(List.of(save, "-t", "nat"), null);
         if (!dump.ok() || !dump.stdout().contains("*nat")) {
             return;

@@ -78,7 +78,7 @@ public final class NftablesRules implements RedirectRules {
         s.append("    ip daddr 127.0.0.0/8 accept\n");
         s.append("    ip6 daddr ::1 accept\n");
         s.append("    tcp dport ").append(config.hbonePort()).append(" accept\n");
-        s.append("    redirect to :").append(config.inboundPort()).append("\n");
+        s.append("    meta l4proto tcp redirect to :").append(config.inboundPort()).append("\n");
         s.append("  }\n");
         // Outbound: connections the pod's processes open.
         s.append("  chain output {\n");
@@ -90,7 +90,7 @@ public final class NftablesRules implements RedirectRules {
         s.append("    oifname \"lo\" accept\n");
         s.append("    ip daddr 127.0.0.0/8 accept\n");
         s.append("    ip6 daddr ::1 accept\n");
-        s.append("    redirect to :").append(config.outboundPort()).append("\n");
+        s.append("    meta l4proto tcp redirect to :").append(config.outboundPort()).append("\n");
         s.append("  }\n");
         s.append("}\n");
         return s.toString();
