@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Two test-made namespaces joined by a veth pair: a "pod" at 10.250.{subnet}.1 and a "peer" at
- * 10.250.{subnet}.2 (a /24 that only these namespaces route). Names start with {@code ambt-nn-}
+ * Two test-made namespaces joined by a veth pair: a "pod" at 10.250.{subnet}.1 and
+ * fd00:250:{subnet}::1, a "peer" at .2 and ::2 (prefixes that only these namespaces route). Names start with {@code ambt-nn-}
  * (this module's share of the lab prefix), and both ends of the veth live in the namespaces, so
  * deleting the namespaces removes everything; nothing is added to the host's namespace.
  */
@@ -19,6 +19,8 @@ final class PodNetwork implements AutoCloseable {
     final String peerName;
     final InetAddress podIp;
     final InetAddress peerIp;
+    final InetAddress podIp6;
+    final InetAddress peerIp6;
     final NetNamespace pod;
     final NetNamespace peer;
 
@@ -27,6 +29,8 @@ final class PodNetwork implements AutoCloseable {
         peerName = PREFIX + tag + "-peer";
         podIp = InetAddress.ofLiteral("10.250." + subnet + ".1");
         peerIp = InetAddress.ofLiteral("10.250." + subnet + ".2");
+        podIp6 = InetAddress.ofLiteral("fd00:250:" + subnet + "::1");
+        peerIp6 = InetAddress.ofLiteral("fd00:250:" + subnet + "::2");
         String podLink = PREFIX + tag + "a";
         String peerLink = PREFIX + tag + "b";
         try {
@@ -35,6 +39,9 @@ final class PodNetwork implements AutoCloseable {
             ip("link", "add", podLink, "netns", podName, "type", "veth", "peer", "name", peerLink, "netns", peerName);
             ip("-n", podName, "addr", "add", podIp.getHostAddress() + "/24", "dev", podLink);
             ip("-n", peerName, "addr", "add", peerIp.getHostAddress() + "/24", "dev", peerLink);
+            // nodad: usable at once, without waiting for duplicate address detection
+            ip("-n", podName, "addr", "add", podIp6.getHostAddress() + "/64", "dev", podLink, "nodad");
+            ip("-n", peerName, "addr", "add", peerIp6.getHostAddress() + "/64", "dev", peerLink, "nodad");
             for (String[] end : new String[][] {{podName, podLink}, {peerName, peerLink}}) {
                 ip("-n", end[0], "link", "set", "lo", "up");
                 ip("-n", end[0], "link", "set", end[1], "up");

@@ -119,6 +119,24 @@ class RedirectRulesRootTest {
 
     @ParameterizedTest
     @MethodSource("backends")
+    void ipv6IsRedirectedBothWaysWithItsOriginalDestination(String backend) throws Exception {
+        RedirectRules rules = rules(backend, RedirectConfig.defaults());
+        start();
+        listeners.plain(network.peer, "peer6", new InetSocketAddress(network.peerIp6, PEER_PORT));
+        rules.install(network.pod);
+
+        InetSocketAddress app = new InetSocketAddress(network.podIp6, APP_PORT);
+        assertThat(Listeners.greetingFrom(network.peer, app)).isEqualTo("inbound");
+        assertThat(listeners.next().originalDestination()).isEqualTo(app);
+
+        InetSocketAddress peer = new InetSocketAddress(network.peerIp6, PEER_PORT);
+        assertThat(Listeners.greetingFrom(network.pod, peer)).isEqualTo("outbound");
+        assertThat(listeners.next().originalDestination()).isEqualTo(peer);
+        assertThat(markedGreeting(peer)).isEqualTo("peer6");
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
     void kubeletProbesReachTheAppDirectly(String backend) throws Exception {
         // The peer plays the kubelet: its address is configured as the probe source.
         start();

@@ -39,4 +39,13 @@ class RuleTextTest {
                 .contains("oifname \"lo\" accept")
                 .contains("redirect to :15001");
     }
+
+    @Test
+    void detectNamesWhatTheNodeHasOrSaysWhatIsMissing() {
+        try {
+            assertThat(RedirectRules.detect(RedirectConfig.defaults()).name()).isIn("nftables", "iptables");
+        } catch (NoRedirectBackendException e) {
+            assertThat(e).hasMessageContaining("install nftables or iptables");
+        }
+    }
 }
