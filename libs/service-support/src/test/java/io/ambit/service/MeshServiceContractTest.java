@@ -56,8 +56,8 @@ public abstract class MeshServiceContractTest {
     }
 
     /**
-     * A GET with a timeout. A health GET that never got an answer has been seen twice in hundreds
-     * of full runs on a loaded 2-core machine, never reproduced alone: when it happens, every
+     * A GET with a timeout. A health GET that never got an answer has been seen twice in full runs
+     * on a loaded 2-core machine, never reproduced alone: when it happens, every
      * thread of this JVM (client and server alike) is dumped to stderr for the reader of the
      * log, and the GET is tried once more on a new connection. A server that is really stuck
      * fails the second time too.
