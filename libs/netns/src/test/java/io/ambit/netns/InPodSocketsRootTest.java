@@ -84,10 +84,18 @@ class InPodSocketsRootTest {
     void anUpstreamSocketLeavesFromThePodAndIsMarked() throws Exception {
         listeners.plain(network.peer, "peer", new InetSocketAddress(network.peerIp, 9080));
         CompletableFuture<String> greeting = new CompletableFuture<>();
+        CompletableFuture<Integer> mark = new CompletableFuture<>();
         Channel upstream = new Bootstrap()
                 .group(listeners.group)
                 .channelFactory(new InPodSocketChannelFactory(network.pod))
                 .handler(new SimpleChannelInboundHandler<ByteBuf>() {
+                    @Override
+                    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+                        // Read while the socket is surely open: the peer closes once it has greeted.
+                        mark.complete(SocketMark.of(((EpollSocketChannel) ctx.channel()).fd().intValue()));
+                        ctx.fireChannelActive();
+                    }
+
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
                         greeting.complete(msg.toString(StandardCharsets.UTF_8).strip());
@@ -96,7 +104,7 @@ class InPodSocketsRootTest {
                 .connect(new InetSocketAddress(network.peerIp, 9080)).sync().channel();
         try {
             assertThat(greeting.get(10, TimeUnit.SECONDS)).isEqualTo("peer");
-            assertThat(SocketMark.of(((EpollSocketChannel) upstream).fd().intValue())).isEqualTo(SocketMark.ZTUNNEL);
+            assertThat(mark.get(10, TimeUnit.SECONDS)).isEqualTo(SocketMark.ZTUNNEL);
             assertThat(((InetSocketAddress) upstream.localAddress()).getAddress()).isEqualTo(network.podIp);
         } finally {
             upstream.close().sync();
