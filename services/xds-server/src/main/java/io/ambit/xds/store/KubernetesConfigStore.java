@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Kubernetes backend: informers on every kind the control plane reads (Namespaces, Pods,
  * Services, EndpointSlices, and generically the Istio and Gateway API CRDs) keep a snapshot of
- * the same shape as the local store's, rebuilt from the informers' caches after every event, so
+ * the same shape as the local store's (built from the caches once, then one event at a time), so
  * translation cannot tell the two apart. {@link #start()} returns once every informer has
  * listed, so the first snapshot is complete (readiness waits on it).
  *
@@ -56,17 +57,17 @@ public final class KubernetesConfigStore implements ConfigStore, AutoCloseable {
         ResourceEventHandler<HasMetadata> onChange = new ResourceEventHandler<>() {
             @Override
             public void onAdd(HasMetadata object) {
-                rebuild(object);
+                apply(object, false);
             }
 
             @Override
             public void onUpdate(HasMetadata before, HasMetadata after) {
-                rebuild(after);
+                apply(after, false);
             }
 
             @Override
             public void onDelete(HasMetadata object, boolean unknownFinalState) {
-                rebuild(object);
+                apply(object, true);
             }
         };
         informers.add(client.namespaces().inform(handler(onChange)));
@@ -77,7 +78,7 @@ public final class KubernetesConfigStore implements ConfigStore, AutoCloseable {
             informOptional(crd, handler(onChange));
         }
         synced = true;
-        rebuild(null);
+        rebuild();
         log.info("Kubernetes store synced: {} objects", current.get().objects().size());
         return this;
     }
@@ -138,16 +139,10 @@ public final class KubernetesConfigStore implements ConfigStore, AutoCloseable {
     }
 
     /**
-     * Rebuilds the whole snapshot from the caches: simple, consistent, and cheap next to translation.
-     * The event's object is the snapshot's change (a later event's change may already be in the
-     * caches; its own rebuild names it, so nothing is missed).
-     *
-     * @param changed the object the event was about, or null for the first, complete snapshot
+     * The first, complete snapshot: every informer's cache, once they have all listed. Events that
+     * arrived while they were listing are in the caches already.
      */
-    private synchronized void rebuild(HasMetadata changed) {
-        if (!synced) {
-            return; // events during the initial lists: start() builds once they are all in
-        }
+    private synchronized void rebuild() {
         Map<ResourceKey, KubeYamlParser.Parsed> objects = new LinkedHashMap<>();
         for (SharedIndexInformer<? extends HasMetadata> informer : informers) {
             for (HasMetadata object : informer.getStore().list()) {
@@ -155,9 +150,27 @@ public final class KubernetesConfigStore implements ConfigStore, AutoCloseable {
                 objects.put(key, new KubeYamlParser.Parsed(key, object, SOURCE, 0));
             }
         }
-        LocalConfigStore.Snapshot previous = current.get();
-        LocalConfigStore.Snapshot next = new LocalConfigStore.Snapshot(previous.version() + 1, objects,
-                changed == null ? null : java.util.Set.of(key(changed)));
+        publish(objects, null);
+    }
+
+    /**
+     * One event applied to the previous snapshot: the object put (added, updated) or removed,
+     * copying only its shard of the map, so an event costs the same in a 10,000-pod cluster as in
+     * a small one. Each informer delivers its events in order, so the snapshot follows the API
+     * server's order per kind.
+     */
+    private synchronized void apply(HasMetadata object, boolean deleted) {
+        if (!synced) {
+            return; // events during the initial lists: start() builds from the caches once they are all in
+        }
+        ResourceKey key = key(object);
+        ShardedMap<ResourceKey, KubeYamlParser.Parsed> previous = ShardedMap.copyOf(current.get().objects());
+        publish(deleted ? previous.with(Map.of(), Set.of(key))
+                : previous.with(Map.of(key, new KubeYamlParser.Parsed(key, object, SOURCE, 0)), Set.of()), Set.of(key));
+    }
+
+    private void publish(Map<ResourceKey, KubeYamlParser.Parsed> objects, Set<ResourceKey> changed) {
+        LocalConfigStore.Snapshot next = new LocalConfigStore.Snapshot(current.get().version() + 1, objects, changed);
         current.set(next);
         listeners.forEach(listener -> listener.accept(next));
     }

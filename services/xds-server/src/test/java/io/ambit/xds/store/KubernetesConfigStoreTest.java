@@ -50,6 +50,8 @@ class KubernetesConfigStoreTest {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                     ((Pod) store.snapshot().objects().get(new ResourceKey("Pod", "demo", "sleep")).object()).getSpec().getNodeName())
                     .isEqualTo("node-b"));
+            // each event publishes its own object as the snapshot's change (what the pod-only path reads)
+            assertThat(store.snapshot().changed()).containsExactly(new ResourceKey("Pod", "demo", "sleep"));
 
             client.pods().inNamespace("demo").withName("sleep").delete();
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
