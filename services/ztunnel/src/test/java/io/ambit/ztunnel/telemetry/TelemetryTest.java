@@ -1,0 +1,73 @@
+package io.ambit.ztunnel.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.ambit.proto.workload.Workload;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+/** Istio's metric names and labels, and the access-log line, from real workloads as xDS describes them. */
+class TelemetryTest {
+
+    static final Workload SLEEP = Workload.newBuilder().setUid("Kubernetes//Pod/demo/sleep-1").setName("sleep-1")
+            .setNamespace("demo").setServiceAccount("sleep").setTrustDomain("cluster.local").setWorkloadName("sleep")
+            .setCanonicalName("sleep").setCanonicalRevision("v1").setClusterId("Kubernetes").build();
+    static final Workload ECHO = Workload.newBuilder().setUid("Kubernetes//Pod/demo/echo-1").setName("echo-1")
+            .setNamespace("demo").setServiceAccount("echo").setTrustDomain("cluster.local").setWorkloadName("echo")
+            .setCanonicalName("echo").setCanonicalRevision("v2").setClusterId("Kubernetes").build();
+
+    @Test
+    void countersCarryIstiosNamesAndLabels() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        TcpMetrics metrics = new TcpMetrics(registry);
+        ConnectionLabels labels = ConnectionLabels.of(ConnectionLabels.Reporter.DESTINATION, Peer.of(SLEEP), Peer.of(ECHO),
+                Optional.of("echo.demo.svc.cluster.local"), true, "-");
+        var counters = metrics.of(labels);
+        counters.opened().increment();
+        counters.sent().increment(1200);
+        counters.received().increment(34);
+        assertThat(metrics.of(labels)).isSameAs(counters);
+
+        String scrape = registry.scrape();
+        assertThat(scrape).contains("istio_tcp_connections_opened_total{", "istio_tcp_sent_bytes_total{", "istio_tcp_received_bytes_total{");
+        String opened = scrape.lines().filter(l -> l.startsWith("istio_tcp_connections_opened_total{")).findFirst().orElseThrow();
+        assertThat(opened).contains("reporter=\"destination\"", "source_workload=\"sleep\"", "source_workload_namespace=\"demo\"",
+                "source_principal=\"spiffe://cluster.local/ns/demo/sa/sleep\"", "destination_workload=\"echo\"",
+                "destination_principal=\"spiffe://cluster.local/ns/demo/sa/echo\"", "destination_canonical_revision=\"v2\"",
+                "destination_service=\"echo.demo.svc.cluster.local\"", "destination_service_name=\"echo\"",
+                "destination_service_namespace=\"demo\"", "connection_security_policy=\"mutual_tls\"", "response_flags=\"-\"",
+                "request_protocol=\"tcp\"");
+        assertThat(opened).endsWith(" 1.0");
+        assertThat(scrape.lines().filter(l -> l.startsWith("istio_tcp_sent_bytes_total{")).findFirst().orElseThrow()).endsWith(" 1200.0");
+    }
+
+    @Test
+    void unknownPeersAndDeniedPlaintextAreLabelledAsIstioDoes() {
+        ConnectionLabels labels = ConnectionLabels.of(ConnectionLabels.Reporter.DESTINATION, Peer.UNKNOWN, Peer.of(ECHO),
+                Optional.empty(), false, "DENY");
+        assertThat(labels.get("source_workload")).isEqualTo("unknown");
+        assertThat(labels.get("source_principal")).isEqualTo("unknown");
+        assertThat(labels.get("destination_service")).isEqualTo("unknown");
+        assertThat(labels.get("connection_security_policy")).isEqualTo("unknown");
+        assertThat(labels.get("response_flags")).isEqualTo("DENY");
+    }
+
+    @Test
+    void accessLogIsOneKeyValueLine() {
+        String line = AccessLog.line(new AccessLog.Entry("inbound", new InetSocketAddress("10.244.1.5", 43210), Peer.of(SLEEP),
+                new InetSocketAddress("10.244.2.7", 15008), Optional.of(new InetSocketAddress("10.244.2.7", 8080)),
+                Optional.of("echo.demo.svc.cluster.local"), Peer.of(ECHO), 1200, 34, Duration.ofMillis(12),
+                Optional.of("policy \"deny-all\" denied")));
+        assertThat(line).isEqualTo("src.addr=10.244.1.5:43210 src.workload=sleep-1 src.namespace=demo "
+                + "src.identity=spiffe://cluster.local/ns/demo/sa/sleep dst.addr=10.244.2.7:15008 dst.hbone_addr=10.244.2.7:8080 "
+                + "dst.service=echo.demo.svc.cluster.local dst.workload=echo-1 dst.namespace=demo "
+                + "dst.identity=spiffe://cluster.local/ns/demo/sa/echo direction=inbound bytes_sent=1200 bytes_recv=34 "
+                + "duration=12ms error=\"policy \\\"deny-all\\\" denied\"");
+        assertThat(line).doesNotContain("\n");
+    }
+}
