@@ -72,7 +72,7 @@ public final class DeltaAdsClient implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        typeUrls.forEach(type -> applied.put(type, new HashMap<>()));
+        typeUrls.forEach(type -> applied.put(type, new HashMap<>(builder.resumed.getOrDefault(type, Map.of()))));
     }
 
     public static Builder builder(ManagedChannel channel, Node node, Handler handler) {
@@ -237,6 +237,7 @@ public final class DeltaAdsClient implements AutoCloseable {
         private Duration initialBackoff = Duration.ofMillis(500);
         private Duration maxBackoff = Duration.ofSeconds(15);
         private Consumer<Boolean> connectionListener;
+        private Map<String, Map<String, String>> resumed = Map.of();
 
         private Builder(ManagedChannel channel, Node node, Handler handler) {
             this.channel = channel;
@@ -258,6 +259,20 @@ public final class DeltaAdsClient implements AutoCloseable {
         /** Told {@code true} after each applied response, {@code false} when the stream breaks. */
         public Builder onConnection(Consumer<Boolean> listener) {
             this.connectionListener = listener;
+            return this;
+        }
+
+        /**
+         * Starts from the versions another client had applied (same handler state), so its first
+         * requests announce them and only the difference comes back: a new connection, e.g. with
+         * a renewed certificate, costs no full resync.
+         */
+        public Builder resume(DeltaAdsClient previous) {
+            Map<String, Map<String, String>> versions = new HashMap<>();
+            for (String type : previous.typeUrls) {
+                versions.put(type, previous.appliedVersions(type));
+            }
+            this.resumed = versions;
             return this;
         }
 

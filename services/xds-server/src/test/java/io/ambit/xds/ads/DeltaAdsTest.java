@@ -114,6 +114,34 @@ class DeltaAdsTest {
     }
 
     @Test
+    void aRenewedClientCertificateMovesTheSessionToANewConnectionWithoutAResync() {
+        java.util.List<XdsUpdate> updates = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.Map<String, String> have = new java.util.concurrent.ConcurrentHashMap<>();
+        try (var session = new io.ambit.xdsclient.AdsSession(new java.net.InetSocketAddress("127.0.0.1", bench.server.port()),
+                AdsTestBench.SERVER_ID, io.envoyproxy.envoy.config.core.v3.Node.newBuilder().setId("ztunnel~node-a").build(),
+                java.util.List.of(ADDRESS, XdsState.AUTHORIZATION_TYPE), update -> {
+                    updates.add(update);
+                    update.updated().forEach(r -> have.put(r.name(), r.version()));
+                    update.removed().forEach(have::remove);
+                    return java.util.List.of();
+                }, builder -> builder.backoff(Duration.ofMillis(100), Duration.ofMillis(400)))) {
+            session.useCertificate(bench.svid(AdsTestBench.ZTUNNEL_ID), bench.bundle);
+            await().until(() -> have.size() == 2);
+            long firstConnection = bench.service.clients().getFirst().id();
+            int before = updates.size();
+
+            session.useCertificate(bench.svid(AdsTestBench.ZTUNNEL_ID), bench.bundle); // renewed
+            await().until(() -> bench.service.clients().size() == 1 && bench.service.clients().getFirst().id() != firstConnection
+                    && bench.service.clients().getFirst().types().get("address").acks() >= 1);
+            bench.store.apply("add", pod("echo-2", "10.244.1.6"));
+            await().until(() -> have.containsKey(ECHO_2));
+            // the new connection announced what the session had: nothing it already held came again
+            assertThat(updates.subList(before, updates.size())).flatExtracting(XdsUpdate::updated)
+                    .extracting(XdsUpdate.Resource::name).containsExactly(ECHO_2);
+        }
+    }
+
+    @Test
     void aNackIsRecordedAndNotAnsweredWithTheSameContent() {
         var client = bench.client("node-a", update -> update.updated().stream()
                 .filter(r -> r.name().equals(ECHO_2)).map(r -> new XdsUpdate.Rejected(r.name(), "workload has no usable address"))

@@ -1,0 +1,83 @@
+package io.ambit.xdsclient;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import io.ambit.identity.SpiffeId;
+import io.ambit.identity.Svid;
+import io.ambit.identity.TrustBundle;
+import io.ambit.tls.MeshTls;
+import io.ambit.tls.PeerPolicy;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node agent's lasting delta ADS session: connects over mutual TLS with the agent's own
+ * certificate once it has one, checks the server's SPIFFE ID, and when the certificate is renewed
+ * opens a new connection with it, resuming from the versions already applied (only the difference
+ * is sent again). The handler's state survives every reconnect.
+ */
+public final class AdsSession implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AdsSession.class);
+
+    private final InetSocketAddress server;
+    private final SpiffeId serverIdentity;
+    private final Node node;
+    private final List<String> types;
+    private final DeltaAdsClient.Handler handler;
+    private final Consumer<DeltaAdsClient.Builder> settings;
+    private ManagedChannel channel;
+    private DeltaAdsClient client;
+    private boolean closed;
+
+    /** @param settings further client settings (backoff, connection listener), applied to every connection */
+    public AdsSession(InetSocketAddress server, SpiffeId serverIdentity, Node node, List<String> types,
+            DeltaAdsClient.Handler handler, Consumer<DeltaAdsClient.Builder> settings) {
+        this.server = server;
+        this.serverIdentity = serverIdentity;
+        this.node = node;
+        this.types = List.copyOf(types);
+        this.handler = handler;
+        this.settings = settings;
+    }
+
+    /** Connects with this certificate, or reconnects with it if connected with an older one. */
+    public synchronized void useCertificate(Svid svid, TrustBundle bundle) {
+        if (closed) {
+            return;
+        }
+        ManagedChannel next = NettyChannelBuilder.forAddress(server)
+                .sslContext(MeshTls.client(svid, bundle, PeerPolicy.exactly(serverIdentity)))
+                .maxInboundMessageSize(XdsChannels.MAX_MESSAGE_BYTES)
+                .build();
+        DeltaAdsClient.Builder builder = DeltaAdsClient.builder(next, node, handler).types(types);
+        settings.accept(builder);
+        if (client != null) {
+            builder.resume(client);
+            client.close();
+            channel.shutdown();
+            log.info("xDS session moves to a new connection with the renewed certificate {}", svid);
+        }
+        client = builder.build().start();
+        channel = next;
+    }
+
+    public synchronized Map<String, String> appliedVersions(String typeUrl) {
+        return client == null ? Map.of() : client.appliedVersions(typeUrl);
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (client != null) {
+            client.close();
+            channel.shutdownNow();
+        }
+    }
+}
