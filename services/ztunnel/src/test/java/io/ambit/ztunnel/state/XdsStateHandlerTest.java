@@ -360,7 +360,7 @@ class XdsStateHandlerTest {
     }
 
     @Test
-    void aWorkloadCanBecomeAServiceUnderTheSameName() {
+    void aServiceSentUnderAWorkloadsNameIsRefused() {
         handler.apply(addresses(resource(SLEEP)));
         var svc = service("demo", "x", "10.96.0.5", 80, 80).build();
         handler.apply(addresses(named(SLEEP.getUid(), Address.newBuilder().setService(svc.toBuilder()).build())));
