@@ -5,6 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
+import javax.net.ssl.SSLException;
+
 import io.ambit.identity.SpiffeId;
 import io.ambit.tls.AesGcmOnly;
 import io.ambit.tls.PeerIdentities;
@@ -13,6 +15,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -100,8 +103,7 @@ public final class HboneClient {
 
         @Override
         protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
-            fail(ctx, new HboneConnectionException("TLS handshake with HBONE server "
-                    + ctx.channel().remoteAddress() + " failed: " + cause.getMessage(), cause));
+            fail(ctx, handshakeFailed(ctx, cause));
         }
 
         @Override
@@ -113,7 +115,20 @@ public final class HboneClient {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            fail(ctx, new HboneConnectionException("HBONE connection set-up failed", cause));
+            // The SslHandler reports a refused handshake as a DecoderException around the SSLException.
+            Throwable unwrapped = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+            fail(ctx, unwrapped instanceof SSLException ? handshakeFailed(ctx, unwrapped)
+                    : new HboneConnectionException("HBONE connection set-up failed", unwrapped));
+        }
+
+        /** Names the deepest cause: that is where the trust manager says which identity it refused. */
+        private HboneConnectionException handshakeFailed(ChannelHandlerContext ctx, Throwable cause) {
+            Throwable root = cause;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return new HboneConnectionException("TLS handshake with HBONE server " + ctx.channel().remoteAddress()
+                    + " failed: " + root.getMessage(), cause);
         }
 
         private void fail(ChannelHandlerContext ctx, HboneConnectionException error) {
