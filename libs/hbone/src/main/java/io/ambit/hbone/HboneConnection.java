@@ -102,6 +102,11 @@ public final class HboneConnection {
         return codec.connection().local().numActiveStreams();
     }
 
+    /** For tests that inspect the negotiated HTTP/2 state. */
+    Http2FrameCodec codec() {
+        return codec;
+    }
+
     void goAwayReceived() {
         goAwayReceived = true;
     }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
@@ -44,7 +45,7 @@ final class Http2Setup {
     /**
      * Adds codec and multiplexer, then raises the connection window: SETTINGS cannot (the
      * connection window starts at 65,535 whatever the settings say, RFC 9113 §6.9.2), only a
-     * WINDOW_UPDATE on stream 0 can.
+     * WINDOW_UPDATE on stream 0 can. Runs on the channel's event loop.
      */
     static Http2FrameCodec install(ChannelPipeline pipeline, HboneSettings settings, boolean server,
             ChannelHandler streamHandler, Runnable goAway) {
@@ -55,7 +56,11 @@ final class Http2Setup {
         pipeline.addLast(CODEC, codec);
         pipeline.addLast(MULTIPLEX, new Http2MultiplexHandler(streamHandler));
         pipeline.addLast(GUARD, new ConnectionGuard(goAway));
-        int delta = settings.connectionWindow() - HboneSettings.DEFAULT_HTTP2_CONNECTION_WINDOW;
+        // Netty's codec already widened the window while being added (to 65,535 plus twice the
+        // stream window's increase, on both sides), so we top up to the target, not add to it.
+        Http2Connection connection = codec.connection();
+        int delta = settings.connectionWindow()
+                - connection.local().flowController().windowSize(connection.connectionStream());
         if (delta > 0) {
             // Written from the multiplexer's context so that it passes through the codec, which
             // turns a stream-less window update into a connection-level one.
