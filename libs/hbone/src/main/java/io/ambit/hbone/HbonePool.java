@@ -3,8 +3,10 @@ package io.ambit.hbone;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +40,8 @@ public final class HbonePool implements AutoCloseable {
     private final Duration idleTimeout;
     private final Object lock = new Object();
     private final Map<HboneKey, KeyEntry> entries = new HashMap<>();
+    /** Every open connection, also the full ones no longer handed out, so {@link #close()} reaches them. */
+    private final Set<Pooled> live = new HashSet<>();
     private final AtomicLong connectionsOpened = new AtomicLong();
     private boolean closed;
 
@@ -109,6 +113,7 @@ public final class HbonePool implements AutoCloseable {
                 if (error == null) {
                     connectionsOpened.incrementAndGet();
                     pooled = new Pooled(key, connection, pending.reserved);
+                    live.add(pooled);
                     if (entry != null && !closed && pooled.opened < maxStreamsPerConnection) {
                         entry.ready.add(pooled);
                     }
@@ -122,6 +127,9 @@ public final class HbonePool implements AutoCloseable {
             }
             Pooled done = pooled;
             connection.closeFuture().addListener(f -> forget(done));
+            if (closedMeanwhile()) {
+                connection.close();
+            }
             pending.future.complete(done);
         });
     }
@@ -174,7 +182,14 @@ public final class HbonePool implements AutoCloseable {
     private void forget(Pooled pooled) {
         synchronized (lock) {
             pooled.closing = true;
+            live.remove(pooled);
             removeFromEntry(pooled);
+        }
+    }
+
+    private boolean closedMeanwhile() {
+        synchronized (lock) {
+            return closed;
         }
     }
 
@@ -201,16 +216,16 @@ public final class HbonePool implements AutoCloseable {
         return connectionsOpened.get();
     }
 
-    /** Closes every pooled connection (and with them their tunnels). */
+    /** Closes every connection this pool made (and with them their tunnels). */
     @Override
     public void close() {
-        List<Pooled> all = new ArrayList<>();
+        List<Pooled> all;
         synchronized (lock) {
             closed = true;
-            entries.values().forEach(e -> all.addAll(e.ready));
+            all = new ArrayList<>(live);
             entries.clear();
         }
-        all.forEach(p -> p.connection.close());
+        all.forEach(p -> p.connection.close().syncUninterruptibly());
     }
 
     private static final class KeyEntry {

@@ -10,13 +10,16 @@ import org.slf4j.LoggerFactory;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
  * The HBONE server (ztunnel's inbound listener on 15008, and the waypoint's): mutual TLS 1.3 with
  * ALPN {@code h2}, then one CONNECT tunnel per HTTP/2 stream. Start with {@link #builder}, stop
- * with {@link #close()} (which closes the listener; tunnels already open keep running until their
- * connections end).
+ * with {@link #close()}, which closes the listener and every connection it accepted (a graceful
+ * drain with GOAWAY is not implemented yet).
  */
 public final class HboneServer implements AutoCloseable {
 
@@ -36,9 +39,11 @@ public final class HboneServer implements AutoCloseable {
     }
 
     private final Channel listener;
+    private final ChannelGroup connections;
 
-    private HboneServer(Channel listener) {
+    private HboneServer(Channel listener, ChannelGroup connections) {
         this.listener = listener;
+        this.connections = connections;
     }
 
     /**
@@ -57,6 +62,7 @@ public final class HboneServer implements AutoCloseable {
     @Override
     public void close() {
         listener.close().syncUninterruptibly();
+        connections.close().awaitUninterruptibly();
     }
 
     public static final class Builder {
@@ -113,16 +119,17 @@ public final class HboneServer implements AutoCloseable {
             UpstreamConnector connector = upstream != null ? upstream
                     : new TcpUpstreamConnector(transport, settings.connectTimeout());
             Config config = new Config(tls, targetPolicy, authorizer, connector, settings, relayStats);
+            ChannelGroup connections = new DefaultChannelGroup("hbone-server", GlobalEventExecutor.INSTANCE);
             Channel listener = new ServerBootstrap()
                     .group(transport.group())
                     .channel(transport.serverChannel())
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new HboneServerInitializer(config))
+                    .childHandler(new HboneServerInitializer(config, connections))
                     .bind(bind)
                     .syncUninterruptibly()
                     .channel();
             log.info("HBONE server listening on {}", listener.localAddress());
-            return new HboneServer(listener);
+            return new HboneServer(listener, connections);
         }
     }
 }

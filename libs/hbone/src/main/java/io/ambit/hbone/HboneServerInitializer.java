@@ -11,6 +11,7 @@ import io.ambit.tls.PeerIdentities;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
@@ -26,13 +27,16 @@ final class HboneServerInitializer extends ChannelInitializer<Channel> {
     private static final Logger log = LoggerFactory.getLogger(HboneServerInitializer.class);
 
     private final HboneServer.Config config;
+    private final ChannelGroup connections;
 
-    HboneServerInitializer(HboneServer.Config config) {
+    HboneServerInitializer(HboneServer.Config config, ChannelGroup connections) {
         this.config = config;
+        this.connections = connections;
     }
 
     @Override
     protected void initChannel(Channel ch) {
+        connections.add(ch); // removed again when it closes
         ch.pipeline().addLast("tls", config.tls().get().newHandler(ch.alloc()));
         ch.pipeline().addLast("aes-gcm-only", new AesGcmOnly());
         ch.pipeline().addLast("alpn", new H2Only());

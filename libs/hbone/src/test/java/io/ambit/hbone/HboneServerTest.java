@@ -155,7 +155,10 @@ class HboneServerTest {
         // TLS 1.3: the client may finish its handshake before the server rejects it, so the
         // refusal shows either on connect or on the first stream; never as a tunnel.
         Throwable failure = catchThrowable(() -> bed.client().connect(server.address(), anonymous)
-                .thenCompose(c -> c.open(ConnectAuthority.format(echo), HboneHeaders.none())).join());
+                .thenCompose(c -> {
+                    bed.register(() -> c.close().syncUninterruptibly());
+                    return c.open(ConnectAuthority.format(echo), HboneHeaders.none());
+                }).join());
 
         assertThat(failure).isInstanceOf(CompletionException.class).cause().isInstanceOf(HboneException.class);
         assertServerStillServes(server);
@@ -164,8 +167,8 @@ class HboneServerTest {
     @Test
     void nonConnectMethodIs400() {
         HboneServer server = bed.server(b -> { });
-        RawH2Client raw = RawH2Client.connect(bed.transport, server.address(),
-                bed.clientTls(TestBed.CLIENT, TestBed.SERVER)).startHttp2();
+        RawH2Client raw = bed.register(RawH2Client.connect(hostileTransport(), server.address(),
+                bed.clientTls(TestBed.CLIENT, TestBed.SERVER))).startHttp2();
 
         String outcome = raw.request(new DefaultHttp2Headers().method("GET").scheme("https").path("/")
                 .authority(ConnectAuthority.format(echo))).join();
@@ -177,8 +180,8 @@ class HboneServerTest {
     @Test
     void garbageAfterThePrefaceClosesOnlyThatConnection() {
         HboneServer server = bed.server(b -> { });
-        RawH2Client raw = RawH2Client.connect(bed.transport, server.address(),
-                bed.clientTls(TestBed.CLIENT, TestBed.SERVER));
+        RawH2Client raw = bed.register(RawH2Client.connect(hostileTransport(), server.address(),
+                bed.clientTls(TestBed.CLIENT, TestBed.SERVER)));
 
         raw.writeRaw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(UTF_8));
         raw.writeRaw("this is not an HTTP/2 frame, not even close..........".getBytes(UTF_8));
@@ -195,8 +198,8 @@ class HboneServerTest {
     @Test
     void oversizedHeaderBlocksAreRefusedAndTheServerKeepsServing() {
         HboneServer server = bed.server(b -> { });
-        RawH2Client raw = RawH2Client.connect(bed.transport, server.address(),
-                bed.clientTls(TestBed.CLIENT, TestBed.SERVER)).startHttp2();
+        RawH2Client raw = bed.register(RawH2Client.connect(hostileTransport(), server.address(),
+                bed.clientTls(TestBed.CLIENT, TestBed.SERVER))).startHttp2();
 
         String slightlyOver = raw.request(connectWithPadding(70 * 1024)).join();
         String huge = raw.request(connectWithPadding(256 * 1024)).join();
@@ -218,6 +221,14 @@ class HboneServerTest {
         Throwable failure = catchThrowable(() -> HboneServer.builder(bed.transport, bed::serverTls).start());
 
         assertThat(failure).isInstanceOf(IllegalStateException.class).hasMessageContaining("TargetPolicy");
+    }
+
+    /**
+     * Misbehaving clients get their own NIO event loop, so that anything they leave behind (Netty's
+     * leak detector names the transport in its records) is never mistaken for the server's.
+     */
+    private Transport hostileTransport() {
+        return bed.register(Transport.nio(1));
     }
 
     private void assertServerStillServes(HboneServer server) {

@@ -26,7 +26,7 @@ import io.netty.util.ReferenceCountUtil;
  * A misbehaving HBONE client for tests: sends any request headers (no CONNECT rules, and header
  * blocks larger than the server allows), or raw bytes after the TLS handshake.
  */
-final class RawH2Client {
+final class RawH2Client implements AutoCloseable {
 
     private final Channel channel;
 
@@ -123,7 +123,8 @@ final class RawH2Client {
         return outcome;
     }
 
-    void close() {
+    @Override
+    public void close() {
         channel.close().syncUninterruptibly();
     }
 }

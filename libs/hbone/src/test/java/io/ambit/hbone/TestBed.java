@@ -95,7 +95,9 @@ final class TestBed implements AutoCloseable {
     }
 
     HboneConnection connect(HboneServer server) {
-        return client().connect(server.address(), clientTls(CLIENT, SERVER)).join();
+        HboneConnection connection = client().connect(server.address(), clientTls(CLIENT, SERVER)).join();
+        register(() -> connection.close().syncUninterruptibly());
+        return connection;
     }
 
     /** A TCP server whose every accepted socket is handled by {@code handler} on its own virtual thread. */
@@ -226,6 +228,10 @@ final class TestBed implements AutoCloseable {
                 // best effort: the test is over
             }
         }
+        // Let every relay finish closing on the event loops before they stop: channels closed by a
+        // terminating loop never see channelInactive, and their decoders' buffers would leak.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> serverStats.activeRelays() == 0 && clientStats.activeRelays() == 0);
         threads.shutdownNow();
         transport.close();
     }
