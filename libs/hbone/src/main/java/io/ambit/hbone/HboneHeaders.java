@@ -22,8 +22,21 @@ public record HboneHeaders(Optional<String> forwarded, Optional<String> baggage,
 
     /** {@code forwarded: for="ip:port"} for the original source of the proxied connection. */
     public static HboneHeaders forwardedFor(InetSocketAddress source) {
-        return new HboneHeaders(Optional.of("for=\"" + NetUtil.toSocketAddressString(source) + "\""),
+        return new HboneHeaders(Optional.of(forValue(source)), Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * {@code forwarded: for="ip:port";host=<service>}: ztunnel adds the destination service's
+     * host name when the connection was addressed to a service ({@code build_forwarded} in
+     * ztunnel's {@code src/proxy/outbound.rs}).
+     */
+    public static HboneHeaders forwardedFor(InetSocketAddress source, String serviceHostname) {
+        return new HboneHeaders(Optional.of(forValue(source) + ";host=" + serviceHostname),
                 Optional.empty(), Optional.empty());
+    }
+
+    private static String forValue(InetSocketAddress source) {
+        return "for=\"" + NetUtil.toSocketAddressString(source) + "\"";
     }
 
     public HboneHeaders withBaggage(String value) {

@@ -5,6 +5,7 @@
  * <p>Starting points: {@link io.ambit.hbone.HboneServer} (the inbound side, port 15008),
  * {@link io.ambit.hbone.HbonePool} and {@link io.ambit.hbone.HboneClient} (the outbound side),
  * {@link io.ambit.hbone.Relay} (bytes between a TCP connection and a tunnel, with backpressure
- * and half-close), {@link io.ambit.hbone.HboneSettings} (ztunnel's HTTP/2 settings).
+ * and half-close; put an {@link io.ambit.hbone.InboundHold} first in the TCP pipeline),
+ * {@link io.ambit.hbone.HboneSettings} (ztunnel's HTTP/2 settings).
  */
 package io.ambit.hbone;

@@ -191,6 +191,41 @@ class HboneServerTest {
     }
 
     /**
+     * Fuzz-style: frame-shaped random input (valid 9-byte headers with random type, flags, stream
+     * and payload) after a valid preface, on many connections. Whatever each connection's fate,
+     * the server keeps serving and answers real tunnels.
+     */
+    @Test
+    void randomFramesAfterThePrefaceNeverBreakTheServer() {
+        HboneServer server = bed.server(b -> { });
+        Transport hostile = hostileTransport();
+        java.util.Random random = new java.util.Random(2024);
+        for (int connection = 0; connection < 25; connection++) {
+            RawH2Client raw = bed.register(RawH2Client.connect(hostile, server.address(),
+                    bed.clientTls(TestBed.CLIENT, TestBed.SERVER)));
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            bytes.writeBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(UTF_8));
+            bytes.writeBytes(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // empty SETTINGS
+            for (int frame = 0; frame < 1 + random.nextInt(6); frame++) {
+                int length = random.nextInt(64);
+                int streamId = random.nextBoolean() ? 1 + 2 * random.nextInt(4) : random.nextInt();
+                bytes.writeBytes(new byte[] {0, 0, (byte) length, (byte) random.nextInt(10), (byte) random.nextInt(256),
+                        (byte) (streamId >>> 24), (byte) (streamId >>> 16), (byte) (streamId >>> 8), (byte) streamId});
+                byte[] payload = new byte[length];
+                random.nextBytes(payload);
+                bytes.writeBytes(payload);
+            }
+            if (raw.channel().isActive()) {
+                raw.channel().writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(bytes.toByteArray()))
+                        .awaitUninterruptibly();
+            }
+            raw.close();
+        }
+
+        assertServerStillServes(server);
+    }
+
+    /**
      * Netty refuses a header block over SETTINGS_MAX_HEADER_LIST_SIZE (64 KiB, ztunnel's) as a
      * stream error, and one over 1.25 times that as a connection error (GOAWAY): decoding a huge
      * block is the cost an attacker wants us to pay, so the connection goes.
