@@ -1,0 +1,145 @@
+package io.ambit.hbone;
+
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.ambit.identity.SpiffeId;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+
+/**
+ * Serves one HBONE stream: checks the CONNECT (RFC 9113 §8.5), asks policy, connects upstream,
+ * answers, then hands the stream to a {@link Relay}. The order and the codes are ztunnel's
+ * ({@code src/proxy/inbound.rs}): 400 for anything but CONNECT and for an authority that is not
+ * {@code ip:port} or not served here, 401 when policy denies, 503 when the upstream connect
+ * fails, and 200 only once the upstream is connected, so a client never sends bytes into a
+ * tunnel that leads nowhere.
+ */
+final class ConnectStreamHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectStreamHandler.class);
+
+    private final HboneServer.Config config;
+    private final SpiffeId client;
+    private boolean requestSeen;
+
+    ConnectStreamHandler(HboneServer.Config config, SpiffeId client) {
+        this.config = config;
+        this.client = client;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // Auto-read is off: read exactly the request HEADERS; DATA waits in the stream until the relay reads it.
+        ctx.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (requestSeen || !(msg instanceof Http2HeadersFrame request)) {
+            // Nothing else is read before the relay takes over; anything here is a protocol misuse.
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+            return;
+        }
+        requestSeen = true;
+        Http2Headers headers = request.headers();
+        if (!"CONNECT".contentEquals(orEmpty(headers.method()))) {
+            refuse(ctx, 400, "method " + headers.method() + " is not CONNECT");
+            return;
+        }
+        if (request.isEndStream()) {
+            refuse(ctx, 400, "CONNECT ended its stream at once, so it carries no tunnel");
+            return;
+        }
+        InetSocketAddress target;
+        try {
+            target = ConnectAuthority.parse(orEmpty(headers.authority()).toString());
+        } catch (ConnectAuthority.InvalidAuthorityException e) {
+            refuse(ctx, 400, e.getMessage());
+            return;
+        }
+        if (!config.targetPolicy().accepts(target)) {
+            refuse(ctx, 400, "target " + target + " is not served by this HBONE server");
+            return;
+        }
+        Channel parent = ctx.channel().parent();
+        ConnectRequest connect = new ConnectRequest(client, (InetSocketAddress) parent.remoteAddress(), target,
+                header(headers, HboneHeaders.FORWARDED), header(headers, HboneHeaders.BAGGAGE),
+                header(headers, HboneHeaders.TRACEPARENT));
+        boolean allowed;
+        try {
+            allowed = config.authorizer().allows(connect);
+        } catch (RuntimeException e) {
+            // A broken authorizer is a bug; failing closed keeps it from opening the mesh.
+            log.error("authorizer failed for {}; denying", connect, e);
+            allowed = false;
+        }
+        if (!allowed) {
+            refuse(ctx, 401, "policy denied " + client + " to " + target);
+            return;
+        }
+        config.upstream().connect(ctx.channel().eventLoop(), target, connect)
+                .addListener((Future<Channel> f) -> onUpstream(ctx, connect, f));
+    }
+
+    private void onUpstream(ChannelHandlerContext ctx, ConnectRequest connect, Future<Channel> attempt) {
+        if (!attempt.isSuccess()) {
+            refuse(ctx, 503, "upstream " + connect.target() + " unreachable: " + attempt.cause());
+            return;
+        }
+        Channel upstream = attempt.getNow();
+        Http2StreamChannel stream = (Http2StreamChannel) ctx.channel();
+        if (!stream.isActive()) {
+            upstream.close(); // the client gave up while we were connecting
+            return;
+        }
+        ctx.pipeline().remove(this);
+        stream.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200"), false))
+                .addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        log.debug("tunnel {} -> {} for {}", connect.peer(), connect.target(), connect.client());
+                        Relay.bind(upstream, stream, config.settings().idleTimeout(), config.relayStats());
+                    } else {
+                        upstream.close();
+                        stream.close();
+                    }
+                });
+    }
+
+    /**
+     * Answers with END_STREAM, then closes the stream: the client's half is still open, so Netty
+     * resets it (RST_STREAM CANCEL) and the client cannot keep sending into a refused tunnel.
+     */
+    private void refuse(ChannelHandlerContext ctx, int status, String why) {
+        log.debug("refusing HBONE stream from {} with {}: {}", client, status, why);
+        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status(Integer.toString(status)), true))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("HBONE stream from {} failed", client, cause);
+        ctx.close();
+    }
+
+    private static CharSequence orEmpty(CharSequence value) {
+        return value == null ? "" : value;
+    }
+
+    private static Optional<String> header(Http2Headers headers, String name) {
+        return Optional.ofNullable(headers.get(name)).map(CharSequence::toString);
+    }
+}

@@ -1,0 +1,135 @@
+package io.ambit.hbone;
+
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+/**
+ * The HBONE server (ztunnel's inbound listener on 15008, and the waypoint's): mutual TLS 1.3 with
+ * ALPN {@code h2}, then one CONNECT tunnel per HTTP/2 stream. Start with {@link #builder}, stop
+ * with {@link #close()}, which closes the listener and every connection it accepted (a graceful
+ * drain with GOAWAY is not implemented yet).
+ */
+public final class HboneServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HboneServer.class);
+
+    /** Everything a connection's pipeline needs, fixed when the server starts. */
+    record Config(Supplier<SslContext> tls, TargetPolicy targetPolicy, Authorizer authorizer,
+            UpstreamConnector upstream, HboneSettings settings, RelayStats relayStats) {
+        Config {
+            Objects.requireNonNull(tls, "tls");
+            Objects.requireNonNull(targetPolicy, "targetPolicy");
+            Objects.requireNonNull(authorizer, "authorizer");
+            Objects.requireNonNull(upstream, "upstream");
+            Objects.requireNonNull(settings, "settings");
+            Objects.requireNonNull(relayStats, "relayStats");
+        }
+    }
+
+    private final Channel listener;
+    private final ChannelGroup connections;
+
+    private HboneServer(Channel listener, ChannelGroup connections) {
+        this.listener = listener;
+        this.connections = connections;
+    }
+
+    /**
+     * @param tls the server context for each new connection: {@code MeshTls.server(...)} with a
+     *            PeerPolicy for the trust domain, or {@code ReloadableSslContext::current} so that
+     *            a rotated certificate applies to the next handshake
+     */
+    public static Builder builder(Transport transport, Supplier<SslContext> tls) {
+        return new Builder(transport, tls);
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    @Override
+    public void close() {
+        listener.close().syncUninterruptibly();
+        connections.close().awaitUninterruptibly();
+    }
+
+    public static final class Builder {
+        private final Transport transport;
+        private final Supplier<SslContext> tls;
+        private InetSocketAddress bind = new InetSocketAddress("127.0.0.1", 0);
+        private TargetPolicy targetPolicy;
+        private Authorizer authorizer = Authorizer.allowAll();
+        private UpstreamConnector upstream;
+        private HboneSettings settings = HboneSettings.serverDefaults();
+        private RelayStats relayStats = new RelayStats();
+
+        private Builder(Transport transport, Supplier<SslContext> tls) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            this.tls = Objects.requireNonNull(tls, "tls");
+        }
+
+        public Builder bind(InetSocketAddress address) {
+            this.bind = address;
+            return this;
+        }
+
+        /** Required: there is no safe default for which targets a server reaches. */
+        public Builder targetPolicy(TargetPolicy policy) {
+            this.targetPolicy = policy;
+            return this;
+        }
+
+        public Builder authorizer(Authorizer authorizer) {
+            this.authorizer = authorizer;
+            return this;
+        }
+
+        public Builder upstream(UpstreamConnector connector) {
+            this.upstream = connector;
+            return this;
+        }
+
+        public Builder settings(HboneSettings settings) {
+            this.settings = settings;
+            return this;
+        }
+
+        public Builder relayStats(RelayStats stats) {
+            this.relayStats = stats;
+            return this;
+        }
+
+        /** Binds now, so a port conflict fails the caller's start-up rather than a later connection. */
+        public HboneServer start() {
+            if (targetPolicy == null) {
+                throw new IllegalStateException("an HBONE server needs a TargetPolicy (e.g. the local pods' IPs)");
+            }
+            UpstreamConnector connector = upstream != null ? upstream
+                    : new TcpUpstreamConnector(transport, settings.connectTimeout());
+            Config config = new Config(tls, targetPolicy, authorizer, connector, settings, relayStats);
+            ChannelGroup connections = new DefaultChannelGroup("hbone-server", GlobalEventExecutor.INSTANCE);
+            Channel listener = new ServerBootstrap()
+                    .group(transport.group())
+                    .channel(transport.serverChannel())
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new HboneServerInitializer(config, connections))
+                    .bind(bind)
+                    .syncUninterruptibly()
+                    .channel();
+            log.info("HBONE server listening on {}", listener.localAddress());
+            return new HboneServer(listener, connections);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.ambit.hbone;
+
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.ambit.identity.SpiffeId;
+import io.ambit.tls.AesGcmOnly;
+import io.ambit.tls.PeerIdentities;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslHandler;
+
+/**
+ * One HBONE server connection, top to bottom: TLS (client certificate required, checked during
+ * the handshake) → AES-GCM only → after the handshake, HTTP/2 if ALPN chose {@code h2} → one
+ * {@link ConnectStreamHandler} per stream.
+ */
+final class HboneServerInitializer extends ChannelInitializer<Channel> {
+
+    private static final Logger log = LoggerFactory.getLogger(HboneServerInitializer.class);
+
+    private final HboneServer.Config config;
+    private final ChannelGroup connections;
+
+    HboneServerInitializer(HboneServer.Config config, ChannelGroup connections) {
+        this.config = config;
+        this.connections = connections;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        connections.add(ch); // removed again when it closes
+        ch.pipeline().addLast("tls", config.tls().get().newHandler(ch.alloc()));
+        ch.pipeline().addLast("aes-gcm-only", new AesGcmOnly());
+        ch.pipeline().addLast("alpn", new H2Only());
+    }
+
+    private final class H2Only extends ApplicationProtocolNegotiationHandler {
+        H2Only() {
+            super("none"); // no ALPN is not HBONE
+        }
+
+        @Override
+        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+            if (!ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                log.debug("closing {}: ALPN {} is not h2", ctx.channel(), protocol);
+                ctx.close();
+                return;
+            }
+            SslHandler tls = ctx.pipeline().get(SslHandler.class);
+            Optional<SpiffeId> client = PeerIdentities.of(tls.engine().getSession());
+            if (client.isEmpty()) {
+                // The context requires a certificate, so this would be a TLS set-up bug: never serve anonymously.
+                log.error("closing {}: the client proved no SPIFFE ID", ctx.channel());
+                ctx.close();
+                return;
+            }
+            SpiffeId id = client.get();
+            Http2Setup.install(ctx.pipeline(), config.settings(), true, new ChannelInitializer<Http2StreamChannel>() {
+                @Override
+                protected void initChannel(Http2StreamChannel stream) {
+                    stream.config().setAutoRead(false);
+                    stream.pipeline().addLast(new ConnectStreamHandler(config, id));
+                }
+            }, () -> log.debug("client {} sent GOAWAY", id));
+        }
+
+        @Override
+        protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("HBONE connection {} failed before HTTP/2: {}", ctx.channel(), cause.toString());
+            ctx.close();
+        }
+    }
+}

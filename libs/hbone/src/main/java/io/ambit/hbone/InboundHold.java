@@ -1,0 +1,78 @@
+package io.ambit.hbone;
+
+import java.util.ArrayDeque;
+import java.util.Queue;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Keeps what a TCP connection delivers before its {@link Relay} exists. Auto-read off is not
+ * enough: when the peer's FIN arrives, Netty's epoll transport reads the socket to the end
+ * whatever auto-read says (so that it sees the EOF), and a peer that sends its bytes and FIN at
+ * once (a client that half-closes right away, a server-first upstream) would otherwise lose them
+ * into a pipeline with no reader yet. Bounded by the socket's receive buffer, since only that
+ * drain can bypass auto-read. Put it first in the pipeline of a connection that will be relayed;
+ * {@link Relay#bind} replays what it kept and removes it.
+ */
+public final class InboundHold extends ChannelInboundHandlerAdapter {
+
+    public static final String NAME = "hbone-inbound-hold";
+
+    private final Queue<Object> held = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        held.add(msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent || evt instanceof ChannelInputShutdownReadComplete) {
+            held.add(new HeldEvent(evt));
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // nothing downstream wants it before the relay exists
+    }
+
+    /** Passes everything kept to the handlers behind this one, in order, then steps aside. Event loop only. */
+    void release() {
+        ChannelHandlerContext context = ctx;
+        context.pipeline().remove(this);
+        for (Object item; (item = held.poll()) != null;) {
+            if (item instanceof HeldEvent(Object event)) {
+                context.fireUserEventTriggered(event);
+            } else {
+                context.fireChannelRead(item);
+            }
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // Removed without release (channel closed): drop what we held.
+        if (ctx.channel().isActive()) {
+            return;
+        }
+        for (Object item; (item = held.poll()) != null;) {
+            ReferenceCountUtil.release(item);
+        }
+    }
+
+    private record HeldEvent(Object event) {
+    }
+}

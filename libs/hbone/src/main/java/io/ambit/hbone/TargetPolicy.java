@@ -1,0 +1,22 @@
+package io.ambit.hbone;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Set;
+
+/**
+ * Which CONNECT targets this HBONE server serves. ztunnel serves only its local workloads' IPs
+ * (anything else would make it an open proxy into the node's network); a waypoint serves the
+ * service VIPs it fronts. A refused target is answered 400, as ztunnel does.
+ */
+@FunctionalInterface
+public interface TargetPolicy {
+
+    boolean accepts(InetSocketAddress target);
+
+    /** Targets on one of the given IPs (e.g. the pods this ztunnel serves), any port. */
+    static TargetPolicy addresses(Set<InetAddress> local) {
+        Set<InetAddress> copy = Set.copyOf(local);
+        return target -> copy.contains(target.getAddress());
+    }
+}
