@@ -10,6 +10,7 @@ import io.ambit.ca.auth.TokenReviewAuthenticator;
 import io.ambit.ca.authz.IdentityAuthorizer;
 import io.ambit.ca.authz.KubernetesPodLocator;
 import io.ambit.ca.authz.LocalPodLocator;
+import io.ambit.ca.authz.StorePodLocator;
 import io.ambit.ca.authz.PodLocator;
 import io.ambit.ca.bundle.RootCertConfigMapPublisher;
 import io.ambit.ca.grpc.CaGrpcServer;
@@ -114,7 +115,14 @@ public class CaConfiguration {
 
         @Bean
         PodLocator localPods(CaProperties properties) {
-            return new LocalPodLocator(properties.local().configDir());
+            PodLocator directory = new LocalPodLocator(properties.local().configDir());
+            if (properties.local().storeUrl().isBlank()) {
+                return directory;
+            }
+            // The directory answers for the pods declared at start, the store for those applied since.
+            PodLocator store = new StorePodLocator(java.net.URI.create(properties.local().storeUrl()));
+            return (node, namespace, account) -> directory.runsOnNode(node, namespace, account)
+                    || store.runsOnNode(node, namespace, account);
         }
     }
 

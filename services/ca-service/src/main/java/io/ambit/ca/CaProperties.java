@@ -69,9 +69,12 @@ public record CaProperties(
      * @param configDir  directory of Kubernetes YAML whose Pods say which service accounts run on which node
      * @param serviceTokens bootstrap credential of each control-plane service: its service account in
      *                      the mesh namespace (e.g. {@code xds-server}) to bearer token; grants only that identity
+     * @param storeUrl      the xDS server's store API, asked which pods run where (pods applied after start);
+     *                      empty to use the config directory alone
      */
     public record Local(@DefaultValue Map<String, String> nodeTokens,
                         @DefaultValue("config/local") Path configDir,
-                        @DefaultValue Map<String, String> serviceTokens) {
+                        @DefaultValue Map<String, String> serviceTokens,
+                        @DefaultValue("http://127.0.0.1:15011") String storeUrl) {
     }
 }

@@ -67,6 +67,20 @@ public class StoreController {
         return status.statuses(kind).stream().map(ObjectStatus::toMap).toList();
     }
 
+    /**
+     * The pods on one node with their service accounts: what the CA's node rule asks in local mode
+     * (in Kubernetes it asks the API server), so pods applied through this API get certificates too.
+     */
+    @GetMapping("/pods")
+    public List<Map<String, String>> pods(@RequestParam String node) {
+        return store.snapshot().all(io.fabric8.kubernetes.api.model.Pod.class).stream()
+                .filter(pod -> pod.getSpec() != null && node.equals(pod.getSpec().getNodeName()))
+                .map(pod -> Map.of("namespace", pod.getMetadata().getNamespace(), "name", pod.getMetadata().getName(),
+                        "serviceAccount", java.util.Optional.ofNullable(pod.getSpec().getServiceAccountName()).orElse("default"),
+                        "node", node))
+                .toList();
+    }
+
     @ExceptionHandler(ConfigException.class)
     public ResponseEntity<Map<String, Object>> refused(ConfigException e) {
         return ResponseEntity.status(HttpStatus.BAD_REQUEST).body(Map.of("problems",

@@ -2,20 +2,16 @@ package io.ambit.xds.identity;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import io.ambit.caclient.CaClient;
 import io.ambit.caclient.RenewingSvid;
+import io.ambit.caclient.TrustBundleSource;
 import io.ambit.identity.SpiffeId;
 import io.ambit.identity.Svid;
 import io.ambit.identity.TrustBundle;
@@ -42,7 +38,7 @@ public final class CaIssuedIdentity implements ServingIdentity {
 
     private Svid issue() throws IOException, InterruptedException {
         XdsProperties.Identity settings = properties.identity();
-        TrustBundle roots = TrustBundle.fromPem(properties.trustDomain(), readBundle(settings));
+        TrustBundle roots = new TrustBundleSource(settings.bundleFile(), settings.bundleUrl()).read(properties.trustDomain());
         String token = Files.readString(settings.tokenFile()).strip();
         SpiffeId self = spiffe(settings.serviceAccount());
         try (CaClient client = CaClient.connect(address(settings.caAddress()), roots, spiffe(settings.caServiceAccount()), Optional.empty())) {
@@ -50,19 +46,6 @@ public final class CaIssuedIdentity implements ServingIdentity {
             bundle.set(roots);
             return issued;
         }
-    }
-
-    private String readBundle(XdsProperties.Identity settings) throws IOException, InterruptedException {
-        if (settings.bundleFile() != null) {
-            return Files.readString(settings.bundleFile());
-        }
-        HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-                .send(HttpRequest.newBuilder(URI.create(settings.bundleUrl())).timeout(Duration.ofSeconds(5)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IOException("trust bundle " + settings.bundleUrl() + " answered " + response.statusCode());
-        }
-        return response.body();
     }
 
     private SpiffeId spiffe(String serviceAccount) {

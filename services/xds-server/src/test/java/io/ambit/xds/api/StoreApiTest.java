@@ -78,6 +78,9 @@ class StoreApiTest {
         assertThat(applied.statusCode()).isEqualTo(200);
         assertThat(applied.body()).contains("Pod demo/sleep");
         assertThat(get("/store/objects?kind=pod").body()).contains("\"name\":\"sleep\"").contains("\"source\":\"pods.yaml\"");
+        // what the CA's node rule asks in local mode
+        assertThat(get("/store/pods?node=node-a").body()).contains("\"name\":\"sleep\"", "\"serviceAccount\":\"default\"");
+        assertThat(get("/store/pods?node=node-b").body()).isEqualTo("[]");
 
         HttpResponse<String> deleted = post("/store/delete", "apiVersion: v1\nkind: Pod\nmetadata: {name: sleep, namespace: demo}\n");
         assertThat(deleted.statusCode()).isEqualTo(200);

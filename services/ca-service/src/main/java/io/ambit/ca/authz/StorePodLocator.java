@@ -1,0 +1,79 @@
+package io.ambit.ca.authz;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Local mode: the pods the xDS server's store holds, including those applied with
+ * {@code meshctl apply} after start (the local analogue of asking the API server). Asked per node
+ * through {@code GET /store/pods?node=}, each answer kept for a second. When the store cannot be
+ * reached the answer is "no": the node rule fails closed.
+ */
+public final class StorePodLocator implements PodLocator {
+
+    private static final Logger log = LoggerFactory.getLogger(StorePodLocator.class);
+    private static final long FRESH_NANOS = 1_000_000_000L;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private record Answer(long at, Set<String> accounts) {
+    }
+
+    private final URI store;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Map<String, Answer> byNode = new ConcurrentHashMap<>();
+
+    /** @param store the xDS server's HTTP base, e.g. {@code http://127.0.0.1:15011} */
+    public StorePodLocator(URI store) {
+        this.store = store;
+    }
+
+    @Override
+    public boolean runsOnNode(String node, String namespace, String serviceAccount) {
+        long now = System.nanoTime();
+        Answer answer = byNode.get(node);
+        if (answer == null || now - answer.at() > FRESH_NANOS) {
+            answer = new Answer(now, ask(node));
+            byNode.put(node, answer);
+        }
+        return answer.accounts().contains(namespace + "/" + serviceAccount);
+    }
+
+    private Set<String> ask(String node) {
+        URI uri = store.resolve("/store/pods?node=" + URLEncoder.encode(node, StandardCharsets.UTF_8));
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                log.warn("xDS store {} answered {}; no pods of node {} known from it", uri, response.statusCode(), node);
+                return Set.of();
+            }
+            Set<String> accounts = new HashSet<>();
+            for (Object item : JSON.readValue(response.body(), List.class)) {
+                if (item instanceof Map<?, ?> pod) {
+                    accounts.add(pod.get("namespace") + "/" + pod.get("serviceAccount"));
+                }
+            }
+            return accounts;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.warn("cannot ask the xDS store {} for the pods of node {} ({}); only the config directory counts", uri, node, e.toString());
+            return Set.of();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.ambit.ztunnel;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * ztunnel's settings ({@code ambit.ztunnel.*}).
+ *
+ * @param node          the node this ztunnel serves (Kubernetes: the downward API's node name)
+ * @param trustDomain   the mesh's trust domain
+ * @param meshNamespace where the control plane runs (its identities)
+ * @param caAddress     ca-service's gRPC address
+ * @param xdsAddress    xds-server's delta ADS address
+ * @param bundleFile    the mesh roots as PEM (Kubernetes: the mounted istio-ca-root-cert); when unset, {@code bundleUrl}
+ * @param bundleUrl     local mode: the CA's bundle endpoint on loopback
+ * @param tokenFile     the bearer token proving this node agent to the CA (local mode: the node's bootstrap token)
+ * @param certificateValidity lifetime asked for, for its own and the pods' certificates
+ */
+@ConfigurationProperties("ambit.ztunnel")
+public record ZtunnelProperties(
+        @DefaultValue("node-a") String node,
+        @DefaultValue("cluster.local") String trustDomain,
+        @DefaultValue("istio-system") String meshNamespace,
+        @DefaultValue("127.0.0.1:15012") String caAddress,
+        @DefaultValue("127.0.0.1:15010") String xdsAddress,
+        Path bundleFile,
+        @DefaultValue("http://127.0.0.1:15014/ca/root-cert.pem") String bundleUrl,
+        @DefaultValue(".mesh/tokens/node-a") Path tokenFile,
+        @DefaultValue("24h") Duration certificateValidity) {
+}

@@ -1,0 +1,147 @@
+package io.ambit.ztunnel.agent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+import io.ambit.caclient.CaClient;
+import io.ambit.caclient.RenewingSvid;
+import io.ambit.caclient.TrustBundleSource;
+import io.ambit.identity.SpiffeId;
+import io.ambit.identity.TrustBundle;
+import io.ambit.xdsclient.AdsSession;
+import io.ambit.xdsclient.XdsTypes;
+import io.ambit.ztunnel.ZtunnelProperties;
+import io.ambit.ztunnel.identity.CaIssuer;
+import io.ambit.ztunnel.identity.WorkloadCertificates;
+import io.ambit.ztunnel.state.StateChange;
+import io.ambit.ztunnel.state.StateStore;
+import io.ambit.ztunnel.state.Workload;
+import io.ambit.ztunnel.state.XdsStateHandler;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The node agent's control-plane side: its own certificate ({@code <mesh ns>/ztunnel}) from the
+ * CA with the node's token, a delta ADS session to the xDS server with it (moving to a new
+ * connection at each renewal, resuming from what it has), and the certificates of the identities
+ * of the HBONE pods on its node — requested as the first such pod appears in its xDS state and
+ * dropped with the last. The data plane (capture, HBONE) builds on this.
+ */
+public final class NodeAgent implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+
+    private final ZtunnelProperties properties;
+    private final StateStore state;
+    private final WorkloadCertificates certificates;
+    private final AtomicReference<TrustBundle> bundle = new AtomicReference<>();
+    private RenewingSvid own;
+    private AdsSession session;
+    private volatile boolean running;
+
+    public NodeAgent(ZtunnelProperties properties, StateStore state, WorkloadCertificates certificates) {
+        this.properties = properties;
+        this.state = state;
+        this.certificates = certificates;
+    }
+
+    /** How this node agent asks the CA for pod certificates (shared with {@link WorkloadCertificates}). */
+    public static CaIssuer issuer(ZtunnelProperties properties) {
+        TrustBundleSource roots = new TrustBundleSource(properties.bundleFile(), properties.bundleUrl());
+        return new CaIssuer(address(properties.caAddress()), spiffe(properties, "ca-service"), () -> {
+            try {
+                return roots.read(properties.trustDomain());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }, () -> token(properties), properties.certificateValidity());
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        SpiffeId self = spiffe(properties, "ztunnel");
+        TrustBundleSource roots = new TrustBundleSource(properties.bundleFile(), properties.bundleUrl());
+        Node node = Node.newBuilder().setId("ztunnel~" + properties.node() + "~" + properties.node() + ".ztunnel")
+                .setMetadata(com.google.protobuf.Struct.newBuilder().putFields("NODE_NAME",
+                        com.google.protobuf.Value.newBuilder().setStringValue(properties.node()).build()))
+                .build();
+        session = new AdsSession(address(properties.xdsAddress()), spiffe(properties, "xds-server"), node,
+                List.of(XdsTypes.ADDRESS, XdsTypes.AUTHORIZATION), new XdsStateHandler(state), builder -> { });
+        state.addListener(this::onStateChange);
+        own = RenewingSvid.start("ztunnel (" + properties.node() + ")", () -> {
+            TrustBundle trust = roots.read(properties.trustDomain());
+            try (CaClient client = CaClient.connect(address(properties.caAddress()), trust, spiffe(properties, "ca-service"),
+                    Optional.empty())) {
+                var svid = client.request(self, false, Optional.of(token(properties)), properties.certificateValidity());
+                bundle.set(trust);
+                return svid;
+            }
+        }, Clock.systemUTC());
+        own.addListener(svid -> session.useCertificate(svid, bundle.get()));
+        log.info("ztunnel node agent for {} started: CA {}, xDS {}", properties.node(), properties.caAddress(), properties.xdsAddress());
+    }
+
+    private void onStateChange(StateChange change) {
+        if (!change.nodeChanged(properties.node())) {
+            return;
+        }
+        Set<SpiffeId> identities = change.current().hboneWorkloadsOnNode(properties.node()).stream()
+                .map(NodeAgent::identity).collect(Collectors.toSet());
+        certificates.serve(identities);
+    }
+
+    static SpiffeId identity(Workload workload) {
+        return SpiffeId.parse("spiffe://" + workload.trustDomain() + "/ns/" + workload.namespace() + "/sa/" + workload.serviceAccount());
+    }
+
+    private static SpiffeId spiffe(ZtunnelProperties properties, String serviceAccount) {
+        return SpiffeId.parse("spiffe://" + properties.trustDomain() + "/ns/" + properties.meshNamespace() + "/sa/" + serviceAccount);
+    }
+
+    private static String token(ZtunnelProperties properties) {
+        try {
+            return Files.readString(properties.tokenFile()).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the node token " + properties.tokenFile(), e);
+        }
+    }
+
+    static InetSocketAddress address(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("not host:port: " + hostPort);
+        }
+        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (own != null) {
+            own.close();
+        }
+        if (session != null) {
+            session.close();
+        }
+        certificates.close();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}
