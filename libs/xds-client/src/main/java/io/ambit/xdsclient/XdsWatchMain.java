@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.ambit.caclient.HostPort;
 import io.ambit.caclient.CaClient;
 import io.ambit.identity.SpiffeId;
 import io.ambit.identity.Svid;
@@ -62,12 +63,12 @@ public final class XdsWatchMain {
         TrustBundle bundle = TrustBundle.fromPem(trustDomain, pem);
         SpiffeId self = SpiffeId.parse("spiffe://" + trustDomain + "/ns/" + meshNamespace + "/sa/ztunnel");
         Svid svid;
-        try (CaClient client = CaClient.connect(address(ca), bundle,
+        try (CaClient client = CaClient.connect(HostPort.parse(ca), bundle,
                 SpiffeId.parse("spiffe://" + trustDomain + "/ns/" + meshNamespace + "/sa/ca-service"), Optional.empty())) {
             svid = client.request(self, false, Optional.of(token), Duration.ofHours(1));
         }
         SpiffeId server = SpiffeId.parse("spiffe://" + trustDomain + "/ns/" + meshNamespace + "/sa/xds-server");
-        ManagedChannel channel = NettyChannelBuilder.forAddress(address(xds))
+        ManagedChannel channel = NettyChannelBuilder.forAddress(HostPort.parse(xds))
                 .sslContext(MeshTls.client(svid, bundle, PeerPolicy.exactly(server)))
                 .maxInboundMessageSize(XdsChannels.MAX_MESSAGE_BYTES)
                 .build();
@@ -95,11 +96,6 @@ public final class XdsWatchMain {
         }
         client.close();
         channel.shutdownNow();
-    }
-
-    private static InetSocketAddress address(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
     }
 
     private static void usage(String problem) {

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
+import io.ambit.caclient.HostPort;
 import io.ambit.caclient.CaClient;
 import io.ambit.caclient.RenewingSvid;
 import io.ambit.caclient.TrustBundleSource;
@@ -41,7 +42,7 @@ public final class CaIssuedIdentity implements ServingIdentity {
         TrustBundle roots = new TrustBundleSource(settings.bundleFile(), settings.bundleUrl()).read(properties.trustDomain());
         String token = Files.readString(settings.tokenFile()).strip();
         SpiffeId self = spiffe(settings.serviceAccount());
-        try (CaClient client = CaClient.connect(address(settings.caAddress()), roots, spiffe(settings.caServiceAccount()), Optional.empty())) {
+        try (CaClient client = CaClient.connect(HostPort.parse(settings.caAddress()), roots, spiffe(settings.caServiceAccount()), Optional.empty())) {
             Svid issued = client.request(self, false, Optional.of(token), settings.validity());
             bundle.set(roots);
             return issued;
@@ -50,14 +51,6 @@ public final class CaIssuedIdentity implements ServingIdentity {
 
     private SpiffeId spiffe(String serviceAccount) {
         return SpiffeId.parse("spiffe://" + properties.trustDomain() + "/ns/" + properties.meshNamespace() + "/sa/" + serviceAccount);
-    }
-
-    static InetSocketAddress address(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("not host:port: " + hostPort);
-        }
-        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
+import io.ambit.caclient.HostPort;
 import io.ambit.caclient.CaClient;
 import io.ambit.caclient.RenewingSvid;
 import io.ambit.caclient.TrustBundleSource;
@@ -58,7 +59,7 @@ public final class NodeAgent implements SmartLifecycle {
     /** How this node agent asks the CA for pod certificates (shared with {@link WorkloadCertificates}). */
     public static CaIssuer issuer(ZtunnelProperties properties) {
         TrustBundleSource roots = new TrustBundleSource(properties.bundleFile(), properties.bundleUrl());
-        return new CaIssuer(address(properties.caAddress()), spiffe(properties, "ca-service"), () -> {
+        return new CaIssuer(HostPort.parse(properties.caAddress()), spiffe(properties, "ca-service"), () -> {
             try {
                 return roots.read(properties.trustDomain());
             } catch (IOException e) {
@@ -79,12 +80,12 @@ public final class NodeAgent implements SmartLifecycle {
                 .setMetadata(com.google.protobuf.Struct.newBuilder().putFields("NODE_NAME",
                         com.google.protobuf.Value.newBuilder().setStringValue(properties.node()).build()))
                 .build();
-        session = new AdsSession(address(properties.xdsAddress()), spiffe(properties, "xds-server"), node,
+        session = new AdsSession(HostPort.parse(properties.xdsAddress()), spiffe(properties, "xds-server"), node,
                 List.of(XdsTypes.ADDRESS, XdsTypes.AUTHORIZATION), new XdsStateHandler(state), builder -> { });
         state.addListener(this::onStateChange);
         own = RenewingSvid.start("ztunnel (" + properties.node() + ")", () -> {
             TrustBundle trust = roots.read(properties.trustDomain());
-            try (CaClient client = CaClient.connect(address(properties.caAddress()), trust, spiffe(properties, "ca-service"),
+            try (CaClient client = CaClient.connect(HostPort.parse(properties.caAddress()), trust, spiffe(properties, "ca-service"),
                     Optional.empty())) {
                 var svid = client.request(self, false, Optional.of(token(properties)), properties.certificateValidity());
                 bundle.set(trust);
@@ -118,14 +119,6 @@ public final class NodeAgent implements SmartLifecycle {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the node token " + properties.tokenFile(), e);
         }
-    }
-
-    static InetSocketAddress address(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("not host:port: " + hostPort);
-        }
-        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
     }
 
     @Override
