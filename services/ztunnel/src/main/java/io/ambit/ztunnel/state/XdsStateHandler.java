@@ -51,14 +51,8 @@ public final class XdsStateHandler implements DeltaAdsClient.Handler {
         List<XdsUpdate.Rejected> rejected = new ArrayList<>();
         Set<String> updated = new LinkedHashSet<>();
         for (XdsUpdate.Resource resource : update.updated()) {
-            Address address;
-            try {
-                address = addressParser.parse(resource);
-            } catch (InvalidResourceException e) {
-                rejected.add(new XdsUpdate.Rejected(resource.name(), e.getMessage()));
-                continue;
-            } catch (RuntimeException e) {
-                rejected.add(bug(resource, e));
+            Address address = parsed(addressParser, resource, rejected);
+            if (address == null) {
                 continue;
             }
             String name = resource.name();
@@ -92,14 +86,8 @@ public final class XdsStateHandler implements DeltaAdsClient.Handler {
         List<XdsUpdate.Rejected> rejected = new ArrayList<>();
         Set<String> updated = new LinkedHashSet<>();
         for (XdsUpdate.Resource resource : update.updated()) {
-            AuthorizationPolicy policy;
-            try {
-                policy = authorizationParser.parse(resource);
-            } catch (InvalidResourceException e) {
-                rejected.add(new XdsUpdate.Rejected(resource.name(), e.getMessage()));
-                continue;
-            } catch (RuntimeException e) {
-                rejected.add(bug(resource, e));
+            AuthorizationPolicy policy = parsed(authorizationParser, resource, rejected);
+            if (policy == null) {
                 continue;
             }
             AuthorizationPolicy before = policies.put(resource.name(), policy);
@@ -134,6 +122,18 @@ public final class XdsStateHandler implements DeltaAdsClient.Handler {
     }
 
     /** A parser that throws anything but its own exception has a bug; the resource is refused, not the response. */
+    /** The parsed resource, or null after recording why it is refused (the client NACKs with it). */
+    private static <T> T parsed(ResourceParser<?, T> parser, XdsUpdate.Resource resource, List<XdsUpdate.Rejected> rejected) {
+        try {
+            return parser.parse(resource);
+        } catch (InvalidResourceException e) {
+            rejected.add(new XdsUpdate.Rejected(resource.name(), e.getMessage()));
+        } catch (RuntimeException e) {
+            rejected.add(bug(resource, e));
+        }
+        return null;
+    }
+
     private static XdsUpdate.Rejected bug(XdsUpdate.Resource resource, RuntimeException e) {
         log.error("BUG: reading {} failed unexpectedly", resource.name(), e);
         return new XdsUpdate.Rejected(resource.name(), "ztunnel could not read it (a ztunnel bug, please report): " + e);
