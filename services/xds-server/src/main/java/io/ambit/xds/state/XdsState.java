@@ -55,8 +55,6 @@ public final class XdsState implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(XdsState.class);
 
-    private final ConfigStore store;
-    private final String trustDomain;
     private final Duration debounce;
     private final ScheduledExecutorService translator;
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -82,8 +80,6 @@ public final class XdsState implements AutoCloseable {
      */
     public XdsState(ConfigStore store, String trustDomain, Duration debounce, MeterRegistry meters) {
         this.meters = meters;
-        this.store = store;
-        this.trustDomain = trustDomain;
         this.debounce = debounce;
         this.translator = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "xds-translate");
@@ -95,6 +91,11 @@ public final class XdsState implements AutoCloseable {
         LocalConfigStore.Snapshot snapshot = store.snapshot();
         current.set(Generation.translate(1, snapshot, trustDomain));
         current.get().findings().forEach(f -> log.warn("translation: {}", f));
+        synchronized (pending) {
+            if (latestReceived != null) {
+                schedule(); // a change arrived while the first generation was being translated
+            }
+        }
     }
 
     public Generation current() {
@@ -149,6 +150,10 @@ public final class XdsState implements AutoCloseable {
                 pending.addAll(snapshot.changed());
             }
         }
+        schedule();
+    }
+
+    private void schedule() {
         if (scheduled.compareAndSet(false, true) && !translator.isShutdown()) {
             windowOpenedNanos = System.nanoTime();
             try {
@@ -162,6 +167,9 @@ public final class XdsState implements AutoCloseable {
     private void retranslate() {
         // Cleared before taking the changes: a change from now on opens a new window.
         scheduled.set(false);
+        if (current.get() == null) {
+            return; // the constructor has not finished the first generation; it schedules again
+        }
         try {
             LocalConfigStore.Snapshot snapshot;
             Set<ResourceKey> changedKeys;
