@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.ambit.hbone.TunnelObserver.Refusal;
 import io.ambit.identity.SpiffeId;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -57,22 +58,22 @@ final class ConnectStreamHandler extends ChannelInboundHandlerAdapter {
         requestSeen = true;
         Http2Headers headers = request.headers();
         if (!"CONNECT".contentEquals(orEmpty(headers.method()))) {
-            refuse(ctx, 400, "method " + headers.method() + " is not CONNECT");
+            refuse(ctx, Refusal.BAD_REQUEST, Optional.empty(), "method " + headers.method() + " is not CONNECT");
             return;
         }
         if (request.isEndStream()) {
-            refuse(ctx, 400, "CONNECT ended its stream at once, so it carries no tunnel");
+            refuse(ctx, Refusal.BAD_REQUEST, Optional.empty(), "CONNECT ended its stream at once, so it carries no tunnel");
             return;
         }
         InetSocketAddress target;
         try {
             target = ConnectAuthority.parse(orEmpty(headers.authority()).toString());
         } catch (ConnectAuthority.InvalidAuthorityException e) {
-            refuse(ctx, 400, e.getMessage());
+            refuse(ctx, Refusal.BAD_REQUEST, Optional.empty(), e.getMessage());
             return;
         }
         if (!config.targetPolicy().accepts(target)) {
-            refuse(ctx, 400, "target " + target + " is not served by this HBONE server");
+            refuse(ctx, Refusal.BAD_REQUEST, Optional.empty(), "target " + target + " is not served by this HBONE server");
             return;
         }
         Channel parent = ctx.channel().parent();
@@ -88,7 +89,7 @@ final class ConnectStreamHandler extends ChannelInboundHandlerAdapter {
             allowed = false;
         }
         if (!allowed) {
-            refuse(ctx, 401, "policy denied " + client + " to " + target);
+            refuse(ctx, Refusal.DENIED, Optional.of(connect), "policy denied " + client + " to " + target);
             return;
         }
         config.upstream().connect(ctx.channel().eventLoop(), target, connect)
@@ -97,7 +98,7 @@ final class ConnectStreamHandler extends ChannelInboundHandlerAdapter {
 
     private void onUpstream(ChannelHandlerContext ctx, ConnectRequest connect, Future<Channel> attempt) {
         if (!attempt.isSuccess()) {
-            refuse(ctx, 503, "upstream " + connect.target() + " unreachable: " + attempt.cause());
+            refuse(ctx, Refusal.UPSTREAM_UNREACHABLE, Optional.of(connect), "upstream " + connect.target() + " unreachable: " + attempt.cause());
             return;
         }
         Channel upstream = attempt.getNow();
@@ -111,7 +112,8 @@ final class ConnectStreamHandler extends ChannelInboundHandlerAdapter {
                 .addListener((ChannelFutureListener) f -> {
                     if (f.isSuccess()) {
                         log.debug("tunnel {} -> {} for {}", connect.peer(), connect.target(), connect.client());
-                        Relay.bind(upstream, stream, config.settings().idleTimeout(), config.relayStats());
+                        Relay relay = Relay.bind(upstream, stream, config.settings().idleTimeout(), config.relayStats());
+                        config.observer().opened(connect, relay);
                     } else {
                         upstream.close();
                         stream.close();
@@ -123,9 +125,12 @@ final class ConnectStreamHandler extends ChannelInboundHandlerAdapter {
      * Answers with END_STREAM, then closes the stream: the client's half is still open, so Netty
      * resets it (RST_STREAM CANCEL) and the client cannot keep sending into a refused tunnel.
      */
-    private void refuse(ChannelHandlerContext ctx, int status, String why) {
-        log.debug("refusing HBONE stream from {} with {}: {}", client, status, why);
-        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status(Integer.toString(status)), true))
+    private void refuse(ChannelHandlerContext ctx, Refusal refusal, Optional<ConnectRequest> request, String why) {
+        log.debug("refusing HBONE stream from {} with {}: {}", client, refusal.status(), why);
+        if (ctx.channel().parent().remoteAddress() instanceof InetSocketAddress peer) {
+            config.observer().refused(peer, Optional.of(client), request, refusal, why);
+        }
+        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status(Integer.toString(refusal.status())), true))
                 .addListener(ChannelFutureListener.CLOSE);
     }
 

@@ -12,6 +12,8 @@ import io.ambit.tls.AesGcmOnly;
 import io.ambit.tls.PeerIdentities;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -36,10 +38,20 @@ public final class HboneClient {
 
     private final Transport transport;
     private final HboneSettings settings;
+    private final ChannelFactory<? extends Channel> channels;
 
     public HboneClient(Transport transport, HboneSettings settings) {
+        this(transport, settings, new ReflectiveChannelFactory<>(transport.socketChannel()));
+    }
+
+    /**
+     * @param channels where sockets are made: ztunnel's in-pod mode makes them inside the source
+     *                 pod's network namespace, so the connection leaves with the pod's address
+     */
+    public HboneClient(Transport transport, HboneSettings settings, ChannelFactory<? extends Channel> channels) {
         this.transport = Objects.requireNonNull(transport, "transport");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.channels = Objects.requireNonNull(channels, "channels");
     }
 
     /**
@@ -50,7 +62,7 @@ public final class HboneClient {
         CompletableFuture<HboneConnection> result = new CompletableFuture<>();
         new Bootstrap()
                 .group(transport.group())
-                .channel(transport.socketChannel())
+                .channelFactory(channels)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(settings.connectTimeout().toMillis()))
                 .handler(new ChannelInitializer<>() {

@@ -9,7 +9,9 @@ import org.slf4j.LoggerFactory;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
@@ -27,8 +29,9 @@ public final class HboneServer implements AutoCloseable {
 
     /** Everything a connection's pipeline needs, fixed when the server starts. */
     record Config(Supplier<SslContext> tls, TargetPolicy targetPolicy, Authorizer authorizer,
-            UpstreamConnector upstream, HboneSettings settings, RelayStats relayStats) {
+            UpstreamConnector upstream, HboneSettings settings, RelayStats relayStats, TunnelObserver observer) {
         Config {
+            Objects.requireNonNull(observer, "observer");
             Objects.requireNonNull(tls, "tls");
             Objects.requireNonNull(targetPolicy, "targetPolicy");
             Objects.requireNonNull(authorizer, "authorizer");
@@ -74,6 +77,8 @@ public final class HboneServer implements AutoCloseable {
         private UpstreamConnector upstream;
         private HboneSettings settings = HboneSettings.serverDefaults();
         private RelayStats relayStats = new RelayStats();
+        private TunnelObserver observer = TunnelObserver.NONE;
+        private ChannelFactory<? extends ServerChannel> channelFactory;
 
         private Builder(Transport transport, Supplier<SslContext> tls) {
             this.transport = Objects.requireNonNull(transport, "transport");
@@ -111,6 +116,21 @@ public final class HboneServer implements AutoCloseable {
             return this;
         }
 
+        /** Told of every refusal and every tunnel (metrics, access logs, closing tunnels on policy change). */
+        public Builder observer(TunnelObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
+        /**
+         * Where the listening socket is made: by default the transport's server channel; ztunnel's
+         * in-pod mode passes a factory that creates it inside the pod's network namespace.
+         */
+        public Builder channelFactory(ChannelFactory<? extends ServerChannel> factory) {
+            this.channelFactory = factory;
+            return this;
+        }
+
         /** Binds now, so a port conflict fails the caller's start-up rather than a later connection. */
         public HboneServer start() {
             if (targetPolicy == null) {
@@ -118,11 +138,15 @@ public final class HboneServer implements AutoCloseable {
             }
             UpstreamConnector connector = upstream != null ? upstream
                     : new TcpUpstreamConnector(transport, settings.connectTimeout());
-            Config config = new Config(tls, targetPolicy, authorizer, connector, settings, relayStats);
+            Config config = new Config(tls, targetPolicy, authorizer, connector, settings, relayStats, observer);
             ChannelGroup connections = new DefaultChannelGroup("hbone-server", GlobalEventExecutor.INSTANCE);
-            Channel listener = new ServerBootstrap()
-                    .group(transport.group())
-                    .channel(transport.serverChannel())
+            ServerBootstrap bootstrap = new ServerBootstrap().group(transport.group());
+            if (channelFactory != null) {
+                bootstrap.channelFactory(channelFactory);
+            } else {
+                bootstrap.channel(transport.serverChannel());
+            }
+            Channel listener = bootstrap
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new HboneServerInitializer(config, connections))
                     .bind(bind)

@@ -1,5 +1,6 @@
 package io.ambit.hbone;
 
+import java.net.InetSocketAddress;
 import java.util.Optional;
 
 import org.slf4j.Logger;
@@ -43,6 +44,8 @@ final class HboneServerInitializer extends ChannelInitializer<Channel> {
     }
 
     private final class H2Only extends ApplicationProtocolNegotiationHandler {
+        private boolean reported;
+
         H2Only() {
             super("none"); // no ALPN is not HBONE
         }
@@ -51,6 +54,7 @@ final class HboneServerInitializer extends ChannelInitializer<Channel> {
         protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
             if (!ApplicationProtocolNames.HTTP_2.equals(protocol)) {
                 log.debug("closing {}: ALPN {} is not h2", ctx.channel(), protocol);
+                refused(ctx, Optional.empty(), TunnelObserver.Refusal.PROTOCOL, "ALPN " + protocol + " is not h2");
                 ctx.close();
                 return;
             }
@@ -59,6 +63,7 @@ final class HboneServerInitializer extends ChannelInitializer<Channel> {
             if (client.isEmpty()) {
                 // The context requires a certificate, so this would be a TLS set-up bug: never serve anonymously.
                 log.error("closing {}: the client proved no SPIFFE ID", ctx.channel());
+                refused(ctx, Optional.empty(), TunnelObserver.Refusal.HANDSHAKE, "the client proved no SPIFFE ID");
                 ctx.close();
                 return;
             }
@@ -75,13 +80,32 @@ final class HboneServerInitializer extends ChannelInitializer<Channel> {
         @Override
         protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
             log.debug("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            refused(ctx, Optional.empty(), TunnelObserver.Refusal.HANDSHAKE, "TLS handshake failed: " + rootMessage(cause));
             ctx.close();
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             log.debug("HBONE connection {} failed before HTTP/2: {}", ctx.channel(), cause.toString());
+            refused(ctx, Optional.empty(), TunnelObserver.Refusal.HANDSHAKE, "connection failed before HTTP/2: " + rootMessage(cause));
             ctx.close();
         }
+
+        /** Once per connection: a failed handshake is reported both as an exception and as an event. */
+        private void refused(ChannelHandlerContext ctx, Optional<SpiffeId> client, TunnelObserver.Refusal refusal, String reason) {
+            if (!reported && ctx.channel().remoteAddress() instanceof InetSocketAddress peer) {
+                reported = true;
+                config.observer().refused(peer, client, Optional.empty(), refusal, reason);
+            }
+        }
+    }
+
+    /** The deepest cause names what actually went wrong (e.g. the identity the trust manager refused). */
+    static String rootMessage(Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.toString();
     }
 }

@@ -2,7 +2,11 @@ package io.ambit.hbone;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,11 +57,46 @@ public final class Relay {
     private final Http2StreamChannel stream;
     private final RelayStats stats;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong toStream = new AtomicLong();
+    private final AtomicLong toTcp = new AtomicLong();
+    private final AtomicReference<String> error = new AtomicReference<>();
+    private final AtomicInteger openChannels = new AtomicInteger(2);
+    private final CompletableFuture<RelayResult> done = new CompletableFuture<>();
 
     private Relay(Channel tcp, Http2StreamChannel stream, RelayStats stats) {
         this.tcp = tcp;
         this.stream = stream;
         this.stats = stats;
+    }
+
+    /**
+     * Completes once both the TCP connection and the stream are closed, so every write has
+     * finished and the byte counts are final; carries the first reason it was aborted, if any.
+     */
+    public CompletableFuture<RelayResult> done() {
+        return done;
+    }
+
+    /** Bytes read from TCP and written into the stream, so far. */
+    public long bytesToStream() {
+        return toStream.get();
+    }
+
+    /** Bytes read from the stream and written to TCP, so far. */
+    public long bytesToTcp() {
+        return toTcp.get();
+    }
+
+    /** Ends the tunnel now (both sides reset), e.g. because policy no longer allows it. */
+    public void terminate(String reason) {
+        abort(reason);
+    }
+
+    private void channelClosed() {
+        if (openChannels.decrementAndGet() == 0) {
+            // The TCP connection is the relay's first side.
+            done.complete(new RelayResult(toStream.get(), toTcp.get(), java.util.Optional.ofNullable(error.get())));
+        }
     }
 
     /**
@@ -82,8 +121,14 @@ public final class Relay {
         }
         tcp.pipeline().addLast("hbone-relay", relay.new TcpSide());
         stream.pipeline().addLast("hbone-relay", relay.new StreamSide());
-        tcp.closeFuture().addListener(f -> relay.onTcpClosed());
-        stream.closeFuture().addListener(f -> relay.onStreamClosed());
+        tcp.closeFuture().addListener(f -> {
+            relay.onTcpClosed();
+            relay.channelClosed();
+        });
+        stream.closeFuture().addListener(f -> {
+            relay.onStreamClosed();
+            relay.channelClosed();
+        });
         if (!stream.isActive()) {
             relay.abort("the stream was already closed");
             return relay;
@@ -126,6 +171,7 @@ public final class Relay {
             stream.writeAndFlush(new DefaultHttp2DataFrame(data, false)).addListener((ChannelFutureListener) f -> {
                 stats.writeEnded(bytes, true, f.isSuccess());
                 if (f.isSuccess()) {
+                    toStream.addAndGet(bytes);
                     readTcp();
                 } else {
                     abort("writing to the HTTP/2 stream failed: " + f.cause());
@@ -182,6 +228,7 @@ public final class Relay {
                 lastWrite.addListener((ChannelFutureListener) f -> {
                     stats.writeEnded(bytes, false, f.isSuccess());
                     if (f.isSuccess()) {
+                        toTcp.addAndGet(bytes);
                         afterWrite(end);
                     } else {
                         abort("writing to TCP failed: " + f.cause());
@@ -243,6 +290,7 @@ public final class Relay {
 
     private void abort(String why) {
         log.debug("relay {} <-> {} aborted: {}", tcp, stream, why);
+        error.compareAndSet(null, why);
         if (tcp.isActive()) {
             // Make the TCP peer see a reset, not a clean FIN: the tunnel broke, the data may be incomplete.
             tcp.config().setOption(ChannelOption.SO_LINGER, 0);

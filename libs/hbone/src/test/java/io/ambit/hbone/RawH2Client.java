@@ -51,7 +51,9 @@ final class RawH2Client implements AutoCloseable {
                                 handshake.completeExceptionally(f.cause());
                             }
                         });
-                        ch.pipeline().addLast(ssl, new AesGcmOnly());
+                        // The server's SETTINGS may arrive before startHttp2 adds the codec: keep it, or the
+                        // codec's first frame is the WINDOW_UPDATE after it, a connection error.
+                        ch.pipeline().addLast(ssl, new AesGcmOnly(), new InboundHold());
                     }
                 })
                 .connect(server)
@@ -75,6 +77,7 @@ final class RawH2Client implements AutoCloseable {
                         ReferenceCountUtil.release(msg); // SETTINGS acks, GOAWAY: not of interest here
                     }
                 })).syncUninterruptibly();
+        channel.eventLoop().submit(() -> channel.pipeline().get(InboundHold.class).release()).syncUninterruptibly();
         return this;
     }
 
