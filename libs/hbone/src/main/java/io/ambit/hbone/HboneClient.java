@@ -1,5 +1,6 @@
 package io.ambit.hbone;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,19 +40,24 @@ public final class HboneClient {
     private final Transport transport;
     private final HboneSettings settings;
     private final ChannelFactory<? extends Channel> channels;
+    private final InetSocketAddress localAddress;
 
     public HboneClient(Transport transport, HboneSettings settings) {
-        this(transport, settings, new ReflectiveChannelFactory<>(transport.socketChannel()));
+        this(transport, settings, new ReflectiveChannelFactory<>(transport.socketChannel()), null);
     }
 
     /**
      * @param channels where sockets are made: ztunnel's in-pod mode makes them inside the source
      *                 pod's network namespace, so the connection leaves with the pod's address
+     * @param source   the local address to connect from, or null for the route's choice (in a pod's
+     *                 namespace that is the pod's address; on a shared host, name the pod's)
      */
-    public HboneClient(Transport transport, HboneSettings settings, ChannelFactory<? extends Channel> channels) {
+    public HboneClient(Transport transport, HboneSettings settings, ChannelFactory<? extends Channel> channels,
+            InetAddress source) {
         this.transport = Objects.requireNonNull(transport, "transport");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.channels = Objects.requireNonNull(channels, "channels");
+        this.localAddress = source == null ? null : new InetSocketAddress(source, 0);
     }
 
     /**
@@ -74,7 +80,7 @@ public final class HboneClient {
                         ch.pipeline().addLast("alpn", new H2Only(result));
                     }
                 })
-                .connect(server)
+                .connect(server, localAddress)
                 .addListener(f -> {
                     if (!f.isSuccess()) {
                         result.completeExceptionally(new HboneConnectionException(

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.ambit.identity.SpiffeId;
 import io.ambit.proto.workload.GatewayAddress;
 import io.ambit.proto.workload.TunnelProtocol;
 import io.ambit.proto.workload.WorkloadStatus;
@@ -49,5 +50,10 @@ public record Workload(
     /** {@code spiffe://<trust domain>/ns/<namespace>/sa/<service account>}, as its certificate says. */
     public String spiffeId() {
         return "spiffe://" + trustDomain + "/ns/" + namespace + "/sa/" + serviceAccount;
+    }
+
+    /** {@link #spiffeId()}, parsed: the identity its certificate carries and a peer must prove. */
+    public SpiffeId identity() {
+        return SpiffeId.parse(spiffeId());
     }
 }

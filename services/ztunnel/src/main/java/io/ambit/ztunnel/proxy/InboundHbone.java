@@ -1,0 +1,94 @@
+package io.ambit.ztunnel.proxy;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.ambit.hbone.Authorizer;
+import io.ambit.hbone.ConnectRequest;
+import io.ambit.hbone.Relay;
+import io.ambit.hbone.TunnelObserver;
+import io.ambit.identity.SpiffeId;
+import io.ambit.ztunnel.policy.Connection;
+import io.ambit.ztunnel.policy.Decision;
+import io.ambit.ztunnel.state.Workload;
+import io.ambit.ztunnel.telemetry.ConnectionLabels.Reporter;
+import io.ambit.ztunnel.telemetry.ConnectionTelemetry;
+import io.ambit.ztunnel.telemetry.Peer;
+
+/**
+ * The policy and telemetry side of a pod's HBONE listener: each CONNECT is authorized with the
+ * client's proven SPIFFE ID (L4 policy of the destination pod); each tunnel is reported as the
+ * destination's ztunnel does and registered so a later policy change can close it; each refusal
+ * is counted with its {@code response_flags}: {@code DENY} for policy, {@code CONNECT} when the
+ * application did not accept, {@code DPE} (downstream protocol error) for a failed handshake, a
+ * protocol that is not HTTP/2 or a malformed or misdirected CONNECT.
+ */
+final class InboundHbone implements Authorizer, TunnelObserver {
+
+    private static final Logger log = LoggerFactory.getLogger(InboundHbone.class);
+
+    private final ProxyContext context;
+    private final Workload pod;
+
+    InboundHbone(ProxyContext context, Workload pod) {
+        this.context = context;
+        this.pod = pod;
+    }
+
+    @Override
+    public boolean allows(ConnectRequest request) {
+        Decision decision = context.authorizer().authorize(connection(request));
+        if (!decision.allowed()) {
+            log.debug("{} -> {}: {}", request.client(), request.target(), decision.describe());
+        }
+        return decision.allowed();
+    }
+
+    private Connection connection(ConnectRequest request) {
+        // The HBONE connection leaves from the source pod's namespace, so its peer address is the source pod's.
+        return new Connection(Optional.of(request.client().toString()), request.peer().getAddress(),
+                request.target().getAddress(), request.target().getPort(), pod);
+    }
+
+    @Override
+    public void opened(ConnectRequest request, Relay relay) {
+        ConnectionTelemetry.Tracked tracked = track(request.peer(), Optional.of(request.client()), request.target());
+        AtomicBoolean revoked = new AtomicBoolean();
+        OpenConnections.Entry entry = context.openConnections().track(connection(request), reason -> {
+            revoked.set(true);
+            relay.terminate(reason);
+        });
+        // The relay's first side is the application's connection: what it sent went back to the source.
+        relay.done().thenAccept(result -> {
+            entry.close();
+            tracked.finish(result.fromSecond(), result.fromFirst(), revoked.get() ? "DENY" : ConnectionTelemetry.NO_FLAGS,
+                    result.error());
+        });
+    }
+
+    @Override
+    public void refused(InetSocketAddress peer, Optional<SpiffeId> client, Optional<ConnectRequest> request,
+            Refusal refusal, String reason) {
+        InetSocketAddress target = request.map(ConnectRequest::target)
+                .orElseGet(() -> new InetSocketAddress(pod.addresses().getFirst(), context.settings().hbonePort()));
+        String flags = switch (refusal) {
+            case DENIED -> "DENY";
+            case UPSTREAM_UNREACHABLE -> "CONNECT";
+            case HANDSHAKE, PROTOCOL, BAD_REQUEST -> "DPE";
+        };
+        track(peer, client, target).fail(flags, reason);
+    }
+
+    private ConnectionTelemetry.Tracked track(InetSocketAddress peer, Optional<SpiffeId> client, InetSocketAddress target) {
+        InetAddress sourceIp = peer.getAddress();
+        Peer source = new Peer(context.state().snapshot().workloadAt(sourceIp).map(Workload::proto),
+                client.map(SpiffeId::toString));
+        return context.telemetry().open(Reporter.DESTINATION, peer, source, target, Optional.empty(), Optional.empty(),
+                Peer.of(pod.proto()), client.isPresent());
+    }
+}
