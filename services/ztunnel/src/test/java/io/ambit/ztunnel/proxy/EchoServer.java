@@ -21,8 +21,12 @@ final class EchoServer implements AutoCloseable {
     private final List<Socket> open = new CopyOnWriteArrayList<>();
 
     EchoServer(InetAddress address) throws IOException {
+        this(new InetSocketAddress(address, 0));
+    }
+
+    EchoServer(InetSocketAddress bind) throws IOException {
         server = new ServerSocket();
-        server.bind(new InetSocketAddress(address, 0));
+        server.bind(bind);
         Thread.ofPlatform().daemon().name("echo-" + server.getLocalPort()).start(this::accept);
     }
 

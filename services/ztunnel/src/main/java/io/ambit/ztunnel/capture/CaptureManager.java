@@ -1,0 +1,217 @@
+package io.ambit.ztunnel.capture;
+
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.ambit.netns.NetNamespace;
+import io.ambit.netns.NetnsException;
+import io.ambit.netns.RedirectRules;
+import io.ambit.ztunnel.proxy.PodProxy;
+import io.ambit.ztunnel.proxy.PodSockets;
+import io.ambit.ztunnel.proxy.ProxyContext;
+import io.ambit.ztunnel.state.StateChange;
+import io.ambit.ztunnel.state.StateListener;
+import io.ambit.ztunnel.state.Workload;
+
+/**
+ * The node agent's capture loop (Istio's in-pod mode): the pods to capture are the workloads in
+ * ztunnel's state on this node whose tunnel protocol is HBONE. For each new one it finds the
+ * pod's network namespace by the pod's IP, opens the pod's listeners inside it
+ * ({@link PodProxy} with in-pod sockets), then installs the redirect rules, so traffic is only
+ * redirected once something listens. A pod that left the node, or left the mesh (label removed,
+ * or {@code dataplane-mode=none}), is released: rules removed first, then its listeners closed;
+ * the pod itself keeps running. A pod whose namespace is not there yet (the CNI may be slower
+ * than the API) is tried again every {@code retry}.
+ *
+ * <p>All work runs on one thread, in order: namespace switching and rule commands block, and one
+ * pod's capture must never race its release.
+ */
+public final class CaptureManager implements StateListener, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CaptureManager.class);
+
+    private final String node;
+    private final ProxyContext context;
+    private final RedirectRules rules;
+    private final PodNamespaceFinder finder;
+    private final Duration retry;
+    private final Clock clock;
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("ztunnel-capture").unstarted(r));
+    /** By workload uid; touched only on the worker thread, copied for readers. */
+    private final Map<String, Capture> captured = new LinkedHashMap<>();
+    private volatile Map<String, CapturedPod> view = Map.of();
+    private final Map<String, String> waiting = new HashMap<>();
+    private ScheduledFuture<?> retryTask;
+
+    private record Capture(Workload workload, NetNamespace namespace, CapturedPod pod) {
+    }
+
+    public CaptureManager(String node, ProxyContext context, RedirectRules rules, PodNamespaceFinder finder,
+            Duration retry, Clock clock) {
+        this.node = node;
+        this.context = context;
+        this.rules = rules;
+        this.finder = finder;
+        this.retry = retry;
+        this.clock = clock;
+    }
+
+    /** Starts following the state (and captures what it already names). */
+    public void start() {
+        context.state().addListener(this);
+        worker.execute(this::reconcile);
+    }
+
+    @Override
+    public void onChange(StateChange change) {
+        if (change.nodeChanged(node)) {
+            worker.execute(this::reconcile);
+        }
+    }
+
+    /** The pods captured now, by workload uid. */
+    public Map<String, CapturedPod> captured() {
+        return view;
+    }
+
+    /** Pods that should be captured but are not (yet), with why. */
+    public synchronized Map<String, String> waiting() {
+        return Map.copyOf(waiting);
+    }
+
+    private void reconcile() {
+        Map<String, Workload> desired = new LinkedHashMap<>();
+        for (Workload w : context.state().snapshot().hboneWorkloadsOnNode(node)) {
+            if (!w.addresses().isEmpty()) {
+                desired.put(w.uid(), w);
+            }
+        }
+        for (String uid : List.copyOf(captured.keySet())) {
+            Capture current = captured.get(uid);
+            Workload wanted = desired.get(uid);
+            // A changed address or identity is a different pod to serve: release, then capture again.
+            if (wanted == null || !wanted.addresses().equals(current.workload().addresses())
+                    || !wanted.identity().equals(current.workload().identity())) {
+                release(captured.remove(uid), wanted == null ? "no longer an enrolled pod on " + node : "pod changed");
+            }
+        }
+        Map<String, String> stillWaiting = new HashMap<>();
+        desired.forEach((uid, workload) -> {
+            if (!captured.containsKey(uid)) {
+                capture(workload).ifPresent(why -> stillWaiting.put(uid, why));
+            }
+        });
+        synchronized (this) {
+            waiting.clear();
+            waiting.putAll(stillWaiting);
+        }
+        publish();
+        scheduleRetry(!stillWaiting.isEmpty());
+    }
+
+    /** Captures one pod; returns why not, if it could not. */
+    private Optional<String> capture(Workload workload) {
+        InetAddress ip = workload.addresses().getFirst();
+        Optional<NetNamespace> found;
+        try {
+            found = finder.find(ip);
+        } catch (NetnsException e) {
+            return Optional.of("looking for its namespace failed: " + e.getMessage());
+        }
+        if (found.isEmpty()) {
+            log.debug("pod {} ({}): no network namespace carries {} yet", workload.uid(), workload.name(), ip.getHostAddress());
+            return Optional.of("no network namespace carries " + ip.getHostAddress() + " (yet)");
+        }
+        NetNamespace namespace = found.get();
+        PodProxy proxy = null;
+        try {
+            proxy = PodProxy.start(context, workload, PodSockets.inPod(namespace), InetAddress.ofLiteral("0.0.0.0"),
+                    InetAddress.ofLiteral("127.0.0.1"));
+            rules.install(namespace);
+            CapturedPod pod = new CapturedPod(workload, namespace.path(), rules.name(), clock.instant(), proxy);
+            captured.put(workload.uid(), new Capture(workload, namespace, pod));
+            log.info("captured pod {} ({}) in {} with {}", workload.uid(), ip.getHostAddress(), namespace.path(), rules.name());
+            return Optional.empty();
+        } catch (NetnsException | RuntimeException e) {
+            log.warn("cannot capture pod {} ({}) in {}: {}", workload.uid(), ip.getHostAddress(), namespace.path(), e.toString());
+            if (proxy != null) {
+                proxy.close();
+            }
+            closeQuietly(namespace);
+            return Optional.of("capture failed: " + e.getMessage());
+        }
+    }
+
+    private void release(Capture capture, String why) {
+        try {
+            rules.remove(capture.namespace());
+        } catch (NetnsException | RuntimeException e) {
+            // The namespace may be gone with the pod: then so are its rules.
+            log.debug("removing rules of {} failed: {}", capture.workload().uid(), e.toString());
+        }
+        capture.pod().proxy().close();
+        closeQuietly(capture.namespace());
+        log.info("released pod {} ({})", capture.workload().uid(), why);
+    }
+
+    private void publish() {
+        Map<String, CapturedPod> pods = new LinkedHashMap<>();
+        captured.forEach((uid, capture) -> pods.put(uid, capture.pod()));
+        view = Map.copyOf(pods);
+    }
+
+    private void scheduleRetry(boolean needed) {
+        if (needed && retryTask == null) {
+            retryTask = worker.scheduleWithFixedDelay(this::reconcile, retry.toMillis(), retry.toMillis(), TimeUnit.MILLISECONDS);
+        } else if (!needed && retryTask != null) {
+            retryTask.cancel(false);
+            retryTask = null;
+        }
+    }
+
+    private static void closeQuietly(NetNamespace namespace) {
+        try {
+            namespace.close();
+        } catch (Exception e) {
+            log.debug("closing {} failed: {}", namespace, e.toString());
+        }
+    }
+
+    /**
+     * Stops serving at ztunnel shutdown: listeners close, but the redirect rules stay, as in Istio.
+     * A pod's traffic then fails (nothing listens) rather than leaving the pod in plain text, until
+     * the next ztunnel opens its listeners again ({@code SO_REUSEPORT} lets it even before this one
+     * is gone); installing is idempotent, so it simply finds the rules in place.
+     */
+    @Override
+    public void close() {
+        context.state().removeListener(this);
+        try {
+            worker.submit(() -> {
+                captured.values().forEach(c -> {
+                    c.pod().proxy().close();
+                    closeQuietly(c.namespace());
+                });
+                captured.clear();
+                publish();
+            }).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("releasing pods at shutdown failed: {}", e.toString());
+        }
+        worker.shutdownNow();
+    }
+}
