@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
@@ -45,8 +46,10 @@ public final class NodeAgent implements SmartLifecycle {
     private final ZtunnelProperties properties;
     private final StateStore state;
     private final WorkloadCertificates certificates;
+    private final XdsStateHandler xds;
+    private final CompletableFuture<Void> ownCertificate = new CompletableFuture<>();
     private final AtomicReference<TrustBundle> bundle = new AtomicReference<>();
-    private RenewingSvid own;
+    private volatile RenewingSvid own;
     private AdsSession session;
     private volatile boolean running;
 
@@ -54,6 +57,29 @@ public final class NodeAgent implements SmartLifecycle {
         this.properties = properties;
         this.state = state;
         this.certificates = certificates;
+        this.xds = new XdsStateHandler(state);
+    }
+
+    /** The mesh's trust bundle as last fetched with this node's own certificate. */
+    public TrustBundle trustBundle() {
+        TrustBundle current = bundle.get();
+        if (current == null) {
+            throw new IllegalStateException("ztunnel has no trust bundle yet (its own certificate is still on its way)");
+        }
+        return current;
+    }
+
+    /**
+     * Ready to serve: this node's own certificate is here (so the trust bundle is known) and the
+     * control plane's first answer of each type has been applied.
+     */
+    public boolean ready() {
+        return whenReady().isDone();
+    }
+
+    /** Completes when {@link #ready()} becomes true. */
+    public CompletableFuture<Void> whenReady() {
+        return CompletableFuture.allOf(ownCertificate, xds.synced());
     }
 
     /** How this node agent asks the CA for pod certificates (shared with {@link WorkloadCertificates}). */
@@ -81,7 +107,7 @@ public final class NodeAgent implements SmartLifecycle {
                         com.google.protobuf.Value.newBuilder().setStringValue(properties.node()).build()))
                 .build();
         session = new AdsSession(HostPort.parse(properties.xdsAddress()), spiffe(properties, "xds-server"), node,
-                List.of(XdsTypes.ADDRESS, XdsTypes.AUTHORIZATION), new XdsStateHandler(state), builder -> { });
+                List.of(XdsTypes.ADDRESS, XdsTypes.AUTHORIZATION), xds, builder -> { });
         state.addListener(this::onStateChange);
         own = RenewingSvid.start("ztunnel (" + properties.node() + ")", () -> {
             TrustBundle trust = roots.read(properties.trustDomain());
@@ -92,7 +118,10 @@ public final class NodeAgent implements SmartLifecycle {
                 return svid;
             }
         }, Clock.systemUTC());
-        own.addListener(svid -> session.useCertificate(svid, bundle.get()));
+        own.addListener(svid -> {
+            session.useCertificate(svid, bundle.get());
+            ownCertificate.complete(null);
+        });
         log.info("ztunnel node agent for {} started: CA {}, xDS {}", properties.node(), properties.caAddress(), properties.xdsAddress());
     }
 

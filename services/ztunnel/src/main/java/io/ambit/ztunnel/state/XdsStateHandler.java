@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.SequencedMap;
 import java.util.Set;
 
@@ -28,13 +29,35 @@ public final class XdsStateHandler implements DeltaAdsClient.Handler {
     private final StateStore store;
     private final AddressParser addressParser = new AddressParser();
     private final AuthorizationParser authorizationParser = new AuthorizationParser();
+    private final Set<String> seenTypes = new java.util.HashSet<>();
+    private final CompletableFuture<Void> synced = new CompletableFuture<>();
 
     public XdsStateHandler(StateStore store) {
         this.store = store;
     }
 
+    /**
+     * Completes once a response of each type ztunnel uses (Address and Authorization) has been
+     * applied, even an empty one: from then on the state is what the control plane says, and
+     * ztunnel may report itself ready.
+     */
+    public CompletableFuture<Void> synced() {
+        return synced;
+    }
+
     @Override
     public synchronized List<XdsUpdate.Rejected> apply(XdsUpdate update) {
+        try {
+            return applyByType(update);
+        } finally {
+            seenTypes.add(update.typeUrl());
+            if (seenTypes.containsAll(Set.of(XdsTypes.ADDRESS, XdsTypes.AUTHORIZATION))) {
+                synced.complete(null);
+            }
+        }
+    }
+
+    private List<XdsUpdate.Rejected> applyByType(XdsUpdate update) {
         return switch (update.typeUrl()) {
             case XdsTypes.ADDRESS -> applyAddresses(update);
             case XdsTypes.AUTHORIZATION -> applyAuthorizations(update);
