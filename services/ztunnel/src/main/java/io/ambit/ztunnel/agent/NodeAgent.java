@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -22,6 +23,9 @@ import io.ambit.xdsclient.XdsTypes;
 import io.ambit.ztunnel.ZtunnelProperties;
 import io.ambit.ztunnel.identity.CaIssuer;
 import io.ambit.ztunnel.identity.WorkloadCertificates;
+import io.ambit.ztunnel.state.LocalConfigException;
+import io.ambit.ztunnel.state.LocalConfigLoader;
+import io.ambit.ztunnel.state.LocalConfigWatcher;
 import io.ambit.ztunnel.state.StateChange;
 import io.ambit.ztunnel.state.StateStore;
 import io.ambit.ztunnel.state.Workload;
@@ -37,10 +41,16 @@ import org.springframework.context.SmartLifecycle;
  * connection at each renewal, resuming from what it has), and the certificates of the identities
  * of the HBONE pods on its node — requested as the first such pod appears in its xDS state and
  * dropped with the last. The data plane (capture, HBONE) builds on this.
+ *
+ * <p>With {@code ambit.ztunnel.local-config} set, the state comes from that file instead
+ * ({@link LocalConfigWatcher}) and no ADS session is opened; nor is its own certificate requested,
+ * as only the session uses it. A refused file fails start-up. Pod certificates still come from the CA.
  */
 public final class NodeAgent implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+    /** How often a local config file is looked at for changes. */
+    static final Duration LOCAL_CONFIG_POLL = Duration.ofSeconds(1);
 
     private final ZtunnelProperties properties;
     private final StateStore state;
@@ -48,6 +58,7 @@ public final class NodeAgent implements SmartLifecycle {
     private final AtomicReference<TrustBundle> bundle = new AtomicReference<>();
     private RenewingSvid own;
     private AdsSession session;
+    private LocalConfigWatcher localConfig;
     private volatile boolean running;
 
     public NodeAgent(ZtunnelProperties properties, StateStore state, WorkloadCertificates certificates) {
@@ -74,6 +85,10 @@ public final class NodeAgent implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
+        if (properties.localConfig() != null) {
+            startLocal();
+            return;
+        }
         SpiffeId self = spiffe(properties, "ztunnel");
         TrustBundleSource roots = new TrustBundleSource(properties.bundleFile(), properties.bundleUrl());
         Node node = Node.newBuilder().setId("ztunnel~" + properties.node() + "~" + properties.node() + ".ztunnel")
@@ -94,6 +109,18 @@ public final class NodeAgent implements SmartLifecycle {
         }, Clock.systemUTC());
         own.addListener(svid -> session.useCertificate(svid, bundle.get()));
         log.info("ztunnel node agent for {} started: CA {}, xDS {}", properties.node(), properties.caAddress(), properties.xdsAddress());
+    }
+
+    /** The listener first: the file's pods on this node get their certificates from the first load. */
+    private void startLocal() {
+        state.addListener(this::onStateChange);
+        try {
+            localConfig = LocalConfigWatcher.start(new LocalConfigLoader(properties.localConfig(), state), LOCAL_CONFIG_POLL);
+        } catch (LocalConfigException e) {
+            throw new IllegalStateException("ambit.ztunnel.local-config: " + e.getMessage(), e);
+        }
+        log.info("ztunnel node agent for {} started: CA {}, state from local config {} (no xDS)", properties.node(),
+                properties.caAddress(), properties.localConfig());
     }
 
     private void onStateChange(StateChange change) {
@@ -129,6 +156,9 @@ public final class NodeAgent implements SmartLifecycle {
         }
         if (session != null) {
             session.close();
+        }
+        if (localConfig != null) {
+            localConfig.close();
         }
         certificates.close();
     }
