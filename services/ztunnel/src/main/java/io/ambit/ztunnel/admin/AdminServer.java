@@ -23,7 +23,10 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>The JDK's HTTP server: a debug page needs no framework. Bounded: two worker threads and a
  * queue of {@value #QUEUE} requests (beyond that a connection is closed unanswered), request
- * bodies are never read, headers are capped by the JDK (200 headers, 380 KiB).
+ * bodies are never read (such a connection is closed after the answer), headers are capped by the
+ * JDK (200 headers, 380 KiB). A client that sends its request or reads its answer slowly holds a
+ * worker meanwhile: the JDK server has no per-exchange timeout short of process-wide properties,
+ * an accepted limit for a page that only processes on the node itself can reach.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -71,6 +74,10 @@ public final class AdminServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            if (!exchange.getRequestMethod().equals("GET") || hasBody(exchange)) {
+                // The body is not read, so the connection cannot carry another request after it.
+                exchange.getResponseHeaders().set("Connection", "close");
+            }
             Supplier<JsonNode> page = switch (exchange.getRequestURI().getPath()) {
                 case "/config_dump" -> dump::configDump;
                 case "/certs" -> dump::certificates;
@@ -88,6 +95,11 @@ public final class AdminServer implements AutoCloseable {
             log.error("BUG: admin {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e);
             throw e;
         }
+    }
+
+    private static boolean hasBody(HttpExchange exchange) {
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        return exchange.getRequestHeaders().containsKey("Transfer-Encoding") || (length != null && !length.equals("0"));
     }
 
     private static byte[] error(String message) {
