@@ -316,6 +316,29 @@ class LocalConfigLoaderTest {
                 .isEqualTo(policy.proto());
     }
 
+    /** Fuzz-style: a mangled file is loaded or refused with LocalConfigException, nothing else. */
+    @Test
+    void mangledFilesAreLoadedOrRefusedNeverCrash() throws Exception {
+        java.util.Random random = new java.util.Random(42);
+        String alphabet = "{}[]:,-\"'&*!|>#% \n\t0123456789.abcxyz:/";
+        for (int round = 0; round < 200; round++) {
+            StringBuilder yaml = new StringBuilder(VALID);
+            for (int edits = 1 + random.nextInt(4); edits > 0; edits--) {
+                int at = random.nextInt(yaml.length());
+                switch (random.nextInt(3)) {
+                    case 0 -> yaml.deleteCharAt(at);
+                    case 1 -> yaml.insert(at, alphabet.charAt(random.nextInt(alphabet.length())));
+                    default -> yaml.setCharAt(at, alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+            }
+            try {
+                new LocalConfigLoader(file, new StateStore()).apply(LocalConfig.parse("fuzz", yaml.toString().getBytes(StandardCharsets.UTF_8)));
+            } catch (LocalConfigException expected) {
+                assertThat(expected.problems()).isNotEmpty();
+            }
+        }
+    }
+
     private void assertRefused(String yaml, String... fragments) throws Exception {
         LocalConfigException e = refused(yaml);
         assertThat(e.getMessage()).contains(fragments);
