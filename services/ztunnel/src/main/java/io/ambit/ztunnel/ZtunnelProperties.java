@@ -18,6 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param bundleUrl     local mode: the CA's bundle endpoint on loopback
  * @param tokenFile     the bearer token proving this node agent to the CA (local mode: the node's bootstrap token)
  * @param certificateValidity lifetime asked for, for its own and the pods' certificates
+ * @param localConfig   when set, the workloads, services and policies come from this YAML file (reloaded when it changes)
+ *                      instead of the xDS server, as Istio ztunnel's {@code LOCAL_XDS_PATH}; certificates still come from the CA
+ * @param adminPort     the admin endpoint ({@code /config_dump}, {@code /certs}), on 127.0.0.1 only; 0 picks a free port
  */
 @ConfigurationProperties("ambit.ztunnel")
 public record ZtunnelProperties(
@@ -29,5 +32,7 @@ public record ZtunnelProperties(
         Path bundleFile,
         @DefaultValue("http://127.0.0.1:15014/ca/root-cert.pem") String bundleUrl,
         @DefaultValue(".mesh/tokens/node-a") Path tokenFile,
-        @DefaultValue("24h") Duration certificateValidity) {
+        @DefaultValue("24h") Duration certificateValidity,
+        Path localConfig,
+        @DefaultValue("15000") int adminPort) {
 }

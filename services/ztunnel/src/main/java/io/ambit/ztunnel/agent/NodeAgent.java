@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -23,6 +24,9 @@ import io.ambit.xdsclient.XdsTypes;
 import io.ambit.ztunnel.ZtunnelProperties;
 import io.ambit.ztunnel.identity.CaIssuer;
 import io.ambit.ztunnel.identity.WorkloadCertificates;
+import io.ambit.ztunnel.state.LocalConfigException;
+import io.ambit.ztunnel.state.LocalConfigLoader;
+import io.ambit.ztunnel.state.LocalConfigWatcher;
 import io.ambit.ztunnel.state.StateChange;
 import io.ambit.ztunnel.state.StateStore;
 import io.ambit.ztunnel.state.Workload;
@@ -38,19 +42,28 @@ import org.springframework.context.SmartLifecycle;
  * connection at each renewal, resuming from what it has), and the certificates of the identities
  * of the HBONE pods on its node — requested as the first such pod appears in its xDS state and
  * dropped with the last. The data plane (capture, HBONE) builds on this.
+ *
+ * <p>With {@code ambit.ztunnel.local-config} set, the state comes from that file instead
+ * ({@link LocalConfigWatcher}) and no ADS session is opened; nor is its own certificate requested,
+ * as only the session uses it. A refused file fails start-up. Pod certificates still come from the CA.
  */
 public final class NodeAgent implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+    /** How often a local config file is looked at for changes. */
+    static final Duration LOCAL_CONFIG_POLL = Duration.ofSeconds(1);
 
     private final ZtunnelProperties properties;
     private final StateStore state;
     private final WorkloadCertificates certificates;
     private final XdsStateHandler xds;
     private final CompletableFuture<Void> ownCertificate = new CompletableFuture<>();
+    /** The state is what the control plane (or the local config file) says: first answers applied. */
+    private final CompletableFuture<Void> stateSynced = new CompletableFuture<>();
     private final AtomicReference<TrustBundle> bundle = new AtomicReference<>();
     private volatile RenewingSvid own;
     private AdsSession session;
+    private LocalConfigWatcher localConfig;
     private volatile boolean running;
 
     public NodeAgent(ZtunnelProperties properties, StateStore state, WorkloadCertificates certificates) {
@@ -71,7 +84,7 @@ public final class NodeAgent implements SmartLifecycle {
 
     /**
      * Ready to serve: this node's own certificate is here (so the trust bundle is known) and the
-     * control plane's first answer of each type has been applied.
+     * control plane's first answer of each type (or the local config file) has been applied.
      */
     public boolean ready() {
         return whenReady().isDone();
@@ -79,7 +92,7 @@ public final class NodeAgent implements SmartLifecycle {
 
     /** Completes when {@link #ready()} becomes true. */
     public CompletableFuture<Void> whenReady() {
-        return CompletableFuture.allOf(ownCertificate, xds.synced());
+        return CompletableFuture.allOf(ownCertificate, stateSynced);
     }
 
     /** How this node agent asks the CA for pod certificates (shared with {@link WorkloadCertificates}). */
@@ -100,15 +113,31 @@ public final class NodeAgent implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
+        if (properties.localConfig() != null) {
+            startLocal();
+        } else {
+            Node node = Node.newBuilder().setId("ztunnel~" + properties.node() + "~" + properties.node() + ".ztunnel")
+                    .setMetadata(com.google.protobuf.Struct.newBuilder().putFields("NODE_NAME",
+                            com.google.protobuf.Value.newBuilder().setStringValue(properties.node()).build()))
+                    .build();
+            session = new AdsSession(HostPort.parse(properties.xdsAddress()), spiffe(properties, "xds-server"), node,
+                    List.of(XdsTypes.ADDRESS, XdsTypes.AUTHORIZATION), xds, builder -> { });
+            state.addListener(this::onStateChange);
+            xds.synced().thenRun(() -> stateSynced.complete(null));
+            log.info("ztunnel node agent for {} started: CA {}, xDS {}", properties.node(), properties.caAddress(),
+                    properties.xdsAddress());
+        }
+        startOwnCertificate();
+    }
+
+    /**
+     * Its own certificate ({@code <mesh ns>/ztunnel}): the client certificate of the ADS session,
+     * and the moment the mesh's trust bundle is known (also in local-config mode, where the pods'
+     * certificates still come from the CA and their connections need the bundle).
+     */
+    private void startOwnCertificate() {
         SpiffeId self = spiffe(properties, "ztunnel");
         TrustBundleSource roots = new TrustBundleSource(properties.bundleFile(), properties.bundleUrl());
-        Node node = Node.newBuilder().setId("ztunnel~" + properties.node() + "~" + properties.node() + ".ztunnel")
-                .setMetadata(com.google.protobuf.Struct.newBuilder().putFields("NODE_NAME",
-                        com.google.protobuf.Value.newBuilder().setStringValue(properties.node()).build()))
-                .build();
-        session = new AdsSession(HostPort.parse(properties.xdsAddress()), spiffe(properties, "xds-server"), node,
-                List.of(XdsTypes.ADDRESS, XdsTypes.AUTHORIZATION), xds, builder -> { });
-        state.addListener(this::onStateChange);
         own = RenewingSvid.start("ztunnel (" + properties.node() + ")", () -> {
             TrustBundle trust = roots.read(properties.trustDomain());
             try (CaClient client = CaClient.connect(HostPort.parse(properties.caAddress()), trust, spiffe(properties, "ca-service"),
@@ -119,10 +148,24 @@ public final class NodeAgent implements SmartLifecycle {
             }
         }, Clock.systemUTC());
         own.addListener(svid -> {
-            session.useCertificate(svid, bundle.get());
+            if (session != null) {
+                session.useCertificate(svid, bundle.get());
+            }
             ownCertificate.complete(null);
         });
-        log.info("ztunnel node agent for {} started: CA {}, xDS {}", properties.node(), properties.caAddress(), properties.xdsAddress());
+    }
+
+    /** The listener first: the file's pods on this node get their certificates from the first load. */
+    private void startLocal() {
+        state.addListener(this::onStateChange);
+        try {
+            localConfig = LocalConfigWatcher.start(new LocalConfigLoader(properties.localConfig(), state), LOCAL_CONFIG_POLL);
+        } catch (LocalConfigException e) {
+            throw new IllegalStateException("ambit.ztunnel.local-config: " + e.getMessage(), e);
+        }
+        stateSynced.complete(null);
+        log.info("ztunnel node agent for {} started: CA {}, state from local config {} (no xDS)", properties.node(),
+                properties.caAddress(), properties.localConfig());
     }
 
     private void onStateChange(StateChange change) {
@@ -158,6 +201,9 @@ public final class NodeAgent implements SmartLifecycle {
         }
         if (session != null) {
             session.close();
+        }
+        if (localConfig != null) {
+            localConfig.close();
         }
         certificates.close();
     }

@@ -67,7 +67,7 @@ final class AuthorizationParser extends ResourceParser<Authorization, Authorizat
             }
             rules.add(new Rule(clauses));
         }
-        return new AuthorizationPolicy(a.getName(), a.getNamespace(), scope, action, rules, a.getDryRun());
+        return new AuthorizationPolicy(a.getName(), a.getNamespace(), scope, action, rules, a.getDryRun(), a);
     }
 
     private static void checkSize(Authorization a) throws InvalidResourceException {

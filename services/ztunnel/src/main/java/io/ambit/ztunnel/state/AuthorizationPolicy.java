@@ -4,12 +4,15 @@ import java.util.List;
 
 /**
  * A validated {@code istio.security.Authorization}, keyed {@code namespace/name}. Plain data: what
- * it means for a connection is decided in {@code io.ambit.ztunnel.policy}.
+ * it means for a connection is decided in {@code io.ambit.ztunnel.policy}. Like {@link Workload}
+ * and {@link Service} it keeps the message itself, for debug output ({@code /config_dump}).
  *
  * @param rules   OR-ed; a policy with no rule matches nothing
  * @param dryRun  evaluated and logged, never enforced
+ * @param proto   the message it was read from
  */
-public record AuthorizationPolicy(String name, String namespace, Scope scope, Action action, List<Rule> rules, boolean dryRun) {
+public record AuthorizationPolicy(String name, String namespace, Scope scope, Action action, List<Rule> rules, boolean dryRun,
+                                  io.ambit.proto.security.Authorization proto) {
 
     public enum Scope { GLOBAL, NAMESPACE, WORKLOAD_SELECTOR }
 

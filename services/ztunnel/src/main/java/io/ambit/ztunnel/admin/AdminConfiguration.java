@@ -1,0 +1,19 @@
+package io.ambit.ztunnel.admin;
+
+import java.time.Clock;
+
+import io.ambit.ztunnel.ZtunnelProperties;
+import io.ambit.ztunnel.identity.WorkloadCertificates;
+import io.ambit.ztunnel.state.StateStore;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The admin endpoint, bound while the context is being built so a taken port stops start-up. */
+@Configuration(proxyBeanMethods = false)
+public class AdminConfiguration {
+
+    @Bean(initMethod = "start", destroyMethod = "close")
+    AdminServer adminServer(ZtunnelProperties properties, StateStore state, WorkloadCertificates certificates) {
+        return new AdminServer(properties.adminPort(), new ConfigDump(state, certificates, Clock.systemUTC()));
+    }
+}
