@@ -3,6 +3,7 @@ package io.ambit.ztunnel.admin;
 import java.time.Clock;
 
 import io.ambit.ztunnel.ZtunnelProperties;
+import io.ambit.ztunnel.capture.CaptureConfiguration;
 import io.ambit.ztunnel.identity.WorkloadCertificates;
 import io.ambit.ztunnel.state.StateStore;
 import org.springframework.context.annotation.Bean;
@@ -13,7 +14,8 @@ import org.springframework.context.annotation.Configuration;
 public class AdminConfiguration {
 
     @Bean(initMethod = "start", destroyMethod = "close")
-    AdminServer adminServer(ZtunnelProperties properties, StateStore state, WorkloadCertificates certificates) {
-        return new AdminServer(properties.adminPort(), new ConfigDump(state, certificates, Clock.systemUTC()));
+    AdminServer adminServer(ZtunnelProperties properties, StateStore state, WorkloadCertificates certificates,
+            CaptureConfiguration.CaptureLifecycle capture) {
+        return new AdminServer(properties.adminPort(), new ConfigDump(state, certificates, Clock.systemUTC(), capture::manager));
     }
 }

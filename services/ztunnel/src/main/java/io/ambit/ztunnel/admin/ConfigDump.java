@@ -6,11 +6,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import io.ambit.identity.SpiffeId;
 import io.ambit.identity.Svid;
+import io.ambit.ztunnel.capture.CaptureManager;
 import io.ambit.ztunnel.identity.WorkloadCertificates;
 import io.ambit.ztunnel.state.AuthorizationPolicy;
 import io.ambit.ztunnel.state.ProtoJson;
@@ -38,10 +40,19 @@ public final class ConfigDump {
     private final WorkloadCertificates certificates;
     private final Clock clock;
 
+    private final Supplier<Optional<CaptureManager>> capture;
+
     public ConfigDump(StateStore state, WorkloadCertificates certificates, Clock clock) {
+        this(state, certificates, clock, Optional::empty);
+    }
+
+    /** @param capture the capture manager, when this node captures pods */
+    public ConfigDump(StateStore state, WorkloadCertificates certificates, Clock clock,
+            Supplier<Optional<CaptureManager>> capture) {
         this.state = state;
         this.certificates = certificates;
         this.clock = clock;
+        this.capture = capture;
     }
 
     /** {@code generation}, {@code workloads}, {@code services}, {@code policies}, {@code certificates}. */
@@ -56,7 +67,37 @@ public final class ConfigDump {
         ArrayNode policies = dump.putArray("policies");
         snapshot.policies().stream().sorted(Comparator.comparing(AuthorizationPolicy::key)).forEach(p -> policies.add(print(p.proto())));
         dump.set("certificates", certificates());
+        dump.set("capture", capture());
         return dump;
+    }
+
+    /**
+     * {@code enabled}; {@code pods}: each captured pod's uid, address, namespace file, rules backend,
+     * since when and listeners; {@code waiting}: pods to capture that are not (yet), with why. The
+     * lab starts a pod's workload only once its uid is here, as the CNI waits for ztunnel.
+     */
+    public ObjectNode capture() {
+        ObjectNode out = nodes().objectNode();
+        Optional<CaptureManager> manager = capture.get();
+        out.put("enabled", manager.isPresent());
+        ArrayNode pods = out.putArray("pods");
+        ObjectNode waiting = out.putObject("waiting");
+        manager.ifPresent(m -> {
+            m.captured().values().stream().sorted(Comparator.comparing(p -> p.workload().uid())).forEach(p -> {
+                ObjectNode pod = pods.addObject();
+                pod.put("uid", p.workload().uid());
+                pod.put("address", p.workload().addresses().getFirst().getHostAddress());
+                pod.put("identity", p.workload().spiffeId());
+                pod.put("namespace", p.namespace().toString());
+                pod.put("rules", p.rules());
+                pod.put("since", p.since().toString());
+                ArrayNode listeners = pod.putArray("listeners");
+                listeners.add(p.proxy().hboneAddress().toString());
+                p.proxy().listenerAddresses().forEach(a -> listeners.add(a.toString()));
+            });
+            m.waiting().forEach(waiting::put);
+        });
+        return out;
     }
 
     /**

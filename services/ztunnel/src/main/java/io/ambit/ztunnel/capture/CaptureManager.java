@@ -56,6 +56,8 @@ public final class CaptureManager implements StateListener, AutoCloseable {
     private volatile Map<String, CapturedPod> view = Map.of();
     private final Map<String, String> waiting = new HashMap<>();
     private ScheduledFuture<?> retryTask;
+    private Duration retryDelay;
+    private static final Duration MAX_RETRY = Duration.ofSeconds(30);
 
     private record Capture(Workload workload, NetNamespace namespace, CapturedPod pod) {
     }
@@ -67,6 +69,7 @@ public final class CaptureManager implements StateListener, AutoCloseable {
         this.rules = rules;
         this.finder = finder;
         this.retry = retry;
+        this.retryDelay = retry;
         this.clock = clock;
     }
 
@@ -79,7 +82,10 @@ public final class CaptureManager implements StateListener, AutoCloseable {
     @Override
     public void onChange(StateChange change) {
         if (change.nodeChanged(node)) {
-            worker.execute(this::reconcile);
+            worker.execute(() -> {
+                retryDelay = retry;
+                reconcile();
+            });
         }
     }
 
@@ -174,13 +180,22 @@ public final class CaptureManager implements StateListener, AutoCloseable {
         view = Map.copyOf(pods);
     }
 
+    /**
+     * While pods wait for their namespace, looks again after {@code retry}, doubling up to 30 s
+     * (a namespace search may scan every process); a state change looks at once and starts over.
+     */
     private void scheduleRetry(boolean needed) {
-        if (needed && retryTask == null) {
-            retryTask = worker.scheduleWithFixedDelay(this::reconcile, retry.toMillis(), retry.toMillis(), TimeUnit.MILLISECONDS);
-        } else if (!needed && retryTask != null) {
+        if (retryTask != null) {
             retryTask.cancel(false);
             retryTask = null;
         }
+        if (!needed) {
+            retryDelay = retry;
+            return;
+        }
+        Duration delay = retryDelay;
+        retryDelay = retryDelay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : retryDelay.multipliedBy(2);
+        retryTask = worker.schedule(this::reconcile, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private static void closeQuietly(NetNamespace namespace) {
