@@ -257,11 +257,6 @@ run_direct_path() {
   measure_path direct "$SERVER_IP" "$IPERF_PORT" "$ECHO_PORT"
 }
 
-# HAProxy A in the client pod takes plain TCP on loopback and opens mutual TLS 1.3 (AES-GCM
-# suites only, chain checked against the bench root) to HAProxy B in the server pod, which
-# requires and checks the client's certificate and forwards to the server on loopback. One
-# listener pair per service, where ztunnel multiplexes both on 15008. HAProxy checks the chain,
-# not the SPIFFE ID in the URI SAN (it has no fetch for URI SANs); ztunnel checks both.
 # Proves the peer does what it claims before it is measured: TLS 1.3 with an AES-GCM suite and a
 # verified server chain, and a client without a certificate refused.
 check_haproxy_tls() {
@@ -275,9 +270,14 @@ check_haproxy_tls() {
     -CAfile "$c/root.pem" -ign_eof 2>&1) || true
   grep -q 'alert certificate required' <<<"$refused" \
     || { echo "$refused" >&2; die "HAProxy B accepted a client without a certificate"; }
-  echo "haproxy: checked: $(sed -n 's/^Ciphersuite: //p' <<<"$out") over TLS 1.3, key exchange $(sed -n 's/^Server Temp Key: //p' <<<"$out"), server chain verified; a client without a certificate is refused"
+  echo "  checked: $(sed -n 's/^Ciphersuite: //p' <<<"$out") over TLS 1.3, key exchange $(sed -n 's/^Server Temp Key: //p' <<<"$out"), server chain verified; a client without a certificate is refused"
 }
 
+# HAProxy A in the client pod takes plain TCP on loopback and opens mutual TLS 1.3 (AES-GCM
+# suites only, chain checked against the bench root) to HAProxy B in the server pod, which
+# requires and checks the client's certificate and forwards to the server on loopback. One
+# listener pair per service, where ztunnel multiplexes both on 15008. HAProxy checks the chain,
+# not the SPIFFE ID in the URI SAN (it has no fetch for URI SANs); ztunnel checks both.
 run_haproxy_path() {
   local d=$work/haproxy c=$work/certs a_pid b_pid
   local suites=TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384
@@ -321,8 +321,8 @@ EOF
   spawn "$NS_CLIENT" "$d/client.log" haproxy -db -f "$d/client.cfg"; a_pid=$SPAWNED
   wait_listening "$NS_SERVER" "$HA_SERVER_ECHO" "$b_pid" "$d/server.log"
   wait_listening "$NS_CLIENT" "$HA_CLIENT_ECHO" "$a_pid" "$d/client.log"
-  check_haproxy_tls
   echo "haproxy: client pod → 127.0.0.1 (HAProxy A) → mutual TLS 1.3 → $SERVER_IP (HAProxy B) → server; $(haproxy -v | head -1 | cut -d' ' -f1-3)"
+  check_haproxy_tls
   measure_path haproxy 127.0.0.1 "$HA_CLIENT_IPERF" "$HA_CLIENT_ECHO" "$a_pid" "$b_pid"
   stop "$a_pid" "$b_pid"
 }
@@ -333,11 +333,14 @@ EOF
 #     ${PREFIX}br2), both already up and routed through $NS_ROUTER; in the server pod, iperf3 -s
 #     listens on $IPERF_PORT and the echo server on $ECHO_PORT (all addresses). $work is this
 #     run's scratch directory (use $work/ztunnel/, removed at exit); "${JAVA[@]}" runs JDK 25.
+#     It runs last: the HAProxy pair is already stopped, and capture may take all the pods' TCP.
 #   Must: start one ztunnel per node (and whatever it needs: CA, xds-server in local mode with the
 #     two pods as HBONE workloads on node-1 / node-2) with `spawn - LOG CMD...` for processes in
 #     this namespace or `spawn NS LOG CMD...` inside one, so the exit trap stops them on error or
-#     Ctrl-C; use free ports on loopback (another Ambit may be running); never send a packet
-#     outside the lab's namespaces. Wait until both pods are captured, so that a plain connect from
+#     Ctrl-C (spawn the java command itself, not a wrapper script, so that $SPAWNED is the JVM
+#     whose /proc entry is read; `wait_listening NS PORT PID LOG` waits for a listener); use free
+#     ports on loopback (another Ambit may be running); never send a packet outside the lab's
+#     namespaces. Wait until both pods are captured, so that a plain connect from
 #     $NS_CLIENT to $SERVER_IP:$IPERF_PORT and :$ECHO_PORT goes client → ztunnel (outbound 15001)
 #     → HBONE → ztunnel (15008) → server, and prove it once (e.g. a ztunnel metric or access-log
 #     line) before measuring; then call
