@@ -1,0 +1,422 @@
+#!/usr/bin/env bash
+# ztunnel data-plane benchmark, in network namespaces as the mesh lab builds them (DESIGN §5): a
+# client pod on node 1 (10.244.1.10) and a server pod on node 2 (10.244.2.10), the nodes' bridges
+# joined by a router namespace. Three paths measured in one run:
+#   direct   client → server over TCP (the limit)
+#   haproxy  client → HAProxy → mutual TLS 1.3 → HAProxy → server, TCP mode (the peer)
+#   ztunnel  client → ztunnel (HBONE) → ztunnel → server, captured in-pod (see run_ztunnel_path)
+# For each: iperf3 throughput with 1 and 8 streams; latency of 1 KB request/response at a fixed
+# 1,000 requests/s, open loop, from the scheduled send time; proxy CPU seconds per GB and per
+# 1,000 requests/s; proxy RSS. Needs root; installs haproxy and iperf3 with apt-get if missing.
+# Usage: bench/ztunnel.sh
+# Environment (defaults): BENCH_SECONDS (10) per measured run, BENCH_WARMUP (5) of traffic through
+# each path before it is measured, BENCH_RATE (1000) requests/s, BENCH_SIZE (1024) bytes per
+# request and answer, BENCH_CONNECTIONS (4) persistent connections for the latency run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+WARMUP=${BENCH_WARMUP:-5}
+RATE=${BENCH_RATE:-1000}
+SIZE=${BENCH_SIZE:-1024}
+CONNECTIONS=${BENCH_CONNECTIONS:-4}
+
+# Every namespace and link this script makes starts with PREFIX (interface names have 15
+# characters at most), so a crashed run's leftovers are found and removed by name.
+PREFIX=ambt-bz-
+NS_ROUTER=${PREFIX}router
+NS_CLIENT=${PREFIX}client
+NS_SERVER=${PREFIX}server
+CLIENT_IP=10.244.1.10
+SERVER_IP=10.244.2.10
+IPERF_PORT=5201
+ECHO_PORT=7070
+# HAProxy A (client pod, loopback) and B (server pod) ports, one pair per service
+HA_CLIENT_IPERF=16201 HA_CLIENT_ECHO=16270 HA_SERVER_IPERF=26201 HA_SERVER_ECHO=26270
+
+die() { printf 'ztunnel.sh: %s\n' "$*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "needs root: it creates network namespaces (run it with sudo)"
+missing=()
+for tool in haproxy iperf3 openssl python3; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+command -v ip >/dev/null 2>&1 && command -v ss >/dev/null 2>&1 || missing+=(iproute2)
+if [ ${#missing[@]} -gt 0 ]; then
+  command -v apt-get >/dev/null 2>&1 || die "install ${missing[*]} first"
+  echo "installing ${missing[*]} with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; } \
+    || die "could not install ${missing[*]}; install them and run again"
+fi
+
+JAVA_HOME=$(./mesh java-home); export JAVA_HOME
+mvn -B -ntp -q -pl bench/jmh -am -DskipTests install
+JAVA=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
+JAR=bench/jmh/target/benchmarks.jar
+CLK_TCK=$(getconf CLK_TCK)
+
+work=$(mktemp -d)
+results="$work/results"
+: >"$results"
+
+# --- processes ------------------------------------------------------------------------------
+
+PIDS=() # everything this script started and has not stopped yet; the exit trap stops these
+
+# spawn NS LOG CMD...: runs CMD in network namespace NS (or, with NS "-", in this one) in the
+# background, output to LOG; its pid is left in SPAWNED and tracked for the exit trap.
+# `ip netns exec` execs CMD, so the pid is CMD's own (the one whose /proc entry counts CPU).
+spawn() {
+  local ns=$1 log=$2; shift 2
+  if [ "$ns" = - ]; then
+    "$@" >"$log" 2>&1 &
+  else
+    ip netns exec "$ns" "$@" >"$log" 2>&1 &
+  fi
+  SPAWNED=$!
+  PIDS+=("$SPAWNED")
+}
+
+alive() { # a process that exited stays a zombie until waited for: that is not alive
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+
+# stop PID...: TERM, up to 5 s to finish, then KILL; forgets the pids.
+stop() {
+  local pid i keep=() p
+  for pid; do kill "$pid" 2>/dev/null || true; done
+  for pid; do
+    for i in $(seq 50); do alive "$pid" || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  for p in "${PIDS[@]}"; do
+    for pid; do [ "$p" = "$pid" ] && continue 2; done
+    keep+=("$p")
+  done
+  PIDS=("${keep[@]}")
+}
+
+# wait_listening NS PORT PID LOG: until something listens on TCP PORT in NS; fails if PID dies.
+wait_listening() {
+  local ns=$1 port=$2 pid=$3 log=$4 i
+  for i in $(seq 300); do
+    [ -n "$(ip netns exec "$ns" ss -Hltn "sport = :$port")" ] && return 0
+    alive "$pid" || { tail -20 "$log" >&2; die "process $pid ($log) exited before listening on $port in $ns"; }
+    sleep 0.1
+  done
+  tail -20 "$log" >&2
+  die "nothing listens on port $port in $ns after 30 s ($log)"
+}
+
+cpu_ticks() { # utime + stime of the processes (all threads), in clock ticks
+  local total=0 pid stat fields
+  for pid; do
+    stat=$(cat "/proc/$pid/stat")
+    read -r -a fields <<<"${stat##*) }"
+    total=$((total + fields[11] + fields[12]))
+  done
+  echo "$total"
+}
+
+rss_kib() { # VmRSS summed over the processes
+  local total=0 pid
+  for pid; do total=$((total + $(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"))); done
+  echo "$total"
+}
+
+# --- the lab: namespaces, bridges, router ---------------------------------------------------
+
+remove_lab() {
+  local ns link pid
+  for ns in $(ip netns list | awk '{ print $1 }' | grep "^$PREFIX" || true); do
+    # processes left inside by a run that was killed outright (they would keep the namespace alive)
+    for pid in $(ip netns pids "$ns" 2>/dev/null || true); do kill -KILL "$pid" 2>/dev/null || true; done
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  # both ends of every veth are created inside the namespaces, so this finds nothing unless a
+  # namespace could not be made half-way through
+  for link in $(ip -o link show | awk -F': ' '{ print $2 }' | cut -d@ -f1 | grep "^$PREFIX" || true); do
+    ip link del "$link" 2>/dev/null || true
+  done
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  [ ${#PIDS[@]} -gt 0 ] && stop "${PIDS[@]}"
+  remove_lab
+  rm -rf "$work"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Node n's pods hang off bridge ${PREFIX}br<n> (10.244.<n>.1/24), which lives in the router
+# namespace, so the router forwards between the nodes' subnets. Nothing is routed anywhere else:
+# the pods' only route leads to the router, and the router has no default route.
+make_lab() {
+  local ns node pod ip
+  for ns in "$NS_ROUTER" "$NS_CLIENT" "$NS_SERVER"; do
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+  done
+  ip netns exec "$NS_ROUTER" sysctl -qw net.ipv4.ip_forward=1
+  for node in 1 2; do
+    if [ "$node" = 1 ]; then pod=$NS_CLIENT ip=$CLIENT_IP; else pod=$NS_SERVER ip=$SERVER_IP; fi
+    ip -n "$NS_ROUTER" link add "${PREFIX}br$node" type bridge
+    ip -n "$NS_ROUTER" addr add "10.244.$node.1/24" dev "${PREFIX}br$node"
+    ip -n "$NS_ROUTER" link set "${PREFIX}br$node" up
+    ip link add "${PREFIX}p$node" netns "$pod" type veth peer name "${PREFIX}p${node}r" netns "$NS_ROUTER"
+    ip -n "$NS_ROUTER" link set "${PREFIX}p${node}r" master "${PREFIX}br$node" up
+    ip -n "$pod" addr add "$ip/24" dev "${PREFIX}p$node"
+    ip -n "$pod" link set "${PREFIX}p$node" up
+    ip -n "$pod" route add default via "10.244.$node.1"
+  done
+}
+
+# Throwaway mesh-like identities: an ECDSA P-256 root, and one leaf per side whose only SAN is a
+# SPIFFE URI, as Ambit's certificates have.
+make_certs() {
+  local d=$work/certs who
+  mkdir -p "$d"
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/root.key" 2>/dev/null
+  openssl req -x509 -new -key "$d/root.key" -subj "/O=ambit-bench/CN=bench root" -days 1 -out "$d/root.pem" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
+  for who in client server; do
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/$who.key" 2>/dev/null
+    openssl req -new -key "$d/$who.key" -subj "/O=ambit-bench" -out "$d/$who.csr"
+    printf '%s\n' "subjectAltName=critical,URI:spiffe://cluster.local/ns/bench/sa/$who" \
+      "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature" \
+      "extendedKeyUsage=serverAuth,clientAuth" >"$d/$who.ext"
+    openssl x509 -req -in "$d/$who.csr" -CA "$d/root.pem" -CAkey "$d/root.key" -CAserial "$d/root.srl" \
+      -CAcreateserial -days 1 -extfile "$d/$who.ext" -out "$d/$who.crt" 2>/dev/null
+    cat "$d/$who.crt" "$d/$who.key" >"$d/$who.pem"
+  done
+}
+
+# --- measurement, the same for every path ---------------------------------------------------
+
+# iperf3 from the client pod: prints "<bits/s> <bytes received>"; fails with iperf3's error.
+iperf() {
+  local host=$1 port=$2 streams=$3 seconds=$4 json=$5
+  if ! timeout --foreground $((seconds + 30)) ip netns exec "$NS_CLIENT" \
+      iperf3 -c "$host" -p "$port" -P "$streams" -t "$seconds" --connect-timeout 5000 -J >"$json" 2>"$json.err"; then
+    echo "iperf3 failed: $(python3 -c 'import json,sys; print(json.load(sys.stdin).get("error", "?"))' <"$json" 2>/dev/null \
+      || tail -3 "$json.err")" >&2
+    return 1
+  fi
+  python3 -c 'import json,sys; s=json.load(sys.stdin)["end"]["sum_received"]; print(s["bits_per_second"], s["bytes"])' <"$json"
+}
+
+# measure_path NAME HOST IPERF_PORT ECHO_PORT [PROXY_PID...]: measures the path a client in the
+# client pod takes to HOST:IPERF_PORT (iperf3) and HOST:ECHO_PORT (echo), and appends RESULT lines.
+# CPU and RSS are those of the PROXY_PIDs; without them (direct) there are none. A failed step is
+# reported and leaves its figures empty ("-" in the summary); the other steps still run.
+measure_path() {
+  local name=$1 host=$2 iperf_port=$3 echo_port=$4; shift 4
+  local pids=("$@") streams before after bps bytes ticks pid_list
+  pid_list=$(IFS=,; echo "${pids[*]}")
+  # warm-up, so that nobody is measured cold (a JVM proxy's JIT least of all)
+  iperf "$host" "$iperf_port" 8 "$WARMUP" "$work/iperf-$name-warmup.json" >/dev/null \
+    || echo "  $name: warm-up failed" >&2
+  for streams in 1 8; do
+    [ ${#pids[@]} -gt 0 ] && before=$(cpu_ticks "${pids[@]}")
+    if read -r bps bytes < <(iperf "$host" "$iperf_port" "$streams" "$SECONDS_PER_RUN" "$work/iperf-$name-$streams.json"); then
+      ticks=-
+      [ ${#pids[@]} -gt 0 ] && { after=$(cpu_ticks "${pids[@]}"); ticks=$((after - before)); }
+      echo "RESULT $name tput-$streams $(awk -v b="$bps" 'BEGIN { printf "%.3f", b / 1e9 }') $bytes $ticks" >>"$results"
+      printf '  %-8s iperf3 %d stream(s): %s Gbit/s\n' "$name" "$streams" "$(awk -v b="$bps" 'BEGIN { printf "%.2f", b / 1e9 }')"
+    else
+      echo "  $name: iperf3 with $streams stream(s) failed" >&2
+    fi
+  done
+  if timeout --foreground $((WARMUP + SECONDS_PER_RUN + 60)) ip netns exec "$NS_CLIENT" "${JAVA[@]}" -cp "$JAR" \
+      io.ambit.bench.ztunnel.LatencyClient "$name" "$host:$echo_port" "$RATE" "$SECONDS_PER_RUN" "$CONNECTIONS" \
+      "$WARMUP" "$SIZE" "$CLK_TCK" "$pid_list" >"$work/latency-$name.out" 2>&1; then
+    grep '^RESULT' "$work/latency-$name.out" >>"$results"
+    grep -v '^RESULT' "$work/latency-$name.out" | sed 's/^/  /'
+  else
+    echo "  $name: latency run failed:" >&2
+    tail -5 "$work/latency-$name.out" | sed 's/^/    /' >&2
+  fi
+  [ ${#pids[@]} -gt 0 ] && echo "RESULT $name rss-kib $(rss_kib "${pids[@]}")" >>"$results"
+  return 0
+}
+
+# --- the three paths ------------------------------------------------------------------------
+
+run_direct_path() {
+  echo "direct: client pod → $SERVER_IP"
+  measure_path direct "$SERVER_IP" "$IPERF_PORT" "$ECHO_PORT"
+}
+
+# Proves the peer does what it claims before it is measured: TLS 1.3 with an AES-GCM suite and a
+# verified server chain, and a client without a certificate refused.
+check_haproxy_tls() {
+  local c=$work/certs out refused
+  out=$(echo ping | ip netns exec "$NS_CLIENT" timeout 5 openssl s_client -connect "$SERVER_IP:$HA_SERVER_ECHO" -brief \
+    -cert "$c/client.crt" -key "$c/client.key" -CAfile "$c/root.pem" -verify_return_error 2>&1) || true
+  grep -q '^Protocol version: TLSv1.3' <<<"$out" && grep -q '^Ciphersuite: TLS_AES_.*_GCM_' <<<"$out" \
+    && grep -q '^Verification: OK' <<<"$out" || { echo "$out" >&2; die "HAProxy B does not speak mutual TLS 1.3 with AES-GCM as configured"; }
+  # TLS 1.3 refuses a missing client certificate after the handshake: keep reading (-ign_eof) until the alert
+  refused=$(echo ping | ip netns exec "$NS_CLIENT" timeout 5 openssl s_client -connect "$SERVER_IP:$HA_SERVER_ECHO" -brief \
+    -CAfile "$c/root.pem" -ign_eof 2>&1) || true
+  grep -q 'alert certificate required' <<<"$refused" \
+    || { echo "$refused" >&2; die "HAProxy B accepted a client without a certificate"; }
+  echo "  checked: $(sed -n 's/^Ciphersuite: //p' <<<"$out") over TLS 1.3, key exchange $(sed -n 's/^Server Temp Key: //p' <<<"$out"), server chain verified; a client without a certificate is refused"
+}
+
+# HAProxy A in the client pod takes plain TCP on loopback and opens mutual TLS 1.3 (AES-GCM
+# suites only, chain checked against the bench root) to HAProxy B in the server pod, which
+# requires and checks the client's certificate and forwards to the server on loopback. One
+# listener pair per service, where ztunnel multiplexes both on 15008. HAProxy checks the chain,
+# not the SPIFFE ID in the URI SAN (it has no fetch for URI SANs); ztunnel checks both.
+run_haproxy_path() {
+  local d=$work/haproxy c=$work/certs a_pid b_pid
+  local suites=TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384
+  mkdir -p "$d"
+  make_certs
+  cat >"$d/common.cfg" <<EOF
+global
+  maxconn 4096
+  ssl-default-bind-options ssl-min-ver TLSv1.3
+  ssl-default-bind-ciphersuites $suites
+  ssl-default-server-options ssl-min-ver TLSv1.3
+  ssl-default-server-ciphersuites $suites
+
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+EOF
+  cat "$d/common.cfg" - >"$d/client.cfg" <<EOF
+
+listen iperf
+  bind 127.0.0.1:$HA_CLIENT_IPERF
+  server b $SERVER_IP:$HA_SERVER_IPERF ssl crt $c/client.pem ca-file $c/root.pem verify required
+
+listen echo
+  bind 127.0.0.1:$HA_CLIENT_ECHO
+  server b $SERVER_IP:$HA_SERVER_ECHO ssl crt $c/client.pem ca-file $c/root.pem verify required
+EOF
+  cat "$d/common.cfg" - >"$d/server.cfg" <<EOF
+
+listen iperf
+  bind $SERVER_IP:$HA_SERVER_IPERF ssl crt $c/server.pem ca-file $c/root.pem verify required
+  server s 127.0.0.1:$IPERF_PORT
+
+listen echo
+  bind $SERVER_IP:$HA_SERVER_ECHO ssl crt $c/server.pem ca-file $c/root.pem verify required
+  server s 127.0.0.1:$ECHO_PORT
+EOF
+  spawn "$NS_SERVER" "$d/server.log" haproxy -db -f "$d/server.cfg"; b_pid=$SPAWNED
+  spawn "$NS_CLIENT" "$d/client.log" haproxy -db -f "$d/client.cfg"; a_pid=$SPAWNED
+  wait_listening "$NS_SERVER" "$HA_SERVER_ECHO" "$b_pid" "$d/server.log"
+  wait_listening "$NS_CLIENT" "$HA_CLIENT_ECHO" "$a_pid" "$d/client.log"
+  echo "haproxy: client pod → 127.0.0.1 (HAProxy A) → mutual TLS 1.3 → $SERVER_IP (HAProxy B) → server; $(haproxy -v | head -1 | cut -d' ' -f1-3)"
+  check_haproxy_tls
+  measure_path haproxy 127.0.0.1 "$HA_CLIENT_IPERF" "$HA_CLIENT_ECHO" "$a_pid" "$b_pid"
+  stop "$a_pid" "$b_pid"
+}
+
+# The ztunnel path. CONTRACT, for whoever wires it:
+#   Given: the client pod namespace $NS_CLIENT (IP $CLIENT_IP, on lab node 1, bridge
+#     ${PREFIX}br1) and the server pod namespace $NS_SERVER (IP $SERVER_IP, node 2, bridge
+#     ${PREFIX}br2), both already up and routed through $NS_ROUTER; in the server pod, iperf3 -s
+#     listens on $IPERF_PORT and the echo server on $ECHO_PORT (all addresses). $work is this
+#     run's scratch directory (use $work/ztunnel/, removed at exit); "${JAVA[@]}" runs JDK 25.
+#     It runs last: the HAProxy pair is already stopped, and capture may take all the pods' TCP.
+#   Must: start one ztunnel per node (and whatever it needs: CA, xds-server in local mode with the
+#     two pods as HBONE workloads on node-1 / node-2) with `spawn - LOG CMD...` for processes in
+#     this namespace or `spawn NS LOG CMD...` inside one, so the exit trap stops them on error or
+#     Ctrl-C (spawn the java command itself, not a wrapper script, so that $SPAWNED is the JVM
+#     whose /proc entry is read; `wait_listening NS PORT PID LOG` waits for a listener); use free
+#     ports on loopback (another Ambit may be running); never send a packet outside the lab's
+#     namespaces. Wait until both pods are captured, so that a plain connect from
+#     $NS_CLIENT to $SERVER_IP:$IPERF_PORT and :$ECHO_PORT goes client → ztunnel (outbound 15001)
+#     → HBONE → ztunnel (15008) → server, and prove it once (e.g. a ztunnel metric or access-log
+#     line) before measuring; then call
+#         measure_path ztunnel "$SERVER_IP" "$IPERF_PORT" "$ECHO_PORT" <node-1 ztunnel pid> <node-2 ztunnel pid>
+#     (the two data-plane processes only: their CPU and RSS are what is compared with HAProxy's).
+#   After: `stop` every pid it spawned, and remove the redirect rules it installed (the
+#     namespaces, and rules with them, are deleted at exit anyway, but nothing may keep running).
+#   Until then it records nothing, and the summary shows "-" for ztunnel.
+run_ztunnel_path() {
+  echo "ztunnel path: not wired yet"
+}
+
+# --- run ------------------------------------------------------------------------------------
+
+remove_lab
+make_lab
+spawn "$NS_SERVER" "$work/iperf3-server.log" iperf3 -s -p "$IPERF_PORT"; iperf_pid=$SPAWNED
+spawn "$NS_SERVER" "$work/echo-server.log" "${JAVA[@]}" -Xmx128m -cp "$JAR" io.ambit.bench.ztunnel.EchoServer "$ECHO_PORT"
+echo_pid=$SPAWNED
+wait_listening "$NS_SERVER" "$IPERF_PORT" "$iperf_pid" "$work/iperf3-server.log"
+wait_listening "$NS_SERVER" "$ECHO_PORT" "$echo_pid" "$work/echo-server.log"
+ip netns exec "$NS_CLIENT" timeout 5 bash -c "exec 3<>/dev/tcp/$SERVER_IP/$ECHO_PORT" \
+  || die "the client pod cannot reach $SERVER_IP:$ECHO_PORT through the router"
+
+echo "lab: client pod $CLIENT_IP (node 1) and server pod $SERVER_IP (node 2), bridges joined by a router namespace"
+echo "each path: ${WARMUP} s warm-up, iperf3 ${SECONDS_PER_RUN} s with 1 and 8 streams, then $RATE requests/s of $SIZE B over $CONNECTIONS connections for ${SECONDS_PER_RUN} s (after ${WARMUP} s)"
+run_direct_path
+run_haproxy_path
+run_ztunnel_path
+
+echo
+awk -v clk="$CLK_TCK" -v rate="$RATE" -v size="$SIZE" '
+  $1 == "RESULT" {
+    p = $2; k = $3
+    if (k ~ /^tput-/) {
+      n = substr(k, 6); tput[p, n] = $4; bytes[p] += $5
+      if ($6 != "-") { ticks[p] += $6; hasticks[p] = 1 }
+    } else if (k == "latency") { lat[p, 50] = $4; lat[p, 90] = $5; lat[p, 99] = $6; late[p] = $8 }
+    else if (k == "cpu-per-krps") krps[p] = $4
+    else if (k == "rss-kib") rss[p] = $4 / 1024
+  }
+  function has(a, key) { return (key in a) && a[key] != "" }
+  function cell(v, fmt) { return v == "" ? "-" : sprintf(fmt, v) }
+  function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "-" : sprintf("%.2f", a / b) }
+  function row(label, z, h, d, fmt) {
+    printf "  %-36s %9s %9s %9s %16s %15s\n", label, cell(z, fmt), cell(h, fmt), cell(d, fmt), ratio(z, h), ratio(z, d)
+  }
+  function get(a, key) { return (key in a) ? a[key] : "" }
+  function added(path, q) { return (has(lat, path SUBSEP q) && has(lat, "direct" SUBSEP q)) ? lat[path, q] - lat["direct", q] : "" }
+  function pergb(path) { return (hasticks[path] && bytes[path] > 0) ? ticks[path] / clk / (bytes[path] / 1e9) : "" }
+  function verdict(v, ok) { return v == "" ? "not measured" : (ok ? "met" : "NOT met") }
+  END {
+    printf "ztunnel data plane: client pod -> server pod across two lab nodes, %d B requests at %d/s\n", size, rate
+    if (!(("ztunnel", 1) in tput) && !(("ztunnel", 50) in lat)) print "  (ztunnel path not wired yet: its column shows -)"
+    printf "  %-36s %9s %9s %9s %16s %15s\n", "", "ztunnel", "HAProxy", "direct", "ztunnel/HAProxy", "ztunnel/direct"
+    row("throughput, 1 stream (Gbit/s)", get(tput, "ztunnel" SUBSEP 1), get(tput, "haproxy" SUBSEP 1), get(tput, "direct" SUBSEP 1), "%.2f")
+    row("throughput, 8 streams (Gbit/s)", get(tput, "ztunnel" SUBSEP 8), get(tput, "haproxy" SUBSEP 8), get(tput, "direct" SUBSEP 8), "%.2f")
+    split("50 90 99", qs, " ")
+    for (i = 1; i <= 3; i++)
+      row(sprintf("latency p%d at %d/s (ms)", qs[i], rate), get(lat, "ztunnel" SUBSEP qs[i]), get(lat, "haproxy" SUBSEP qs[i]),
+        get(lat, "direct" SUBSEP qs[i]), "%.3f")
+    row("  (client sent late by, p99)", get(late, "ztunnel"), get(late, "haproxy"), get(late, "direct"), "%.3f")
+    for (i = 1; i <= 3; i++)
+      row(sprintf("added p%d (ms)", qs[i]), added("ztunnel", qs[i]), added("haproxy", qs[i]), "", "%.3f")
+    row("proxy CPU per GB (s)", pergb("ztunnel"), pergb("haproxy"), "", "%.2f")
+    row("proxy CPU per 1,000 req/s (cores)", get(krps, "ztunnel"), get(krps, "haproxy"), "", "%.3f")
+    row("proxy RSS at the end (MiB)", get(rss, "ztunnel"), get(rss, "haproxy"), "", "%.1f")
+    printf "  proxy = both ends (two HAProxy processes, two ztunnels); direct has none. Latency is taken from the\n"
+    printf "  scheduled send time: where the client itself sent late by about p99, the machine was too busy for p99.\n"
+    z1 = get(tput, "ztunnel" SUBSEP 1); z8 = get(tput, "ztunnel" SUBSEP 8)
+    h1 = get(tput, "haproxy" SUBSEP 1); h8 = get(tput, "haproxy" SUBSEP 8)
+    za = added("ztunnel", 99); ha = added("haproxy", 99)
+    zc = get(krps, "ztunnel"); hc = get(krps, "haproxy")
+    print "targets for ztunnel (HAProxy against the same bar, for reference):"
+    printf "  throughput >= HAProxy, 1 and 8 streams     : %s\n", \
+      (z1 == "" || z8 == "" || h1 == "" || h8 == "") ? "not measured" : verdict(z1, z1 + 0 >= h1 && z8 + 0 >= h8)
+    printf "  p99 added < 0.3 ms at %d/s               : %s (HAProxy: %s)\n", rate, verdict(za, za < 0.3), verdict(ha, ha < 0.3)
+    printf "  CPU < 0.1 per 1,000 req/s                  : %s (HAProxy: %s)\n", verdict(zc, zc < 0.1), verdict(hc, hc < 0.1)
+  }' "$results"
