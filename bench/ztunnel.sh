@@ -11,7 +11,8 @@
 # Usage: bench/ztunnel.sh
 # Environment (defaults): BENCH_SECONDS (10) per measured run, BENCH_WARMUP (5) of traffic through
 # each path before it is measured, BENCH_RATE (1000) requests/s, BENCH_SIZE (1024) bytes per
-# request and answer, BENCH_CONNECTIONS (4) persistent connections for the latency run.
+# request and answer, BENCH_CONNECTIONS (4) persistent connections for the latency run,
+# ZTUNNEL_JAVA_OPTS (-Xms64m -Xmx256m) for the two ztunnel JVMs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -393,7 +394,7 @@ YAML
   for node in node-1 node-2; do
     local http admin
     http=$(free_port); admin=$(free_port)
-    spawn - "$dir/ztunnel-$node.log" "${JAVA[@]}" ${ZTUNNEL_JAVA_OPTS:-} -jar services/ztunnel/target/ztunnel.jar \
+    spawn - "$dir/ztunnel-$node.log" "${JAVA[@]}" ${ZTUNNEL_JAVA_OPTS:--Xms64m -Xmx256m} -jar services/ztunnel/target/ztunnel.jar \
       --server.port="$http" --management.server.port="$http" --ambit.ztunnel.admin-port="$admin" \
       --ambit.ztunnel.node="$node" --ambit.ztunnel.token-file="$dir/tokens/$node" \
       --ambit.ztunnel.local-config="$dir/mesh.yaml" --ambit.ztunnel.ca-address="127.0.0.1:$ca_grpc" \
@@ -404,7 +405,8 @@ YAML
   local i deadline=$((SECONDS + 120))
   for i in 0 1; do
     until curl -sf "http://127.0.0.1:${zt_http[$i]}/healthz/ready" >/dev/null \
-        && curl -sf "http://127.0.0.1:${zt_admin[$i]}/config_dump" | grep -q '"uid":"Kubernetes//Pod/bench/'; do
+        && curl -sf "http://127.0.0.1:${zt_admin[$i]}/config_dump" \
+          | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["capture"]["pods"] else 1)' 2>/dev/null; do
       kill -0 "${zt_pids[$i]}" 2>/dev/null || { tail -40 "$dir/ztunnel-node-$((i + 1)).log"; die "ztunnel node-$((i + 1)) exited"; }
       kill -0 "$ca_pid" 2>/dev/null || { tail -40 "$dir/ca-service.log"; die "ca-service exited"; }
       [ $SECONDS -lt $deadline ] || { tail -40 "$dir/ztunnel-node-$((i + 1)).log"; die "ztunnel node-$((i + 1)) not ready with its pod captured after 120 s"; }
