@@ -48,6 +48,7 @@ import io.ambit.proto.security.StringMatch;
 import io.ambit.proto.workload.TunnelProtocol;
 import io.ambit.proto.workload.Workload;
 import io.ambit.testkit.IssuedCertificate;
+import io.ambit.testkit.Pcap;
 import io.ambit.testkit.RequiresRoot;
 import io.ambit.testkit.TestCa;
 import io.ambit.xdsclient.XdsUpdate;

@@ -1,4 +1,4 @@
-package io.ambit.ztunnel.capture;
+package io.ambit.testkit;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,13 +12,13 @@ import java.util.List;
  * Reads the TCP segments of a classic pcap file written by tcpdump on an Ethernet link (IPv4
  * only): enough to check what crossed the wire, without a dissector installed.
  */
-final class Pcap {
+public final class Pcap {
 
     /** One TCP segment with its payload. */
-    record Segment(int sourcePort, int destinationPort, byte[] payload) {
+    public record Segment(int sourcePort, int destinationPort, byte[] payload) {
     }
 
-    static List<Segment> tcpSegments(Path file) throws IOException {
+    public static List<Segment> tcpSegments(Path file) throws IOException {
         ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(file));
         int magic = in.order(ByteOrder.LITTLE_ENDIAN).getInt(0);
         if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d) {
@@ -60,7 +60,7 @@ final class Pcap {
         return segments;
     }
 
-    static boolean contains(byte[] haystack, byte[] needle) {
+    public static boolean contains(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {
             for (int j = 0; j < needle.length; j++) {

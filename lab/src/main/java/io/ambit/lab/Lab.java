@@ -1,0 +1,350 @@
+package io.ambit.lab;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running lab: the network ({@link LabNetwork}), the control plane (ca-service and xds-server
+ * from their jars, on loopback), one ztunnel per node, the lab's objects registered in the xDS
+ * server's store, and the echo workload in every pod, each started only once its pod is captured
+ * (or at once when its namespace is not in the mesh). Every process logs into the run's folder.
+ * {@link #close()} stops everything and removes every namespace; a crashed run's leftovers are
+ * removed by the next start.
+ */
+public final class Lab implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Lab.class);
+    static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    private final LabSpec spec;
+    private final Path repo;
+    private final Path runDir;
+    private final LabPorts ports;
+    private final LabNetwork network;
+    private final Map<String, MeshProcess> services = new LinkedHashMap<>();
+    private final Map<Integer, Ztunnel> ztunnels = new LinkedHashMap<>();
+    private final Map<String, MeshProcess> workloads = new LinkedHashMap<>();
+    private final List<String> workloadArgs;
+    private final Duration certificateValidity;
+
+    /** One node's ztunnel and where to reach it. */
+    public record Ztunnel(int node, MeshProcess process, int adminPort, int metricsPort, int readinessPort) {
+        public String configDumpUrl() {
+            return "http://127.0.0.1:" + adminPort + "/config_dump";
+        }
+
+        public String metricsUrl() {
+            return "http://127.0.0.1:" + metricsPort + "/actuator/prometheus";
+        }
+
+        public String readyUrl() {
+            return "http://127.0.0.1:" + readinessPort + "/healthz/ready";
+        }
+    }
+
+    /** How to run a lab: the repository (for the jars), where logs go, which ports. */
+    /**
+     * @param certificateValidity what ztunnels ask the CA for (their own and the pods'); short in
+     *                            the tests, so renewals happen while they watch
+     */
+    public record Options(Path repo, Path runsDir, boolean defaultPorts, List<String> workloadArgs,
+                          Duration certificateValidity) {
+        public Options(Path repo, Path runsDir, boolean defaultPorts, List<String> workloadArgs) {
+            this(repo, runsDir, defaultPorts, workloadArgs, Duration.ofHours(24));
+        }
+
+        public static Options forTests(Path repo, Duration certificateValidity) {
+            return new Options(repo, repo.resolve("lab/target/lab-runs"), false, List.of(), certificateValidity);
+        }
+    }
+
+    private Lab(LabSpec spec, Options options, Path runDir, LabPorts ports, LabNetwork network) {
+        this.spec = spec;
+        this.repo = options.repo();
+        this.runDir = runDir;
+        this.ports = ports;
+        this.network = network;
+        this.workloadArgs = options.workloadArgs();
+        this.certificateValidity = options.certificateValidity();
+    }
+
+    public static String nodeName(int node) {
+        return "node-" + node;
+    }
+
+    public static Lab start(LabSpec spec, Options options) throws IOException {
+        if (!Shell.isRoot()) {
+            throw new IOException("the mesh lab needs root: it creates network namespaces, links and redirect rules");
+        }
+        for (String jar : List.of("services/ca-service/target/ca-service.jar", "services/xds-server/target/xds-server.jar",
+                "services/ztunnel/target/ztunnel.jar", "workloads/echo/target/echo.jar")) {
+            if (!Files.isRegularFile(options.repo().resolve(jar))) {
+                throw new IOException("missing " + jar + ": build first (mvn -DskipTests install)");
+            }
+        }
+        Path runDir = options.runsDir().resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
+        Files.createDirectories(runDir);
+        LabPorts ports = options.defaultPorts() ? LabPorts.defaults() : LabPorts.ephemeral();
+        LabNetwork network = LabNetwork.create(spec);
+        Lab lab = new Lab(spec, options, runDir, ports, network);
+        try {
+            lab.startControlPlane();
+            lab.register();
+            for (int n = 1; n <= spec.nodes(); n++) {
+                lab.startZtunnel(n);
+            }
+            for (LabSpec.PodSpec pod : spec.pods()) {
+                lab.startWorkload(pod.name());
+            }
+        } catch (IOException | RuntimeException e) {
+            lab.close();
+            throw e;
+        }
+        log.info("lab up: {} nodes, {} pods; logs in {}", spec.nodes(), spec.pods().size(), runDir);
+        return lab;
+    }
+
+    private void startControlPlane() throws IOException {
+        Path tokens = Files.createDirectories(runDir.resolve("tokens"));
+        Files.setPosixFilePermissions(tokens, PosixFilePermissions.fromString("rwx------"));
+        List<String> nodeTokens = new ArrayList<>();
+        for (int n = 1; n <= spec.nodes(); n++) {
+            nodeTokens.add("--ambit.ca.local.node-tokens." + nodeName(n) + "=" + token(tokens, nodeName(n)));
+        }
+        String xdsToken = token(tokens, "xds-server");
+        Files.createDirectories(runDir.resolve("ca-config"));
+        Files.createDirectories(runDir.resolve("store"));
+        List<String> caArgs = new ArrayList<>(List.of(
+                "--server.port=" + ports.caHttp(), "--management.server.port=" + ports.caHttp(),
+                "--ambit.ca.grpc.port=" + ports.caGrpc(), "--ambit.ca.grpc.address=127.0.0.1",
+                "--ambit.ca.state-dir=" + runDir.resolve("ca"), "--ambit.ca.local.config-dir=" + runDir.resolve("ca-config"),
+                "--ambit.ca.local.store-url=http://127.0.0.1:" + ports.xdsHttp(),
+                "--ambit.ca.local.service-tokens.xds-server=" + xdsToken));
+        caArgs.addAll(nodeTokens);
+        startService("ca-service", caArgs, "http://127.0.0.1:" + ports.caHttp() + "/actuator/health/readiness");
+        startService("xds-server", List.of(
+                "--server.port=" + ports.xdsHttp(), "--management.server.port=" + ports.xdsHttp(),
+                "--ambit.xds.grpc.port=" + ports.xdsGrpc(), "--ambit.xds.grpc.address=127.0.0.1",
+                "--ambit.xds.local.config-dir=" + runDir.resolve("store"),
+                "--ambit.xds.identity.token-file=" + tokens.resolve("xds-server"),
+                "--ambit.xds.identity.ca-address=127.0.0.1:" + ports.caGrpc(),
+                "--ambit.xds.identity.bundle-url=" + bundleUrl()),
+                "http://127.0.0.1:" + ports.xdsHttp() + "/actuator/health/readiness");
+    }
+
+    private String bundleUrl() {
+        return "http://127.0.0.1:" + ports.caHttp() + "/ca/root-cert.pem";
+    }
+
+    private void startService(String name, List<String> args, String readyUrl) throws IOException {
+        MeshProcess process = MeshProcess.java(name, repo.resolve("services/" + name + "/target/" + name + ".jar"), args,
+                runDir.resolve(name + ".log")).start();
+        services.put(name, process);
+        process.awaitHttp200(readyUrl, START_TIMEOUT);
+    }
+
+    private void register() throws IOException {
+        apply(KubeObjects.yaml(spec));
+    }
+
+    /** Applies Kubernetes YAML to the control plane's store (what {@code kubectl apply} would do). */
+    public void apply(String yaml) throws IOException {
+        store("apply", yaml);
+    }
+
+    public void delete(String yaml) throws IOException {
+        store("delete", yaml);
+    }
+
+    private void store(String verb, String yaml) throws IOException {
+        try {
+            HttpResponse<String> response = MeshProcess.HTTP.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + ports.xdsHttp() + "/store/" + verb))
+                    .header("Content-Type", "application/yaml").timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString(yaml)).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IOException("store " + verb + " refused (" + response.statusCode() + "): " + response.body());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /** Starts (or starts again) node {@code node}'s ztunnel and waits until it is ready. */
+    public Ztunnel startZtunnel(int node) throws IOException {
+        int[] p = ports.ztunnel(node);
+        Path tokens = runDir.resolve("tokens");
+        MeshProcess process = MeshProcess.java("ztunnel-" + nodeName(node), repo.resolve("services/ztunnel/target/ztunnel.jar"),
+                List.of("--server.port=" + p[2], "--management.server.port=" + p[1], "--ambit.ztunnel.admin-port=" + p[0],
+                        "--ambit.ztunnel.node=" + nodeName(node), "--ambit.ztunnel.token-file=" + tokens.resolve(nodeName(node)),
+                        "--ambit.ztunnel.ca-address=127.0.0.1:" + ports.caGrpc(),
+                        "--ambit.ztunnel.xds-address=127.0.0.1:" + ports.xdsGrpc(),
+                        "--ambit.ztunnel.bundle-url=" + bundleUrl(),
+                        "--ambit.ztunnel.proxy.socks=true",
+                        "--ambit.ztunnel.certificate-validity=" + certificateValidity.toSeconds() + "s"),
+                runDir.resolve("ztunnel-" + nodeName(node) + ".log")).start();
+        Ztunnel ztunnel = new Ztunnel(node, process, p[0], p[1], p[2]);
+        ztunnels.put(node, ztunnel);
+        process.awaitHttp200(ztunnel.readyUrl(), START_TIMEOUT);
+        return ztunnel;
+    }
+
+    public Ztunnel ztunnel(int node) {
+        return ztunnels.get(node);
+    }
+
+    public MeshProcess service(String name) {
+        return services.get(name);
+    }
+
+    /** Starts a stopped control-plane service again (same ports, same state folder). */
+    public void restartService(String name) throws IOException {
+        MeshProcess process = services.get(name);
+        process.stop();
+        process.start();
+        int port = name.equals("ca-service") ? ports.caHttp() : ports.xdsHttp();
+        process.awaitHttp200("http://127.0.0.1:" + port + "/actuator/health/readiness", START_TIMEOUT);
+    }
+
+    /** Whether pod {@code pod} is in an ambient namespace (so its ztunnel must capture it first). */
+    public boolean enrolled(String pod) {
+        return spec.namespace(spec.pod(pod).namespace()).ambient();
+    }
+
+    /** Waits until the pod's node's ztunnel reports it captured. */
+    public void awaitCaptured(String pod) throws IOException {
+        awaitCapture(pod, true);
+    }
+
+    public void awaitReleased(String pod) throws IOException {
+        awaitCapture(pod, false);
+    }
+
+    private void awaitCapture(String pod, boolean captured) throws IOException {
+        LabSpec.PodSpec p = spec.pod(pod);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (isCaptured(p) == captured) {
+                return;
+            }
+            MeshProcess.pause(100);
+        }
+        throw new IOException("pod " + pod + " not " + (captured ? "captured" : "released") + " by ztunnel on "
+                + nodeName(p.node()) + " after " + START_TIMEOUT.toSeconds() + " s; see " + runDir);
+    }
+
+    /** Asks the pod's ztunnel (its admin {@code /config_dump}, capture section). */
+    public boolean isCaptured(LabSpec.PodSpec pod) {
+        try {
+            String dump = MeshProcess.get(ztunnels.get(pod.node()).configDumpUrl());
+            int capture = dump.indexOf("\"capture\"");
+            int waiting = dump.indexOf("\"waiting\"", capture);
+            return capture >= 0 && dump.substring(capture, waiting < 0 ? dump.length() : waiting)
+                    .contains("/Pod/" + pod.namespace() + "/" + pod.name() + "\"");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Starts the echo workload in the pod, after its ztunnel has captured it when its namespace
+     * is in the mesh (as the CNI holds a pod's start until ztunnel has it), and waits for its listeners.
+     */
+    public MeshProcess startWorkload(String pod) throws IOException {
+        if (enrolled(pod)) {
+            awaitCaptured(pod);
+        }
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", network.podNamespace(pod)));
+        command.addAll(MeshProcess.javaCommand());
+        command.addAll(List.of("-jar", repo.resolve("workloads/echo/target/echo.jar").toString(), "server", "--pod", pod));
+        command.addAll(workloadArgs);
+        MeshProcess process = new MeshProcess("echo-" + pod, command, runDir.resolve("pod-" + pod + ".log")).start();
+        workloads.put(pod, process);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (countListening(process) < 4) {
+            if (!process.alive() || System.nanoTime() > deadline) {
+                throw new IOException("echo in pod " + pod + " did not start; log:\n" + process.tail(30));
+            }
+            MeshProcess.pause(50);
+        }
+        return process;
+    }
+
+    private static long countListening(MeshProcess process) throws IOException {
+        return Files.readAllLines(process.logFile()).stream().filter(l -> l.startsWith("listening ")).count();
+    }
+
+    public MeshProcess workload(String pod) {
+        return workloads.get(pod);
+    }
+
+    /** Runs a command inside a pod (e.g. the echo client); returns its output, failing on a non-zero exit. */
+    public String exec(String pod, String... command) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", network.podNamespace(pod)));
+        argv.addAll(List.of(command));
+        return Shell.run(argv);
+    }
+
+    /** The echo client in {@code pod}: {@code client <target> <args...>}. */
+    public String echoClient(String pod, String target, String... args) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", network.podNamespace(pod)));
+        argv.addAll(MeshProcess.javaCommand());
+        argv.addAll(List.of("-jar", repo.resolve("workloads/echo/target/echo.jar").toString(), "client", target));
+        argv.addAll(List.of(args));
+        return Shell.run(argv);
+    }
+
+    public LabSpec spec() {
+        return spec;
+    }
+
+    public LabNetwork network() {
+        return network;
+    }
+
+    public Path runDir() {
+        return runDir;
+    }
+
+    public String xdsUrl() {
+        return "http://127.0.0.1:" + ports.xdsHttp();
+    }
+
+    private static String token(Path dir, String name) throws IOException {
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        String token = HexFormat.of().formatHex(random);
+        Path file = dir.resolve(name);
+        Files.writeString(file, token);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return token;
+    }
+
+    /** Stops workloads, ztunnels and the control plane, then removes the network. */
+    @Override
+    public void close() {
+        workloads.values().forEach(MeshProcess::stop);
+        ztunnels.values().forEach(z -> z.process().stop());
+        new ArrayList<>(services.values()).reversed().forEach(MeshProcess::stop);
+        network.close();
+        log.info("lab down; logs kept in {}", runDir);
+    }
+}

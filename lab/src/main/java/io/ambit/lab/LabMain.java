@@ -1,0 +1,133 @@
+package io.ambit.lab;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code java -jar lab.jar up [--default-ports] [--repo DIR] [spec.yaml]}: builds the lab (the demo
+ * when no spec is given), drives a little traffic through it, prints what runs where and how to
+ * look at it, and stays up until Ctrl-C, which tears everything down.
+ * {@code java -jar lab.jar down}: removes whatever an earlier lab left behind.
+ */
+public final class LabMain {
+
+    private LabMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
+            usage();
+            return;
+        }
+        switch (args[0]) {
+            case "down" -> {
+                List<String> left = LabNetwork.existing();
+                LabNetwork.removeStale();
+                System.out.println(left.isEmpty() ? "lab: nothing to remove" : "lab: removed " + left);
+            }
+            case "up" -> up(List.of(args).subList(1, args.length));
+            default -> {
+                usage();
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void usage() {
+        System.out.println("usage: lab.jar up [--default-ports] [--repo DIR] [spec.yaml] | lab.jar down");
+    }
+
+    private static void up(List<String> args) throws Exception {
+        boolean defaultPorts = false;
+        Path repo = Path.of("").toAbsolutePath();
+        Path specFile = null;
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "--default-ports" -> defaultPorts = true;
+                case "--repo" -> repo = Path.of(args.get(++i)).toAbsolutePath();
+                default -> specFile = Path.of(args.get(i));
+            }
+        }
+        LabSpec spec = specFile == null ? Demo.spec() : LabSpec.parse(specFile);
+        System.out.println("lab: building " + spec.nodes() + " nodes and " + spec.pods().size() + " pods in network namespaces...");
+        Lab lab = Lab.start(spec, new Lab.Options(repo, repo.resolve(".mesh/lab-runs"), defaultPorts, List.of()));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            System.out.println("\nlab: stopping...");
+            lab.close();
+            System.out.println("lab: stopped; every namespace and link removed");
+            stopped.countDown();
+        }));
+        if (specFile == null) {
+            Demo.traffic(lab);
+        }
+        print(lab);
+        Files.writeString(lab.runDir().resolve("ready"), "up\n");
+        stopped.await();
+    }
+
+    private static void print(Lab lab) throws IOException {
+        LabSpec spec = lab.spec();
+        System.out.println();
+        System.out.printf("%-12s %-10s %-8s %-14s %-44s %s%n", "POD", "NAMESPACE", "NODE", "IP", "IDENTITY", "MESH");
+        for (LabSpec.PodSpec pod : spec.pods()) {
+            String mesh = lab.enrolled(pod.name()) ? (lab.isCaptured(pod) ? "captured (HBONE)" : "NOT captured") : "not enrolled";
+            System.out.printf("%-12s %-10s %-8s %-14s %-44s %s%n", pod.name(), pod.namespace(), Lab.nodeName(pod.node()),
+                    pod.ip().getHostAddress(), "spiffe://cluster.local/ns/" + pod.namespace() + "/sa/" + pod.serviceAccount(), mesh);
+        }
+        System.out.println();
+        for (LabSpec.ServiceSpec service : spec.services()) {
+            List<String> endpoints = new ArrayList<>();
+            lab.spec().endpoints(service).forEach(p -> endpoints.add(p.name()));
+            System.out.printf("service %s  %s  ports %s  endpoints %s%n", service.hostname(), service.vip().getHostAddress(),
+                    service.ports().stream().map(p -> p.port() + "->" + p.targetPort()).toList(), endpoints);
+        }
+        System.out.println();
+        for (int n = 1; n <= spec.nodes(); n++) {
+            Lab.Ztunnel z = lab.ztunnel(n);
+            System.out.printf("ztunnel %s: metrics %s   config %s%n", Lab.nodeName(n), z.metricsUrl(), z.configDumpUrl());
+        }
+        System.out.println();
+        System.out.println("See mTLS between the nodes (only TLS to port 15008 crosses the inter-node link):");
+        System.out.println("  ip netns exec " + LabNetwork.ROUTER + " tcpdump -ni " + LabNetwork.interNodeLink(2) + " -c 20 -X tcp");
+        if (!spec.pods().isEmpty()) {
+            LabSpec.PodSpec first = spec.pods().getFirst();
+            System.out.println("Call from a pod:");
+            System.out.println("  ip netns exec " + lab.network().podNamespace(first.name()) + " curl -s http://"
+                    + (spec.services().isEmpty() ? first.ip().getHostAddress() + ":8080"
+                            : spec.services().getFirst().vip().getHostAddress() + ":" + spec.services().getFirst().ports().getFirst().port())
+                    + "/");
+        }
+        System.out.println("Logs: " + lab.runDir() + "   Ctrl-C stops the lab and removes it.");
+    }
+
+    /** The demo: a frontend calling two backends through a Service, in a namespace labelled ambient. */
+    static final class Demo {
+        private Demo() {
+        }
+
+        static LabSpec spec() {
+            return LabSpec.builder(2)
+                    .ambientNamespace("demo")
+                    .pod("frontend", "demo", "frontend", 1, Map.of("app", "frontend"))
+                    .pod("backend-1", "demo", "backend", 1, Map.of("app", "backend"))
+                    .pod("backend-2", "demo", "backend", 2, Map.of("app", "backend"))
+                    .service("backend", "demo", "10.96.0.20", List.of(new LabSpec.Port("http", 80, 8080)), Map.of("app", "backend"))
+                    .build();
+        }
+
+        /** A few calls from the frontend to the backend Service, so the metrics have something to show. */
+        static void traffic(Lab lab) throws IOException {
+            String out = lab.echoClient("frontend", "http://10.96.0.20:80/", "--count", "6");
+            long toNode1 = out.lines().filter(l -> l.equals("Pod=backend-1")).count();
+            long toNode2 = out.lines().filter(l -> l.equals("Pod=backend-2")).count();
+            System.out.println("demo: frontend -> backend.demo (10.96.0.20:80): 6 requests, answered by backend-1 " + toNode1
+                    + "x, backend-2 " + toNode2 + "x (" + out.lines().filter(l -> l.startsWith("ok=")).findFirst().orElse("") + ")");
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.ambit.lab;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lab's wiring, all in network namespaces it makes (names start with {@link #PREFIX}):
+ * <pre>
+ *   pod ns ─eth0──veth──┐                                   ┌──veth──eth0─ pod ns
+ *   pod ns ─eth0──veth──┤ br0 (node-1 ns) ─up══n1─ router ─n2══up─ br0 (node-2 ns) ├──veth── …
+ *                       10.244.1.1/24     10.255.1.0/30  10.255.2.0/30     10.244.2.1/24
+ * </pre>
+ * A node is a namespace holding a bridge (its pods' gateway, {@code 10.244.<n>.1}) and an uplink
+ * to the router; the router routes each node's pod subnet to its uplink. Every link lives entirely
+ * inside lab namespaces, so deleting them removes everything; nothing is added to the host's
+ * namespace, and no route leads out of the lab (the router has no default route): the lab sends
+ * no packet anywhere else. Service VIPs ({@code 10.96.0.0/16}) have no route: they answer only
+ * through the mesh. The inter-node link a capture watches is the router's side of a node's
+ * uplink, {@code n<node>} in the router namespace.
+ */
+public final class LabNetwork implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LabNetwork.class);
+
+    public static final String PREFIX = "ambt-lab-";
+    public static final String ROUTER = PREFIX + "router";
+
+    private final LabSpec spec;
+    private final Map<String, String> podNamespaces = new LinkedHashMap<>();
+    private final List<String> created = new ArrayList<>();
+
+    private LabNetwork(LabSpec spec) {
+        this.spec = spec;
+    }
+
+    /** Removes what an earlier lab left (by prefix), then builds this one. */
+    public static LabNetwork create(LabSpec spec) throws IOException {
+        removeStale();
+        LabNetwork network = new LabNetwork(spec);
+        try {
+            network.build();
+        } catch (IOException | RuntimeException e) {
+            network.close();
+            throw e;
+        }
+        return network;
+    }
+
+    public static String nodeNamespace(int node) {
+        return PREFIX + "node" + node;
+    }
+
+    /** The router's end of node {@code node}'s uplink: the inter-node link. */
+    public static String interNodeLink(int node) {
+        return "n" + node;
+    }
+
+    public String podNamespace(String pod) {
+        String ns = podNamespaces.get(pod);
+        if (ns == null) {
+            throw new IllegalArgumentException("no pod " + pod + " in this lab");
+        }
+        return ns;
+    }
+
+    private void build() throws IOException {
+        add(ROUTER);
+        Shell.run("ip", "-n", ROUTER, "link", "set", "lo", "up");
+        sysctl(ROUTER, "net.ipv4.ip_forward=1");
+        for (int n = 1; n <= spec.nodes(); n++) {
+            String node = nodeNamespace(n);
+            add(node);
+            Shell.run("ip", "-n", node, "link", "set", "lo", "up");
+            sysctl(node, "net.ipv4.ip_forward=1");
+            Shell.run("ip", "-n", node, "link", "add", "br0", "type", "bridge");
+            Shell.run("ip", "-n", node, "addr", "add", "10.244." + n + ".1/24", "dev", "br0");
+            Shell.run("ip", "-n", node, "link", "set", "br0", "up");
+            Shell.run("ip", "link", "add", "up", "netns", node, "type", "veth", "peer", "name", interNodeLink(n), "netns", ROUTER);
+            Shell.run("ip", "-n", node, "addr", "add", "10.255." + n + ".2/30", "dev", "up");
+            Shell.run("ip", "-n", ROUTER, "addr", "add", "10.255." + n + ".1/30", "dev", interNodeLink(n));
+            Shell.run("ip", "-n", node, "link", "set", "up", "up");
+            Shell.run("ip", "-n", ROUTER, "link", "set", interNodeLink(n), "up");
+            Shell.run("ip", "-n", node, "route", "add", "default", "via", "10.255." + n + ".1");
+            Shell.run("ip", "-n", ROUTER, "route", "add", "10.244." + n + ".0/24", "via", "10.255." + n + ".2");
+        }
+        int index = 0;
+        for (LabSpec.PodSpec pod : spec.pods()) {
+            String ns = PREFIX + pod.name();
+            String node = nodeNamespace(pod.node());
+            String nodeEnd = "p" + index++;
+            add(ns);
+            podNamespaces.put(pod.name(), ns);
+            Shell.run("ip", "-n", ns, "link", "set", "lo", "up");
+            Shell.run("ip", "link", "add", "eth0", "netns", ns, "type", "veth", "peer", "name", nodeEnd, "netns", node);
+            Shell.run("ip", "-n", ns, "addr", "add", pod.ip().getHostAddress() + "/24", "dev", "eth0");
+            Shell.run("ip", "-n", ns, "link", "set", "eth0", "up");
+            Shell.run("ip", "-n", node, "link", "set", nodeEnd, "master", "br0");
+            Shell.run("ip", "-n", node, "link", "set", nodeEnd, "up");
+            Shell.run("ip", "-n", ns, "route", "add", "default", "via", "10.244." + pod.node() + ".1");
+        }
+        log.info("lab network: {} nodes, {} pods, router {}", spec.nodes(), spec.pods().size(), ROUTER);
+    }
+
+    private void add(String namespace) throws IOException {
+        Shell.run("ip", "netns", "add", namespace);
+        created.add(namespace);
+    }
+
+    private static void sysctl(String namespace, String setting) throws IOException {
+        Shell.inNamespace(namespace, "sysctl", "-q", "-w", setting);
+    }
+
+    /** The lab namespaces that exist now (this run's or a crashed one's). */
+    public static List<String> existing() throws IOException {
+        List<String> found = new ArrayList<>();
+        for (String line : Shell.run("ip", "netns", "list").split("\n")) {
+            String name = line.strip().split(" ")[0];
+            if (name.startsWith(PREFIX)) {
+                found.add(name);
+            }
+        }
+        return found;
+    }
+
+    /** Kills what still runs inside the lab's namespaces, then deletes them. */
+    public static void removeStale() throws IOException {
+        for (String name : existing()) {
+            delete(name);
+        }
+    }
+
+    private static void delete(String namespace) {
+        try {
+            for (String pid : Shell.run("ip", "netns", "pids", namespace).split("\\s+")) {
+                if (!pid.isBlank()) {
+                    ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+            Shell.run("ip", "netns", "del", namespace);
+        } catch (IOException e) {
+            log.debug("deleting {}: {}", namespace, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        for (String name : created.reversed()) {
+            delete(name);
+        }
+        created.clear();
+    }
+}

@@ -1,0 +1,51 @@
+package io.ambit.lab;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the lab's commands ({@code ip}, {@code sysctl}, …) and fails with their output when they fail. */
+final class Shell {
+
+    private Shell() {
+    }
+
+    static String run(String... argv) throws IOException {
+        return run(List.of(argv));
+    }
+
+    static String run(List<String> argv) throws IOException {
+        Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException(String.join(" ", argv) + ": timed out after 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: " + String.join(" ", argv), e);
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.exitValue() != 0) {
+            throw new IOException(String.join(" ", argv) + " failed (exit " + process.exitValue() + "): " + output.strip());
+        }
+        return output;
+    }
+
+    /** {@code ip netns exec <namespace> <command...>}. */
+    static String inNamespace(String namespace, String... command) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        argv.addAll(List.of(command));
+        return run(argv);
+    }
+
+    static boolean isRoot() {
+        try {
+            return "0".equals(run("id", "-u").strip());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
