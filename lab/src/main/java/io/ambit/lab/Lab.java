@@ -85,8 +85,9 @@ public final class Lab implements AutoCloseable {
         this.certificateValidity = options.certificateValidity();
     }
 
+    /** node-a, node-b, …: the names the local demo and meshctl use. */
     public static String nodeName(int node) {
-        return "node-" + node;
+        return "node-" + (char) ('a' + node - 1);
     }
 
     public static Lab start(LabSpec spec, Options options) throws IOException {
@@ -129,6 +130,7 @@ public final class Lab implements AutoCloseable {
             nodeTokens.add("--ambit.ca.local.node-tokens." + nodeName(n) + "=" + token(tokens, nodeName(n)));
         }
         String xdsToken = token(tokens, "xds-server");
+        token(tokens, "debug");
         Files.createDirectories(runDir.resolve("ca-config"));
         Files.createDirectories(runDir.resolve("store"));
         List<String> caArgs = new ArrayList<>(List.of(
@@ -144,6 +146,7 @@ public final class Lab implements AutoCloseable {
                 "--ambit.xds.grpc.port=" + ports.xdsGrpc(), "--ambit.xds.grpc.address=127.0.0.1",
                 "--ambit.xds.local.config-dir=" + runDir.resolve("store"),
                 "--ambit.xds.identity.token-file=" + tokens.resolve("xds-server"),
+                "--ambit.xds.debug.token-file=" + tokens.resolve("debug"),
                 "--ambit.xds.identity.ca-address=127.0.0.1:" + ports.caGrpc(),
                 "--ambit.xds.identity.bundle-url=" + bundleUrl()),
                 "http://127.0.0.1:" + ports.xdsHttp() + "/actuator/health/readiness");

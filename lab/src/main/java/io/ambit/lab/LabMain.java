@@ -63,12 +63,27 @@ public final class LabMain {
             System.out.println("lab: stopped; every namespace and link removed");
             stopped.countDown();
         }));
+        if (defaultPorts) {
+            shareTokens(lab, repo.resolve(".mesh/tokens"));
+        }
         if (specFile == null) {
             Demo.traffic(lab);
         }
         print(lab);
         Files.writeString(lab.runDir().resolve("ready"), "up\n");
         stopped.await();
+    }
+
+    /** The run's bootstrap tokens where ./meshctl looks for them (watch as a node, debug views). */
+    private static void shareTokens(Lab lab, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        try (var files = Files.list(lab.runDir().resolve("tokens"))) {
+            for (Path token : files.toList()) {
+                Path target = dir.resolve(token.getFileName());
+                Files.copy(token, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            }
+        }
     }
 
     private static void print(Lab lab) throws IOException {
