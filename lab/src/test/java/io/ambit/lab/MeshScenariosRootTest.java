@@ -85,7 +85,7 @@ class MeshScenariosRootTest {
     @Order(1)
     void mutualTlsOnTheWireShowsTls13ToPort15008AndNeverThePlainText() throws Exception {
         Path pcap = lab.runDir().resolve("inter-node.pcap");
-        Process tcpdump = new ProcessBuilder("ip", "netns", "exec", LabNetwork.ROUTER, "tcpdump", "-i",
+        Process tcpdump = new ProcessBuilder("ip", "netns", "exec", LabNetwork.ROUTER, "tcpdump", "-Z", "root", "--immediate-mode", "-i",
                 LabNetwork.interNodeLink(2), "-U", "-n", "-w", pcap.toString(), "tcp").redirectErrorStream(true).start();
         awaitListening(tcpdump);
         String marker = "AMBIT-MARKER-" + System.nanoTime();
@@ -93,6 +93,8 @@ class MeshScenariosRootTest {
             String out = lab.echoClient("sleep", "http://" + ECHO_VIP + ":80/", "--count", "2", "--header", "X-Marker=" + marker);
             assertThat(out).contains("Pod=echo-a").contains("ok=2");
         } finally {
+            // Immediate mode writes each packet as it comes; wait for them before SIGTERM, or unread ones are lost.
+            await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> Files.size(pcap) > 24);
             tcpdump.destroy();
             tcpdump.waitFor(10, TimeUnit.SECONDS);
         }

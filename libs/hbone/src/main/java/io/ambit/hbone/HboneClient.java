@@ -14,6 +14,7 @@ import io.ambit.tls.PeerIdentities;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
+import io.netty.channel.EventLoop;
 import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -65,9 +66,17 @@ public final class HboneClient {
      *            the source's certificate and the identity the server must prove
      */
     public CompletableFuture<HboneConnection> connect(InetSocketAddress server, SslContext tls) {
+        return connect(server, tls, transport.group().next());
+    }
+
+    /**
+     * The same, on a chosen event loop: ztunnel passes the loop of the connection it is tunnelling,
+     * so a relay whose two sides share a loop never hands a chunk to another thread.
+     */
+    public CompletableFuture<HboneConnection> connect(InetSocketAddress server, SslContext tls, EventLoop loop) {
         CompletableFuture<HboneConnection> result = new CompletableFuture<>();
         new Bootstrap()
-                .group(transport.group())
+                .group(loop)
                 .channelFactory(channels)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(settings.connectTimeout().toMillis()))

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import io.ambit.tls.MeshTls;
 import io.ambit.tls.PeerPolicy;
 import io.ambit.tls.ReloadableSslContext.KeyMaterial;
+import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
 
 /**
@@ -63,6 +64,14 @@ public final class HbonePool implements AutoCloseable {
 
     /** Opens a tunnel to {@code authority} over a pooled connection for {@code key}. */
     public CompletableFuture<HboneTunnel> open(HboneKey key, String authority, HboneHeaders headers) {
+        return open(key, authority, headers, null);
+    }
+
+    /**
+     * The same; a new connection, if one must be made, runs on {@code preferred} (the loop of the
+     * connection being tunnelled), so that tunnel's relay stays on one thread.
+     */
+    public CompletableFuture<HboneTunnel> open(HboneKey key, String authority, HboneHeaders headers, EventLoop preferred) {
         CompletableFuture<Pooled> slot;
         Pending toConnect = null;
         synchronized (lock) {
@@ -84,7 +93,7 @@ public final class HbonePool implements AutoCloseable {
             }
         }
         if (toConnect != null) {
-            connect(key, toConnect);
+            connect(key, toConnect, preferred);
         }
         return slot.thenCompose(pooled -> pooled.connection.open(authority, headers)
                 .whenComplete((tunnel, error) -> {
@@ -96,10 +105,11 @@ public final class HbonePool implements AutoCloseable {
                 }));
     }
 
-    private void connect(HboneKey key, Pending pending) {
+    private void connect(HboneKey key, Pending pending, EventLoop preferred) {
         CompletableFuture<HboneConnection> attempt;
         try {
-            attempt = client.connect(key.address(), clientContext(key));
+            attempt = preferred == null ? client.connect(key.address(), clientContext(key))
+                    : client.connect(key.address(), clientContext(key), preferred);
         } catch (RuntimeException e) {
             attempt = CompletableFuture.failedFuture(e);
         }

@@ -102,7 +102,7 @@ final class Outbound {
                 .orElseGet(() -> HboneHeaders.forwardedFor(source));
         HboneKey key = new HboneKey(pod.identity(), route.identity(), route.hboneAddress());
         context.certificates().await(pod.identity())
-                .thenCompose(material -> pool.open(key, route.authority(), headers))
+                .thenCompose(material -> pool.open(key, route.authority(), headers, downstream.eventLoop()))
                 .whenComplete((tunnel, error) -> {
                     if (error != null) {
                         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null

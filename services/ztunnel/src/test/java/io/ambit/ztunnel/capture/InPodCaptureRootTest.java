@@ -206,7 +206,7 @@ class InPodCaptureRootTest {
             assertThat(callFrom(sleepNs, VIP, marker)).isEqualTo(marker);
             assertThat(callFrom(sleepNs, new InetSocketAddress(LabNetwork.podIp(2), APP_PORT), marker)).isEqualTo(marker);
         } finally {
-            stopCapture(tcpdump);
+            stopCapture(tcpdump, pcap);
         }
         List<Pcap.Segment> segments = Pcap.tcpSegments(pcap);
         assertThat(segments).as("the capture saw the tunnel").anyMatch(s -> s.destinationPort() == 15008);
@@ -314,7 +314,7 @@ class InPodCaptureRootTest {
     }
 
     static Process startCapture(String routerInterface, Path file) throws Exception {
-        Process tcpdump = new ProcessBuilder("ip", "netns", "exec", LabNetwork.ROUTER, "tcpdump", "-i", routerInterface,
+        Process tcpdump = new ProcessBuilder("ip", "netns", "exec", LabNetwork.ROUTER, "tcpdump", "-Z", "root", "--immediate-mode", "-i", routerInterface,
                 "-U", "-n", "-w", file.toString(), "tcp").redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(tcpdump.getInputStream(), StandardCharsets.UTF_8));
         for (String line; (line = out.readLine()) != null;) {
@@ -332,8 +332,13 @@ class InPodCaptureRootTest {
         throw new IOException("tcpdump ended before capturing (exit " + tcpdump.waitFor() + ")");
     }
 
-    static void stopCapture(Process tcpdump) throws InterruptedException {
-        tcpdump.destroy(); // SIGTERM: tcpdump flushes and closes the file
+    /**
+     * Waits until the capture file holds packets (tcpdump writes each as it gets it, in immediate
+     * mode), then SIGTERM: a packet the kernel captured but tcpdump has not read yet would be lost.
+     */
+    static void stopCapture(Process tcpdump, Path file) throws InterruptedException {
+        await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> java.nio.file.Files.size(file) > 24);
+        tcpdump.destroy();
         tcpdump.waitFor(10, TimeUnit.SECONDS);
     }
 }
