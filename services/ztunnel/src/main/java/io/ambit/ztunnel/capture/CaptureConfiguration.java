@@ -21,7 +21,8 @@ import io.ambit.ztunnel.proxy.ProxyProperties;
 /**
  * Starts in-pod capture when this node can do it: capture enabled, and root (or CAP_NET_ADMIN
  * and CAP_SYS_ADMIN: entering namespaces and changing their rules) with nftables or iptables.
- * Otherwise ztunnel says once why it captures nothing and serves what reaches it explicitly.
+ * Otherwise ztunnel says once why, and serves the pods it can without capture: those at loopback
+ * addresses, on the host, reached through SOCKS5 ({@link HostAttacher}).
  */
 @Configuration(proxyBeanMethods = false)
 public class CaptureConfiguration {
@@ -31,25 +32,25 @@ public class CaptureConfiguration {
     @Bean
     CaptureLifecycle captureLifecycle(ZtunnelProperties ztunnel, ProxyProperties settings, ProxyContext context) {
         return new CaptureLifecycle(() -> {
-            if (!settings.capture()) {
-                log.info("in-pod capture is off (ambit.ztunnel.proxy.capture=false)");
-                return Optional.empty();
+            Optional<String> unavailable = settings.capture() ? missingPrivilege()
+                    : Optional.of("it is off (ambit.ztunnel.proxy.capture=false)");
+            RedirectRules rules = null;
+            if (unavailable.isEmpty()) {
+                try {
+                    rules = RedirectRules.detect(new RedirectConfig(settings.outboundPort(), settings.inboundPort(),
+                            settings.hbonePort(), io.ambit.netns.SocketMark.ZTUNNEL, RedirectConfig.defaults().probeSources()));
+                } catch (NoRedirectBackendException e) {
+                    unavailable = Optional.of(e.getMessage());
+                }
             }
-            Optional<String> missing = missingPrivilege();
-            if (missing.isPresent()) {
-                log.warn("in-pod capture is unavailable: {}; pods on {} are not captured", missing.get(), ztunnel.node());
-                return Optional.empty();
-            }
-            RedirectRules rules;
-            try {
-                rules = RedirectRules.detect(new RedirectConfig(settings.outboundPort(), settings.inboundPort(),
-                        settings.hbonePort(), io.ambit.netns.SocketMark.ZTUNNEL, RedirectConfig.defaults().probeSources()));
-            } catch (NoRedirectBackendException e) {
-                log.warn("in-pod capture is unavailable: {}", e.getMessage());
-                return Optional.empty();
+            if (unavailable.isPresent()) {
+                log.warn("in-pod capture is unavailable: {}; pods of {} at loopback addresses are served on the host, "
+                        + "reached through SOCKS5 on <pod ip>:{}", unavailable.get(), ztunnel.node(), settings.socksPort());
+                return Optional.of(new CaptureManager(ztunnel.node(), context.withSocks(),
+                        new HostAttacher(context.withSocks(), Clock.systemUTC()), Duration.ofSeconds(1)));
             }
             log.info("in-pod capture on for node {} with {}", ztunnel.node(), rules.name());
-            return Optional.of(new CaptureManager(ztunnel.node(), context, rules, PodNamespaceFinder.byAddress(),
+            return Optional.of(CaptureManager.inPod(ztunnel.node(), context, rules, PodNamespaceFinder.byAddress(),
                     Duration.ofSeconds(1), Clock.systemUTC()));
         });
     }

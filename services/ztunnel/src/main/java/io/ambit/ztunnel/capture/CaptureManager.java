@@ -1,6 +1,5 @@
 package io.ambit.ztunnel.capture;
 
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -16,28 +15,21 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.ambit.netns.NetNamespace;
-import io.ambit.netns.NetnsException;
 import io.ambit.netns.RedirectRules;
-import io.ambit.ztunnel.proxy.PodProxy;
-import io.ambit.ztunnel.proxy.PodSockets;
 import io.ambit.ztunnel.proxy.ProxyContext;
 import io.ambit.ztunnel.state.StateChange;
 import io.ambit.ztunnel.state.StateListener;
 import io.ambit.ztunnel.state.Workload;
 
 /**
- * The node agent's capture loop (Istio's in-pod mode): the pods to capture are the workloads in
- * ztunnel's state on this node whose tunnel protocol is HBONE. For each new one it finds the
- * pod's network namespace by the pod's IP, opens the pod's listeners inside it
- * ({@link PodProxy} with in-pod sockets), then installs the redirect rules, so traffic is only
- * redirected once something listens. A pod that left the node, or left the mesh (label removed,
- * or {@code dataplane-mode=none}), is released: rules removed first, then its listeners closed;
- * the pod itself keeps running. A pod whose namespace is not there yet (the CNI may be slower
- * than the API) is tried again every {@code retry}.
- *
- * <p>All work runs on one thread, in order: namespace switching and rule commands block, and one
- * pod's capture must never race its release.
+ * The node agent's capture loop: the pods to serve are the workloads in ztunnel's state on this
+ * node whose tunnel protocol is HBONE. Each new one is attached ({@link PodAttacher}: in-pod
+ * capture, or on the host through SOCKS5 where ztunnel cannot capture); one that left the node or
+ * the mesh (label removed, {@code dataplane-mode=none}) is released and keeps running untouched; a
+ * changed address or identity is a release and a new attach. A pod that cannot be attached yet
+ * (its namespace may appear after the API object) is tried again, from {@code retry} doubling up
+ * to 30 s. All work runs on one thread, in order: namespace switching and rule commands block, and
+ * one pod's capture must never race its release.
  */
 public final class CaptureManager implements StateListener, AutoCloseable {
 
@@ -45,10 +37,8 @@ public final class CaptureManager implements StateListener, AutoCloseable {
 
     private final String node;
     private final ProxyContext context;
-    private final RedirectRules rules;
-    private final PodNamespaceFinder finder;
+    private final PodAttacher attacher;
     private final Duration retry;
-    private final Clock clock;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("ztunnel-capture").unstarted(r));
     /** By workload uid; touched only on the worker thread, copied for readers. */
@@ -59,18 +49,24 @@ public final class CaptureManager implements StateListener, AutoCloseable {
     private Duration retryDelay;
     private static final Duration MAX_RETRY = Duration.ofSeconds(30);
 
-    private record Capture(Workload workload, NetNamespace namespace, CapturedPod pod) {
+    private record Capture(Workload workload, PodAttacher.Attachment attachment) {
+        CapturedPod pod() {
+            return attachment.pod();
+        }
     }
 
-    public CaptureManager(String node, ProxyContext context, RedirectRules rules, PodNamespaceFinder finder,
-            Duration retry, Clock clock) {
+    public CaptureManager(String node, ProxyContext context, PodAttacher attacher, Duration retry) {
         this.node = node;
         this.context = context;
-        this.rules = rules;
-        this.finder = finder;
+        this.attacher = attacher;
         this.retry = retry;
         this.retryDelay = retry;
-        this.clock = clock;
+    }
+
+    /** In-pod capture (Istio's in-pod mode) with these redirect rules. */
+    public static CaptureManager inPod(String node, ProxyContext context, RedirectRules rules, PodNamespaceFinder finder,
+            Duration retry, Clock clock) {
+        return new CaptureManager(node, context, new InPodAttacher(context, rules, finder, clock), retry);
     }
 
     /** Starts following the state (and captures what it already names). */
@@ -131,46 +127,20 @@ public final class CaptureManager implements StateListener, AutoCloseable {
 
     /** Captures one pod; returns why not, if it could not. */
     private Optional<String> capture(Workload workload) {
-        InetAddress ip = workload.addresses().getFirst();
-        Optional<NetNamespace> found;
         try {
-            found = finder.find(ip);
-        } catch (NetnsException e) {
-            return Optional.of("looking for its namespace failed: " + e.getMessage());
-        }
-        if (found.isEmpty()) {
-            log.debug("pod {} ({}): no network namespace carries {} yet", workload.uid(), workload.name(), ip.getHostAddress());
-            return Optional.of("no network namespace carries " + ip.getHostAddress() + " (yet)");
-        }
-        NetNamespace namespace = found.get();
-        PodProxy proxy = null;
-        try {
-            proxy = PodProxy.start(context, workload, PodSockets.inPod(namespace), InetAddress.ofLiteral("0.0.0.0"),
-                    InetAddress.ofLiteral("127.0.0.1"));
-            rules.install(namespace);
-            CapturedPod pod = new CapturedPod(workload, namespace.path(), rules.name(), clock.instant(), proxy);
-            captured.put(workload.uid(), new Capture(workload, namespace, pod));
-            log.info("captured pod {} ({}) in {} with {}", workload.uid(), ip.getHostAddress(), namespace.path(), rules.name());
+            PodAttacher.Attachment attachment = attacher.attach(workload);
+            captured.put(workload.uid(), new Capture(workload, attachment));
+            log.info("captured pod {} ({}) in {} with {}", workload.uid(), workload.addresses().getFirst().getHostAddress(),
+                    attachment.pod().namespace(), attachment.pod().rules());
             return Optional.empty();
-        } catch (NetnsException | RuntimeException e) {
-            log.warn("cannot capture pod {} ({}) in {}: {}", workload.uid(), ip.getHostAddress(), namespace.path(), e.toString());
-            if (proxy != null) {
-                proxy.close();
-            }
-            closeQuietly(namespace);
-            return Optional.of("capture failed: " + e.getMessage());
+        } catch (PodAttacher.NotYet e) {
+            log.debug("pod {} ({}) not captured: {}", workload.uid(), workload.name(), e.getMessage());
+            return Optional.of(e.getMessage());
         }
     }
 
     private void release(Capture capture, String why) {
-        try {
-            rules.remove(capture.namespace());
-        } catch (NetnsException | RuntimeException e) {
-            // The namespace may be gone with the pod: then so are its rules.
-            log.debug("removing rules of {} failed: {}", capture.workload().uid(), e.toString());
-        }
-        capture.pod().proxy().close();
-        closeQuietly(capture.namespace());
+        capture.attachment().release();
         log.info("released pod {} ({})", capture.workload().uid(), why);
     }
 
@@ -198,14 +168,6 @@ public final class CaptureManager implements StateListener, AutoCloseable {
         retryTask = worker.schedule(this::reconcile, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private static void closeQuietly(NetNamespace namespace) {
-        try {
-            namespace.close();
-        } catch (Exception e) {
-            log.debug("closing {} failed: {}", namespace, e.toString());
-        }
-    }
-
     /**
      * Stops serving at ztunnel shutdown: listeners close, but the redirect rules stay, as in Istio.
      * A pod's traffic then fails (nothing listens) rather than leaving the pod in plain text, until
@@ -217,10 +179,7 @@ public final class CaptureManager implements StateListener, AutoCloseable {
         context.state().removeListener(this);
         try {
             worker.submit(() -> {
-                captured.values().forEach(c -> {
-                    c.pod().proxy().close();
-                    closeQuietly(c.namespace());
-                });
+                captured.values().forEach(c -> c.attachment().stop());
                 captured.clear();
                 publish();
             }).get(30, TimeUnit.SECONDS);

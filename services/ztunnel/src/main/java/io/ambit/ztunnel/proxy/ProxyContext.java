@@ -30,6 +30,13 @@ public record ProxyContext(Transport transport, StateStore state, L4Authorizer a
         Objects.requireNonNull(hboneServer, "hboneServer");
     }
 
+    /** The same context with the SOCKS5 listener on: how applications reach a ztunnel that cannot capture them. */
+    public ProxyContext withSocks() {
+        ProxyProperties s = settings;
+        return new ProxyContext(transport, state, authorizer, router, certificates, telemetry, openConnections,
+                s.withPorts(s.outboundPort(), s.inboundPort(), s.hbonePort(), s.socksPort(), true), hboneClient, hboneServer);
+    }
+
     /** Wires the parts from a state store, certificates and telemetry, with Istio's HBONE settings. */
     public static ProxyContext create(Transport transport, StateStore state, PodCertificates certificates,
             ConnectionTelemetry telemetry, ProxyProperties settings) {

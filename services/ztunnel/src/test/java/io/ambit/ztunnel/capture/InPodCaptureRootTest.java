@@ -103,7 +103,7 @@ class InPodCaptureRootTest {
                     new ConnectionTelemetry(new TcpMetrics(meters), Clock.systemUTC()), ProxyProperties.defaults());
             state.addListener(change -> certificates.serve(Set.copyOf(change.current().hboneWorkloadsOnNode(name).stream()
                     .map(io.ambit.ztunnel.state.Workload::identity).toList())));
-            capture = new CaptureManager(name, context, rules(), PodNamespaceFinder.byAddress(), Duration.ofMillis(200),
+            capture = CaptureManager.inPod(name, context, rules(), PodNamespaceFinder.byAddress(), Duration.ofMillis(200),
                     Clock.systemUTC());
             capture.start();
         }
