@@ -1,19 +1,21 @@
 package io.ambit.echo.server;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
 import io.ambit.echo.Addresses;
 import io.ambit.echo.EchoException;
 import io.grpc.Server;
-import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -59,34 +61,77 @@ public final class EchoServer implements AutoCloseable {
 
     public static EchoServer start(ServerOptions options, AccessLog accessLog) throws EchoException.Startup {
         ServerIdentity identity = new ServerIdentity(options.pod(), options.serviceVersion());
-        // Loading gRPC and protobuf is a third of start-up: do it on another core while Netty
-        // binds the other listeners.
-        FutureTask<ServerServiceDefinition> grpcService = new FutureTask<>(() -> GrpcEchoService.definition(identity, accessLog));
-        Thread.ofPlatform().name("echo-grpc-init").daemon().start(grpcService);
-        EchoServer server = new EchoServer(new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory()));
+        // gRPC and protobuf are a third of start-up: load and start them on another core while
+        // Netty binds the other listeners.
+        CompletableFuture<EventLoopGroup> groupReady = new CompletableFuture<>();
+        FutureTask<Server> grpcStart = new FutureTask<>(() -> startGrpc(options, identity, accessLog, groupReady));
+        Thread.ofPlatform().name("echo-grpc-start").daemon().start(grpcStart);
+        EchoServer server;
+        try {
+            server = new EchoServer(new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory()));
+        } catch (RuntimeException e) {
+            groupReady.completeExceptionally(e);
+            throw e;
+        }
+        groupReady.complete(server.group);
         try {
             server.bind("http", options, options.httpPort(), new HttpEchoInitializer(identity, accessLog));
             server.bind("tcp", options, options.tcpPort(), tcp(() -> new ChannelHandler[] {
                     new TcpEchoHandler("tcp", accessLog)}));
             server.bind("server-first", options, options.serverFirstPort(), tcp(() -> new ChannelHandler[] {
                     new ServerFirstBanner(identity), new TcpEchoHandler("server-first", accessLog)}));
-            server.bindGrpc(options, join(grpcService));
-            server.listeners.sort(Comparator.comparingInt(l -> PROTOCOLS.indexOf(l.protocol())));
-            return server;
+        } catch (EchoException.Startup | RuntimeException e) {
+            server.grpc = joinQuietly(grpcStart); // so that close() stops it too
+            server.close();
+            throw e;
+        }
+        try {
+            server.grpc = join(grpcStart);
         } catch (EchoException.Startup | RuntimeException e) {
             server.close();
             throw e;
         }
+        server.listeners.add(new Listener("grpc",
+                reported(options.bind(), (InetSocketAddress) server.grpc.getListenSockets().getFirst())));
+        server.listeners.sort(Comparator.comparingInt(l -> PROTOCOLS.indexOf(l.protocol())));
+        return server;
     }
 
-    private static <T> T join(FutureTask<T> task) {
+    private static Server startGrpc(ServerOptions options, ServerIdentity identity, AccessLog accessLog,
+            Future<EventLoopGroup> groupReady) throws Exception {
+        InetSocketAddress wanted = new InetSocketAddress(options.bind(), options.grpcPort());
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(wanted)
+                .channelType(NioServerSocketChannel.class)
+                .directExecutor()
+                .addService(GrpcEchoService.definition(identity, accessLog));
+        EventLoopGroup group = groupReady.get();
+        Server grpc = builder.bossEventLoopGroup(group).workerEventLoopGroup(group).build();
         try {
-            return task.get();
+            return grpc.start();
+        } catch (IOException e) {
+            throw cannotListen("grpc", wanted, e);
+        }
+    }
+
+    private static Server join(FutureTask<Server> grpcStart) throws EchoException.Startup {
+        try {
+            return grpcStart.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("the gRPC service could not be built (a bug)", e.getCause());
+            if (e.getCause() instanceof EchoException.Startup startup) {
+                throw startup;
+            }
+            throw new IllegalStateException("the gRPC server could not start (a bug): " + e.getCause(), e.getCause());
+        }
+    }
+
+    private static Server joinQuietly(FutureTask<Server> grpcStart) {
+        try {
+            return join(grpcStart);
+        } catch (EchoException.Startup | RuntimeException e) {
+            return null;
         }
     }
 
@@ -118,24 +163,15 @@ public final class EchoServer implements AutoCloseable {
             throw cannotListen(protocol, wanted, bound.cause());
         }
         channels.add(bound.channel());
-        listeners.add(new Listener(protocol, (InetSocketAddress) bound.channel().localAddress()));
+        listeners.add(new Listener(protocol, reported(options.bind(), (InetSocketAddress) bound.channel().localAddress())));
     }
 
-    private void bindGrpc(ServerOptions options, ServerServiceDefinition service) throws EchoException.Startup {
-        InetSocketAddress wanted = new InetSocketAddress(options.bind(), options.grpcPort());
-        grpc = NettyServerBuilder.forAddress(wanted)
-                .channelType(NioServerSocketChannel.class)
-                .bossEventLoopGroup(group)
-                .workerEventLoopGroup(group)
-                .directExecutor()
-                .addService(service)
-                .build();
-        try {
-            grpc.start();
-        } catch (IOException e) {
-            throw cannotListen("grpc", wanted, e);
-        }
-        listeners.add(new Listener("grpc", (InetSocketAddress) grpc.getListenSockets().getFirst()));
+    /**
+     * The address to report for a bound listener. Java binds 0.0.0.0 as a dual-stack socket and
+     * then reports {@code [0:0:0:0:0:0:0:0]}: report the address that was asked for instead.
+     */
+    static InetSocketAddress reported(InetAddress asked, InetSocketAddress bound) {
+        return bound.getAddress().isAnyLocalAddress() ? new InetSocketAddress(asked, bound.getPort()) : bound;
     }
 
     private static ChannelInitializer<SocketChannel> tcp(java.util.function.Supplier<ChannelHandler[]> handlers) {

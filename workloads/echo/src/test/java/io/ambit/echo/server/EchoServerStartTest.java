@@ -24,6 +24,20 @@ class EchoServerStartTest {
     }
 
     @Test
+    void wildcardListenersAreReportedAsAskedFor() throws Exception {
+        InetAddress any4 = InetAddress.ofLiteral("0.0.0.0");
+        InetAddress any6 = InetAddress.ofLiteral("::");
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+
+        assertThat(EchoServer.reported(any4, new java.net.InetSocketAddress(any6, 8080)))
+                .isEqualTo(new java.net.InetSocketAddress(any4, 8080));
+        assertThat(new EchoServer.Listener("http", EchoServer.reported(any4, new java.net.InetSocketAddress(any6, 8080))))
+                .hasToString("listening http 0.0.0.0:8080");
+        assertThat(EchoServer.reported(loopback, new java.net.InetSocketAddress(loopback, 9090)))
+                .isEqualTo(new java.net.InetSocketAddress(loopback, 9090));
+    }
+
+    @Test
     void aPortInUseStopsStartUpAndNamesTheListener() throws Exception {
         try (EchoServer first = EchoServer.start(ServerOptions.loopback("p"), AccessLog.NONE)) {
             int taken = first.address("tcp").getPort();
@@ -33,6 +47,18 @@ class EchoServerStartTest {
                     .isInstanceOf(EchoException.Startup.class)
                     .hasMessageStartingWith("cannot listen for tcp on 127.0.0.1:" + taken + ": ")
                     .hasMessageContaining("--tcp");
+        }
+    }
+
+    @Test
+    void aGrpcPortInUseStopsStartUpToo() throws Exception {
+        try (EchoServer first = EchoServer.start(ServerOptions.loopback("p"), AccessLog.NONE)) {
+            int taken = first.address("grpc").getPort();
+            ServerOptions clash = new ServerOptions("q", "v1", 0, taken, 0, 0, InetAddress.getLoopbackAddress(), false);
+
+            assertThatThrownBy(() -> EchoServer.start(clash, AccessLog.NONE))
+                    .isInstanceOf(EchoException.Startup.class)
+                    .hasMessageStartingWith("cannot listen for grpc on 127.0.0.1:" + taken + ": ");
         }
     }
 
