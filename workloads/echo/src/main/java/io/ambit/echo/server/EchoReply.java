@@ -1,0 +1,118 @@
+package io.ambit.echo.server;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import io.ambit.echo.Addresses;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+/**
+ * The answer to an HTTP request: status 200 (or {@code ?status=NNN}) and a plain-text body of
+ * {@code key=value} lines in the manner of Istio's echo app, padded to {@code ?size=N} bytes.
+ *
+ * @param body ISO-8859-1, so that header values come back byte for byte as they were sent
+ */
+record EchoReply(HttpResponseStatus status, byte[] body, int size) {
+
+    /** The largest {@code ?size=} honoured. */
+    static final int MAX_SIZE = 16 << 20;
+
+    static final String CONTENT_TYPE = "text/plain";
+
+    static EchoReply answer(SeenRequest request, ServerIdentity identity) {
+        QueryStringDecoder query = new QueryStringDecoder(request.url());
+        Map<String, List<String>> parameters;
+        try {
+            parameters = query.parameters();
+        } catch (IllegalArgumentException e) {
+            return badRequest("the query string is malformed: " + e.getMessage());
+        }
+        int status = 200;
+        int size = 0;
+        String statusText = first(parameters, "status");
+        if (statusText != null) {
+            status = parse(statusText, 200, 599);
+            if (status < 0) {
+                return badRequest("status must be a number from 200 to 599, got '" + statusText + "'");
+            }
+        }
+        String sizeText = first(parameters, "size");
+        if (sizeText != null) {
+            size = parse(sizeText, 0, MAX_SIZE);
+            if (size < 0) {
+                return badRequest("size must be a number from 0 to " + MAX_SIZE + ", got '" + sizeText + "'");
+            }
+        }
+        StringBuilder body = new StringBuilder(256)
+                .append("ServiceVersion=").append(identity.serviceVersion()).append('\n')
+                .append("Pod=").append(identity.pod()).append('\n')
+                .append("Method=").append(request.method()).append('\n')
+                .append("URL=").append(request.url()).append('\n')
+                .append("Proto=").append(request.proto()).append('\n')
+                .append("Host=").append(request.host() == null ? "" : request.host()).append('\n')
+                .append("RemoteAddr=").append(Addresses.format(request.remote())).append('\n')
+                .append("LocalAddr=").append(Addresses.format(request.local())).append('\n')
+                .append("StatusCode=").append(status).append('\n');
+        for (Map.Entry<String, String> header : request.headers()) {
+            body.append("RequestHeader=").append(header.getKey()).append(':').append(header.getValue()).append('\n');
+        }
+        return new EchoReply(HttpResponseStatus.valueOf(status), body.toString().getBytes(StandardCharsets.ISO_8859_1), size);
+    }
+
+    static EchoReply badRequest(String problem) {
+        return new EchoReply(HttpResponseStatus.BAD_REQUEST,
+                ("bad request: " + problem + "\n").getBytes(StandardCharsets.ISO_8859_1), 0);
+    }
+
+    /** 1xx, 204 and 304 answers carry no body (RFC 9110 §6.4.1). */
+    boolean hasBody() {
+        int code = status.code();
+        return code >= 200 && code != 204 && code != 304;
+    }
+
+    int contentLength() {
+        return hasBody() ? Math.max(body.length, size) : 0;
+    }
+
+    /**
+     * The body padded to {@code size} with a last {@code Padding=xxx…} line (or bare {@code x}s
+     * and a newline when fewer than 9 bytes are missing), so the length is exactly {@code size}.
+     */
+    ByteBuf content(ByteBufAllocator allocator) {
+        int length = contentLength();
+        ByteBuf buf = allocator.buffer(length);
+        if (length == 0) {
+            return buf;
+        }
+        buf.writeBytes(body);
+        int missing = length - body.length;
+        if (missing > 0) {
+            byte[] prefix = "Padding=".getBytes(StandardCharsets.US_ASCII);
+            if (missing > prefix.length) {
+                buf.writeBytes(prefix);
+                missing -= prefix.length;
+            }
+            buf.writeCharSequence("x".repeat(missing - 1), StandardCharsets.US_ASCII);
+            buf.writeByte('\n');
+        }
+        return buf;
+    }
+
+    private static String first(Map<String, List<String>> parameters, String name) {
+        List<String> values = parameters.get(name);
+        return values == null || values.isEmpty() ? null : values.getFirst();
+    }
+
+    private static int parse(String text, int min, int max) {
+        try {
+            int value = Integer.parseInt(text);
+            return value >= min && value <= max ? value : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}
