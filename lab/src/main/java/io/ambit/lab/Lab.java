@@ -107,7 +107,6 @@ public final class Lab implements AutoCloseable {
         Lab lab = new Lab(spec, options, runDir, ports, network);
         try {
             lab.startControlPlane();
-            lab.register();
             for (int n = 1; n <= spec.nodes(); n++) {
                 lab.startZtunnel(n);
             }
@@ -132,7 +131,9 @@ public final class Lab implements AutoCloseable {
         String xdsToken = token(tokens, "xds-server");
         token(tokens, "debug");
         Files.createDirectories(runDir.resolve("ca-config"));
-        Files.createDirectories(runDir.resolve("store"));
+        // The lab's objects live in the store's directory, as a cluster's live in etcd: a restarted
+        // xds-server rebuilds from them. Changes made later through apply() are in its memory only.
+        Files.writeString(Files.createDirectories(runDir.resolve("store")).resolve("lab.yaml"), KubeObjects.yaml(spec));
         List<String> caArgs = new ArrayList<>(List.of(
                 "--server.port=" + ports.caHttp(), "--management.server.port=" + ports.caHttp(),
                 "--ambit.ca.grpc.port=" + ports.caGrpc(), "--ambit.ca.grpc.address=127.0.0.1",
@@ -161,10 +162,6 @@ public final class Lab implements AutoCloseable {
                 runDir.resolve(name + ".log")).start();
         services.put(name, process);
         process.awaitHttp200(readyUrl, START_TIMEOUT);
-    }
-
-    private void register() throws IOException {
-        apply(KubeObjects.yaml(spec));
     }
 
     /** Applies Kubernetes YAML to the control plane's store (what {@code kubectl apply} would do). */

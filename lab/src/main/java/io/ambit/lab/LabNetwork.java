@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * The lab's wiring, all in network namespaces it makes (names start with {@link #PREFIX}):
  * <pre>
  *   pod ns ─eth0──veth──┐                                   ┌──veth──eth0─ pod ns
- *   pod ns ─eth0──veth──┤ br0 (node-1 ns) ─up══n1─ router ─n2══up─ br0 (node-2 ns) ├──veth── …
+ *   pod ns ─eth0──veth──┤ br0 (node-1 ns) ─uplink══n1─ router ─n2══uplink─ br0 (node-2 ns) ├──veth── …
  *                       10.244.1.1/24     10.255.1.0/30  10.255.2.0/30     10.244.2.1/24
  * </pre>
  * A node is a namespace holding a bridge (its pods' gateway, {@code 10.244.<n>.1}) and an uplink
@@ -81,10 +81,10 @@ public final class LabNetwork implements AutoCloseable {
             Shell.run("ip", "-n", node, "link", "add", "br0", "type", "bridge");
             Shell.run("ip", "-n", node, "addr", "add", "10.244." + n + ".1/24", "dev", "br0");
             Shell.run("ip", "-n", node, "link", "set", "br0", "up");
-            Shell.run("ip", "link", "add", "up", "netns", node, "type", "veth", "peer", "name", interNodeLink(n), "netns", ROUTER);
-            Shell.run("ip", "-n", node, "addr", "add", "10.255." + n + ".2/30", "dev", "up");
+            Shell.run("ip", "link", "add", "uplink", "netns", node, "type", "veth", "peer", "name", interNodeLink(n), "netns", ROUTER);
+            Shell.run("ip", "-n", node, "addr", "add", "10.255." + n + ".2/30", "dev", "uplink");
             Shell.run("ip", "-n", ROUTER, "addr", "add", "10.255." + n + ".1/30", "dev", interNodeLink(n));
-            Shell.run("ip", "-n", node, "link", "set", "up", "up");
+            Shell.run("ip", "-n", node, "link", "set", "uplink", "up");
             Shell.run("ip", "-n", ROUTER, "link", "set", interNodeLink(n), "up");
             Shell.run("ip", "-n", node, "route", "add", "default", "via", "10.255." + n + ".1");
             Shell.run("ip", "-n", ROUTER, "route", "add", "10.244." + n + ".0/24", "via", "10.255." + n + ".2");

@@ -264,7 +264,6 @@ class MeshScenariosRootTest {
             lab.restartService("xds-server");
         }
         // The restarted server rebuilds from its store; a change flows to the ztunnels again.
-        lab.apply(KubeObjects.yaml(lab.spec()));
         String deny = policy("deny-after-restart", "DENY", "from: [{source: {principals: [cluster.local/ns/demo/sa/sleep]}}]");
         lab.apply(deny);
         try {

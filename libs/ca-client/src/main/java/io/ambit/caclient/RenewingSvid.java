@@ -77,7 +77,7 @@ public final class RenewingSvid implements AutoCloseable {
             Svid fresh = issuer.issue();
             current.set(fresh);
             listeners.forEach(listener -> listener.accept(fresh));
-            Instant renewAt = renewalTime(fresh);
+            Instant renewAt = renewalTime(fresh, clock.instant());
             log.info("certificate for {} obtained, valid until {}, renewal at {}", name, fresh.leaf().getNotAfter().toInstant(), renewAt);
             schedule(Duration.between(clock.instant(), renewAt), FIRST_RETRY);
         } catch (Exception e) {
@@ -95,11 +95,17 @@ public final class RenewingSvid implements AutoCloseable {
         }
     }
 
-    /** Half-way through the certificate's validity, as Istio's agents renew. */
-    static Instant renewalTime(Svid svid) {
+    /**
+     * Half-way through the certificate's validity, as Istio's agents renew, counted from when it
+     * was received if that is later than its notBefore: a CA backdates notBefore against clock
+     * skew, and with a short lifetime the half-way point could otherwise already have passed,
+     * which would renew at once, again and again.
+     */
+    static Instant renewalTime(Svid svid, Instant received) {
         Instant notBefore = svid.leaf().getNotBefore().toInstant();
+        Instant start = received.isAfter(notBefore) ? received : notBefore;
         Instant notAfter = svid.leaf().getNotAfter().toInstant();
-        return notBefore.plus(Duration.between(notBefore, notAfter).dividedBy(2));
+        return start.plus(Duration.between(start, notAfter).dividedBy(2));
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -78,6 +78,15 @@ class RenewingSvidTest {
     void renewalIsHalfWayThroughValidity() {
         Svid svid = shortLived(Duration.ofHours(24));
         Instant expected = svid.notBefore().plus(Duration.between(svid.notBefore(), svid.notAfter()).dividedBy(2));
-        assertThat(RenewingSvid.renewalTime(svid)).isEqualTo(expected);
+        assertThat(RenewingSvid.renewalTime(svid, svid.notBefore())).isEqualTo(expected);
+    }
+
+    /** A CA backdates notBefore; with a short lifetime, half-way must count from receipt, or it is already past. */
+    @Test
+    void aBackdatedShortLivedCertificateIsRenewedHalfWayFromWhenItArrived() {
+        Svid svid = shortLived(Duration.ofSeconds(40));
+        Instant received = svid.notBefore().plus(Duration.ofSeconds(30)); // as if backdated by 30 s
+        assertThat(RenewingSvid.renewalTime(svid, received)).isEqualTo(received.plus(Duration.ofSeconds(5)));
+        assertThat(RenewingSvid.renewalTime(svid, received)).isAfter(received);
     }
 }

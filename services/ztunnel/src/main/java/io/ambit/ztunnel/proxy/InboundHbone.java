@@ -52,7 +52,7 @@ final class InboundHbone implements Authorizer, TunnelObserver {
     private Connection connection(ConnectRequest request) {
         // The HBONE connection leaves from the source pod's namespace, so its peer address is the source pod's.
         return new Connection(Optional.of(request.client().toString()), request.peer().getAddress(),
-                request.target().getAddress(), request.target().getPort(), pod);
+                request.target().getAddress(), request.target().getPort(), context.current(pod));
     }
 
     @Override

@@ -65,7 +65,7 @@ final class InboundPlaintextHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Connection connection = new Connection(Optional.empty(), source.getAddress(), destination.getAddress(),
-                destination.getPort(), pod);
+                destination.getPort(), context.current(pod));
         Decision decision = context.authorizer().authorize(connection);
         if (!decision.allowed()) {
             tracked.fail("DENY", decision.describe());

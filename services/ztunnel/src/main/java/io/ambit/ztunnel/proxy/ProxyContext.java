@@ -30,6 +30,14 @@ public record ProxyContext(Transport transport, StateStore state, L4Authorizer a
         Objects.requireNonNull(hboneServer, "hboneServer");
     }
 
+    /**
+     * The pod as the state says now: a proxy keeps the workload it was started for, but what
+     * policy needs (the selector policies it is bound to, its status) can change while it runs.
+     */
+    public io.ambit.ztunnel.state.Workload current(io.ambit.ztunnel.state.Workload pod) {
+        return state.snapshot().workload(pod.uid()).orElse(pod);
+    }
+
     /** The same context with the SOCKS5 listener on: how applications reach a ztunnel that cannot capture them. */
     public ProxyContext withSocks() {
         ProxyProperties s = settings;

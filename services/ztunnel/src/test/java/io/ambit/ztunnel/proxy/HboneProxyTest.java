@@ -151,6 +151,24 @@ class HboneProxyTest {
         }
     }
 
+    /**
+     * A selector policy bound to the destination after its proxy started (the workload's
+     * {@code authorization_policies} changed) applies: the proxy asks the current state, not the
+     * workload it was started with.
+     */
+    @Test
+    void aSelectorPolicyBoundAfterThePodWasCapturedApplies() {
+        nodes.policy(Authorization.newBuilder().setNamespace("demo").setName("deny-sleep-selected")
+                .setScope(Scope.WORKLOAD_SELECTOR).setAction(Action.DENY).addRules(Rule.newBuilder().addClauses(
+                        Clause.newBuilder().addMatches(Match.newBuilder().addPrincipals(exact("cluster.local/ns/demo/sa/sleep")))))
+                .build());
+        nodes.applyEverywhere(io.ambit.ztunnel.state.Fixtures.addresses(io.ambit.ztunnel.state.Fixtures.resource(
+                nodes.echoPod().toBuilder().addAuthorizationPolicies("demo/deny-sleep-selected").build())));
+
+        assertThatThrownBy(() -> Socks5Client.connect(nodes.socks(), nodes.echoDirect()))
+                .isInstanceOfSatisfying(Socks5Client.ReplyException.class, e -> assertThat(e.code).isEqualTo(2));
+    }
+
     static Authorization denySleep(String name) {
         return Authorization.newBuilder().setNamespace("demo").setName(name).setScope(Scope.NAMESPACE)
                 .setAction(Action.DENY).addRules(Rule.newBuilder().addClauses(Clause.newBuilder().addMatches(
