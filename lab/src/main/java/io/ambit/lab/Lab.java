@@ -64,14 +64,22 @@ public final class Lab implements AutoCloseable {
      * @param certificateValidity what ztunnels ask the CA for (their own and the pods'); short in
      *                            the tests, so renewals happen while they watch
      */
+    /**
+     * @param onHost              no namespaces (no root): pods on the host at loopback addresses,
+     *                            workloads reaching ztunnel through SOCKS5 instead of capture
+     */
     public record Options(Path repo, Path runsDir, boolean defaultPorts, List<String> workloadArgs,
-                          Duration certificateValidity) {
+                          Duration certificateValidity, boolean onHost) {
         public Options(Path repo, Path runsDir, boolean defaultPorts, List<String> workloadArgs) {
-            this(repo, runsDir, defaultPorts, workloadArgs, Duration.ofHours(24));
+            this(repo, runsDir, defaultPorts, workloadArgs, Duration.ofHours(24), false);
         }
 
         public static Options forTests(Path repo, Duration certificateValidity) {
-            return new Options(repo, repo.resolve("lab/target/lab-runs"), false, List.of(), certificateValidity);
+            return new Options(repo, repo.resolve("lab/target/lab-runs"), false, List.of(), certificateValidity, false);
+        }
+
+        public Options onTheHost() {
+            return new Options(repo, runsDir, defaultPorts, workloadArgs, certificateValidity, true);
         }
     }
 
@@ -91,7 +99,9 @@ public final class Lab implements AutoCloseable {
     }
 
     public static Lab start(LabSpec spec, Options options) throws IOException {
-        if (!Shell.isRoot()) {
+        if (options.onHost()) {
+            spec = spec.onLoopback();
+        } else if (!Shell.isRoot()) {
             throw new IOException("the mesh lab needs root: it creates network namespaces, links and redirect rules");
         }
         for (String jar : List.of("services/ca-service/target/ca-service.jar", "services/xds-server/target/xds-server.jar",
@@ -103,7 +113,7 @@ public final class Lab implements AutoCloseable {
         Path runDir = options.runsDir().resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
         Files.createDirectories(runDir);
         LabPorts ports = options.defaultPorts() ? LabPorts.defaults() : LabPorts.ephemeral();
-        LabNetwork network = LabNetwork.create(spec);
+        LabNetwork network = options.onHost() ? null : LabNetwork.create(spec);
         Lab lab = new Lab(spec, options, runDir, ports, network);
         try {
             lab.startControlPlane();
@@ -199,6 +209,7 @@ public final class Lab implements AutoCloseable {
                         "--ambit.ztunnel.xds-address=127.0.0.1:" + ports.xdsGrpc(),
                         "--ambit.ztunnel.bundle-url=" + bundleUrl(),
                         "--ambit.ztunnel.proxy.socks=true",
+                        "--ambit.ztunnel.proxy.capture=" + (network != null),
                         "--ambit.ztunnel.certificate-validity=" + certificateValidity.toSeconds() + "s"),
                 runDir.resolve("ztunnel-" + nodeName(node) + ".log")).start();
         Ztunnel ztunnel = new Ztunnel(node, process, p[0], p[1], p[2]);
@@ -272,9 +283,12 @@ public final class Lab implements AutoCloseable {
         if (enrolled(pod)) {
             awaitCaptured(pod);
         }
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", network.podNamespace(pod)));
+        List<String> command = new ArrayList<>(inPod(pod));
         command.addAll(MeshProcess.javaCommand());
         command.addAll(List.of("-jar", repo.resolve("workloads/echo/target/echo.jar").toString(), "server", "--pod", pod));
+        if (network == null) {
+            command.addAll(List.of("--bind", spec.pod(pod).ip().getHostAddress()));
+        }
         command.addAll(workloadArgs);
         MeshProcess process = new MeshProcess("echo-" + pod, command, runDir.resolve("pod-" + pod + ".log")).start();
         workloads.put(pod, process);
@@ -298,18 +312,36 @@ public final class Lab implements AutoCloseable {
 
     /** Runs a command inside a pod (e.g. the echo client); returns its output, failing on a non-zero exit. */
     public String exec(String pod, String... command) throws IOException {
-        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", network.podNamespace(pod)));
+        List<String> argv = new ArrayList<>(inPod(pod));
         argv.addAll(List.of(command));
         return Shell.run(argv);
     }
 
     /** The echo client in {@code pod}: {@code client <target> <args...>}. */
     public String echoClient(String pod, String target, String... args) throws IOException {
-        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", network.podNamespace(pod)));
+        List<String> argv = new ArrayList<>(inPod(pod));
         argv.addAll(MeshProcess.javaCommand());
         argv.addAll(List.of("-jar", repo.resolve("workloads/echo/target/echo.jar").toString(), "client", target));
         argv.addAll(List.of(args));
+        if (network == null) {
+            argv.addAll(List.of("--socks", socksOf(pod)));
+        }
         return Shell.run(argv);
+    }
+
+    /** On the host, where a pod's application reaches its ztunnel: SOCKS5 at the pod's address. */
+    public String socksOf(String pod) {
+        return spec.pod(pod).ip().getHostAddress() + ":15080";
+    }
+
+    /** Whether pods are network namespaces (captured) or live on the host (SOCKS5). */
+    public boolean onHost() {
+        return network == null;
+    }
+
+    /** The command prefix that runs something inside the pod: {@code ip netns exec}, or nothing on the host. */
+    private List<String> inPod(String pod) {
+        return network == null ? List.of() : List.of("ip", "netns", "exec", network.podNamespace(pod));
     }
 
     public LabSpec spec() {
@@ -344,7 +376,9 @@ public final class Lab implements AutoCloseable {
         workloads.values().forEach(MeshProcess::stop);
         ztunnels.values().forEach(z -> z.process().stop());
         new ArrayList<>(services.values()).reversed().forEach(MeshProcess::stop);
-        network.close();
+        if (network != null) {
+            network.close();
+        }
         log.info("lab down; logs kept in {}", runDir);
     }
 }

@@ -9,9 +9,10 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar lab.jar up [--default-ports] [--repo DIR] [spec.yaml]}: builds the lab (the demo
- * when no spec is given), drives a little traffic through it, prints what runs where and how to
- * look at it, and stays up until Ctrl-C, which tears everything down.
+ * {@code java -jar lab.jar up [--default-ports] [--host] [--repo DIR] [spec.yaml]}: builds the lab
+ * (the demo when no spec is given), drives a little traffic through it, prints what runs where and
+ * how to look at it, and stays up until Ctrl-C, which tears everything down. {@code --host}: no
+ * namespaces (no root needed); pods at loopback addresses reach their ztunnel through SOCKS5.
  * {@code java -jar lab.jar down}: removes whatever an earlier lab left behind.
  */
 public final class LabMain {
@@ -39,28 +40,32 @@ public final class LabMain {
     }
 
     private static void usage() {
-        System.out.println("usage: lab.jar up [--default-ports] [--repo DIR] [spec.yaml] | lab.jar down");
+        System.out.println("usage: lab.jar up [--default-ports] [--host] [--repo DIR] [spec.yaml] | lab.jar down");
     }
 
     private static void up(List<String> args) throws Exception {
         boolean defaultPorts = false;
+        boolean onHost = false;
         Path repo = Path.of("").toAbsolutePath();
         Path specFile = null;
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
                 case "--default-ports" -> defaultPorts = true;
+                case "--host" -> onHost = true;
                 case "--repo" -> repo = Path.of(args.get(++i)).toAbsolutePath();
                 default -> specFile = Path.of(args.get(i));
             }
         }
         LabSpec spec = specFile == null ? Demo.spec() : LabSpec.parse(specFile);
-        System.out.println("lab: building " + spec.nodes() + " nodes and " + spec.pods().size() + " pods in network namespaces...");
-        Lab lab = Lab.start(spec, new Lab.Options(repo, repo.resolve(".mesh/lab-runs"), defaultPorts, List.of()));
+        System.out.println("lab: building " + spec.nodes() + " nodes and " + spec.pods().size() + " pods "
+                + (onHost ? "on the host (no root: loopback addresses, SOCKS5 instead of capture)..." : "in network namespaces..."));
+        Lab.Options options = new Lab.Options(repo, repo.resolve(".mesh/lab-runs"), defaultPorts, List.of());
+        Lab lab = Lab.start(spec, onHost ? options.onTheHost() : options);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             System.out.println("\nlab: stopping...");
             lab.close();
-            System.out.println("lab: stopped; every namespace and link removed");
+            System.out.println(lab.onHost() ? "lab: stopped" : "lab: stopped; every namespace and link removed");
             stopped.countDown();
         }));
         if (defaultPorts) {
@@ -90,8 +95,11 @@ public final class LabMain {
         LabSpec spec = lab.spec();
         System.out.println();
         System.out.printf("%-12s %-10s %-8s %-14s %-44s %s%n", "POD", "NAMESPACE", "NODE", "IP", "IDENTITY", "MESH");
+        String served = lab.onHost() ? "served (HBONE; app uses SOCKS5 " : "captured (HBONE)";
         for (LabSpec.PodSpec pod : spec.pods()) {
-            String mesh = lab.enrolled(pod.name()) ? (lab.isCaptured(pod) ? "captured (HBONE)" : "NOT captured") : "not enrolled";
+            String mesh = lab.enrolled(pod.name())
+                    ? (lab.isCaptured(pod) ? served + (lab.onHost() ? lab.socksOf(pod.name()) + ")" : "") : "NOT captured")
+                    : "not enrolled";
             System.out.printf("%-12s %-10s %-8s %-14s %-44s %s%n", pod.name(), pod.namespace(), Lab.nodeName(pod.node()),
                     pod.ip().getHostAddress(), "spiffe://cluster.local/ns/" + pod.namespace() + "/sa/" + pod.serviceAccount(), mesh);
         }
@@ -108,9 +116,21 @@ public final class LabMain {
             System.out.printf("ztunnel %s: metrics %s   config %s%n", Lab.nodeName(n), z.metricsUrl(), z.configDumpUrl());
         }
         System.out.println();
-        System.out.println("See mTLS between the nodes (only TLS to port 15008 crosses the inter-node link):");
-        System.out.println("  ip netns exec " + LabNetwork.ROUTER + " tcpdump -ni " + LabNetwork.interNodeLink(2) + " -c 20 -X tcp");
-        if (!spec.pods().isEmpty()) {
+        if (lab.onHost()) {
+            System.out.println("See mTLS between the pods (root needed for tcpdump): only TLS crosses port 15008:");
+            System.out.println("  sudo tcpdump -ni lo -c 20 -X 'tcp port 15008'");
+            if (!spec.pods().isEmpty() && !spec.services().isEmpty()) {
+                LabSpec.PodSpec first = spec.pods().getFirst();
+                LabSpec.ServiceSpec service = spec.services().getFirst();
+                System.out.println("Call as a pod (through its ztunnel's SOCKS5):");
+                System.out.println("  curl -s --socks5 " + lab.socksOf(first.name()) + " http://" + service.vip().getHostAddress() + ":"
+                        + service.ports().getFirst().port() + "/");
+            }
+        } else {
+            System.out.println("See mTLS between the nodes (only TLS to port 15008 crosses the inter-node link):");
+            System.out.println("  ip netns exec " + LabNetwork.ROUTER + " tcpdump -ni " + LabNetwork.interNodeLink(2) + " -c 20 -X tcp");
+        }
+        if (!lab.onHost() && !spec.pods().isEmpty()) {
             LabSpec.PodSpec first = spec.pods().getFirst();
             System.out.println("Call from a pod:");
             System.out.println("  ip netns exec " + lab.network().podNamespace(first.name()) + " curl -s http://"

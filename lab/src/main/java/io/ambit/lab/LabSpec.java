@@ -156,6 +156,17 @@ public record LabSpec(int nodes, List<NamespaceSpec> namespaces, List<PodSpec> p
         }
     }
 
+    /**
+     * The same lab with pod addresses moved from {@code 10.244.n.h} to the loopback addresses
+     * {@code 127.244.n.h}: where no namespaces can be made (no root), pods live on the host at
+     * those addresses, which Linux routes to the host without any configuration.
+     */
+    public LabSpec onLoopback() {
+        List<PodSpec> moved = pods.stream().map(p -> new PodSpec(p.name(), p.namespace(), p.serviceAccount(), p.node(), p.labels(),
+                InetAddress.ofLiteral(p.ip().getHostAddress().replaceFirst("^10\\.", "127.")))).toList();
+        return new LabSpec(nodes, namespaces, moved, services);
+    }
+
     public PodSpec pod(String name) {
         return pods.stream().filter(p -> p.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no pod " + name + " in this lab"));

@@ -12,7 +12,7 @@ import io.ambit.echo.EchoException;
 public final class ClientCommand {
 
     public static final String USAGE = "echo client <http://ip:port/path | ip:port> [--count N] "
-            + "[--protocol http|h2c|grpc|tcp|server-first] [--message M] [--header K=V]... [--timeout 5s]";
+            + "[--protocol http|h2c|grpc|tcp|server-first] [--message M] [--header K=V]... [--timeout 5s] [--socks ip:port]";
 
     private ClientCommand() {
     }

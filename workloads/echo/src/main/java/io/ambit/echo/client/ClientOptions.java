@@ -17,7 +17,7 @@ import io.ambit.echo.EchoException;
  * @param timeout per request, connecting included
  */
 record ClientOptions(Target target, Protocol protocol, int count, String message,
-        List<Map.Entry<String, String>> headers, Duration timeout) {
+        List<Map.Entry<String, String>> headers, Duration timeout, java.util.Optional<java.net.InetSocketAddress> socks) {
 
     static final String DEFAULT_MESSAGE = "hello";
 
@@ -28,6 +28,7 @@ record ClientOptions(Target target, Protocol protocol, int count, String message
         String message = null;
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         Duration timeout = Duration.ofSeconds(5);
+        java.net.InetSocketAddress socks = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -36,6 +37,7 @@ record ClientOptions(Target target, Protocol protocol, int count, String message
                 case "--message" -> message = value(args, ++i, arg);
                 case "--header" -> headers.add(header(value(args, ++i, arg)));
                 case "--timeout" -> timeout = duration(value(args, ++i, arg));
+                case "--socks" -> socks = Target.parse(value(args, ++i, arg)).socketAddress();
                 default -> {
                     if (arg.startsWith("--") || target != null) {
                         throw new EchoException.Usage("unknown argument '" + arg + "'");
@@ -55,8 +57,11 @@ record ClientOptions(Target target, Protocol protocol, int count, String message
         if ((protocol == Protocol.TCP || protocol == Protocol.SERVER_FIRST) && !headers.isEmpty()) {
             throw new EchoException.Usage("--header is for http, h2c and grpc");
         }
+        if (socks != null && protocol == Protocol.GRPC) {
+            throw new EchoException.Usage("--socks is for http, h2c, tcp and server-first");
+        }
         return new ClientOptions(parsed, protocol, count, message == null ? DEFAULT_MESSAGE : message,
-                List.copyOf(headers), timeout);
+                List.copyOf(headers), timeout, java.util.Optional.ofNullable(socks));
     }
 
     private static Protocol protocolFor(Target target, Protocol asked) throws EchoException.Usage {

@@ -10,9 +10,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.handler.proxy.Socks5ProxyHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -64,6 +66,22 @@ final class HttpCaller implements Caller {
         this.options = options;
     }
 
+    /**
+     * With {@code --socks}, a SOCKS5 handshake first (how an application reaches a ztunnel that
+     * cannot capture it); the request waits in the proxy handler until the tunnel is up.
+     */
+    private ChannelHandler throughSocks(ChannelHandler protocol) {
+        if (options.socks().isEmpty()) {
+            return protocol;
+        }
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new Socks5ProxyHandler(options.socks().get()), protocol);
+            }
+        };
+    }
+
     @Override
     public Exchange call() {
         long deadline = System.nanoTime() + options.timeout().toNanos();
@@ -73,7 +91,7 @@ final class HttpCaller implements Caller {
                 .group(group)
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, options.timeout().toMillis()))
-                .handler(h2 ? http2(response) : http1(response))
+                .handler(throughSocks(h2 ? http2(response) : http1(response)))
                 .connect(options.target().socketAddress());
         Channel channel = connect.channel();
         String step = "connect " + options.target();

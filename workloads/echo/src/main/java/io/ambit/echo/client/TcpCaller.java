@@ -35,7 +35,8 @@ final class TcpCaller implements Caller {
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         long deadline = System.nanoTime() + options.timeout().toNanos();
         String step = "connect " + options.target();
-        try (Socket socket = new Socket()) {
+        try (Socket socket = options.socks().map(s -> new Socket(new java.net.Proxy(java.net.Proxy.Type.SOCKS, s)))
+                .orElseGet(Socket::new)) {
             socket.connect(options.target().socketAddress(), remainingMillis(deadline));
             InputStream in = socket.getInputStream();
             if (serverFirst) {
