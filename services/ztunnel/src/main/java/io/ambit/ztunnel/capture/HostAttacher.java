@@ -40,21 +40,6 @@ public final class HostAttacher implements PodAttacher {
             throw new NotYet("cannot listen on " + ip.getHostAddress() + ": " + e.getMessage());
         }
         CapturedPod pod = new CapturedPod(workload, Path.of("/"), "none (SOCKS5)", clock.instant(), proxy);
-        return new Attachment() {
-            @Override
-            public CapturedPod pod() {
-                return pod;
-            }
-
-            @Override
-            public void release() {
-                stop();
-            }
-
-            @Override
-            public void stop() {
-                proxy.close();
-            }
-        };
+        return Attachment.of(pod, proxy::close, proxy::close);
     }
 }

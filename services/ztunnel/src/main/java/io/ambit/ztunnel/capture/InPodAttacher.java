@@ -62,29 +62,19 @@ public final class InPodAttacher implements PodAttacher {
             throw new NotYet("capture in " + namespace.path() + " failed: " + e.getMessage());
         }
         CapturedPod pod = new CapturedPod(workload, namespace.path(), rules.name(), clock.instant(), proxy);
-        return new Attachment() {
-            @Override
-            public CapturedPod pod() {
-                return pod;
-            }
-
-            @Override
-            public void release() {
-                try {
-                    rules.remove(namespace);
-                } catch (NetnsException | RuntimeException e) {
-                    // The namespace may be gone with the pod: then so are its rules.
-                    log.debug("removing rules of {} failed: {}", workload.uid(), e.toString());
-                }
-                stop();
-            }
-
-            @Override
-            public void stop() {
-                pod.proxy().close();
-                close(namespace);
-            }
+        Runnable stop = () -> {
+            pod.proxy().close();
+            close(namespace);
         };
+        return Attachment.of(pod, () -> {
+            try {
+                rules.remove(namespace);
+            } catch (NetnsException | RuntimeException e) {
+                // The namespace may be gone with the pod: then so are its rules.
+                log.debug("removing rules of {} failed: {}", workload.uid(), e.toString());
+            }
+            stop.run();
+        }, stop);
     }
 
     private static void close(NetNamespace namespace) {

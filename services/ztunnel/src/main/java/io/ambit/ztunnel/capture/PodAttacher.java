@@ -21,6 +21,25 @@ public interface PodAttacher {
 
         /** ztunnel stops: close its listeners but leave any redirection, so the pod fails closed. */
         void stop();
+
+        static Attachment of(CapturedPod pod, Runnable release, Runnable stop) {
+            return new Attachment() {
+                @Override
+                public CapturedPod pod() {
+                    return pod;
+                }
+
+                @Override
+                public void release() {
+                    release.run();
+                }
+
+                @Override
+                public void stop() {
+                    stop.run();
+                }
+            };
+        }
     }
 
     /** The pod cannot be served yet (e.g. its namespace does not exist yet); retried later. */

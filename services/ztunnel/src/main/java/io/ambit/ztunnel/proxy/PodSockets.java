@@ -22,101 +22,59 @@ import io.netty.channel.epoll.EpollSocketChannel;
  * real destination comes from {@code SO_ORIGINAL_DST}. On the host: ordinary sockets, for the
  * in-process tests and for machines without capture, where applications reach ztunnel through
  * SOCKS5 and nothing is redirected.
+ *
+ * @param listeners    where listening sockets are made
+ * @param connections  where upstream and HBONE sockets are made
+ * @param destinations how a captured connection's real destination is found; null where nothing is captured
+ * @param source       the address HBONE connections leave from, when it must be chosen: on a shared
+ *                     host, the pod's own, so the destination ztunnel knows the source workload by it
+ *                     as it would in-pod; null in a pod's namespace (the pod's address is the only one)
+ * @param description  for logs
  */
-public interface PodSockets {
-
-    ChannelFactory<? extends ServerChannel> listeners();
-
-    ChannelFactory<? extends Channel> connections();
+public record PodSockets(ChannelFactory<? extends ServerChannel> listeners, ChannelFactory<? extends Channel> connections,
+                         OriginalDestinations destinations, InetAddress source, String description) {
 
     /** Where a connection accepted by a capture listener (15001, 15006) was really going. */
-    InetSocketAddress originalDestination(Channel accepted) throws CaptureException;
-
-    /** Whether {@link #originalDestination} works: only with redirect rules in front of the listeners. */
-    boolean captures();
-
-    /**
-     * The address HBONE connections leave from, when it must be chosen: on a shared host, the
-     * pod's own, so the destination ztunnel knows the source workload by it as it would in-pod.
-     */
-    default InetAddress source() {
-        return null;
+    @FunctionalInterface
+    public interface OriginalDestinations {
+        InetSocketAddress of(Channel accepted) throws CaptureException;
     }
 
-    static PodSockets inPod(NetNamespace namespace) {
-        InPodServerChannelFactory listeners = new InPodServerChannelFactory(namespace);
-        InPodSocketChannelFactory connections = new InPodSocketChannelFactory(namespace);
-        return new PodSockets() {
-            @Override
-            public ChannelFactory<? extends ServerChannel> listeners() {
-                return listeners;
-            }
+    public InetSocketAddress originalDestination(Channel accepted) throws CaptureException {
+        if (destinations == null) {
+            throw new CaptureException(description + " capture nothing: " + accepted + " has no original destination", null);
+        }
+        return destinations.of(accepted);
+    }
 
-            @Override
-            public ChannelFactory<? extends Channel> connections() {
-                return connections;
-            }
+    /** Whether {@link #originalDestination} works: only with redirect rules in front of the listeners. */
+    public boolean captures() {
+        return destinations != null;
+    }
 
-            @Override
-            public InetSocketAddress originalDestination(Channel accepted) throws CaptureException {
-                try {
-                    return OriginalDestination.of((EpollSocketChannel) accepted);
-                } catch (SyscallException e) {
-                    throw new CaptureException("no original destination for " + accepted + ": " + e.getMessage(), e);
-                }
-            }
+    @Override
+    public String toString() {
+        return description;
+    }
 
-            @Override
-            public boolean captures() {
-                return true;
+    public static PodSockets inPod(NetNamespace namespace) {
+        return new PodSockets(new InPodServerChannelFactory(namespace), new InPodSocketChannelFactory(namespace), accepted -> {
+            try {
+                return OriginalDestination.of((EpollSocketChannel) accepted);
+            } catch (SyscallException e) {
+                throw new CaptureException("no original destination for " + accepted + ": " + e.getMessage(), e);
             }
-
-            @Override
-            public String toString() {
-                return "in-pod sockets (" + namespace + ")";
-            }
-        };
+        }, null, "in-pod sockets (" + namespace + ")");
     }
 
     /** @param source the pod's address, which outbound HBONE connections leave from */
-    static PodSockets host(Transport transport, InetAddress source) {
-        ChannelFactory<? extends ServerChannel> listeners = new ReflectiveChannelFactory<>(transport.serverChannel());
-        ChannelFactory<? extends Channel> connections = new ReflectiveChannelFactory<>(transport.socketChannel());
-        return new PodSockets() {
-            @Override
-            public ChannelFactory<? extends ServerChannel> listeners() {
-                return listeners;
-            }
-
-            @Override
-            public ChannelFactory<? extends Channel> connections() {
-                return connections;
-            }
-
-            @Override
-            public InetSocketAddress originalDestination(Channel accepted) throws CaptureException {
-                throw new CaptureException("host sockets capture nothing: " + accepted + " has no original destination", null);
-            }
-
-            @Override
-            public boolean captures() {
-                return false;
-            }
-
-            @Override
-            public InetAddress source() {
-                return source;
-            }
-
-            @Override
-            public String toString() {
-                return "host sockets";
-            }
-        };
+    public static PodSockets host(Transport transport, InetAddress source) {
+        return new PodSockets(new ReflectiveChannelFactory<>(transport.serverChannel()),
+                new ReflectiveChannelFactory<>(transport.socketChannel()), null, source, "host sockets");
     }
 
     /** The original destination of a captured connection could not be recovered. */
-    final class CaptureException extends Exception {
+    public static final class CaptureException extends Exception {
         public CaptureException(String message, Throwable cause) {
             super(message, cause);
         }

@@ -182,18 +182,8 @@ final class HttpCaller implements Caller {
                             protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
                                 response.complete(new Response(msg.status().code(), ByteBufUtil.getBytes(msg.content())));
                             }
-
-                            @Override
-                            public void channelInactive(ChannelHandlerContext ctx) {
-                                response.completeExceptionally(new IOException("connection closed before the response ended"));
-                            }
-
-                            @Override
-                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                response.completeExceptionally(cause);
-                                ctx.close();
-                            }
-                        });
+                        },
+                        new ResponseFailures(response));
             }
         };
     }
@@ -207,18 +197,7 @@ final class HttpCaller implements Caller {
                                 .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
                                 .build(),
                         new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
-                        new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelInactive(ChannelHandlerContext ctx) {
-                                response.completeExceptionally(new IOException("connection closed before the response ended"));
-                            }
-
-                            @Override
-                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                response.completeExceptionally(cause);
-                                ctx.close();
-                            }
-                        });
+                        new ResponseFailures(response));
             }
         };
     }
@@ -274,5 +253,25 @@ final class HttpCaller implements Caller {
     @Override
     public void close() {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    /** Last in a call's pipeline: a connection that closes or fails before the response fails the call. */
+    private static final class ResponseFailures extends ChannelInboundHandlerAdapter {
+        private final CompletableFuture<Response> response;
+
+        ResponseFailures(CompletableFuture<Response> response) {
+            this.response = response;
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            response.completeExceptionally(new IOException("connection closed before the response ended"));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            response.completeExceptionally(cause);
+            ctx.close();
+        }
     }
 }
