@@ -49,16 +49,25 @@ public final class InboundHold extends ChannelInboundHandlerAdapter {
         // nothing downstream wants it before the relay exists
     }
 
-    /** Passes everything kept to the handlers behind this one, in order, then steps aside. Event loop only. */
+    /**
+     * Passes everything kept to the handlers behind this one, in order, then steps aside. Event
+     * loop only. Replayed reads end with a read-complete, as Netty's own do: an HTTP/2 codec
+     * behind this flushes its answers (a SETTINGS ack) and lets its streams flush only then.
+     */
     void release() {
         ChannelHandlerContext context = ctx;
         context.pipeline().remove(this);
+        boolean replayed = false;
         for (Object item; (item = held.poll()) != null;) {
             if (item instanceof HeldEvent(Object event)) {
                 context.fireUserEventTriggered(event);
             } else {
                 context.fireChannelRead(item);
+                replayed = true;
             }
+        }
+        if (replayed) {
+            context.fireChannelReadComplete();
         }
     }
 
