@@ -9,15 +9,8 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -182,7 +175,7 @@ class HbonePortBadInputTest {
         try (Socket socket = new Socket()) {
             socket.setSoTimeout(10_000);
             socket.connect(hbonePort());
-            socket.getOutputStream().write(clientHello());
+            socket.getOutputStream().write(RawHboneClient.clientHello());
             byte[] serverHello = new byte[5];
             socket.getInputStream().readNBytes(serverHello, 0, 5);
             assertThat(serverHello[0]).as("a TLS handshake record").isEqualTo((byte) 22);
@@ -243,41 +236,6 @@ class HbonePortBadInputTest {
             assertThat(roundTrip(socket, "still serving")).isEqualTo("still serving");
         } catch (IOException e) {
             throw new AssertionError("the mesh no longer serves a normal connection", e);
-        }
-    }
-
-    /** The first flight of a TLS 1.3 client (JDK engine, ALPN h2), as bytes to send on a plain socket. */
-    private static byte[] clientHello() throws Exception {
-        SSLContext context = SSLContext.getInstance("TLSv1.3");
-        context.init(null, new TrustManager[] {new TrustingNobody()}, null);
-        SSLEngine engine = context.createSSLEngine();
-        engine.setUseClientMode(true);
-        var parameters = engine.getSSLParameters();
-        parameters.setApplicationProtocols(new String[] {"h2"});
-        engine.setSSLParameters(parameters);
-        ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-        engine.wrap(ByteBuffer.allocate(0), out);
-        out.flip();
-        byte[] bytes = new byte[out.remaining()];
-        out.get(bytes);
-        return bytes;
-    }
-
-    /** Never consulted: the handshake is abandoned before the server's certificate is checked. */
-    private static final class TrustingNobody implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
-            throw new java.security.cert.CertificateException("not used");
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
-            throw new java.security.cert.CertificateException("not used");
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 }

@@ -1,13 +1,24 @@
 package io.ambit.ztunnel.proxy;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 import io.ambit.hbone.Transport;
 import io.ambit.tls.AesGcmOnly;
 import io.ambit.tls.MeshTls;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -100,7 +111,7 @@ final class RawHboneClient implements AutoCloseable {
      * A client context with any key material, offering TLS 1.3, AES-GCM and ALPN h2 as a mesh
      * client does, and trusting any server: the server's answer is what the test looks at.
      */
-    static SslContext clientTls(java.security.PrivateKey key, List<java.security.cert.X509Certificate> chain) {
+    static SslContext clientTls(PrivateKey key, List<X509Certificate> chain) {
         try {
             SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL)
                     .protocols(MeshTls.TLS_13).ciphers(MeshTls.CIPHERS)
@@ -110,10 +121,10 @@ final class RawHboneClient implements AutoCloseable {
                     .trustManager(InsecureTrustManagerFactory.INSTANCE)
                     .endpointIdentificationAlgorithm(null);
             if (key != null) {
-                builder.keyManager(key, chain.toArray(java.security.cert.X509Certificate[]::new));
+                builder.keyManager(key, chain.toArray(X509Certificate[]::new));
             }
             return builder.build();
-        } catch (javax.net.ssl.SSLException e) {
+        } catch (SSLException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -127,7 +138,7 @@ final class RawHboneClient implements AutoCloseable {
     }
 
     void writeRaw(byte[] bytes) {
-        channel.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(bytes)).syncUninterruptibly();
+        channel.writeAndFlush(Unpooled.wrappedBuffer(bytes)).syncUninterruptibly();
     }
 
     /** Sends one request (without END_STREAM); completes with ":status N", "reset N" or "closed". */
@@ -174,5 +185,40 @@ final class RawHboneClient implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+    }
+
+    /** The first flight of a TLS 1.3 client (JDK engine, ALPN h2), as bytes to send on a plain socket. */
+    static byte[] clientHello() throws Exception {
+        SSLContext context = SSLContext.getInstance("TLSv1.3");
+        context.init(null, new TrustManager[] {new TrustingNobody()}, null);
+        SSLEngine engine = context.createSSLEngine();
+        engine.setUseClientMode(true);
+        var parameters = engine.getSSLParameters();
+        parameters.setApplicationProtocols(new String[] {"h2"});
+        engine.setSSLParameters(parameters);
+        ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+        engine.wrap(ByteBuffer.allocate(0), out);
+        out.flip();
+        byte[] bytes = new byte[out.remaining()];
+        out.get(bytes);
+        return bytes;
+    }
+
+    /** Never consulted: the handshake is abandoned before the server's certificate is checked. */
+    private static final class TrustingNobody implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("not used");
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("not used");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
     }
 }
