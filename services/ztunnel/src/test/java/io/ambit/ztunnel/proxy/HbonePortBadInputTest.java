@@ -18,6 +18,12 @@ import org.junit.jupiter.api.Test;
 
 import io.ambit.hbone.Transport;
 import io.ambit.identity.SpiffeId;
+import io.ambit.proto.security.Action;
+import io.ambit.proto.security.Authorization;
+import io.ambit.proto.security.Clause;
+import io.ambit.proto.security.Match;
+import io.ambit.proto.security.Rule;
+import io.ambit.proto.security.Scope;
 import io.ambit.identity.Svid;
 import io.ambit.testkit.IssuedCertificate;
 import io.ambit.testkit.TestCa;
@@ -29,9 +35,10 @@ import io.netty.handler.codec.http2.Http2Headers;
 /**
  * What the echo pod's HBONE port (node-b's 15008) does with clients that are not a well-behaved
  * ztunnel: handshakes without a valid mesh identity, bytes that are not TLS or not a CONNECT to
- * this pod, header blocks that are too big, a client that vanishes mid-handshake. Each is refused
- * with its status or a close, is counted in {@code istio_tcp_connections_failed} with the
- * documented {@code response_flags}, and leaves the pod's ztunnel serving the next real client.
+ * this pod, header blocks that are too big, a client that vanishes mid-handshake, an identity
+ * policy denies. Each is refused with its status or a close, is counted in
+ * {@code istio_tcp_connections_failed} with the documented {@code response_flags} (DPE, or DENY
+ * for policy), and leaves the pod's ztunnel serving the next real client.
  */
 class HbonePortBadInputTest {
 
@@ -141,11 +148,32 @@ class HbonePortBadInputTest {
     @Test
     void bytesThatAreNotHttp2AfterTheHandshakeAreCounted() {
         try (RawHboneClient client = meshClient(false)) {
-            client.writeRaw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\nthis is not an HTTP/2 frame at all.......".getBytes(StandardCharsets.US_ASCII));
+            client.writeRaw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\nthis is not an HTTP/2 frame at all......."
+                    .getBytes(StandardCharsets.US_ASCII));
 
             awaitClosed(client);
         }
         awaitFailures("DPE", 1);
+        assertStillServes();
+    }
+
+    /** A mesh identity that policy denies, talking HBONE directly rather than through its ztunnel: 401. */
+    @Test
+    void aConnectFromAnIdentityPolicyDeniesIs401AndCountedAsDeny() {
+        nodes.policy(Authorization.newBuilder().setNamespace("demo").setName("deny-intruder").setScope(Scope.NAMESPACE)
+                .setAction(Action.DENY).addRules(Rule.newBuilder().addClauses(Clause.newBuilder().addMatches(
+                        Match.newBuilder().addPrincipals(HboneProxyTest.exact("cluster.local/ns/demo/sa/intruder")))))
+                .build());
+        Svid intruder = TwoNodes.issue(SpiffeId.parse("spiffe://cluster.local/ns/demo/sa/intruder"), Duration.ofHours(1));
+        try (RawHboneClient client = RawHboneClient.http2(hostile, hbonePort(),
+                MeshTls.client(intruder, TwoNodes.BUNDLE, PeerPolicy.exactly(ECHO)))) {
+            client.handshake().join();
+
+            assertThat(client.request(connect(TwoNodes.ECHO_IP + ":" + nodes.echo.port())).join()).isEqualTo(":status 401");
+        }
+        awaitFailures("DENY", 1);
+        assertThat(failures("DPE")).isZero();
+        assertThat(nodes.echo.peers()).isEmpty();
         assertStillServes();
     }
 
