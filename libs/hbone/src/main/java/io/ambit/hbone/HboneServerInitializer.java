@@ -11,11 +11,14 @@ import io.ambit.tls.AesGcmOnly;
 import io.ambit.tls.PeerIdentities;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 
 /**
@@ -38,7 +41,20 @@ final class HboneServerInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         connections.add(ch); // removed again when it closes
-        ch.pipeline().addLast("tls", config.tls().get().newHandler(ch.alloc()));
+        SslContext tls;
+        try {
+            tls = config.tls().get();
+        } catch (RuntimeException e) {
+            // E.g. the pod's first certificate has not arrived yet: refuse this client, keep serving.
+            log.debug("closing {}: no TLS context: {}", ch, e.toString());
+            if (ch.remoteAddress() instanceof InetSocketAddress peer) {
+                config.observer().refused(peer, Optional.empty(), Optional.empty(), TunnelObserver.Refusal.HANDSHAKE,
+                        "no TLS context to serve with: " + rootMessage(e));
+            }
+            ch.close();
+            return;
+        }
+        ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
         ch.pipeline().addLast("aes-gcm-only", new AesGcmOnly());
         ch.pipeline().addLast("alpn", new H2Only());
     }
@@ -75,6 +91,17 @@ final class HboneServerInitializer extends ChannelInitializer<Channel> {
                     stream.pipeline().addLast(new ConnectStreamHandler(config, id));
                 }
             }, () -> log.debug("client {} sent GOAWAY", id));
+            // HTTP/2 connection errors (the codec answers them with GOAWAY) end the connection: report them.
+            ctx.pipeline().addBefore(Http2Setup.GUARD, "h2-errors", new ChannelInboundHandlerAdapter() {
+                @Override
+                public void exceptionCaught(ChannelHandlerContext errorCtx, Throwable cause) {
+                    if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+                        refused(errorCtx, Optional.of(id), TunnelObserver.Refusal.PROTOCOL,
+                                "HTTP/2 connection error: " + rootMessage(cause));
+                    }
+                    errorCtx.fireExceptionCaught(cause);
+                }
+            });
         }
 
         @Override

@@ -1,7 +1,11 @@
 package io.ambit.hbone;
 
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Queue;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -21,6 +25,8 @@ import io.netty.util.ReferenceCountUtil;
 public final class InboundHold extends ChannelInboundHandlerAdapter {
 
     public static final String NAME = "hbone-inbound-hold";
+
+    private static final Logger log = LoggerFactory.getLogger(InboundHold.class);
 
     private final Queue<Object> held = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
@@ -49,16 +55,44 @@ public final class InboundHold extends ChannelInboundHandlerAdapter {
         // nothing downstream wants it before the relay exists
     }
 
-    /** Passes everything kept to the handlers behind this one, in order, then steps aside. Event loop only. */
+    /**
+     * Errors before the relay exists, when nothing behind the hold handles them yet. A connection
+     * that breaks (a client that resets while its tunnel is being opened) is closed, quietly; the
+     * relay, if one is still bound, finds it closed and ends. An upstream still connecting can see
+     * a read fail (epoll may report it readable before the connect completes): its connect
+     * promise reports the outcome, so that error is only logged. Anything else goes on.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!ctx.channel().isActive() && ctx.channel().isOpen()) {
+            log.debug("{} failed while connecting: {}", ctx.channel(), cause.toString());
+        } else if (cause instanceof IOException) {
+            log.debug("closing {} before its relay started: {}", ctx.channel(), cause.toString());
+            ctx.close();
+        } else {
+            ctx.fireExceptionCaught(cause);
+        }
+    }
+
+    /**
+     * Passes everything kept to the handlers behind this one, in order, then steps aside. Event
+     * loop only. Replayed reads end with a read-complete, as Netty's own do: an HTTP/2 codec
+     * behind this flushes its answers (a SETTINGS ack) and lets its streams flush only then.
+     */
     void release() {
         ChannelHandlerContext context = ctx;
         context.pipeline().remove(this);
+        boolean replayed = false;
         for (Object item; (item = held.poll()) != null;) {
             if (item instanceof HeldEvent(Object event)) {
                 context.fireUserEventTriggered(event);
             } else {
                 context.fireChannelRead(item);
+                replayed = true;
             }
+        }
+        if (replayed) {
+            context.fireChannelReadComplete();
         }
     }
 

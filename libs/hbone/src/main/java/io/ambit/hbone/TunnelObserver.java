@@ -14,9 +14,13 @@ public interface TunnelObserver {
 
     /** Why a connection or stream was refused; {@link #status} is the HTTP status sent, 0 for a plain close. */
     enum Refusal {
-        /** The TLS handshake failed or the client proved no SPIFFE ID: closed, no status. */
+        /** The TLS handshake failed or could not start (no server certificate yet), or the client proved no SPIFFE ID: closed, no status. */
         HANDSHAKE(0),
-        /** ALPN was not {@code h2}, or the bytes were not HTTP/2: closed, no status. */
+        /**
+         * ALPN was not {@code h2}, or the bytes broke HTTP/2 so badly that the connection ends (the
+         * codec's GOAWAY: not HTTP/2 at all, a header block far over the limit). Errors the codec
+         * settles on one stream before it exists (431 for headers over the limit) are not seen here.
+         */
         PROTOCOL(0),
         /** Not a CONNECT, a malformed {@code :authority}, or a target not served here. */
         BAD_REQUEST(400),

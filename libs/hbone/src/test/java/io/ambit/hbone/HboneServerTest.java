@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLException;
@@ -20,6 +26,7 @@ import io.ambit.tls.MeshTls;
 import io.ambit.tls.PeerPolicy;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -179,7 +186,8 @@ class HboneServerTest {
 
     @Test
     void garbageAfterThePrefaceClosesOnlyThatConnection() {
-        HboneServer server = bed.server(b -> { });
+        List<TunnelObserver.Refusal> refusals = new CopyOnWriteArrayList<>();
+        HboneServer server = bed.server(b -> b.observer(recording(refusals)));
         RawH2Client raw = bed.register(RawH2Client.connect(hostileTransport(), server.address(),
                 bed.clientTls(TestBed.CLIENT, TestBed.SERVER)));
 
@@ -187,6 +195,34 @@ class HboneServerTest {
         raw.writeRaw("this is not an HTTP/2 frame, not even close..........".getBytes(UTF_8));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> !raw.channel().isActive());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(refusals).containsExactly(TunnelObserver.Refusal.PROTOCOL));
+        assertServerStillServes(server);
+    }
+
+    /** A server that cannot get its TLS context (no certificate yet) refuses the client and says so. */
+    @Test
+    void aConnectionWithoutServerTlsContextIsRefusedAndReported() {
+        AtomicBoolean ready = new AtomicBoolean();
+        SslContext tls = bed.serverTls();
+        List<TunnelObserver.Refusal> refusals = new CopyOnWriteArrayList<>();
+        HboneServer server = bed.register(HboneServer.builder(bed.transport, () -> {
+                    if (!ready.get()) {
+                        throw new IllegalStateException("no certificate yet");
+                    }
+                    return tls;
+                })
+                .targetPolicy(TargetPolicy.addresses(Set.of(InetAddress.getLoopbackAddress())))
+                .observer(recording(refusals))
+                .start());
+
+        Throwable failure = catchThrowable(() -> bed.client().connect(server.address(),
+                bed.clientTls(TestBed.CLIENT, TestBed.SERVER)).join());
+
+        assertThat(failure).isInstanceOf(CompletionException.class).cause().isInstanceOf(HboneConnectionException.class);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(refusals).containsExactly(TunnelObserver.Refusal.HANDSHAKE));
+        ready.set(true);
         assertServerStillServes(server);
     }
 
@@ -232,7 +268,8 @@ class HboneServerTest {
      */
     @Test
     void oversizedHeaderBlocksAreRefusedAndTheServerKeepsServing() {
-        HboneServer server = bed.server(b -> { });
+        List<TunnelObserver.Refusal> refusals = new CopyOnWriteArrayList<>();
+        HboneServer server = bed.server(b -> b.observer(recording(refusals)));
         RawH2Client raw = bed.register(RawH2Client.connect(hostileTransport(), server.address(),
                 bed.clientTls(TestBed.CLIENT, TestBed.SERVER))).startHttp2();
 
@@ -247,7 +284,20 @@ class HboneServerTest {
         assertThat(slightlyOver).isIn(":status 431", "reset 1");
         assertThat(huge).isEqualTo("closed");
         await().atMost(Duration.ofSeconds(10)).until(() -> !raw.channel().isActive());
+        // The GOAWAY is reported; the 431 is settled inside the codec before the stream exists.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(refusals).containsExactly(TunnelObserver.Refusal.PROTOCOL));
         assertServerStillServes(server);
+    }
+
+    private static TunnelObserver recording(List<TunnelObserver.Refusal> refusals) {
+        return new TunnelObserver() {
+            @Override
+            public void refused(InetSocketAddress peer, Optional<SpiffeId> client, Optional<ConnectRequest> request,
+                    Refusal refusal, String reason) {
+                refusals.add(refusal);
+            }
+        };
     }
 
     private DefaultHttp2Headers connectWithPadding(int bytes) {

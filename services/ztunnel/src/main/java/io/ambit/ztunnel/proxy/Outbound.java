@@ -110,16 +110,20 @@ final class Outbound {
                         boolean denied = cause instanceof TunnelRefusedException refused && refused.status() == 401;
                         String flags = denied ? "DENY" : "CONNECT";
                         tracked.fail(flags, cause.getMessage());
-                        downstream.eventLoop().execute(() ->
-                                progress.failed(denied ? Failure.DENIED : Failure.REFUSED, cause.getMessage()));
+                        downstream.eventLoop().execute(() -> {
+                            if (downstream.isActive()) {
+                                progress.failed(denied ? Failure.DENIED : Failure.REFUSED, cause.getMessage());
+                            }
+                        });
                         return;
                     }
-                    if (!downstream.isActive()) {
-                        tunnel.close(); // the client gave up while the tunnel was being opened
-                        tracked.fail("DC", "client closed before the tunnel was up"); // Envoy: downstream connection termination
-                        return;
-                    }
+                    // Checked on the client's own event loop: from here it cannot close before the relay is bound.
                     downstream.eventLoop().execute(() -> {
+                        if (!downstream.isActive()) {
+                            tunnel.close(); // the client gave up while the tunnel was being opened
+                            tracked.fail("DC", "client closed before the tunnel was up"); // Envoy: downstream connection termination
+                            return;
+                        }
                         progress.ready((InetSocketAddress) downstream.localAddress());
                         Relay relay = tunnel.relay(downstream, context.settings().idleTimeout(), relayStats);
                         relay.done().thenAccept(r -> tracked.finish(r.fromFirst(), r.fromSecond(),
@@ -134,7 +138,9 @@ final class Outbound {
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 tracked.fail("CONNECT", "passthrough to " + route.target() + " failed: " + f.cause().getMessage());
-                progress.failed(Failure.REFUSED, f.cause().getMessage());
+                if (downstream.isActive()) {
+                    progress.failed(Failure.REFUSED, f.cause().getMessage());
+                }
                 return;
             }
             if (!downstream.isActive()) {

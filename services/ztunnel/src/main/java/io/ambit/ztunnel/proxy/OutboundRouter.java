@@ -141,19 +141,18 @@ public final class OutboundRouter {
     }
 
     private static boolean isWaypoint(Workload source, GatewayAddress gateway, StateSnapshot state) {
-        if (gateway.hasAddress()) {
-            byte[] raw = gateway.getAddress().getAddress().toByteArray();
-            if (source.addresses().stream().anyMatch(a -> java.util.Arrays.equals(a.getAddress(), raw))) {
-                return true;
-            }
+        // A waypoint pod is an endpoint of the waypoint service. Named by host name, the pod's own
+        // services say so, even before the Service itself has arrived (else it would tunnel to itself).
+        if (gateway.hasHostname()) {
+            return source.services().containsKey(
+                    gateway.getHostname().getNamespace() + "/" + gateway.getHostname().getHostname());
         }
-        // A waypoint pod is an endpoint of the waypoint service, named by host name or VIP.
+        byte[] raw = gateway.getAddress().getAddress().toByteArray();
+        if (source.addresses().stream().anyMatch(a -> java.util.Arrays.equals(a.getAddress(), raw))) {
+            return true;
+        }
         return source.services().keySet().stream().anyMatch(key -> state.service(key)
-                .map(s -> gateway.hasHostname()
-                        ? (s.namespace() + "/" + s.hostname()).equals(gateway.getHostname().getNamespace() + "/"
-                                + gateway.getHostname().getHostname())
-                        : s.vips().stream().anyMatch(v -> java.util.Arrays.equals(v.address().getAddress(),
-                                gateway.getAddress().getAddress().toByteArray())))
+                .map(s -> s.vips().stream().anyMatch(v -> java.util.Arrays.equals(v.address().getAddress(), raw)))
                 .orElse(false));
     }
 

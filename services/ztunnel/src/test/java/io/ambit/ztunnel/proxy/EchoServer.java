@@ -70,6 +70,11 @@ final class EchoServer implements AutoCloseable {
         return List.copyOf(peers);
     }
 
+    /** Connections accepted and not yet ended. */
+    int openConnections() {
+        return open.size();
+    }
+
     @Override
     public void close() throws IOException {
         server.close();

@@ -75,6 +75,10 @@ final class TwoNodes implements AutoCloseable {
             proxy = PodProxy.start(context, pod, PodSockets.host(transport, ip(bind)), ip(bind), ip(bind));
         }
 
+        void awaitCertificate() {
+            certificates.await(proxy.pod().identity()).orTimeout(10, TimeUnit.SECONDS).join();
+        }
+
         void apply(XdsUpdate update) {
             var rejected = xds.apply(update);
             if (!rejected.isEmpty()) {
@@ -115,6 +119,10 @@ final class TwoNodes implements AutoCloseable {
         int hbonePort = b.proxy.hboneAddress().getPort();
         a.start(transport, base.withPorts(0, 0, hbonePort, 0, true), a.state.snapshot().workloadAt(ip(SLEEP_IP)).orElseThrow(),
                 SLEEP_IP);
+        // Tests begin with both pods' first certificates issued, as a ztunnel whose pods are ready:
+        // before that, node-b's HBONE listener has nothing to complete a handshake with.
+        a.awaitCertificate();
+        b.awaitCertificate();
     }
 
     Workload sleepPod() {
