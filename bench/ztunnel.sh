@@ -153,6 +153,11 @@ cleanup() {
   trap - EXIT INT TERM
   [ ${#PIDS[@]} -gt 0 ] && stop "${PIDS[@]}"
   remove_lab
+  if [ -f "$work/failed" ]; then
+    # A step failed: keep every process's log and iperf3's output for the reader.
+    local kept=.mesh/bench-runs/ztunnel-$(date +%Y%m%d-%H%M%S)
+    mkdir -p "$kept" && cp -r "$work"/. "$kept"/ && echo "a step failed; logs kept in $kept" >&2
+  fi
   rm -rf "$work"
   exit "$rc"
 }
@@ -227,7 +232,7 @@ measure_path() {
   pid_list=$(IFS=,; echo "${pids[*]}")
   # warm-up, so that nobody is measured cold (a JVM proxy's JIT least of all)
   iperf "$host" "$iperf_port" 8 "$WARMUP" "$work/iperf-$name-warmup.json" >/dev/null \
-    || echo "  $name: warm-up failed" >&2
+    || { echo "  $name: warm-up failed" >&2; touch "$work/failed"; }
   for streams in 1 8; do
     [ ${#pids[@]} -gt 0 ] && before=$(cpu_ticks "${pids[@]}")
     if read -r bps bytes < <(iperf "$host" "$iperf_port" "$streams" "$SECONDS_PER_RUN" "$work/iperf-$name-$streams.json"); then
@@ -236,7 +241,8 @@ measure_path() {
       echo "RESULT $name tput-$streams $(awk -v b="$bps" 'BEGIN { printf "%.3f", b / 1e9 }') $bytes $ticks" >>"$results"
       printf '  %-8s iperf3 %d stream(s): %s Gbit/s\n' "$name" "$streams" "$(awk -v b="$bps" 'BEGIN { printf "%.2f", b / 1e9 }')"
     else
-      echo "  $name: iperf3 with $streams stream(s) failed" >&2
+      echo "  $name: iperf3 with $streams stream(s) failed: $(tail -c 300 "$work/iperf-$name-$streams.json.err" 2>/dev/null)" >&2
+      touch "$work/failed"
     fi
   done
   if timeout --foreground $((WARMUP + SECONDS_PER_RUN + 60)) ip netns exec "$NS_CLIENT" "${JAVA[@]}" -cp "$JAR" \
@@ -246,6 +252,7 @@ measure_path() {
     grep -v '^RESULT' "$work/latency-$name.out" | sed 's/^/  /'
   else
     echo "  $name: latency run failed:" >&2
+    touch "$work/failed"
     tail -5 "$work/latency-$name.out" | sed 's/^/    /' >&2
   fi
   [ ${#pids[@]} -gt 0 ] && echo "RESULT $name rss-kib $(rss_kib "${pids[@]}")" >>"$results"
