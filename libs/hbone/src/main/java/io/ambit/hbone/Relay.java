@@ -44,8 +44,10 @@ import io.netty.util.ReferenceCountUtil;
  *       from TCP becomes an empty DATA frame with END_STREAM; END_STREAM from the peer becomes
  *       {@code shutdownOutput()} once all its data is written. When both directions are done the
  *       HTTP/2 stream closes by itself, and we then close TCP.</li>
- *   <li><b>Abort</b>: RST_STREAM from the peer resets the TCP connection (SO_LINGER 0), and a TCP
- *       error or reset closes the stream, which Netty answers with RST_STREAM(CANCEL).</li>
+ *   <li><b>Abort</b>: RST_STREAM from the peer closes the TCP connection once everything the peer
+ *       sent before it is written (those bytes are delivered, as on a direct connection); a TCP
+ *       error or reset closes the stream, which Netty answers with RST_STREAM(CANCEL), and an
+ *       abort of our own (idle, write failure) resets TCP (SO_LINGER 0).</li>
  *   <li><b>Idle</b>: no byte in either direction for the idle timeout closes both.</li>
  * </ul>
  */
@@ -257,7 +259,14 @@ public final class Relay {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof Http2ResetFrame reset) {
-                abort("peer reset the stream (" + reset.errorCode() + ")");
+                // What the peer sent before its reset is delivered first, as a direct connection
+                // would deliver it; only then does TCP end (a plain close: those bytes were good).
+                String why = "peer reset the stream (" + reset.errorCode() + ")";
+                if (lastWrite == null || lastWrite.isDone()) {
+                    closeAfterPeerReset(why);
+                } else {
+                    lastWrite.addListener(f -> closeAfterPeerReset(why));
+                }
             } else {
                 ctx.fireUserEventTriggered(evt);
             }
@@ -286,6 +295,16 @@ public final class Relay {
             stats.relayClosed();
             stream.close(); // RST_STREAM(CANCEL) if the stream is still open
         }
+    }
+
+    private void closeAfterPeerReset(String why) {
+        log.debug("relay {} <-> {} ends: {}", tcp, stream, why);
+        error.compareAndSet(null, why);
+        if (closed.compareAndSet(false, true)) {
+            stats.relayClosed();
+        }
+        tcp.close();
+        stream.close();
     }
 
     private void abort(String why) {
