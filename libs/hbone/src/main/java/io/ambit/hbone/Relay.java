@@ -79,16 +79,6 @@ public final class Relay {
         return done;
     }
 
-    /** Bytes read from TCP and written into the stream, so far. */
-    public long bytesToStream() {
-        return toStream.get();
-    }
-
-    /** Bytes read from the stream and written to TCP, so far. */
-    public long bytesToTcp() {
-        return toTcp.get();
-    }
-
     /** Ends the tunnel now (both sides reset), e.g. because policy no longer allows it. */
     public void terminate(String reason) {
         abort(reason);

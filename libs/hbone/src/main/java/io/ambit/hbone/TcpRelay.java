@@ -80,14 +80,6 @@ public final class TcpRelay {
         return done;
     }
 
-    public long bytesFromFirst() {
-        return fromFirst.get();
-    }
-
-    public long bytesFromSecond() {
-        return fromSecond.get();
-    }
-
     /** Ends both connections now with a reset, e.g. because policy no longer allows this one. */
     public void terminate(String reason) {
         abort(reason);
