@@ -14,6 +14,7 @@ import io.ambit.proto.security.Match;
 import io.ambit.proto.security.Scope;
 import io.ambit.proto.security.StringMatch;
 import io.ambit.proto.workload.Address;
+import io.ambit.proto.workload.AppProtocol;
 import io.ambit.proto.workload.ApplicationTunnel;
 import io.ambit.proto.workload.IPFamilies;
 import io.ambit.proto.workload.LoadBalancing;
@@ -125,8 +126,8 @@ class WireCompatibilityTest {
                 .string(1, "echo")                                                    // name
                 .string(2, "default")                                                 // namespace
                 .string(3, "echo.default.svc.cluster.local")                          // hostname
-                .message(4, message().string(1, "").bytes(2, VIP))                    // addresses
-                .message(5, message().varint(1, 80).varint(2, 8080))                  // ports
+                .message(4, message().string(1, "").bytes(2, VIP).varint(3, 32))      // addresses (length 3)
+                .message(5, message().varint(1, 80).varint(2, 8080).varint(3, 3))     // ports (app_protocol GRPC)
                 .string(6, "spiffe://cluster.local/ns/default/sa/echo")               // subject_alt_names
                 .message(7, message()                                                 // waypoint
                         .message(1, message().string(1, "default").string(2, "waypoint.default.svc.cluster.local"))
@@ -134,11 +135,15 @@ class WireCompatibilityTest {
                 .message(8, message()                                                 // load_balancing
                         .packed(1, 4, 2)                                              // routing_preference NODE, ZONE
                         .varint(2, 2)                                                 // mode FAILOVER
-                        .varint(3, 1)                                                 // health_policy ALLOW_ALL
-                        .varint(4, 1))                                                // dns_connect_strategy
+                        .varint(3, 1))                                                // health_policy ALLOW_ALL
                 .varint(9, 1)                                                         // ip_families IPV4_ONLY
                 .message(10, message().string(1, "svc-ext"))                          // extensions
                 .varint(11, 1)                                                        // canonical
+                .varint(12, 1)                                                        // ingress_use_waypoint
+                .message(13, message()                                                // weighted_waypoints
+                        .message(1, message().message(1, message().string(1, "default").string(2, "wp-b.default.svc.cluster.local")))
+                        .varint(2, 10))
+                .varint(14, 1)                                                        // visibility NAMESPACE
                 .toByteArray();
 
         Service s = Service.parseFrom(wire);
@@ -157,10 +162,24 @@ class WireCompatibilityTest {
                 .containsExactly(LoadBalancing.Scope.NODE, LoadBalancing.Scope.ZONE);
         assertThat(s.getLoadBalancing().getMode()).isEqualTo(LoadBalancing.Mode.FAILOVER);
         assertThat(s.getLoadBalancing().getHealthPolicy()).isEqualTo(LoadBalancing.HealthPolicy.ALLOW_ALL);
-        assertThat(s.getLoadBalancing().getDnsConnectStrategy()).isEqualTo(LoadBalancing.DnsConnectStrategy.FIRST_HEALTHY_RACE);
         assertThat(s.getIpFamilies()).isEqualTo(IPFamilies.IPV4_ONLY);
         assertThat(s.getExtensions(0).getName()).isEqualTo("svc-ext");
         assertThat(s.getCanonical()).isTrue();
+        assertThat(s.getAddresses(0).hasLength()).isTrue();
+        assertThat(s.getAddresses(0).getLength()).isEqualTo(32);
+        assertThat(s.getPorts(0).getAppProtocol()).isEqualTo(AppProtocol.GRPC);
+        assertThat(s.getIngressUseWaypoint()).isTrue();
+        assertThat(s.getWeightedWaypoints(0).getDestination().getHostname().getHostname()).isEqualTo("wp-b.default.svc.cluster.local");
+        assertThat(s.getWeightedWaypoints(0).getWeight()).isEqualTo(10);
+        assertThat(s.getVisibility()).isEqualTo(Service.Visibility.NAMESPACE);
+    }
+
+    /** Istio's numbers for the enum values a newer istiod may send. */
+    @Test
+    void enumValuesAreIstios() {
+        assertThat(TunnelProtocol.LEGACY_ISTIO_MTLS.getNumber()).isEqualTo(2);
+        assertThat(AppProtocol.HTTP11.getNumber()).isEqualTo(1);
+        assertThat(AppProtocol.TLS.getNumber()).isEqualTo(5);
     }
 
     @Test
@@ -230,6 +249,18 @@ class WireCompatibilityTest {
         assertNoUnknownFields(a);
         assertThat(a.getDryRun()).isTrue();
         assertThat(Authorization.parseFrom(message().string(1, "p").toByteArray()).getDryRun()).isFalse();
+    }
+
+    @Test
+    void decodesExtensionsOfAPolicyAndOfAMatch() throws Exception {
+        Authorization a = Authorization.parseFrom(message().string(1, "p")
+                .message(7, message().string(1, "policy-ext"))
+                .message(5, message().message(1, message().message(2, message().message(13, message().string(1, "match-ext")))))
+                .toByteArray());
+
+        assertNoUnknownFields(a);
+        assertThat(a.getExtensions(0).getName()).isEqualTo("policy-ext");
+        assertThat(a.getRules(0).getClauses(0).getMatches(0).getExtensions(0).getName()).isEqualTo("match-ext");
     }
 
     @Test
