@@ -1,5 +1,6 @@
 package io.ambit.service;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import org.springframework.boot.EnvironmentPostProcessor;
@@ -25,18 +26,31 @@ public final class LocalModeBindings implements EnvironmentPostProcessor, Ordere
     public static final String PROPERTY_SOURCE_NAME = "ambitLocalModeBindings";
     static final String LOOPBACK = "127.0.0.1";
 
-    /** Every bind address a service reads: Spring's HTTP ports and the gRPC servers of the CA and xDS server. */
+    /** Every bind address a service reads: Spring's HTTP port and the gRPC servers of the CA and xDS server. */
     static final Map<String, Object> LOCAL = Map.of(
             "server.address", LOOPBACK,
-            "management.server.address", LOOPBACK,
             "ambit.ca.grpc.address", LOOPBACK,
             "ambit.xds.grpc.address", LOOPBACK);
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-        if (environment.acceptsProfiles(Profiles.of("local"))) {
-            environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE_NAME, LOCAL));
+        if (!environment.acceptsProfiles(Profiles.of("local"))) {
+            return;
         }
+        Map<String, Object> defaults = new HashMap<>(LOCAL);
+        // Boot refuses a management address unless management has a port of its own (then it
+        // shares the main port's listener, and with it server.address).
+        if (managementHasItsOwnPort(environment)) {
+            defaults.put("management.server.address", LOOPBACK);
+        }
+        environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE_NAME, defaults));
+    }
+
+    /** Boot's own rule (ManagementPortType): a port of its own unless unset or equal to a fixed main port. */
+    private static boolean managementHasItsOwnPort(ConfigurableEnvironment environment) {
+        Integer management = environment.getProperty("management.server.port", Integer.class);
+        Integer server = environment.getProperty("server.port", Integer.class, 8080);
+        return management != null && management >= 0 && (management == 0 || !management.equals(server));
     }
 
     @Override

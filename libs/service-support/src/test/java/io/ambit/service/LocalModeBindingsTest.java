@@ -17,7 +17,8 @@ class LocalModeBindingsTest {
 
     @Test
     void localModeBindsEveryListenerToLoopback() {
-        MockEnvironment environment = new MockEnvironment();
+        MockEnvironment environment = new MockEnvironment().withProperty("server.port", "15021")
+                .withProperty("management.server.port", "15020");
         environment.setDefaultProfiles("local");
         new LocalModeBindings().postProcessEnvironment(environment, new SpringApplication());
 
@@ -27,9 +28,34 @@ class LocalModeBindingsTest {
         assertThat(environment.getProperty("ambit.xds.grpc.address")).isEqualTo("127.0.0.1");
     }
 
+    /** Boot refuses a management address when management shares the main port (the CA: 15014 for both). */
+    @Test
+    void managementOnTheMainPortGetsNoAddressOfItsOwn() {
+        MockEnvironment environment = new MockEnvironment().withProperty("server.port", "15014")
+                .withProperty("management.server.port", "15014");
+        environment.setDefaultProfiles("local");
+        new LocalModeBindings().postProcessEnvironment(environment, new SpringApplication());
+
+        assertThat(environment.getProperty("server.address")).isEqualTo("127.0.0.1");
+        assertThat(environment.getProperty("management.server.address")).isNull();
+    }
+
+    @Test
+    void aServiceWhoseManagementSharesItsPortStarts() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TestServiceApplication.class)
+                .run("--server.port=" + port, "--management.server.port=" + port)) {
+            assertThat(((WebServerApplicationContext) context).getWebServer().getPort()).isEqualTo(port);
+        }
+    }
+
     @Test
     void anAddressTheUserGaveWins() {
-        MockEnvironment environment = new MockEnvironment().withProperty("server.address", "0.0.0.0");
+        MockEnvironment environment = new MockEnvironment().withProperty("server.address", "0.0.0.0")
+                .withProperty("server.port", "15021").withProperty("management.server.port", "15020");
         environment.setActiveProfiles("local");
         new LocalModeBindings().postProcessEnvironment(environment, new SpringApplication());
 
