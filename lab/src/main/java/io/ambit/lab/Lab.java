@@ -1,6 +1,7 @@
 package io.ambit.lab;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -39,10 +40,14 @@ public final class Lab implements AutoCloseable {
     private final LabPorts ports;
     private final LabNetwork network;
     private final Map<String, MeshProcess> services = new LinkedHashMap<>();
-    private final Map<Integer, Ztunnel> ztunnels = new LinkedHashMap<>();
-    private final Map<String, MeshProcess> workloads = new LinkedHashMap<>();
+    private final Map<Integer, Ztunnel> ztunnels = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<String, MeshProcess> workloads = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<String> workloadArgs;
     private final Duration certificateValidity;
+    private final Map<Integer, int[]> ztunnelPorts;
+    private final List<Companion> companions;
+    private final StartupCache cache;
+    private volatile Duration upAfter;
 
     /** One node's ztunnel and where to reach it. */
     public record Ztunnel(int node, MeshProcess process, int adminPort, int metricsPort, int readinessPort) {
@@ -59,38 +64,81 @@ public final class Lab implements AutoCloseable {
         }
     }
 
-    /** How to run a lab: the repository (for the jars), where logs go, which ports. */
     /**
+     * How to run a lab.
+     *
+     * @param repo                where the jars are
+     * @param runsDir             where each run's folder (logs, tokens, state) goes
+     * @param defaultPorts        the mesh's default ports ({@code ./mesh up}) instead of ephemeral ones (tests)
+     * @param workloadArgs        extra arguments for every pod's echo server
      * @param certificateValidity what ztunnels ask the CA for (their own and the pods'); short in
      *                            the tests, so renewals happen while they watch
-     */
-    /**
      * @param onHost              no namespaces (no root): pods on the host at loopback addresses,
      *                            workloads reaching ztunnel through SOCKS5 instead of capture
+     * @param companions          services run beside the lab that no lab process depends on
+     *                            ({@code ./mesh up}: the waypoint and the dashboard)
+     * @param startupCache        where the services' ahead-of-time caches live, or null to start from the jars
      */
     public record Options(Path repo, Path runsDir, boolean defaultPorts, List<String> workloadArgs,
-                          Duration certificateValidity, boolean onHost) {
+                          Duration certificateValidity, boolean onHost, List<Companion> companions, Path startupCache) {
+        public Options {
+            workloadArgs = List.copyOf(workloadArgs);
+            companions = List.copyOf(companions);
+        }
+
         public Options(Path repo, Path runsDir, boolean defaultPorts, List<String> workloadArgs) {
-            this(repo, runsDir, defaultPorts, workloadArgs, Duration.ofHours(24), false);
+            this(repo, runsDir, defaultPorts, workloadArgs, Duration.ofHours(24), false, List.of(), null);
         }
 
         public static Options forTests(Path repo, Duration certificateValidity) {
-            return new Options(repo, repo.resolve("lab/target/lab-runs"), false, List.of(), certificateValidity, false);
+            return new Options(repo, repo.resolve("lab/target/lab-runs"), false, List.of(), certificateValidity, false, List.of(), null);
         }
 
         public Options onTheHost() {
-            return new Options(repo, runsDir, defaultPorts, workloadArgs, certificateValidity, true);
+            return new Options(repo, runsDir, defaultPorts, workloadArgs, certificateValidity, true, companions, startupCache);
+        }
+
+        public Options with(List<Companion> more) {
+            List<Companion> all = new ArrayList<>(companions);
+            all.addAll(more);
+            return new Options(repo, runsDir, defaultPorts, workloadArgs, certificateValidity, onHost, all, startupCache);
+        }
+
+        public Options cachedIn(Path dir) {
+            return new Options(repo, runsDir, defaultPorts, workloadArgs, certificateValidity, onHost, companions, dir);
         }
     }
 
-    private Lab(LabSpec spec, Options options, Path runDir, LabPorts ports, LabNetwork network) {
+    /**
+     * A service started beside the lab, in local mode with its own defaults: its listeners on
+     * loopback (in the bind plan) and its readiness URL (the first port's actuator health).
+     */
+    public record Companion(String name, List<Integer> ports) {
+        public Companion {
+            ports = List.copyOf(ports);
+        }
+
+        /** What {@code ./mesh up} runs beside the lab; their ports are those of the services' local profiles. */
+        public static List<Companion> meshUp() {
+            return List.of(new Companion("waypoint", List.of(15120, 15121)), new Companion("admin-ui", List.of(8080)));
+        }
+
+        String readyUrl() {
+            return "http://127.0.0.1:" + ports.getFirst() + "/actuator/health";
+        }
+    }
+
+    private Lab(LabSpec spec, Options options, Path runDir, LabPorts ports, Map<Integer, int[]> ztunnelPorts, LabNetwork network) {
         this.spec = spec;
         this.repo = options.repo();
         this.runDir = runDir;
         this.ports = ports;
+        this.ztunnelPorts = Map.copyOf(ztunnelPorts);
         this.network = network;
         this.workloadArgs = options.workloadArgs();
         this.certificateValidity = options.certificateValidity();
+        this.companions = options.companions();
+        this.cache = options.startupCache() == null ? null : new StartupCache(options.startupCache());
     }
 
     /** node-a, node-b, …: the names the local demo and meshctl use. */
@@ -98,38 +146,93 @@ public final class Lab implements AutoCloseable {
         return "node-" + (char) ('a' + node - 1);
     }
 
+    /**
+     * Checks the whole plan of listeners, then starts what does not depend on anything (the CA,
+     * the xDS server, the companions) at once, the ztunnels as soon as the CA answers (they ask it
+     * for certificates first), and every pod's workload as soon as its pod is captured: on two
+     * cores JVM start-up is the cost, so nothing waits that need not.
+     */
     public static Lab start(LabSpec spec, Options options) throws IOException {
+        long begin = System.nanoTime();
         if (options.onHost()) {
             spec = spec.onLoopback();
         } else if (!Shell.isRoot()) {
             throw new IOException("the mesh lab needs root: it creates network namespaces, links and redirect rules");
         }
-        for (String jar : List.of("services/ca-service/target/ca-service.jar", "services/xds-server/target/xds-server.jar",
-                "services/ztunnel/target/ztunnel.jar", "workloads/echo/target/echo.jar")) {
+        List<String> jars = new ArrayList<>(List.of("services/ca-service/target/ca-service.jar", "services/xds-server/target/xds-server.jar",
+                "services/ztunnel/target/ztunnel.jar", "workloads/echo/target/echo.jar"));
+        options.companions().forEach(c -> jars.add(serviceJar(c.name())));
+        for (String jar : jars) {
             if (!Files.isRegularFile(options.repo().resolve(jar))) {
                 throw new IOException("missing " + jar + ": build first (mvn -DskipTests install)");
             }
         }
+        LabPorts ports = options.defaultPorts() ? LabPorts.defaults() : LabPorts.ephemeral();
+        Map<Integer, int[]> ztunnelPorts = new LinkedHashMap<>();
+        for (int n = 1; n <= spec.nodes(); n++) {
+            ztunnelPorts.put(n, ports.ztunnel(n));
+        }
+        bindPlan(spec, ports, ztunnelPorts, options).check();
         Path runDir = options.runsDir().resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
         Files.createDirectories(runDir);
-        LabPorts ports = options.defaultPorts() ? LabPorts.defaults() : LabPorts.ephemeral();
         LabNetwork network = options.onHost() ? null : LabNetwork.create(spec);
-        Lab lab = new Lab(spec, options, runDir, ports, network);
+        Lab lab = new Lab(spec, options, runDir, ports, ztunnelPorts, network);
         try {
             lab.startControlPlane();
+            lab.companions.forEach(lab::launchCompanion);
+            lab.awaitReady("ca-service", "http://127.0.0.1:" + ports.caHttp() + "/actuator/health/readiness");
             for (int n = 1; n <= spec.nodes(); n++) {
-                lab.startZtunnel(n);
+                lab.launchZtunnel(n);
             }
-            for (LabSpec.PodSpec pod : spec.pods()) {
-                lab.startWorkload(pod.name());
+            lab.awaitReady("xds-server", "http://127.0.0.1:" + ports.xdsHttp() + "/actuator/health/readiness");
+            for (int n = 1; n <= spec.nodes(); n++) {
+                lab.awaitZtunnel(n);
+            }
+            lab.startWorkloads(spec.pods().stream().map(LabSpec.PodSpec::name).toList());
+            for (Companion companion : lab.companions) {
+                lab.awaitReady(companion.name(), companion.readyUrl());
             }
         } catch (IOException | RuntimeException e) {
             lab.close();
             throw e;
         }
-        log.info("lab up: {} nodes, {} pods; logs in {}", spec.nodes(), spec.pods().size(), runDir);
+        lab.upAfter = Duration.ofNanos(System.nanoTime() - begin);
+        log.info("lab up in {} ms: {} nodes, {} pods; logs in {}", lab.upAfter.toMillis(), spec.nodes(), spec.pods().size(), runDir);
         return lab;
     }
+
+    /** Every listener the lab opens in the host's own namespace (pods' too when they live on the host). */
+    static BindPlan bindPlan(LabSpec spec, LabPorts ports, Map<Integer, int[]> ztunnelPorts, Options options) {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        List<BindPlan.Bind> binds = new ArrayList<>(List.of(
+                new BindPlan.Bind("ca-service (gRPC)", loopback, ports.caGrpc()),
+                new BindPlan.Bind("ca-service (HTTP)", loopback, ports.caHttp()),
+                new BindPlan.Bind("xds-server (ADS)", loopback, ports.xdsGrpc()),
+                new BindPlan.Bind("xds-server (HTTP)", loopback, ports.xdsHttp())));
+        ztunnelPorts.forEach((node, p) -> {
+            for (int port : p) {
+                binds.add(new BindPlan.Bind("ztunnel " + nodeName(node), loopback, port));
+            }
+        });
+        for (Companion companion : options.companions()) {
+            companion.ports().forEach(port -> binds.add(new BindPlan.Bind(companion.name(), loopback, port)));
+        }
+        if (options.onHost()) {
+            for (LabSpec.PodSpec pod : spec.pods()) {
+                for (int port : POD_ZTUNNEL_PORTS) {
+                    binds.add(new BindPlan.Bind("ztunnel " + nodeName(pod.node()) + " for pod " + pod.name(), pod.ip(), port));
+                }
+                for (int port : ECHO_PORTS) {
+                    binds.add(new BindPlan.Bind("echo in pod " + pod.name(), pod.ip(), port));
+                }
+            }
+        }
+        return new BindPlan(binds);
+    }
+
+    /** ztunnel's listeners at a pod's address (outbound, inbound plain text, HBONE, SOCKS5) and the echo server's defaults. */
+    private static final List<Integer> POD_ZTUNNEL_PORTS = List.of(15001, 15006, 15008, 15080);
+    private static final List<Integer> ECHO_PORTS = List.of(8080, 7070, 9090, 9091);
 
     private void startControlPlane() throws IOException {
         Path tokens = Files.createDirectories(runDir.resolve("tokens"));
@@ -151,27 +254,77 @@ public final class Lab implements AutoCloseable {
                 "--ambit.ca.local.store-url=http://127.0.0.1:" + ports.xdsHttp(),
                 "--ambit.ca.local.service-tokens.xds-server=" + xdsToken));
         caArgs.addAll(nodeTokens);
-        startService("ca-service", caArgs, "http://127.0.0.1:" + ports.caHttp() + "/actuator/health/readiness");
-        startService("xds-server", List.of(
+        launchService("ca-service", caArgs);
+        // It asks the CA for its certificate with backoff from 1 s: starting it now overlaps its JVM start with the CA's.
+        launchService("xds-server", List.of(
                 "--server.port=" + ports.xdsHttp(), "--management.server.port=" + ports.xdsHttp(),
                 "--ambit.xds.grpc.port=" + ports.xdsGrpc(), "--ambit.xds.grpc.address=127.0.0.1",
                 "--ambit.xds.local.config-dir=" + runDir.resolve("store"),
                 "--ambit.xds.identity.token-file=" + tokens.resolve("xds-server"),
                 "--ambit.xds.debug.token-file=" + tokens.resolve("debug"),
                 "--ambit.xds.identity.ca-address=127.0.0.1:" + ports.caGrpc(),
-                "--ambit.xds.identity.bundle-url=" + bundleUrl()),
-                "http://127.0.0.1:" + ports.xdsHttp() + "/actuator/health/readiness");
+                "--ambit.xds.identity.bundle-url=" + bundleUrl()));
     }
 
     private String bundleUrl() {
         return "http://127.0.0.1:" + ports.caHttp() + "/ca/root-cert.pem";
     }
 
-    private void startService(String name, List<String> args, String readyUrl) throws IOException {
-        MeshProcess process = MeshProcess.java(name, repo.resolve("services/" + name + "/target/" + name + ".jar"), args,
-                runDir.resolve(name + ".log")).start();
-        services.put(name, process);
-        process.awaitHttp200(readyUrl, START_TIMEOUT);
+    private void launchService(String name, List<String> args) throws IOException {
+        services.put(name, java(name, Path.of(serviceJar(name)), args, runDir.resolve(name + ".log")).start());
+    }
+
+    private void launchCompanion(Companion companion) {
+        try {
+            launchService(companion.name(), List.of());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void awaitReady(String name, String readyUrl) throws IOException {
+        services.get(name).awaitHttp200(readyUrl, START_TIMEOUT);
+    }
+
+    private static String serviceJar(String name) {
+        return "services/" + name + "/target/" + name + ".jar";
+    }
+
+    /** A service JVM, from its start-up cache when there is a current one. */
+    private MeshProcess java(String name, Path jar, List<String> args, Path logFile) {
+        Path absolute = repo.resolve(jar);
+        String cacheName = name.startsWith("ztunnel") ? "ztunnel" : name;
+        List<String> launch = cache == null ? List.of("-jar", absolute.toString()) : cache.launch(cacheName, absolute);
+        return MeshProcess.java(name, launch, args, logFile);
+    }
+
+    /** How long each process took from its launch to its readiness, in start order, and the whole lab. */
+    public Map<String, Duration> startupTimes() {
+        Map<String, Duration> times = new LinkedHashMap<>();
+        services.values().forEach(p -> p.readyAfter().ifPresent(d -> times.put(p.name(), d)));
+        ztunnels.values().forEach(z -> z.process().readyAfter().ifPresent(d -> times.put(z.process().name(), d)));
+        workloads.values().forEach(p -> p.readyAfter().ifPresent(d -> times.put(p.name(), d)));
+        if (upAfter != null) {
+            times.put("lab", upAfter);
+        }
+        return times;
+    }
+
+    /** Every process the lab runs, for {@code ./mesh status}: name, pid, and the URL that says it is healthy (or "-"). */
+    public List<String> processTable() {
+        List<String> rows = new ArrayList<>();
+        services.forEach((name, p) -> rows.add(name + " " + p.pid() + " " + healthUrl(name)));
+        ztunnels.values().forEach(z -> rows.add(z.process().name() + " " + z.process().pid() + " " + z.readyUrl()));
+        workloads.values().forEach(p -> rows.add(p.name() + " " + p.pid() + " -"));
+        return rows;
+    }
+
+    private String healthUrl(String service) {
+        return switch (service) {
+            case "ca-service" -> "http://127.0.0.1:" + ports.caHttp() + "/actuator/health";
+            case "xds-server" -> "http://127.0.0.1:" + ports.xdsHttp() + "/actuator/health";
+            default -> companions.stream().filter(c -> c.name().equals(service)).findFirst().map(Companion::readyUrl).orElse("-");
+        };
     }
 
     /** Applies Kubernetes YAML to the control plane's store (what {@code kubectl apply} would do). */
@@ -198,11 +351,16 @@ public final class Lab implements AutoCloseable {
         }
     }
 
-    /** Starts (or starts again) node {@code node}'s ztunnel and waits until it is ready. */
+    /** Starts (or starts again, on the same ports) node {@code node}'s ztunnel and waits until it is ready. */
     public Ztunnel startZtunnel(int node) throws IOException {
-        int[] p = ports.ztunnel(node);
+        launchZtunnel(node);
+        return awaitZtunnel(node);
+    }
+
+    private void launchZtunnel(int node) throws IOException {
+        int[] p = ztunnelPorts.get(node);
         Path tokens = runDir.resolve("tokens");
-        MeshProcess process = MeshProcess.java("ztunnel-" + nodeName(node), repo.resolve("services/ztunnel/target/ztunnel.jar"),
+        MeshProcess process = java("ztunnel-" + nodeName(node), Path.of("services/ztunnel/target/ztunnel.jar"),
                 List.of("--server.port=" + p[2], "--management.server.port=" + p[1], "--ambit.ztunnel.admin-port=" + p[0],
                         "--ambit.ztunnel.node=" + nodeName(node), "--ambit.ztunnel.token-file=" + tokens.resolve(nodeName(node)),
                         "--ambit.ztunnel.ca-address=127.0.0.1:" + ports.caGrpc(),
@@ -212,9 +370,12 @@ public final class Lab implements AutoCloseable {
                         "--ambit.ztunnel.proxy.capture=" + (network != null),
                         "--ambit.ztunnel.certificate-validity=" + certificateValidity.toSeconds() + "s"),
                 runDir.resolve("ztunnel-" + nodeName(node) + ".log")).start();
-        Ztunnel ztunnel = new Ztunnel(node, process, p[0], p[1], p[2]);
-        ztunnels.put(node, ztunnel);
-        process.awaitHttp200(ztunnel.readyUrl(), START_TIMEOUT);
+        ztunnels.put(node, new Ztunnel(node, process, p[0], p[1], p[2]));
+    }
+
+    private Ztunnel awaitZtunnel(int node) throws IOException {
+        Ztunnel ztunnel = ztunnels.get(node);
+        ztunnel.process().awaitHttp200(ztunnel.readyUrl(), START_TIMEOUT);
         return ztunnel;
     }
 
@@ -299,7 +460,36 @@ public final class Lab implements AutoCloseable {
             }
             MeshProcess.pause(50);
         }
+        process.markReady();
         return process;
+    }
+
+    /** Starts every pod's workload at once, each as soon as its pod is captured; fails with the first failure. */
+    private void startWorkloads(List<String> pods) throws IOException {
+        List<Thread> threads = new ArrayList<>();
+        List<IOException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (String pod : pods) {
+            threads.add(Thread.ofVirtual().name("start-" + pod).start(() -> {
+                try {
+                    startWorkload(pod);
+                } catch (IOException e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while starting the pods' workloads", e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            IOException first = failures.getFirst();
+            failures.subList(1, failures.size()).forEach(first::addSuppressed);
+            throw first;
+        }
     }
 
     private static long countListening(MeshProcess process) throws IOException {

@@ -9,10 +9,13 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar lab.jar up [--default-ports] [--host] [--repo DIR] [spec.yaml]}: builds the lab
- * (the demo when no spec is given), drives a little traffic through it, prints what runs where and
- * how to look at it, and stays up until Ctrl-C, which tears everything down. {@code --host}: no
- * namespaces (no root needed); pods at loopback addresses reach their ztunnel through SOCKS5.
+ * {@code java -jar lab.jar up [--default-ports] [--host] [--with waypoint,admin-ui] [--cache DIR] [--repo DIR] [spec.yaml]}:
+ * builds the lab (the demo when no spec is given), drives a little traffic through it, prints what
+ * runs where, how long each process took to start and how to look at it, and stays up until
+ * Ctrl-C, which tears everything down. {@code --host}: no namespaces (no root needed); pods at
+ * loopback addresses reach their ztunnel through SOCKS5. {@code --with}: the companions
+ * {@code ./mesh up} runs beside the lab. {@code --cache}: start services from their ahead-of-time
+ * caches in DIR. {@code java -jar lab.jar cache [--repo DIR] DIR}: builds those caches.
  * {@code java -jar lab.jar down}: removes whatever an earlier lab left behind.
  */
 public final class LabMain {
@@ -32,6 +35,7 @@ public final class LabMain {
                 System.out.println(left.isEmpty() ? "lab: nothing to remove" : "lab: removed " + left);
             }
             case "up" -> up(List.of(args).subList(1, args.length));
+            case "cache" -> cache(List.of(args).subList(1, args.length));
             default -> {
                 usage();
                 System.exit(2);
@@ -40,7 +44,8 @@ public final class LabMain {
     }
 
     private static void usage() {
-        System.out.println("usage: lab.jar up [--default-ports] [--host] [--repo DIR] [spec.yaml] | lab.jar down");
+        System.out.println("usage: lab.jar up [--default-ports] [--host] [--with waypoint,admin-ui] [--cache DIR] [--repo DIR] [spec.yaml]"
+                + " | lab.jar cache [--repo DIR] DIR | lab.jar down");
     }
 
     private static void up(List<String> args) throws Exception {
@@ -48,18 +53,25 @@ public final class LabMain {
         boolean onHost = false;
         Path repo = Path.of("").toAbsolutePath();
         Path specFile = null;
+        Path cacheDir = null;
+        List<Lab.Companion> companions = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
                 case "--default-ports" -> defaultPorts = true;
                 case "--host" -> onHost = true;
                 case "--repo" -> repo = Path.of(args.get(++i)).toAbsolutePath();
+                case "--cache" -> cacheDir = Path.of(args.get(++i)).toAbsolutePath();
+                case "--with" -> companions.addAll(companions(args.get(++i)));
                 default -> specFile = Path.of(args.get(i));
             }
         }
         LabSpec spec = specFile == null ? Demo.spec() : LabSpec.parse(specFile);
         System.out.println("lab: building " + spec.nodes() + " nodes and " + spec.pods().size() + " pods "
                 + (onHost ? "on the host (no root: loopback addresses, SOCKS5 instead of capture)..." : "in network namespaces..."));
-        Lab.Options options = new Lab.Options(repo, repo.resolve(".mesh/lab-runs"), defaultPorts, List.of());
+        Lab.Options options = new Lab.Options(repo, repo.resolve(".mesh/lab-runs"), defaultPorts, List.of()).with(companions);
+        if (cacheDir != null) {
+            options = options.cachedIn(cacheDir);
+        }
         Lab lab = Lab.start(spec, onHost ? options.onTheHost() : options);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
@@ -75,8 +87,77 @@ public final class LabMain {
             Demo.traffic(lab);
         }
         print(lab);
+        if (defaultPorts) {
+            Files.writeString(repo.resolve(".mesh/processes"), String.join("\n", lab.processTable()) + "\n");
+        }
         Files.writeString(lab.runDir().resolve("ready"), "up\n");
         stopped.await();
+    }
+
+    /** {@code --with waypoint,admin-ui}: the companions by name; an unknown name is refused with the valid ones. */
+    static List<Lab.Companion> companions(String names) {
+        List<Lab.Companion> known = Lab.Companion.meshUp();
+        List<Lab.Companion> chosen = new ArrayList<>();
+        for (String name : names.split(",")) {
+            chosen.add(known.stream().filter(c -> c.name().equals(name.strip())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("--with: unknown service '" + name.strip() + "'; choose from "
+                            + known.stream().map(Lab.Companion::name).toList())));
+        }
+        return chosen;
+    }
+
+    /** {@code lab.jar cache [--repo DIR] DIR}: the services' ahead-of-time caches, built where they are missing or stale. */
+    private static void cache(List<String> args) throws IOException {
+        Path repo = Path.of("").toAbsolutePath();
+        Path dir = null;
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals("--repo")) {
+                repo = Path.of(args.get(++i)).toAbsolutePath();
+            } else {
+                dir = Path.of(args.get(i)).toAbsolutePath();
+            }
+        }
+        if (dir == null) {
+            usage();
+            System.exit(2);
+        }
+        long start = System.nanoTime();
+        Map<String, String> failed = new StartupCache(dir).prepare(Training.jobs(repo));
+        failed.forEach((name, why) -> System.out.println("lab: no start-up cache for " + name + " (it will start from its jar): " + why));
+        System.out.printf("lab: start-up caches ready in %.1f s (%s)%n", (System.nanoTime() - start) / 1e9, dir);
+    }
+
+    /**
+     * What each service needs to reach its context refresh alone: throwaway state in the training
+     * folder, and peers at loopback port 9, where nothing listens (a training run must never talk
+     * to a running mesh).
+     */
+    static final class Training {
+        private static final String NOWHERE = "127.0.0.1:9";
+
+        private Training() {
+        }
+
+        static Map<String, StartupCache.Training> jobs(Path repo) {
+            Map<String, List<String>> args = new java.util.LinkedHashMap<>();
+            args.put("ca-service", List.of("--ambit.ca.state-dir={work}/ca", "--ambit.ca.local.config-dir={work}",
+                    "--ambit.ca.local.store-url=http://" + NOWHERE));
+            args.put("xds-server", List.of("--ambit.xds.local.config-dir={work}", "--ambit.xds.identity.token-file={work}/token",
+                    "--ambit.xds.identity.ca-address=" + NOWHERE, "--ambit.xds.identity.bundle-url=http://" + NOWHERE + "/"));
+            args.put("ztunnel", List.of("--ambit.ztunnel.node=training", "--ambit.ztunnel.token-file={work}/token",
+                    "--ambit.ztunnel.ca-address=" + NOWHERE, "--ambit.ztunnel.xds-address=" + NOWHERE,
+                    "--ambit.ztunnel.bundle-url=http://" + NOWHERE + "/", "--ambit.ztunnel.admin-port=0",
+                    "--ambit.ztunnel.proxy.socks=true", "--ambit.ztunnel.proxy.capture=false"));
+            args.put("waypoint", List.of());
+            args.put("admin-ui", List.of());
+            Map<String, StartupCache.Training> jobs = new java.util.LinkedHashMap<>();
+            args.forEach((name, a) -> {
+                List<String> all = new ArrayList<>(List.of("--server.port=0", "--management.server.port=0"));
+                all.addAll(a);
+                jobs.put(name, new StartupCache.Training(repo.resolve("services/" + name + "/target/" + name + ".jar"), all));
+            });
+            return jobs;
+        }
     }
 
     /** The run's bootstrap tokens where ./meshctl looks for them (watch as a node, debug views). */
@@ -138,6 +219,10 @@ public final class LabMain {
                             : spec.services().getFirst().vip().getHostAddress() + ":" + spec.services().getFirst().ports().getFirst().port())
                     + "/");
         }
+        StringBuilder times = new StringBuilder("start-up (launch to ready):");
+        lab.startupTimes().forEach((name, d) -> times.append(String.format(" %s %.1f s%s", name, d.toMillis() / 1000.0,
+                name.equals("lab") ? "" : ",")));
+        System.out.println(times.toString().replace(", lab", "; whole lab"));
         System.out.println("Logs: " + lab.runDir() + "   Ctrl-C stops the lab and removes it.");
     }
 

@@ -28,6 +28,8 @@ public final class MeshProcess implements AutoCloseable {
     private final List<String> command;
     private final Path logFile;
     private Process process;
+    private volatile long startedAt;
+    private volatile Duration readyAfter;
 
     MeshProcess(String name, List<String> command, Path logFile) {
         this.name = name;
@@ -35,11 +37,10 @@ public final class MeshProcess implements AutoCloseable {
         this.logFile = logFile;
     }
 
-    /** A JVM running {@code jar} with {@code args}, as the lab runs every service. */
-    static MeshProcess java(String name, Path jar, List<String> args, Path logFile) {
+    /** A JVM launched with {@code launch} ({@code -jar <jar>}, or a start-up cache and its jar) and {@code args}. */
+    static MeshProcess java(String name, List<String> launch, List<String> args, Path logFile) {
         List<String> command = new ArrayList<>(javaCommand());
-        command.add("-jar");
-        command.add(jar.toString());
+        command.addAll(launch);
         command.addAll(args);
         return new MeshProcess(name, command, logFile);
     }
@@ -58,6 +59,8 @@ public final class MeshProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         process = builder.start();
+        startedAt = System.nanoTime();
+        readyAfter = null;
         log.info("started {} (pid {}), log {}", name, process.pid(), logFile);
         return this;
     }
@@ -74,6 +77,16 @@ public final class MeshProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** Records that the process is ready now (its start-up time is measured from its launch). */
+    void markReady() {
+        readyAfter = Duration.ofNanos(System.nanoTime() - startedAt);
+    }
+
+    /** From launch to ready, once it has reported ready. */
+    public java.util.Optional<Duration> readyAfter() {
+        return java.util.Optional.ofNullable(readyAfter);
+    }
+
     public Path logFile() {
         return logFile;
     }
@@ -87,6 +100,7 @@ public final class MeshProcess implements AutoCloseable {
                         + tail(40));
             }
             if (status(url) == 200) {
+                markReady();
                 return;
             }
             pause(200);
