@@ -146,6 +146,56 @@ class StreamEndTest {
         third.close();
     }
 
+    /**
+     * A draining server's GOAWAY: the client's pool hands that connection out no more, the tunnel
+     * already open goes on both ways until it ends by itself, and only then does the connection close.
+     */
+    @Test
+    void aPeersGoAwayLetsOpenTunnelsFinish() throws Exception {
+        HboneServer server = bed.server(b -> { });
+        HbonePool pool = bed.pool(100, Duration.ofMinutes(5));
+        HboneKey key = new HboneKey(TestBed.CLIENT, TestBed.SERVER, server.address());
+        HboneTunnel open = pool.open(key, ConnectAuthority.format(bed.echoUpstream()), HboneHeaders.none()).join();
+        Socket client = relayThrough(open);
+        client.getOutputStream().write("before".getBytes(UTF_8));
+        assertThat(new String(client.getInputStream().readNBytes(6), UTF_8)).isEqualTo("before");
+
+        CompletableFuture<Void> drained = server.drain(Duration.ofMinutes(1));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !open.connection().isUsable());
+        assertThat(pool.connectionCount(key)).as("a draining connection is not handed out").isZero();
+        client.getOutputStream().write("after the GOAWAY".getBytes(UTF_8));
+        assertThat(new String(client.getInputStream().readNBytes(16), UTF_8)).isEqualTo("after the GOAWAY");
+        assertThat(drained).as("the tunnel is still open").isNotDone();
+        client.shutdownOutput();
+        assertThat(client.getInputStream().read()).isEqualTo(-1);
+        drained.get(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> open.connection().closeFuture().isDone());
+    }
+
+    /** A drain's deadline ends the tunnels that would not end by themselves. */
+    @Test
+    void aDrainEndsWhatIsStillOpenAtItsDeadline() throws Exception {
+        HboneServer server = bed.server(b -> { });
+        HboneConnection connection = bed.connect(server);
+        Socket client = relayThrough(connection.open(ConnectAuthority.format(bed.echoUpstream()), HboneHeaders.none()).join());
+        client.getOutputStream().write("x".getBytes(UTF_8));
+        assertThat(client.getInputStream().read()).isEqualTo('x');
+
+        server.drain(Duration.ofMillis(100)).get(30, TimeUnit.SECONDS);
+
+        assertThat(connection.closeFuture().syncUninterruptibly().isDone()).isTrue();
+        assertThat(readsToTheEnd(client)).isTrue();
+    }
+
+    private static boolean readsToTheEnd(Socket socket) {
+        try {
+            return socket.getInputStream().read() == -1;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
     /** A plain TCP client relayed into {@code tunnel}, as an outbound ztunnel would. */
     private Socket relayThrough(HboneTunnel tunnel) {
         return bed.dial(bed.entry(tunnel));
