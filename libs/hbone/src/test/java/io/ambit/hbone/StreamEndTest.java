@@ -86,6 +86,41 @@ class StreamEndTest {
         assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(total + " bytes, " + sha256(data) + ", then EOF");
     }
 
+    /**
+     * RFC 9113 §5.1: an endpoint that sent RST_STREAM must ignore the frames the peer sent before
+     * it learned of the reset. A client relaying a fast sender has up to a stream window of DATA
+     * in flight when the server resets (its upstream went away, as iperf3's server drops its data
+     * connections), and all of it arrives after the reset. Netty answers each such frame with
+     * RST_STREAM(STREAM_CLOSED), and by default a server closes the whole connection after 200 of
+     * those in 30 s: issue 12's iperf3 failure, whose control connection died with the others.
+     * Here 1,000 frames follow the server's reset; the connection and its other tunnels live on.
+     */
+    @Test
+    void framesInFlightAfterTheServersResetNeverEndTheConnection() {
+        HboneServer server = bed.server(b -> { });
+        RawH2Client raw = bed.register(RawH2Client.connect(bed.register(Transport.nio(1)), server.address(),
+                bed.clientTls(TestBed.CLIENT, TestBed.SERVER))).startHttp2();
+        String echo = ConnectAuthority.format(bed.echoUpstream());
+        RawH2Client.Sent sibling = raw.send(connect(echo));
+        assertThat(sibling.outcome().join()).isEqualTo(":status 200");
+        // Refused (nothing listens there): the server answers 503 and resets the client's half.
+        RawH2Client.Sent refused = raw.send(connect(ConnectAuthority.format(TestBed.closedPort())));
+        assertThat(refused.outcome().join()).isEqualTo(":status 503");
+        Http2StreamChannel refusedStream = refused.stream().join();
+        refusedStream.closeFuture().syncUninterruptibly();
+
+        for (int round = 0; round < 10; round++) {
+            raw.writeRawData(refusedStream.stream().id(), 100);
+        }
+
+        assertThat(raw.send(connect(echo)).outcome().join()).as("a new tunnel on the same connection").isEqualTo(":status 200");
+        assertThat(sibling.stream().join().isActive()).as("the tunnel open all along").isTrue();
+    }
+
+    private static io.netty.handler.codec.http2.Http2Headers connect(String authority) {
+        return new io.netty.handler.codec.http2.DefaultHttp2Headers().method("CONNECT").authority(authority);
+    }
+
     /** A reset of one stream ends that stream only: its sibling on the connection carries on. */
     @Test
     void aResetEndsOnlyItsStream() throws Exception {
@@ -111,6 +146,12 @@ class StreamEndTest {
                     .isEqualTo("ping " + i);
         }
 
+        // Clients reset a stream for every TCP connection that ends with a reset: hundreds are routine.
+        for (int i = 0; i < 400; i++) {
+            connection.open(ConnectAuthority.format(echo), HboneHeaders.none()).join().close();
+        }
+        siblingClient.getOutputStream().write("after 400 resets".getBytes(UTF_8));
+        assertThat(new String(siblingClient.getInputStream().readNBytes(16), UTF_8)).isEqualTo("after 400 resets");
         assertThat(connection.isUsable()).isTrue();
         siblingClient.shutdownOutput();
         assertThat(siblingClient.getInputStream().read()).isEqualTo(-1);
