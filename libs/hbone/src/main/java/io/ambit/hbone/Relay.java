@@ -83,6 +83,14 @@ public final class Relay {
         return done;
     }
 
+    /**
+     * Bytes relayed so far (TCP → stream, stream → TCP), for telemetry while the tunnel is open.
+     * Each count is written by one event loop only; this reads them.
+     */
+    public RelayResult progress() {
+        return new RelayResult(toStream.get(), toTcp.get(), java.util.Optional.empty());
+    }
+
     /** Ends the tunnel now (both sides reset), e.g. because policy no longer allows it. */
     public void terminate(String reason) {
         abort(reason);
