@@ -13,13 +13,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import io.ambit.identity.Svid;
+import io.github.resilience4j.core.IntervalFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One identity's certificate, kept current: obtained as soon as possible, renewed at half its
  * lifetime, and when the CA cannot be reached retried with exponential backoff (1 s doubling up to
- * a minute) while the old certificate stays in use until it expires. Listeners hear of every new
+ * a minute, each delay drawn within ±50 %) while the old certificate stays in use until it expires. Listeners hear of every new
  * certificate, so TLS contexts can swap key material without dropping open connections.
  */
 public final class RenewingSvid implements AutoCloseable {
@@ -33,6 +34,13 @@ public final class RenewingSvid implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RenewingSvid.class);
     static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     static final Duration MAX_RETRY = Duration.ofMinutes(1);
+    /**
+     * The delay before retry n (from 1): jittered, so the ztunnels that lost the CA together (a
+     * control-plane restart) do not all come back at the same instants. resilience4j caps after
+     * drawing, so delays at the cap are equal again, but each node's earlier random delays have
+     * already spread the nodes apart.
+     */
+    static final IntervalFunction RETRY_DELAY = IntervalFunction.ofExponentialRandomBackoff(FIRST_RETRY, 2.0, 0.5, MAX_RETRY);
 
     private final String name;
     private final Issuer issuer;
@@ -55,7 +63,7 @@ public final class RenewingSvid implements AutoCloseable {
     /** Starts obtaining the certificate in the background; {@link #current()} is empty until it arrives. */
     public static RenewingSvid start(String name, Issuer issuer, Clock clock) {
         RenewingSvid svid = new RenewingSvid(name, issuer, clock);
-        svid.scheduler.execute(() -> svid.attempt(FIRST_RETRY));
+        svid.scheduler.execute(() -> svid.attempt(0));
         return svid;
     }
 
@@ -72,26 +80,28 @@ public final class RenewingSvid implements AutoCloseable {
         }
     }
 
-    private void attempt(Duration backoff) {
+    private void attempt(int failedBefore) {
         try {
             Svid fresh = issuer.issue();
             current.set(fresh);
             listeners.forEach(listener -> listener.accept(fresh));
             Instant renewAt = renewalTime(fresh, clock.instant());
             log.info("certificate for {} obtained, valid until {}, renewal at {}", name, fresh.leaf().getNotAfter().toInstant(), renewAt);
-            schedule(Duration.between(clock.instant(), renewAt), FIRST_RETRY);
+            schedule(Duration.between(clock.instant(), renewAt), 0);
         } catch (Exception e) {
             Svid old = current.get();
             String keeping = old == null ? "no certificate yet"
                     : "keeping the current one until " + old.leaf().getNotAfter().toInstant();
+            int failures = failedBefore + 1;
+            Duration backoff = Duration.ofMillis(RETRY_DELAY.apply(failures));
             log.warn("cannot obtain a certificate for {} ({}); {}; retrying in {}", name, e.toString(), keeping, backoff);
-            schedule(backoff, min(backoff.multipliedBy(2), MAX_RETRY));
+            schedule(backoff, failures);
         }
     }
 
-    private void schedule(Duration delay, Duration nextBackoff) {
+    private void schedule(Duration delay, int failures) {
         if (!scheduler.isShutdown()) {
-            scheduler.schedule(() -> attempt(nextBackoff), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+            scheduler.schedule(() -> attempt(failures), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -106,10 +116,6 @@ public final class RenewingSvid implements AutoCloseable {
         Instant start = received.isAfter(notBefore) ? received : notBefore;
         Instant notAfter = svid.leaf().getNotAfter().toInstant();
         return start.plus(Duration.between(start, notAfter).dividedBy(2));
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 
     @Override

@@ -74,6 +74,26 @@ class RenewingSvidTest {
         }
     }
 
+    /**
+     * Retry delays double from 1 s up to a minute, each drawn within ±50 % of its step: ztunnels
+     * that lost the CA together (a control-plane restart) do not retry at the same instants.
+     */
+    @Test
+    void retryDelaysGrowAndAreSpreadNotSynchronized() {
+        for (int failures = 1; failures <= 8; failures++) {
+            long step = Math.min(1000L << (failures - 1), RenewingSvid.MAX_RETRY.toMillis());
+            java.util.Set<Long> drawn = new java.util.HashSet<>();
+            for (int node = 0; node < 200; node++) {
+                long delay = RenewingSvid.RETRY_DELAY.apply(failures);
+                assertThat(delay).as("retry %d", failures).isBetween(step / 2, Math.min(step * 3 / 2, RenewingSvid.MAX_RETRY.toMillis()));
+                drawn.add(delay);
+            }
+            if (step * 3 / 2 <= RenewingSvid.MAX_RETRY.toMillis()) {
+                assertThat(drawn).as("200 nodes' delays before retry %d", failures).hasSizeGreaterThan(100);
+            }
+        }
+    }
+
     @Test
     void renewalIsHalfWayThroughValidity() {
         Svid svid = shortLived(Duration.ofHours(24));

@@ -213,11 +213,11 @@ public final class HbonePool implements AutoCloseable {
         }
     }
 
-    /** Connections in the pool for {@code key} that may still take streams. */
+    /** Connections in the pool for {@code key} that may still take streams (not draining after a GOAWAY). */
     public int connectionCount(HboneKey key) {
         synchronized (lock) {
             KeyEntry entry = entries.get(key);
-            return entry == null ? 0 : entry.ready.size();
+            return entry == null ? 0 : (int) entry.ready.stream().filter(p -> !p.closing && p.connection.isUsable()).count();
         }
     }
 

@@ -1,7 +1,11 @@
 package io.ambit.hbone;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -14,14 +18,15 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
  * The HBONE server (ztunnel's inbound listener on 15008, and the waypoint's): mutual TLS 1.3 with
- * ALPN {@code h2}, then one CONNECT tunnel per HTTP/2 stream. Start with {@link #builder}, stop
- * with {@link #close()}, which closes the listener and every connection it accepted (a graceful
- * drain with GOAWAY is not implemented yet).
+ * ALPN {@code h2}, then one CONNECT tunnel per HTTP/2 stream. Start with {@link #builder}; stop
+ * with {@link #drain} (as ztunnel drains on shutdown: no new connections, GOAWAY to every client,
+ * open tunnels finish up to a deadline) or {@link #close()} (everything ends now).
  */
 public final class HboneServer implements AutoCloseable {
 
@@ -62,10 +67,38 @@ public final class HboneServer implements AutoCloseable {
         return (InetSocketAddress) listener.localAddress();
     }
 
+    /**
+     * Stops accepting, then sends GOAWAY(NO_ERROR) on every connection, naming the last stream the
+     * client opened (RFC 9113 §6.8): the client opens its next tunnels elsewhere, and those already
+     * open go on. Each connection closes once its last stream ended, or at {@code deadline},
+     * whichever comes first. Completes when every connection is closed.
+     */
+    public CompletableFuture<Void> drain(Duration deadline) {
+        if (deadline.isNegative()) {
+            throw new IllegalArgumentException("the drain deadline must not be negative: " + deadline);
+        }
+        listener.close().syncUninterruptibly();
+        List<CompletableFuture<Void>> closed = new ArrayList<>();
+        for (Channel connection : connections) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            connection.closeFuture().addListener(f -> done.complete(null));
+            closed.add(done);
+            connection.eventLoop().execute(() -> {
+                if (connection.pipeline().get(Http2FrameCodec.class) instanceof Http2FrameCodec codec) {
+                    // Netty's codec answers close() with GOAWAY and waits for the open streams, up to this.
+                    codec.gracefulShutdownTimeoutMillis(deadline.toMillis());
+                }
+                connection.close(); // still in the TLS handshake: no stream to wait for
+            });
+        }
+        log.info("HBONE server on {} draining {} connection(s), deadline {}", listener.localAddress(), closed.size(), deadline);
+        return CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new));
+    }
+
+    /** Stops accepting and closes every connection now (no drain deadline). */
     @Override
     public void close() {
-        listener.close().syncUninterruptibly();
-        connections.close().awaitUninterruptibly();
+        drain(Duration.ZERO).join();
     }
 
     public static final class Builder {

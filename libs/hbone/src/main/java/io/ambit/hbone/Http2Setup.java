@@ -25,6 +25,22 @@ final class Http2Setup {
     static final String MULTIPLEX = "h2-multiplex";
     static final String GUARD = "h2-guard";
 
+    /**
+     * Netty's servers close a connection (GOAWAY ENHANCE_YOUR_CALM) after 200 resets in 30 s, sent
+     * or received, a guard sized for browsers, where a reset is rare. On HBONE a reset is how a
+     * TCP connection that ended with RST ends its tunnel, and each RST_STREAM we send when an
+     * upstream goes away is followed by the DATA the client had in flight, which Netty answers
+     * with one RST_STREAM(STREAM_CLOSED) per frame (RFC 9113 §5.1 says to ignore them): a
+     * stream window of small frames is hundreds of those. With the limit on, iperf3 -P 8 ending
+     * its data connections took down the HBONE connection and its control connection with it.
+     * So resets we send are not limited (each ends its relay and upstream connection at once, so
+     * provoking them buys a peer nothing: the MadeYouReset concern is work that outlives the
+     * stream), and resets received keep a bound against rapid reset (each CONNECT costs an
+     * authorization and an upstream connect), sized for a busy node pair: 50 per second.
+     */
+    static final int RECEIVED_RESETS_PER_WINDOW = 1_500;
+    static final int RESET_WINDOW_SECONDS = 30;
+
     private Http2Setup() {
     }
 
@@ -52,6 +68,9 @@ final class Http2Setup {
         Http2FrameCodec codec = (server ? Http2FrameCodecBuilder.forServer() : Http2FrameCodecBuilder.forClient())
                 .initialSettings(initialSettings(settings, server))
                 .validateHeaders(true)
+                // Resets are routine on HBONE, and each ends one stream only (issue 12): see below.
+                .encoderEnforceMaxRstFramesPerWindow(0, 0)
+                .decoderEnforceMaxRstFramesPerWindow(RECEIVED_RESETS_PER_WINDOW, RESET_WINDOW_SECONDS)
                 .build();
         pipeline.addLast(CODEC, codec);
         pipeline.addLast(MULTIPLEX, new Http2MultiplexHandler(streamHandler));

@@ -45,9 +45,11 @@ import io.netty.util.ReferenceCountUtil;
  *       {@code shutdownOutput()} once all its data is written. When both directions are done the
  *       HTTP/2 stream closes by itself, and we then close TCP.</li>
  *   <li><b>Abort</b>: RST_STREAM from the peer closes the TCP connection once everything the peer
- *       sent before it is written (those bytes are delivered, as on a direct connection); a TCP
- *       error or reset closes the stream, which Netty answers with RST_STREAM(CANCEL), and an
- *       abort of our own (idle, write failure) resets TCP (SO_LINGER 0).</li>
+ *       sent before it is written (those bytes are delivered, as on a direct connection; most of
+ *       them may still be queued in the stream when the reset arrives), and from then on nothing
+ *       more is read from TCP; a TCP error or reset closes the stream, which Netty answers with
+ *       RST_STREAM(CANCEL), and an abort of our own (idle, write failure) resets TCP (SO_LINGER 0).
+ *       Either way only this stream ends: its siblings on the connection are not touched.</li>
  *   <li><b>Idle</b>: no byte in either direction for the idle timeout closes both.</li>
  * </ul>
  */
@@ -62,6 +64,8 @@ public final class Relay {
     private final AtomicLong toStream = new AtomicLong();
     private final AtomicLong toTcp = new AtomicLong();
     private final AtomicReference<String> error = new AtomicReference<>();
+    /** The peer reset the stream: nothing more goes into it, and a failed write to it is expected. */
+    private volatile boolean peerReset;
     private final AtomicInteger openChannels = new AtomicInteger(2);
     private final CompletableFuture<RelayResult> done = new CompletableFuture<>();
 
@@ -77,6 +81,14 @@ public final class Relay {
      */
     public CompletableFuture<RelayResult> done() {
         return done;
+    }
+
+    /**
+     * Bytes relayed so far (TCP → stream, stream → TCP), for telemetry while the tunnel is open.
+     * Each count is written by one event loop only; this reads them.
+     */
+    public RelayResult progress() {
+        return new RelayResult(toStream.get(), toTcp.get(), java.util.Optional.empty());
     }
 
     /** Ends the tunnel now (both sides reset), e.g. because policy no longer allows it. */
@@ -158,6 +170,11 @@ public final class Relay {
                 ctx.read();
                 return;
             }
+            if (peerReset) {
+                // The stream is gone; TCP closes once the peer's last bytes are written. Stop reading.
+                data.release();
+                return;
+            }
             int bytes = data.readableBytes();
             stats.writeStarted(bytes);
             stream.writeAndFlush(new DefaultHttp2DataFrame(data, false)).addListener((ChannelFutureListener) f -> {
@@ -165,7 +182,7 @@ public final class Relay {
                 if (f.isSuccess()) {
                     toStream.addAndGet(bytes);
                     readTcp();
-                } else {
+                } else if (!peerReset) {
                     abort("writing to the HTTP/2 stream failed: " + f.cause());
                 }
             });
@@ -178,7 +195,7 @@ public final class Relay {
                 // follows the last byte.
                 stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true))
                         .addListener((ChannelFutureListener) f -> {
-                            if (!f.isSuccess()) {
+                            if (!f.isSuccess() && !peerReset) {
                                 abort("sending END_STREAM failed: " + f.cause());
                             }
                         });
@@ -249,14 +266,15 @@ public final class Relay {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof Http2ResetFrame reset) {
-                // What the peer sent before its reset is delivered first, as a direct connection
-                // would deliver it; only then does TCP end (a plain close: those bytes were good).
+                // Not a close here: DATA the peer sent before its reset may still wait in this
+                // stream (we read a frame only after the previous one was written to TCP). Netty
+                // closes the stream channel after handing all of it to us at our next read (its
+                // end-of-stream drain), and onStreamClosed then ends TCP after those writes, so
+                // the bytes are delivered as a direct connection would deliver them.
+                peerReset = true;
                 String why = "peer reset the stream (" + reset.errorCode() + ")";
-                if (lastWrite == null || lastWrite.isDone()) {
-                    closeAfterPeerReset(why);
-                } else {
-                    lastWrite.addListener(f -> closeAfterPeerReset(why));
-                }
+                log.debug("relay {} <-> {}: {}", tcp, stream, why);
+                error.compareAndSet(null, why);
             } else {
                 ctx.fireUserEventTriggered(evt);
             }
@@ -285,16 +303,6 @@ public final class Relay {
             stats.relayClosed();
             stream.close(); // RST_STREAM(CANCEL) if the stream is still open
         }
-    }
-
-    private void closeAfterPeerReset(String why) {
-        log.debug("relay {} <-> {} ends: {}", tcp, stream, why);
-        error.compareAndSet(null, why);
-        if (closed.compareAndSet(false, true)) {
-            stats.relayClosed();
-        }
-        tcp.close();
-        stream.close();
     }
 
     private void abort(String why) {

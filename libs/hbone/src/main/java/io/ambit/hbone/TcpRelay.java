@@ -80,6 +80,11 @@ public final class TcpRelay {
         return done;
     }
 
+    /** Bytes relayed so far (first → second, second → first), for telemetry while the connection is open. */
+    public RelayResult progress() {
+        return new RelayResult(fromFirst.get(), fromSecond.get(), Optional.empty());
+    }
+
     /** Ends both connections now with a reset, e.g. because policy no longer allows this one. */
     public void terminate(String reason) {
         abort(reason);

@@ -5,12 +5,14 @@ import java.util.concurrent.CompletableFuture;
 
 import io.ambit.tls.AesGcmOnly;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
@@ -87,6 +89,28 @@ final class RawH2Client implements AutoCloseable {
 
     /** Sends one request; completes with ":status N", "reset N" or "closed". */
     CompletableFuture<String> request(Http2Headers headers) {
+        return send(headers).outcome();
+    }
+
+    /** A request on its way: its stream (for the id) and how it ended. */
+    record Sent(CompletableFuture<Http2StreamChannel> stream, CompletableFuture<String> outcome) {
+    }
+
+    /**
+     * Writes {@code count} DATA frames of one byte for {@code streamId} straight below the codec,
+     * which would refuse to send on a stream it knows is closed: the frames a peer had in flight.
+     */
+    void writeRawData(int streamId, int count) {
+        ByteBuf frames = Unpooled.buffer(count * 10);
+        for (int i = 0; i < count; i++) {
+            frames.writeMedium(1).writeByte(0).writeByte(0).writeInt(streamId).writeByte(i);
+        }
+        channel.eventLoop().submit(() -> channel.pipeline().context(Http2FrameCodec.class).writeAndFlush(frames))
+                .syncUninterruptibly();
+    }
+
+    Sent send(Http2Headers headers) {
+        CompletableFuture<Http2StreamChannel> opened = new CompletableFuture<>();
         CompletableFuture<String> outcome = new CompletableFuture<>();
         new Http2StreamChannelBootstrap(channel)
                 .handler(new ChannelInboundHandlerAdapter() {
@@ -113,9 +137,11 @@ final class RawH2Client implements AutoCloseable {
                 .open()
                 .addListener(f -> {
                     if (!f.isSuccess()) {
+                        opened.completeExceptionally(f.cause());
                         outcome.completeExceptionally(f.cause());
                         return;
                     }
+                    opened.complete((Http2StreamChannel) f.getNow());
                     ((Http2StreamChannel) f.getNow()).writeAndFlush(new DefaultHttp2HeadersFrame(headers, false))
                             .addListener(w -> {
                                 if (!w.isSuccess()) {
@@ -123,7 +149,7 @@ final class RawH2Client implements AutoCloseable {
                                 }
                             });
                 });
-        return outcome;
+        return new Sent(opened, outcome);
     }
 
     @Override

@@ -176,6 +176,27 @@ final class TestBed implements AutoCloseable {
         return (InetSocketAddress) listener.localAddress();
     }
 
+    /** A plain TCP listener whose (one) accepted connection is relayed into {@code tunnel}. */
+    InetSocketAddress entry(HboneTunnel tunnel) {
+        Channel listener = new ServerBootstrap()
+                .group(transport.group())
+                .channel(transport.serverChannel())
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(InboundHold.NAME, new InboundHold());
+                        tunnel.relay(ch, Duration.ZERO, clientStats);
+                    }
+                })
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .syncUninterruptibly()
+                .channel();
+        register(() -> listener.close().syncUninterruptibly());
+        return (InetSocketAddress) listener.localAddress();
+    }
+
     Socket dial(InetSocketAddress address) {
         try {
             Socket socket = new Socket(address.getAddress(), address.getPort());

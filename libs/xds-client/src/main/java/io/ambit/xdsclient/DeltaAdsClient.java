@@ -18,6 +18,7 @@ import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import io.github.resilience4j.core.IntervalFunction;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * A delta ADS client, as Istio's ztunnel runs one: a wildcard subscription to each type, every
  * response handed to the {@link Handler}, which applies what is valid and names what it refuses;
  * the client then ACKs, or NACKs with the reasons. Versions of what was applied are remembered, so
- * after a broken stream it reconnects (exponential backoff) announcing them as
+ * after a broken stream it reconnects (exponential backoff with jitter) announcing them as
  * {@code initial_resource_versions} and receives only the difference. The handler's state is the
  * last good configuration: nothing is cleared while the server is away.
  */
@@ -48,14 +49,15 @@ public final class DeltaAdsClient implements AutoCloseable {
     private final Node node;
     private final List<String> typeUrls;
     private final Handler handler;
-    private final Duration initialBackoff;
-    private final Duration maxBackoff;
     private final Consumer<Boolean> connectionListener;
     private final ScheduledExecutorService reconnects;
     /** Per type: resource name → version applied. Guarded by {@code this}. */
     private final Map<String, Map<String, String>> applied = new HashMap<>();
     private ClientCallStreamObserver<DeltaDiscoveryRequest> stream;
-    private Duration backoff;
+    /** Reconnect delays: exponential, each drawn within ±50 %, so that nodes cut off together do not reconnect together. */
+    private final IntervalFunction reconnectDelay;
+    /** Broken streams since the last response; the next reconnect waits {@code reconnectDelay(brokenInARow)}. */
+    private int brokenInARow;
     private boolean closed;
 
     private DeltaAdsClient(Builder builder) {
@@ -63,10 +65,9 @@ public final class DeltaAdsClient implements AutoCloseable {
         this.node = builder.node;
         this.typeUrls = List.copyOf(builder.typeUrls);
         this.handler = builder.handler;
-        this.initialBackoff = builder.initialBackoff;
-        this.maxBackoff = builder.maxBackoff;
         this.connectionListener = builder.connectionListener;
-        this.backoff = initialBackoff;
+        this.reconnectDelay = IntervalFunction.ofExponentialRandomBackoff(builder.initialBackoff, 2.0, 0.5,
+                builder.maxBackoff);
         this.reconnects = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "xds-reconnect");
             thread.setDaemon(true);
@@ -141,9 +142,7 @@ public final class DeltaAdsClient implements AutoCloseable {
             if (requests != stream) {
                 return; // a late response on a stream we already gave up
             }
-            if (backoff != initialBackoff) {
-                backoff = initialBackoff;
-            }
+            brokenInARow = 0;
             Map<String, String> versions = applied.get(response.getTypeUrl());
             if (versions == null) {
                 requests.onNext(nack(response, "type " + response.getTypeUrl() + " was not subscribed to"));
@@ -199,8 +198,8 @@ public final class DeltaAdsClient implements AutoCloseable {
                 return;
             }
             stream = null;
-            wait = backoff;
-            backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+            brokenInARow++;
+            wait = Duration.ofMillis(reconnectDelay.apply(brokenInARow));
         }
         log.warn("delta ADS stream broken ({}: {}); keeping the last good configuration, reconnecting in {}",
                 status.getCode(), status.getDescription(), wait);

@@ -179,7 +179,10 @@ public final class CaptureManager implements StateListener, AutoCloseable {
         context.state().removeListener(this);
         try {
             worker.submit(() -> {
-                captured.values().forEach(c -> c.attachment().stop());
+                // Every pod drains at once: each waits up to the drain deadline for its connections.
+                try (var drains = Executors.newVirtualThreadPerTaskExecutor()) {
+                    captured.values().forEach(c -> drains.submit(c.attachment()::stop));
+                }
                 captured.clear();
                 publish();
             }).get(30, TimeUnit.SECONDS);

@@ -58,6 +58,11 @@ final class InboundHbone implements Authorizer, TunnelObserver {
     @Override
     public void opened(ConnectRequest request, Relay relay) {
         ConnectionTelemetry.Tracked tracked = track(request.peer(), Optional.of(request.client()), request.target());
+        // The relay's first side is the application: what came from the stream came from the source.
+        tracked.follow(() -> {
+            var p = relay.progress();
+            return new ConnectionTelemetry.Bytes(p.fromSecond(), p.fromFirst());
+        });
         AtomicBoolean revoked = new AtomicBoolean();
         OpenConnections.Entry entry = context.openConnections().track(connection(request), reason -> {
             revoked.set(true);

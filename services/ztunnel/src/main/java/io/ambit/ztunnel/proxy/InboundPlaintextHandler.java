@@ -85,6 +85,10 @@ final class InboundPlaintextHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             TcpRelay relay = TcpRelay.bind(downstream, connect.getNow(), context.settings().idleTimeout());
+            tracked.follow(() -> {
+                var p = relay.progress();
+                return new ConnectionTelemetry.Bytes(p.fromFirst(), p.fromSecond());
+            });
             AtomicBoolean revoked = new AtomicBoolean();
             OpenConnections.Entry entry = context.openConnections().track(connection, reason -> {
                 revoked.set(true);

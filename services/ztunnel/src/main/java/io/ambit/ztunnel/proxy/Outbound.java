@@ -126,6 +126,10 @@ final class Outbound {
                         }
                         progress.ready((InetSocketAddress) downstream.localAddress());
                         Relay relay = tunnel.relay(downstream, context.settings().idleTimeout(), relayStats);
+                        tracked.follow(() -> {
+                            var p = relay.progress();
+                            return new ConnectionTelemetry.Bytes(p.fromFirst(), p.fromSecond());
+                        });
                         relay.done().thenAccept(r -> tracked.finish(r.fromFirst(), r.fromSecond(),
                                 ConnectionTelemetry.NO_FLAGS, r.error()));
                     });
@@ -150,6 +154,10 @@ final class Outbound {
             }
             progress.ready((InetSocketAddress) connect.getNow().localAddress());
             TcpRelay relay = TcpRelay.bind(downstream, connect.getNow(), context.settings().idleTimeout());
+            tracked.follow(() -> {
+                var p = relay.progress();
+                return new ConnectionTelemetry.Bytes(p.fromFirst(), p.fromSecond());
+            });
             relay.done().thenAccept(r -> tracked.finish(r.fromFirst(), r.fromSecond(), ConnectionTelemetry.NO_FLAGS, r.error()));
         });
     }

@@ -2,10 +2,15 @@ package io.ambit.ztunnel.proxy;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,10 +51,12 @@ public final class PodProxy implements AutoCloseable {
     private final Optional<Channel> socks;
     private final ChannelGroup accepted;
     private final RelayStats relayStats;
+    private final Duration drainDeadline;
 
     private PodProxy(Workload pod, HboneServer hbone, HbonePool pool, List<Channel> listeners, Optional<Channel> socks,
-            ChannelGroup accepted, RelayStats relayStats) {
+            ChannelGroup accepted, RelayStats relayStats, Duration drainDeadline) {
         this.pod = pod;
+        this.drainDeadline = drainDeadline;
         this.socks = socks;
         this.hbone = hbone;
         this.pool = pool;
@@ -109,7 +116,8 @@ public final class PodProxy implements AutoCloseable {
         }
         log.info("serving pod {} ({}) with {}: HBONE {}{}", pod.uid(), pod.identity(), sockets, hbone.address(),
                 listeners.isEmpty() ? "" : ", " + listeners.stream().map(c -> c.localAddress().toString()).toList());
-        return new PodProxy(pod, hbone, pool, List.copyOf(listeners), Optional.ofNullable(socks), accepted, relayStats);
+        return new PodProxy(pod, hbone, pool, List.copyOf(listeners), Optional.ofNullable(socks), accepted, relayStats,
+                settings.drainDeadline());
     }
 
     /**
@@ -167,9 +175,34 @@ public final class PodProxy implements AutoCloseable {
         return relayStats;
     }
 
+    /**
+     * Drains as ztunnel does on shutdown, so a restart loses no byte of a connection that ends in
+     * time: stop accepting, GOAWAY to the HBONE clients (their next tunnels go elsewhere), let the
+     * open connections, inbound and outbound, finish up to the drain deadline; then close what is
+     * left, and the pod's outbound HBONE connections with it.
+     */
     @Override
     public void close() {
         listeners.forEach(c -> c.close().syncUninterruptibly());
+        CompletableFuture<Void> inbound = hbone.drain(drainDeadline);
+        List<CompletableFuture<Void>> open = new ArrayList<>();
+        open.add(inbound);
+        for (Channel connection : accepted) {
+            CompletableFuture<Void> closed = new CompletableFuture<>();
+            connection.closeFuture().addListener(f -> closed.complete(null));
+            open.add(closed);
+        }
+        try {
+            CompletableFuture.allOf(open.toArray(CompletableFuture[]::new))
+                    .get(drainDeadline.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.info("pod {}: {} connection(s) still open at the drain deadline ({}); closing them", pod.uid(),
+                    accepted.size(), drainDeadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            log.debug("draining pod {} failed: {}", pod.uid(), e.toString());
+        }
         accepted.close().awaitUninterruptibly();
         hbone.close();
         pool.close();

@@ -1,6 +1,8 @@
 package io.ambit.ztunnel.proxy;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -19,6 +21,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 @EnableConfigurationProperties(ProxyProperties.class)
 public class ProxyConfiguration {
 
+    static final Duration BYTES_REPORT_PERIOD = Duration.ofSeconds(5);
+
     @Bean(destroyMethod = "close")
     Transport proxyTransport() {
         return Transport.create(Runtime.getRuntime().availableProcessors());
@@ -27,7 +31,11 @@ public class ProxyConfiguration {
     @Bean
     ProxyContext proxyContext(Transport transport, StateStore state, WorkloadCertificates certificates, NodeAgent agent,
             MeterRegistry meters, ProxyProperties settings) {
-        return ProxyContext.create(transport, state, new PodCertificates(certificates, agent::trustBundle),
-                new ConnectionTelemetry(new TcpMetrics(meters), Clock.systemUTC()), settings);
+        ConnectionTelemetry telemetry = new ConnectionTelemetry(new TcpMetrics(meters), Clock.systemUTC());
+        // Bytes of open connections reach the counters within this period (scrapes come every 15 s or so).
+        transport.group().next().scheduleAtFixedRate(telemetry::reportProgress, BYTES_REPORT_PERIOD.toMillis(),
+                BYTES_REPORT_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+        return ProxyContext.create(transport, state, new PodCertificates(certificates, agent::trustBundle), telemetry,
+                settings);
     }
 }

@@ -19,6 +19,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param closeDeniedOnPolicyChange close open connections that a changed policy no longer allows
  *                            (Istio keeps them open; Ambit closes them by default)
  * @param capture             capture the pods on this node (needs root: network namespaces and redirect rules)
+ * @param drainDeadline       on shutdown, how long open connections get to finish after the listeners
+ *                            closed and HBONE clients got GOAWAY (ztunnel's CONNECTION_TERMINATION_DEADLINE, 5 s)
  */
 @ConfigurationProperties("ambit.ztunnel.proxy")
 public record ProxyProperties(
@@ -30,14 +32,21 @@ public record ProxyProperties(
         @DefaultValue("5s") Duration connectTimeout,
         @DefaultValue("1h") Duration idleTimeout,
         @DefaultValue("true") boolean closeDeniedOnPolicyChange,
-        @DefaultValue("true") boolean capture) {
+        @DefaultValue("true") boolean capture,
+        @DefaultValue("5s") Duration drainDeadline) {
 
     public static ProxyProperties defaults() {
-        return new ProxyProperties(15001, 15006, 15008, 15080, false, Duration.ofSeconds(5), Duration.ofHours(1), true, true);
+        return new ProxyProperties(15001, 15006, 15008, 15080, false, Duration.ofSeconds(5), Duration.ofHours(1), true, true,
+                Duration.ofSeconds(5));
+    }
+
+    public ProxyProperties withDrainDeadline(Duration deadline) {
+        return new ProxyProperties(outboundPort, inboundPort, hbonePort, socksPort, socks, connectTimeout, idleTimeout,
+                closeDeniedOnPolicyChange, capture, deadline);
     }
 
     public ProxyProperties withPorts(int outbound, int inbound, int hbone, int socksPort, boolean socks) {
         return new ProxyProperties(outbound, inbound, hbone, socksPort, socks, connectTimeout, idleTimeout,
-                closeDeniedOnPolicyChange, capture);
+                closeDeniedOnPolicyChange, capture, drainDeadline);
     }
 }

@@ -62,6 +62,37 @@ class HboneProxyTest {
         });
     }
 
+    /**
+     * Bytes are counted while a connection is open (as ztunnel counts them as they flow), not only
+     * when it ends: a connection open for hours must not show nothing.
+     */
+    @Test
+    void bytesOfAnOpenConnectionAreCountedBeforeItEnds() throws IOException {
+        try (Socket socket = Socks5Client.connect(nodes.socks(), nodes.echoDirect())) {
+            assertThat(roundTrip(socket, "counted while open")).isEqualTo("counted while open");
+
+            // A write's completion (which counts it) may trail the echo by a moment: report until it shows.
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                nodes.a.context.telemetry().reportProgress();
+                nodes.b.context.telemetry().reportProgress();
+                return nodes.b.counter("istio_tcp_sent_bytes", "reporter", "destination") == 18
+                        && nodes.a.counter("istio_tcp_sent_bytes", "reporter", "source") == 18;
+            });
+            assertThat(nodes.b.counter("istio_tcp_received_bytes", "reporter", "destination")).isEqualTo(18);
+            assertThat(nodes.a.counter("istio_tcp_received_bytes", "reporter", "source")).isEqualTo(18);
+            assertThat(nodes.b.counter("istio_tcp_connections_closed", "reporter", "destination")).as("still open").isZero();
+
+            assertThat(roundTrip(socket, "more")).isEqualTo("more");
+            socket.shutdownOutput();
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+        // the rest is added when the connection ends, nothing twice
+        await().atMost(Duration.ofSeconds(10)).until(() -> nodes.b.counter("istio_tcp_connections_closed", "reporter", "destination") == 1);
+        assertThat(nodes.b.counter("istio_tcp_received_bytes", "reporter", "destination")).isEqualTo(22);
+        await().atMost(Duration.ofSeconds(10)).until(() -> nodes.a.counter("istio_tcp_connections_closed", "reporter", "source") == 1);
+        assertThat(nodes.a.counter("istio_tcp_sent_bytes", "reporter", "source")).isEqualTo(22);
+    }
+
     @Test
     void aServiceVipIsBalancedToAnEndpointAtItsTargetPort() throws IOException {
         try (Socket socket = Socks5Client.connect(nodes.socks(), TwoNodes.ECHO_VIP)) {

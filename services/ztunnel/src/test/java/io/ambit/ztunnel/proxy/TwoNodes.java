@@ -105,6 +105,10 @@ final class TwoNodes implements AutoCloseable {
     }
 
     TwoNodes(Duration certificateLifetime) throws IOException {
+        this(certificateLifetime, ProxyProperties.defaults().drainDeadline());
+    }
+
+    TwoNodes(Duration certificateLifetime, Duration drainDeadline) throws IOException {
         echo = new EchoServer(ip(ECHO_IP));
         a = new Node(certificateLifetime);
         b = new Node(certificateLifetime);
@@ -113,7 +117,7 @@ final class TwoNodes implements AutoCloseable {
                 resource(service("demo", "echo", "10.96.0.10", 80, echo.port()).build()));
         a.apply(mesh);
         b.apply(mesh);
-        ProxyProperties base = ProxyProperties.defaults();
+        ProxyProperties base = ProxyProperties.defaults().withDrainDeadline(drainDeadline);
         // node-b first: its HBONE port (ephemeral) is the one node-a must dial.
         b.start(transport, base.withPorts(0, 0, 0, 0, false), b.state.snapshot().workloadAt(ip(ECHO_IP)).orElseThrow(), ECHO_IP);
         int hbonePort = b.proxy.hboneAddress().getPort();
