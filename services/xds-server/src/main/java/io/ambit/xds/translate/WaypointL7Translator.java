@@ -75,7 +75,7 @@ import io.fabric8.kubernetes.api.model.ServicePort;
  */
 public final class WaypointL7Translator {
 
-    static final String MESH_CONTROLLER = "istio.io/mesh-controller";
+    public static final String MESH_CONTROLLER = "istio.io/mesh-controller";
     /** Where an invalid backend's share of traffic goes: a cluster no waypoint is ever sent, so Envoy answers 500. */
     static final String NOWHERE = "outbound|0||";
     private static final String CORE = "";
