@@ -20,6 +20,7 @@ import io.ambit.xds.translate.MeshInputs;
 import io.ambit.xds.translate.RouteParentStatus;
 import io.ambit.xds.translate.Waypoint;
 import io.ambit.xds.translate.WaypointL7Translator;
+import io.ambit.xds.translate.WaypointPolicyStatus;
 import io.ambit.xds.translate.WaypointTranslator;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -38,7 +39,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
  *       writes it: {@code True, Accepted, "attached to ztunnel"} without findings; with findings,
  *       reason {@code UnsupportedValue}, the findings as message, and {@code True} only if the
  *       policy was still sent. A policy with {@code targetRefs} belongs to a waypoint and gets
- *       nothing here (istiod writes {@code WaypointAccepted}; Ambit does not yet translate L7 policy).</li>
+ *       {@code WaypointAccepted} instead, as istiod's ambient index writes it ({@link WaypointPolicyStatus}).</li>
  *   <li>HTTPRoute and GRPCRoute: {@code status.parents[]}, one per {@code parentRefs} entry, with
  *       {@code Accepted} and {@code ResolvedRefs} as {@link io.ambit.xds.translate.WaypointL7Translator}
  *       computes them, controller {@code istio.io/mesh-controller}.</li>
@@ -53,12 +54,13 @@ public final class ObjectStatuses {
     public static final String ZTUNNEL_ACCEPTED = "ZtunnelAccepted";
     public static final String TRANSLATED = "ambit.io/Translated";
     public static final String RESOLVED_REFS = "ResolvedRefs";
+    public static final String WAYPOINT_ACCEPTED = "WaypointAccepted";
 
     /** Condition types owned per kind; every other kind: {@link #TRANSLATED}. */
     static List<String> ownedTypes(String kind) {
         return switch (kind) {
             case "Gateway" -> List.of(ACCEPTED, PROGRAMMED);
-            case "AuthorizationPolicy" -> List.of(ZTUNNEL_ACCEPTED);
+            case "AuthorizationPolicy" -> List.of(ZTUNNEL_ACCEPTED, WAYPOINT_ACCEPTED);
             case "HTTPRoute", "GRPCRoute" -> List.of(); // their conditions are per parent
             default -> List.of(TRANSLATED);
         };
@@ -80,6 +82,15 @@ public final class ObjectStatuses {
             Set<String> about = findings.remove(key);
             statuses.put(key, gateway(key, waypoint, about == null ? Set.of() : about, observedGeneration(objects.get(key))));
         }
+        WaypointL7Translator.Result l7 = WaypointL7Translator.translate(inputs);
+        // L7 findings about routes and grants read like other findings; a policy's go in WaypointAccepted
+        l7.findings().stream().filter(f -> !f.kind().equals("AuthorizationPolicy")).forEach(f -> findings
+                .computeIfAbsent(new ResourceKey(f.kind(), f.namespace(), f.name()), k -> new LinkedHashSet<>()).add(f.message()));
+        for (WaypointPolicyStatus policy : l7.policyStatuses()) {
+            ResourceKey key = new ResourceKey("AuthorizationPolicy", policy.namespace(), policy.name());
+            statuses.put(key, new ObjectStatus(key, List.of(new Condition(WAYPOINT_ACCEPTED, policy.bound(), policy.reason(),
+                    policy.message(), observedGeneration(objects.get(key)))), List.of(), ownedTypes(key.kind())));
+        }
         for (GenericKubernetesResource policy : inputs.authorizationPolicies()) {
             ResourceKey key = key(policy);
             Set<String> about = findings.remove(key);
@@ -93,7 +104,7 @@ public final class ObjectStatuses {
             statuses.put(key, new ObjectStatus(key, List.of(condition), List.of(), ownedTypes(key.kind())));
         }
         Map<ResourceKey, List<ObjectStatus.Parent>> parents = new LinkedHashMap<>();
-        for (RouteParentStatus route : WaypointL7Translator.translate(inputs).routeStatuses()) {
+        for (RouteParentStatus route : l7.routeStatuses()) {
             ResourceKey key = new ResourceKey(route.kind(), route.namespace(), route.name());
             long observed = observedGeneration(objects.get(key));
             parents.computeIfAbsent(key, k -> new ArrayList<>()).add(new ObjectStatus.Parent(parentRef(route.parentRef()),

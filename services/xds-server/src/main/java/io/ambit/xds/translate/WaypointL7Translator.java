@@ -67,7 +67,9 @@ import io.fabric8.kubernetes.api.model.ServicePort;
  *     service of the waypoint whose hostname its {@code hostnames} cover (all, if it names none).</li>
  * <li>No route: one catch-all route to the service itself, with Istio's default retry policy.</li>
  * </ul>
- * Backends: a Service (core group) with a port; in another namespace only if a ReferenceGrant
+ * L7 authorization ({@link WaypointRbac}) goes in each listener's filter chain before the router.
+ *
+ * <p>Backends: a Service (core group) with a port; in another namespace only if a ReferenceGrant
  * there lets the route's kind in its namespace refer to it. Endpoints: the running pods the
  * Service selects, at the target port (named ports resolved per pod), reached over HBONE by the
  * waypoint. Load balancing is round robin (istiod's default is least-request; grpc-java's
@@ -81,16 +83,19 @@ public final class WaypointL7Translator {
     private static final String CORE = "";
 
     /** All waypoints' configuration, and the status of every route. */
-    public record Result(Map<String, WaypointConfig> waypoints, List<RouteParentStatus> routeStatuses, List<Finding> findings) {
+    public record Result(Map<String, WaypointConfig> waypoints, List<RouteParentStatus> routeStatuses,
+                         List<WaypointPolicyStatus> policyStatuses, List<Finding> findings) {
         public Result {
             waypoints = java.util.Collections.unmodifiableMap(new TreeMap<>(waypoints));
             routeStatuses = List.copyOf(routeStatuses);
+            policyStatuses = List.copyOf(policyStatuses);
             findings = List.copyOf(findings);
         }
     }
 
     private final MeshInputs inputs;
     private final List<Finding> findings = new ArrayList<>();
+    private final WaypointRbac rbac;
     private final Map<String, Service> services = new LinkedHashMap<>();
     private final List<ParsedRoute> routes = new ArrayList<>();
     private final Map<String, List<ReferenceGrantSpec>> grantsByNamespace = new LinkedHashMap<>();
@@ -108,6 +113,7 @@ public final class WaypointL7Translator {
 
     private WaypointL7Translator(MeshInputs inputs) {
         this.inputs = inputs;
+        this.rbac = new WaypointRbac(inputs, findings);
         inputs.services().forEach(s -> services.put(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(), s));
         for (GenericKubernetesResource grant : inputs.referenceGrants()) {
             try {
@@ -172,7 +178,7 @@ public final class WaypointL7Translator {
                 configs.put(waypoint.resourceName(), waypoint(waypoint, bound.getOrDefault(waypoint.resourceName(), List.of())));
             }
         }
-        return new Result(configs, statuses(waypoints), findings);
+        return new Result(configs, statuses(waypoints), policyStatuses(waypoints, bindings), findings);
     }
 
     private WaypointConfig waypoint(Waypoint waypoint, List<Service> bound) {
@@ -185,7 +191,8 @@ public final class WaypointL7Translator {
             for (ServicePort port : ServiceTranslator.ports(service)) {
                 String clusterName = clusterName(host, port.getPort());
                 clusters.add(clusterName);
-                listeners.add(listener(host, vips, port.getPort(), clusterName));
+                listeners.add(listener(host, vips, port.getPort(), clusterName,
+                        rbac.filters(waypoint, service.getMetadata().getNamespace(), service.getMetadata().getName())));
                 List<RankedRoute> ranked = new ArrayList<>();
                 for (ParsedRoute route : routes) {
                     for (int i = 0; i < route.parents().size(); i++) {
@@ -329,12 +336,13 @@ public final class WaypointL7Translator {
         return Optional.of(new Target(service, port));
     }
 
-    private static Listener listener(String host, List<String> vips, int port, String routeConfig) {
+    private static Listener listener(String host, List<String> vips, int port, String routeConfig, List<HttpFilter> authorization) {
         HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
                 .setStatPrefix(routeConfig)
                 .setRds(Rds.newBuilder().setRouteConfigName(routeConfig)
                         .setConfigSource(ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance())
                                 .setResourceApiVersion(ApiVersion.V3)))
+                .addAllHttpFilters(authorization)
                 .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
                         .setTypedConfig(Any.pack(Router.getDefaultInstance())))
                 .build();
@@ -388,6 +396,89 @@ public final class WaypointL7Translator {
     }
 
     // ---- status ----
+
+    private List<WaypointPolicyStatus> policyStatuses(List<Waypoint> waypoints, WaypointBindings bindings) {
+        List<WaypointPolicyStatus> out = new ArrayList<>();
+        for (GenericKubernetesResource policy : inputs.authorizationPolicies()) {
+            io.ambit.gatewayapi.istio.AuthorizationPolicySpec spec;
+            try {
+                spec = IstioSpecs.bind(policy.getAdditionalProperties().get("spec"), io.ambit.gatewayapi.istio.AuthorizationPolicySpec.class);
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            List<io.ambit.gatewayapi.istio.PolicyTargetReference> targets = new ArrayList<>();
+            if (spec.targetRef() != null) {
+                targets.add(spec.targetRef());
+            }
+            if (spec.targetRefs() != null) {
+                targets.addAll(spec.targetRefs());
+            }
+            if (targets.isEmpty()) {
+                continue;
+            }
+            String policyNamespace = policy.getMetadata().getNamespace();
+            List<String> bound = new ArrayList<>();
+            List<String> unbound = new ArrayList<>();
+            String reason = "Invalid";
+            String message = "not bound";
+            for (var target : targets) {
+                String namespace = target.namespace() == null || target.namespace().isEmpty() ? policyNamespace : target.namespace();
+                String key = namespace + "/" + target.name();
+                String group = target.group() == null || target.group().isEmpty() ? "core" : target.group();
+                boolean ok = false;
+                switch (target.kind() == null ? "" : target.kind()) {
+                    case "Gateway" -> {
+                        if (waypoints.stream().anyMatch(w -> w.resourceName().equals(key))) {
+                            ok = true;
+                            reason = "Accepted";
+                            message = "bound to " + key;
+                        } else {
+                            reason = "TargetNotFound";
+                            message = "not bound";
+                        }
+                    }
+                    case "Service" -> {
+                        Service service = services.get(key);
+                        if (service == null) {
+                            reason = "TargetNotFound";
+                            message = "Service " + key + " was not found";
+                        } else {
+                            Optional<GatewayAddress> address = bindings.resolve(WaypointBindings.Target.SERVICE, "Service", namespace,
+                                    target.name(), Labels.of(service), new ArrayList<>());
+                            Optional<Waypoint> waypoint = address.flatMap(a -> waypoints.stream().filter(w -> a.equals(w.address())).findFirst());
+                            if (waypoint.isPresent()) {
+                                ok = true;
+                                reason = "Accepted";
+                                message = "bound to " + waypoint.get().resourceName();
+                            } else {
+                                reason = "AncestorNotBound";
+                                message = "Service " + key + " is not bound to a waypoint";
+                            }
+                        }
+                    }
+                    default -> {
+                        reason = "TargetNotFound";
+                        message = "not bound";
+                    }
+                }
+                (ok ? bound : unbound).add(target.kind() + "." + group + ":" + key);
+            }
+            boolean anyBound = !bound.isEmpty();
+            if (targets.size() > 1) {
+                reason = anyBound ? (unbound.isEmpty() ? "Accepted" : "PartiallyInvalid") : "Invalid";
+                message = unbound.isEmpty() ? "" : "Invalid targetRefs: " + String.join(", ", unbound);
+            }
+            String name = policy.getMetadata().getName();
+            List<String> notEnforced = findings.stream()
+                    .filter(f -> f.kind().equals(AuthorizationTranslator.KIND) && f.namespace().equals(policyNamespace) && f.name().equals(name))
+                    .map(Finding::message).toList();
+            if (!notEnforced.isEmpty()) {
+                message = (message.isEmpty() ? "" : message + "; ") + String.join("; ", notEnforced);
+            }
+            out.add(new WaypointPolicyStatus(policyNamespace, name, anyBound, reason, message));
+        }
+        return out;
+    }
 
     private List<RouteParentStatus> statuses(List<Waypoint> waypoints) {
         List<RouteParentStatus> out = new ArrayList<>();

@@ -143,7 +143,9 @@ class ObjectStatusesTest {
         assertThat(custom.status()).as("not sent").isFalse();
         assertThat(custom.message()).contains("CUSTOM");
 
-        assertThat(statuses).doesNotContainKey(new ResourceKey("AuthorizationPolicy", "demo", "on-waypoint"));
+        // a waypoint's policy gets WaypointAccepted, as istiod writes it, and no ZtunnelAccepted
+        assertThat(statuses.get(new ResourceKey("AuthorizationPolicy", "demo", "on-waypoint")).conditions()).containsExactly(
+                new Condition("WaypointAccepted", false, "TargetNotFound", "Service demo/echo was not found", 0));
     }
 
     @Test

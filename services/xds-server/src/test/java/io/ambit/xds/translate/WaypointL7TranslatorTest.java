@@ -44,7 +44,7 @@ class WaypointL7TranslatorTest {
         HttpConnectionManager hcm = unpack(reviews.getApiListener().getApiListener(), HttpConnectionManager.class);
         assertThat(hcm.getRds().getRouteConfigName()).isEqualTo("outbound|9080||reviews.demo.svc.cluster.local");
         assertThat(hcm.getRds().getConfigSource().hasAds()).isTrue();
-        assertThat(hcm.getHttpFiltersList()).extracting(f -> f.getName()).containsExactly("envoy.filters.http.router");
+        assertThat(hcm.getHttpFiltersList()).extracting(f -> f.getName()).endsWith("envoy.filters.http.router");
         assertThat(routeConfig("reviews", 9080).getVirtualHosts(0).getDomainsList()).containsExactly(
                 "reviews.demo.svc.cluster.local", "reviews.demo.svc.cluster.local:9080", "10.96.0.20", "10.96.0.20:9080");
     }
@@ -188,6 +188,67 @@ class WaypointL7TranslatorTest {
         Route zero = ratings.getVirtualHosts(0).getRoutesList().stream().filter(r -> describe(r).equals("prefix=/zero"))
                 .findFirst().orElseThrow();
         assertThat(zero.getDirectResponse().getStatus()).isEqualTo(500);
+    }
+
+    @Test
+    void l7AuthorizationIsRbacDenyBeforeAllowWithoutUserRegexes() {
+        Listener reviews = waypoint.listeners().stream().filter(l -> l.getName().equals("reviews.demo.svc.cluster.local:9080"))
+                .findFirst().orElseThrow();
+        HttpConnectionManager hcm = unpack(reviews.getApiListener().getApiListener(), HttpConnectionManager.class);
+        assertThat(hcm.getHttpFiltersList()).extracting(f -> f.getName())
+                .containsExactly("envoy.filters.http.rbac", "envoy.filters.http.rbac", "envoy.filters.http.router");
+        var deny = unpack(hcm.getHttpFilters(0).getTypedConfig(), io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class).getRules();
+        var allow = unpack(hcm.getHttpFilters(1).getTypedConfig(), io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class).getRules();
+        assertThat(deny.getAction()).isEqualTo(io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.DENY);
+        assertThat(deny.getPoliciesMap()).containsOnlyKeys("ns[demo]-policy[deny-admin]-rule[0]", "ns[demo]-policy[by-selector]-rule[0]");
+        assertThat(deny.getPoliciesMap().get("ns[demo]-policy[deny-admin]-rule[0]")).isEqualTo(proto(io.envoyproxy.envoy.config.rbac.v3.Policy.class, """
+                permissions { and_rules { rules { or_rules { rules { and_rules {
+                  rules { not_rule { or_rules { rules { header { name: ":method" string_match { exact: "GET" } } } } } }
+                  rules { or_rules { rules { url_path { path { prefix: "/admin" } } } } }
+                } } } } } }
+                principals { and_ids { ids { or_ids { ids { and_ids { ids { not_id { or_ids { ids {
+                  authenticated { principal_name { contains: "/ns/demo/sa/" } } } } } } } } } } } }"""));
+        // the JWT condition cannot be enforced: in a DENY, only that constraint goes (it denies more)
+        assertThat(deny.getPoliciesMap().get("ns[demo]-policy[by-selector]-rule[0]")).isEqualTo(proto(io.envoyproxy.envoy.config.rbac.v3.Policy.class, """
+                permissions { and_rules { rules { and_rules { rules { or_rules { rules { destination_port: 7070 } } } } } } }
+                principals { any: true }"""));
+        assertThat(allow.getAction()).isEqualTo(io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.ALLOW);
+        // rules[1] (JWT) and rules[2] (a namespace wildcard needing a regex) fail closed: left out of an ALLOW
+        assertThat(allow.getPoliciesMap()).containsOnlyKeys("ns[demo]-policy[reviews-readers]-rule[0]");
+        assertThat(allow.getPoliciesMap().get("ns[demo]-policy[reviews-readers]-rule[0]")).isEqualTo(proto(io.envoyproxy.envoy.config.rbac.v3.Policy.class, """
+                permissions { and_rules {
+                  rules { or_rules { rules { and_rules {
+                    rules { or_rules { rules { header { name: ":authority" string_match { suffix: ".demo.svc.cluster.local" ignore_case: true } } } } }
+                    rules { or_rules {
+                      rules { header { name: ":method" string_match { exact: "GET" } } }
+                      rules { header { name: ":method" string_match { exact: "HEAD" } } } } }
+                    rules { or_rules { rules { destination_port: 9080 } } } } } } }
+                  rules { and_rules { rules { or_rules { rules { header { name: "x-team" present_match: true } } } } } } } }
+                principals { and_ids {
+                  ids { or_ids { ids { and_ids {
+                    ids { or_ids { ids { authenticated { principal_name { exact: "spiffe://cluster.local/ns/demo/sa/productpage" } } } } }
+                    ids { or_ids { ids { authenticated { principal_name { suffix: "/ns/other/sa/sleep" } } } } } } } } }
+                  ids { and_ids { ids { or_ids { ids { direct_remote_ip { address_prefix: "10.244.0.0" prefix_len { value: 16 } } } } } } } } }"""));
+        assertThat(result.findings()).extracting(Finding::message).contains(
+                "rules[1]: requestPrincipals (JWT) cannot be enforced by the waypoint; the rule is left out, so the policy allows less than written",
+                "rules[2]: namespace wildcard \"team-*\" cannot be enforced by the waypoint; the rule is left out, so the policy allows less than written",
+                "rules[0]: when key \"request.auth.claims[iss]\" cannot be enforced by the waypoint; that constraint is left out, so the rule denies more than written");
+        // a service no ALLOW policy targets gets only the DENY filter
+        Listener ratings = waypoint.listeners().stream().filter(l -> l.getName().equals("ratings.demo.svc.cluster.local:8000"))
+                .findFirst().orElseThrow();
+        assertThat(unpack(ratings.getApiListener().getApiListener(), HttpConnectionManager.class).getHttpFiltersList())
+                .extracting(f -> f.getName()).containsExactly("envoy.filters.http.rbac", "envoy.filters.http.router");
+    }
+
+    @Test
+    void waypointPoliciesGetIstiodsWaypointAccepted() {
+        Map<String, WaypointPolicyStatus> byName = result.policyStatuses().stream()
+                .collect(Collectors.toMap(WaypointPolicyStatus::name, Function.identity()));
+        assertThat(byName).containsOnlyKeys("deny-admin", "reviews-readers");
+        assertThat(byName.get("deny-admin")).isEqualTo(new WaypointPolicyStatus("demo", "deny-admin", true, "Accepted",
+                "bound to demo/waypoint"));
+        assertThat(byName.get("reviews-readers").bound()).isTrue();
+        assertThat(byName.get("reviews-readers").message()).startsWith("bound to demo/waypoint; rules[1]: requestPrincipals (JWT)");
     }
 
     // ---- helpers ----
