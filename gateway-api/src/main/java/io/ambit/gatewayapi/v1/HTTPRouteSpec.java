@@ -17,6 +17,9 @@ public record HTTPRouteSpec(List<ParentReference> parentRefs, String useDefaultG
         if (rules.size() > 16) {
             throw new IllegalArgumentException("rules: at most 16");
         }
+        if (rules.stream().mapToInt(r -> r.matches().size()).sum() > 128) {
+            throw new IllegalArgumentException("the total number of matches across all rules in a route must be less than 128");
+        }
     }
 
     public record Rule(String name, List<Match> matches, List<Filter> filters, List<BackendRef> backendRefs, Timeouts timeouts,
@@ -28,6 +31,28 @@ public record HTTPRouteSpec(List<ParentReference> parentRefs, String useDefaultG
             backendRefs = Checks.list(backendRefs);
             if (matches.size() > 64) {
                 throw new IllegalArgumentException("matches: at most 64");
+            }
+            // the CRD's CEL rules on a rule (httproute_types.go), in its words
+            for (FilterType single : List.of(FilterType.CORS, FilterType.RequestHeaderModifier, FilterType.ResponseHeaderModifier,
+                    FilterType.RequestRedirect, FilterType.URLRewrite)) {
+                if (filters.stream().filter(f -> f.type() == single).count() > 1) {
+                    throw new IllegalArgumentException(single + " filter cannot be repeated");
+                }
+            }
+            boolean redirect = filters.stream().anyMatch(f -> f.type() == FilterType.RequestRedirect);
+            if (redirect && filters.stream().anyMatch(f -> f.type() == FilterType.URLRewrite)) {
+                throw new IllegalArgumentException("May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both");
+            }
+            if (redirect && !backendRefs.isEmpty()) {
+                throw new IllegalArgumentException("RequestRedirect filter must not be used together with backendRefs");
+            }
+            boolean prefixRewrite = filters.stream().anyMatch(f -> (f.requestRedirect() != null && f.requestRedirect().path() != null
+                    && f.requestRedirect().path().type() == PathModifierType.ReplacePrefixMatch)
+                    || (f.urlRewrite() != null && f.urlRewrite().path() != null
+                            && f.urlRewrite().path().type() == PathModifierType.ReplacePrefixMatch));
+            if (prefixRewrite && (matches.size() != 1 || matches.getFirst().path().type() != PathMatchType.PathPrefix)) {
+                throw new IllegalArgumentException("When using " + (redirect ? "RequestRedirect" : "URLRewrite")
+                        + " filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified");
             }
         }
     }
@@ -42,12 +67,19 @@ public record HTTPRouteSpec(List<ParentReference> parentRefs, String useDefaultG
 
     public enum PathMatchType { Exact, PathPrefix, RegularExpression }
 
+    private static final java.util.regex.Pattern VALID_PATH =
+            java.util.regex.Pattern.compile("^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$");
+
     public record PathMatch(PathMatchType type, String value) {
         public PathMatch {
             type = type == null ? PathMatchType.PathPrefix : type;
             value = value == null ? "/" : value;
             if (type != PathMatchType.RegularExpression) {
                 Checks.absolutePath(value, "value");
+                if (!VALID_PATH.matcher(value).matches()) {
+                    throw new IllegalArgumentException(
+                            "must only contain valid characters (matching ^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$)");
+                }
                 if (value.contains("//") || value.contains("/./") || value.contains("/../") || value.contains("%2f")
                         || value.contains("%2F") || value.contains("#") || value.endsWith("/..") || value.endsWith("/.")) {
                     throw new IllegalArgumentException("value must be a normalized path without '//', '/./', '/../', '%2f' or '#'");

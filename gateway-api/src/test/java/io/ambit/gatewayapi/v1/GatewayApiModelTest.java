@@ -52,6 +52,20 @@ class GatewayApiModelTest {
         assertThatThrownBy(() -> new HTTPRouteSpec.Retry(List.of(200), null, null)).hasMessageContaining("400 and 599");
         assertThatThrownBy(() -> new HTTPRequestMirrorFilter(new BackendObjectReference(null, null, "a", null, 80), 10,
                 new HTTPRequestMirrorFilter.Fraction(1, 2))).hasMessageContaining("only one of percent or fraction");
+        assertThatThrownBy(() -> new HTTPRouteSpec.PathMatch(HTTPRouteSpec.PathMatchType.Exact, "/a b"))
+                .hasMessageContaining("valid characters");
+        Map<String, Object> backend = Map.of("name", "a", "port", 80);
+        Map<String, Object> redirect = Map.of("type", "RequestRedirect", "requestRedirect", Map.of("scheme", "https"));
+        assertThatThrownBy(() -> IstioSpecs.bind(Map.of("rules", List.of(Map.of("filters", List.of(redirect),
+                "backendRefs", List.of(backend)))), HTTPRouteSpec.class))
+                .hasRootCauseMessage("RequestRedirect filter must not be used together with backendRefs");
+        assertThatThrownBy(() -> IstioSpecs.bind(Map.of("rules", List.of(Map.of("filters", List.of(redirect, redirect)))),
+                HTTPRouteSpec.class)).hasRootCauseMessage("RequestRedirect filter cannot be repeated");
+        Map<String, Object> prefixRewrite = Map.of("type", "URLRewrite", "urlRewrite",
+                Map.of("path", Map.of("type", "ReplacePrefixMatch", "replacePrefixMatch", "/b")));
+        assertThatThrownBy(() -> IstioSpecs.bind(Map.of("rules", List.of(Map.of("filters", List.of(prefixRewrite),
+                "matches", List.of(Map.of("path", Map.of("type", "Exact", "value", "/a")))))), HTTPRouteSpec.class))
+                .hasRootCauseMessage("When using URLRewrite filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified");
         assertThat(new LabelSelector(Map.of("a", "1"), List.of(new LabelSelector.Requirement("b", LabelSelector.Operator.NotIn,
                 List.of("x")))).matches(Map.of("a", "1", "b", "y"))).isTrue();
     }
