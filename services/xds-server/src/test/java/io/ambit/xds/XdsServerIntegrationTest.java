@@ -123,6 +123,46 @@ class XdsServerIntegrationTest {
         HttpResponse<String> clients = call("GET", "/debug/xds/clients", null, TestIdentity.DEBUG_TOKEN);
         assertThat(clients.body()).contains("spiffe://cluster.local/ns/istio-system/sa/ztunnel", "ztunnel~node-a");
 
+        // A waypoint, a service bound to it and a 90/10 HTTPRoute: its Envoy resources, decoded, and the route's status.
+        assertThat(call("POST", "/store/apply", """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: waypoint, namespace: shop}
+                spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: waypoint, namespace: shop}
+                spec: {clusterIP: 10.96.5.1, ports: [{name: mesh, port: 15008}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: cart, namespace: shop, labels: {istio.io/use-waypoint: waypoint}}
+                spec: {clusterIP: 10.96.5.2, ports: [{name: http, port: 80}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: cart-v2, namespace: shop}
+                spec: {clusterIP: 10.96.5.3, ports: [{name: http, port: 80}]}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: cart, namespace: shop}
+                spec:
+                  parentRefs: [{group: "", kind: Service, name: cart, port: 80}]
+                  rules: [{backendRefs: [{name: cart, port: 80, weight: 90}, {name: cart-v2, port: 80, weight: 10}]}]
+                """, null).statusCode()).isEqualTo(200);
+        await().untilAsserted(() -> {
+            HttpResponse<String> waypoints = call("GET", "/debug/xds/waypoints?name=shop/waypoint", null, TestIdentity.DEBUG_TOKEN);
+            assertThat(waypoints.statusCode()).isEqualTo(200);
+            assertThat(waypoints.body()).contains("\"name\":\"cart.shop.svc.cluster.local:80\"",
+                    "\"@type\":\"type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager\"",
+                    "\"name\":\"outbound|80||cart-v2.shop.svc.cluster.local\",\"weight\":10");
+            assertThat(call("GET", "/store/status?kind=httproute", null, null).body())
+                    .contains("\"type\":\"Accepted\"", "\"type\":\"ResolvedRefs\"", "\"reason\":\"ResolvedRefs\"");
+        });
+        assertThat(call("GET", "/debug/xds/waypoints?name=shop/none", null, TestIdentity.DEBUG_TOKEN).statusCode()).isEqualTo(404);
+
         assertThat(call("POST", "/store/delete", "apiVersion: v1\nkind: Pod\nmetadata: {name: cart-0, namespace: shop}\n", null).statusCode())
                 .isEqualTo(200);
         await().until(() -> !have.containsKey("address Kubernetes//Pod/shop/cart-0"));

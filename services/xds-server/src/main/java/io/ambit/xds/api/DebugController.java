@@ -81,6 +81,62 @@ public class DebugController {
         return ResponseEntity.ok(json.append("]}").toString());
     }
 
+    /** Envoy printer for waypoint resources: the types their {@code Any} fields hold. */
+    private static final JsonFormat.Printer ENVOY_JSON = JsonFormat.printer()
+            .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
+                    .add(io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.getDescriptor())
+                    .add(io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.getDescriptor())
+                    .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
+                    .add(io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate.getDescriptor())
+                    .build())
+            .omittingInsignificantWhitespace();
+
+    /**
+     * Each waypoint's Envoy resources (Listener, RouteConfiguration, Cluster, ClusterLoadAssignment),
+     * decoded to Envoy's JSON, as translated from the current generation's inputs; {@code name}
+     * ({@code namespace/name}) picks one waypoint.
+     */
+    @GetMapping(value = "/waypoints", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<String> waypoints(@RequestHeader(value = "Authorization", required = false) String authorization,
+            @RequestParam(required = false) String name) {
+        Optional<ResponseEntity<String>> refused = refuse(authorization);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        Generation generation = state.current();
+        var translated = io.ambit.xds.translate.WaypointL7Translator.translate(generation.inputs()).waypoints();
+        if (name != null && !translated.containsKey(name)) {
+            return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_JSON)
+                    .body("{\"error\":" + quote("no programmed waypoint " + name + "; known: " + String.join(", ", translated.keySet())) + "}");
+        }
+        StringBuilder json = new StringBuilder("{\"generation\":").append(generation.number()).append(",\"waypoints\":[");
+        boolean first = true;
+        for (var waypoint : translated.values()) {
+            if (name != null && !name.equals(waypoint.waypoint())) {
+                continue;
+            }
+            json.append(first ? "" : ",").append("{\"name\":").append(quote(waypoint.waypoint()));
+            json.append(",\"listeners\":").append(printAll(waypoint.listeners()));
+            json.append(",\"routes\":").append(printAll(waypoint.routes()));
+            json.append(",\"clusters\":").append(printAll(waypoint.clusters()));
+            json.append(",\"endpoints\":").append(printAll(waypoint.endpoints())).append('}');
+            first = false;
+        }
+        return ResponseEntity.ok(json.append("]}").toString());
+    }
+
+    private static String printAll(List<? extends com.google.protobuf.Message> messages) {
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < messages.size(); i++) {
+            try {
+                json.append(i == 0 ? "" : ",").append(ENVOY_JSON.print(messages.get(i)));
+            } catch (InvalidProtocolBufferException e) {
+                json.append(i == 0 ? "" : ",").append(quote("unprintable: " + e.getMessage()));
+            }
+        }
+        return json.append(']').toString();
+    }
+
     @GetMapping("/clients")
     public ResponseEntity<?> clients(@RequestHeader(value = "Authorization", required = false) String authorization) {
         Optional<ResponseEntity<String>> refused = refuse(authorization);

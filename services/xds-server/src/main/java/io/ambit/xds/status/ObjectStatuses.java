@@ -14,9 +14,13 @@ import io.ambit.proto.workload.GatewayAddress;
 import io.ambit.xds.state.Generation;
 import io.ambit.xds.state.XdsState;
 import io.ambit.xds.store.ResourceKey;
+import io.ambit.gatewayapi.v1.ParentReference;
 import io.ambit.xds.translate.Finding;
 import io.ambit.xds.translate.MeshInputs;
+import io.ambit.xds.translate.RouteParentStatus;
 import io.ambit.xds.translate.Waypoint;
+import io.ambit.xds.translate.WaypointL7Translator;
+import io.ambit.xds.translate.WaypointPolicyStatus;
 import io.ambit.xds.translate.WaypointTranslator;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -35,7 +39,10 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
  *       writes it: {@code True, Accepted, "attached to ztunnel"} without findings; with findings,
  *       reason {@code UnsupportedValue}, the findings as message, and {@code True} only if the
  *       policy was still sent. A policy with {@code targetRefs} belongs to a waypoint and gets
- *       nothing here (istiod writes {@code WaypointAccepted}; Ambit does not program waypoints).</li>
+ *       {@code WaypointAccepted} instead, as istiod's ambient index writes it ({@link WaypointPolicyStatus}).</li>
+ *   <li>HTTPRoute and GRPCRoute: {@code status.parents[]}, one per {@code parentRefs} entry, with
+ *       {@code Accepted} and {@code ResolvedRefs} as {@link io.ambit.xds.translate.WaypointL7Translator}
+ *       computes them, controller {@code istio.io/mesh-controller}.</li>
  *   <li>Any other object with findings: {@code ambit.io/Translated=False, reason Findings}: translation
  *       did not take it as written, and the message says what it did instead.</li>
  * </ul>
@@ -46,12 +53,15 @@ public final class ObjectStatuses {
     public static final String PROGRAMMED = "Programmed";
     public static final String ZTUNNEL_ACCEPTED = "ZtunnelAccepted";
     public static final String TRANSLATED = "ambit.io/Translated";
+    public static final String RESOLVED_REFS = "ResolvedRefs";
+    public static final String WAYPOINT_ACCEPTED = "WaypointAccepted";
 
     /** Condition types owned per kind; every other kind: {@link #TRANSLATED}. */
     static List<String> ownedTypes(String kind) {
         return switch (kind) {
             case "Gateway" -> List.of(ACCEPTED, PROGRAMMED);
-            case "AuthorizationPolicy" -> List.of(ZTUNNEL_ACCEPTED);
+            case "AuthorizationPolicy" -> List.of(ZTUNNEL_ACCEPTED, WAYPOINT_ACCEPTED);
+            case "HTTPRoute", "GRPCRoute" -> List.of(); // their conditions are per parent
             default -> List.of(TRANSLATED);
         };
     }
@@ -72,6 +82,15 @@ public final class ObjectStatuses {
             Set<String> about = findings.remove(key);
             statuses.put(key, gateway(key, waypoint, about == null ? Set.of() : about, observedGeneration(objects.get(key))));
         }
+        WaypointL7Translator.Result l7 = WaypointL7Translator.translate(inputs);
+        // L7 findings about routes and grants read like other findings; a policy's go in WaypointAccepted
+        l7.findings().stream().filter(f -> !f.kind().equals("AuthorizationPolicy")).forEach(f -> findings
+                .computeIfAbsent(new ResourceKey(f.kind(), f.namespace(), f.name()), k -> new LinkedHashSet<>()).add(f.message()));
+        for (WaypointPolicyStatus policy : l7.policyStatuses()) {
+            ResourceKey key = new ResourceKey("AuthorizationPolicy", policy.namespace(), policy.name());
+            statuses.put(key, new ObjectStatus(key, List.of(new Condition(WAYPOINT_ACCEPTED, policy.bound(), policy.reason(),
+                    policy.message(), observedGeneration(objects.get(key)))), List.of(), ownedTypes(key.kind())));
+        }
         for (GenericKubernetesResource policy : inputs.authorizationPolicies()) {
             ResourceKey key = key(policy);
             Set<String> about = findings.remove(key);
@@ -84,10 +103,38 @@ public final class ObjectStatuses {
                     : new Condition(ZTUNNEL_ACCEPTED, sent, "UnsupportedValue", String.join(" ", about), observedGeneration(policy));
             statuses.put(key, new ObjectStatus(key, List.of(condition), List.of(), ownedTypes(key.kind())));
         }
+        Map<ResourceKey, List<ObjectStatus.Parent>> parents = new LinkedHashMap<>();
+        for (RouteParentStatus route : l7.routeStatuses()) {
+            ResourceKey key = new ResourceKey(route.kind(), route.namespace(), route.name());
+            long observed = observedGeneration(objects.get(key));
+            parents.computeIfAbsent(key, k -> new ArrayList<>()).add(new ObjectStatus.Parent(parentRef(route.parentRef()),
+                    route.controllerName(), List.of(
+                            new Condition(ACCEPTED, route.accepted(), route.acceptedReason(), route.acceptedMessage(), observed),
+                            new Condition(RESOLVED_REFS, route.resolvedRefs(), route.resolvedReason(), route.resolvedMessage(), observed))));
+        }
+        parents.forEach((key, list) -> statuses.put(key, new ObjectStatus(key, List.of(), List.of(), ownedTypes(key.kind()), list)));
         findings.forEach((key, messages) -> statuses.put(key, new ObjectStatus(key,
                 List.of(new Condition(TRANSLATED, false, "Findings", String.join(" ", messages), observedGeneration(objects.get(key)))),
                 List.of(), ownedTypes(key.kind()))));
         return statuses;
+    }
+
+    /** The parentRef as written in status: group and kind spelt out, the rest as the route gave it. */
+    static Map<String, Object> parentRef(ParentReference ref) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("group", ref.groupOrDefault());
+        map.put("kind", ref.kindOrDefault());
+        map.put("name", ref.name());
+        if (ref.namespace() != null) {
+            map.put("namespace", ref.namespace());
+        }
+        if (ref.sectionName() != null) {
+            map.put("sectionName", ref.sectionName());
+        }
+        if (ref.port() != null) {
+            map.put("port", ref.port());
+        }
+        return map;
     }
 
     private static ObjectStatus gateway(ResourceKey key, Waypoint waypoint, Set<String> findings, long observedGeneration) {
@@ -132,7 +179,8 @@ public final class ObjectStatuses {
         Map<ResourceKey, HasMetadata> objects = new LinkedHashMap<>();
         inputs.namespaces().values().forEach(n -> objects.put(new ResourceKey("Namespace", "", n.getMetadata().getName()), n));
         Stream.of(inputs.pods(), inputs.services(), inputs.endpointSlices(), inputs.authorizationPolicies(),
-                        inputs.peerAuthentications(), inputs.workloadEntries(), inputs.serviceEntries(), inputs.gateways())
+                        inputs.peerAuthentications(), inputs.workloadEntries(), inputs.serviceEntries(), inputs.gateways(),
+                        inputs.httpRoutes(), inputs.grpcRoutes())
                 .flatMap(List::stream).forEach(o -> objects.put(key(o), o));
         return objects;
     }

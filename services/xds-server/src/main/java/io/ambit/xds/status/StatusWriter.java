@@ -54,7 +54,7 @@ public final class StatusWriter implements XdsState.TranslationHook, AutoCloseab
     private static final Logger log = LoggerFactory.getLogger(StatusWriter.class);
 
     /** What was written to one object: its owned conditions (without times) and addresses. */
-    private record Written(Set<Condition> conditions, List<ObjectStatus.Address> addresses) {
+    private record Written(Set<Condition> conditions, List<ObjectStatus.Address> addresses, Set<ObjectStatus.Parent> parents) {
     }
 
     private record Work(Generation generation, MeshInputs inputs) {
@@ -118,7 +118,8 @@ public final class StatusWriter implements XdsState.TranslationHook, AutoCloseab
         Set<ResourceKey> present = new HashSet<>();
         List<GenericKubernetesResource> waypointGateways = inputs.gateways().stream().filter(StatusWriter::isWaypoint).toList();
         Stream.of(waypointGateways, inputs.authorizationPolicies(), inputs.peerAuthentications(),
-                inputs.serviceEntries(), inputs.workloadEntries()).flatMap(List::stream).forEach(object -> {
+                inputs.serviceEntries(), inputs.workloadEntries(), inputs.httpRoutes(), inputs.grpcRoutes())
+                .flatMap(List::stream).forEach(object -> {
             ResourceKey key = new ResourceKey(object.getKind(), Objects.toString(object.getMetadata().getNamespace(), ""),
                     object.getMetadata().getName());
             present.add(key);
@@ -135,9 +136,12 @@ public final class StatusWriter implements XdsState.TranslationHook, AutoCloseab
                         .collect(java.util.stream.Collectors.toSet()),
                 listOfMaps(status(object).get("addresses")).stream()
                         .map(a -> new ObjectStatus.Address(Objects.toString(a.get("type"), "IPAddress"), Objects.toString(a.get("value"), "")))
-                        .toList());
+                        .toList(),
+                livePathParents(object).stream().filter(StatusWriter::ours).map(StatusWriter::parent)
+                        .collect(java.util.stream.Collectors.toSet()));
         List<ObjectStatus.Address> wantAddresses = want == null || want.addresses().isEmpty() ? live.addresses() : want.addresses();
-        Written wanted = new Written(want == null ? Set.of() : Set.copyOf(want.conditions()), wantAddresses);
+        Written wanted = new Written(want == null ? Set.of() : Set.copyOf(want.conditions()), wantAddresses,
+                want == null ? Set.of() : Set.copyOf(want.parents()));
         if (wanted.equals(live) || wanted.equals(lastWritten.get(key))) {
             return;
         }
@@ -146,6 +150,10 @@ public final class StatusWriter implements XdsState.TranslationHook, AutoCloseab
         status.put("conditions", conditions(liveConditions, owned, want));
         if (want != null && !want.addresses().isEmpty()) {
             status.put("addresses", want.addresses().stream().map(ObjectStatus.Address::toMap).toList());
+        }
+        if (key.kind().equals("HTTPRoute") || key.kind().equals("GRPCRoute")) {
+            status.remove("conditions"); // routes have conditions per parent only
+            status.put("parents", parents(livePathParents(object), want));
         }
         // The whole object as the informer saw it, resourceVersion included: the API server refuses the
         // write (409) if it changed meanwhile, and that change brings the next translation to retry.
@@ -187,6 +195,42 @@ public final class StatusWriter implements XdsState.TranslationHook, AutoCloseab
         }
         conditions.sort(Comparator.comparing(c -> Objects.toString(c.get("type"))));
         return conditions;
+    }
+
+    /** A route's parents written by others as they are, then ours, each condition keeping its transition time. */
+    private static List<Map<String, Object>> parents(List<Map<String, Object>> live, ObjectStatus want) {
+        List<Map<String, Object>> parents = new ArrayList<>();
+        live.stream().filter(p -> !ours(p)).forEach(parents::add);
+        if (want == null) {
+            return parents;
+        }
+        for (ObjectStatus.Parent parent : want.parents()) {
+            List<Map<String, Object>> liveConditions = live.stream().filter(StatusWriter::ours)
+                    .filter(p -> parent(p).parentRef().equals(parent.parentRef()))
+                    .flatMap(p -> listOfMaps(p.get("conditions")).stream()).toList();
+            Map<String, Object> map = parent.toMap();
+            map.put("conditions", conditions(liveConditions, List.of(ObjectStatuses.ACCEPTED, ObjectStatuses.RESOLVED_REFS),
+                    new ObjectStatus(null, parent.conditions(), List.of(), List.of())));
+            parents.add(map);
+        }
+        return parents;
+    }
+
+    private static List<Map<String, Object>> livePathParents(GenericKubernetesResource object) {
+        return listOfMaps(status(object).get("parents"));
+    }
+
+    private static boolean ours(Map<String, Object> parent) {
+        return io.ambit.xds.translate.WaypointL7Translator.MESH_CONTROLLER.equals(parent.get("controllerName"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ObjectStatus.Parent parent(Map<String, Object> map) {
+        Map<String, Object> ref = map.get("parentRef") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        Map<String, Object> normalized = new LinkedHashMap<>();
+        ref.forEach((k, v) -> normalized.put(k, v instanceof Number n ? (Object) n.intValue() : v));
+        return new ObjectStatus.Parent(normalized, Objects.toString(map.get("controllerName"), ""),
+                listOfMaps(map.get("conditions")).stream().map(StatusWriter::condition).toList());
     }
 
     private static Condition condition(Map<String, Object> map) {

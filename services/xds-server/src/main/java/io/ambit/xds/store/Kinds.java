@@ -6,6 +6,10 @@ import java.util.Set;
 
 import io.ambit.gatewayapi.istio.AuthorizationPolicySpec;
 import io.ambit.gatewayapi.istio.PeerAuthenticationSpec;
+import io.ambit.gatewayapi.v1.GRPCRouteSpec;
+import io.ambit.gatewayapi.v1.GatewaySpec;
+import io.ambit.gatewayapi.v1.HTTPRouteSpec;
+import io.ambit.gatewayapi.v1.ReferenceGrantSpec;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -16,8 +20,9 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 /**
  * The kinds the control plane reads, by {@code apiVersion} and {@code kind}. Core kinds bind to
  * fabric8's model. Istio's CRDs (which fabric8 does not model) bind generically; the security
- * kinds' {@code spec} is also bound to a strict model (gateway-api's {@code istio} package), the
- * others are checked at the top level only until they get models of their own.
+ * and Gateway API kinds' {@code spec} is also bound to a strict model (gateway-api's {@code istio}
+ * and {@code v1} packages), the others are checked at the top level only until they get models of
+ * their own.
  */
 final class Kinds {
 
@@ -36,8 +41,14 @@ final class Kinds {
             entry("security.istio.io/v1", "PeerAuthentication", GenericKubernetesResource.class, true, PeerAuthenticationSpec.class),
             entry("networking.istio.io/v1", "WorkloadEntry", GenericKubernetesResource.class, true),
             entry("networking.istio.io/v1", "ServiceEntry", GenericKubernetesResource.class, true),
-            entry("gateway.networking.k8s.io/v1", "Gateway", GenericKubernetesResource.class, true),
-            entry("gateway.networking.k8s.io/v1", "HTTPRoute", GenericKubernetesResource.class, true));
+            // Gateway API: v1, and v1beta1 where upstream still serves the same schema under it.
+            entry("gateway.networking.k8s.io/v1", "Gateway", GenericKubernetesResource.class, true, GatewaySpec.class),
+            entry("gateway.networking.k8s.io/v1beta1", "Gateway", GenericKubernetesResource.class, true, GatewaySpec.class),
+            entry("gateway.networking.k8s.io/v1", "HTTPRoute", GenericKubernetesResource.class, true, HTTPRouteSpec.class),
+            entry("gateway.networking.k8s.io/v1beta1", "HTTPRoute", GenericKubernetesResource.class, true, HTTPRouteSpec.class),
+            entry("gateway.networking.k8s.io/v1", "GRPCRoute", GenericKubernetesResource.class, true, GRPCRouteSpec.class),
+            entry("gateway.networking.k8s.io/v1", "ReferenceGrant", GenericKubernetesResource.class, true, ReferenceGrantSpec.class),
+            entry("gateway.networking.k8s.io/v1beta1", "ReferenceGrant", GenericKubernetesResource.class, true, ReferenceGrantSpec.class));
 
     /** Top-level fields a generically bound object may have. */
     static final Set<String> GENERIC_TOP_LEVEL = Set.of("apiVersion", "kind", "metadata", "spec", "status");

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import io.ambit.gatewayapi.istio.IstioSpecs;
 import io.ambit.xds.store.ConfigException.Problem;
@@ -59,6 +60,19 @@ public final class KubeYamlParser {
 
     /** Parses every document; throws with all problems found if any document is refused. */
     public static List<Parsed> parse(String source, String text) {
+        return parse(source, text, true);
+    }
+
+    /**
+     * For deletion, which needs only the objects' keys: as {@link #parse}, but a {@code spec} is
+     * not bound to its model, so {@code kubectl delete -f}-style YAML with metadata only works for
+     * kinds whose spec has required fields.
+     */
+    public static List<Parsed> parseKeys(String source, String text) {
+        return parse(source, text, false);
+    }
+
+    private static List<Parsed> parse(String source, String text, boolean checkSpecs) {
         List<Parsed> parsed = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         if (text.length() > MAX_DOCUMENT_BYTES) {
@@ -70,7 +84,7 @@ public final class KubeYamlParser {
                     continue; // "---" at the end of a file, as kubectl accepts
                 }
                 try {
-                    parsed.add(parseDocument(source, document));
+                    parsed.add(parseDocument(source, document, checkSpecs));
                 } catch (ConfigException e) {
                     problems.addAll(e.problems());
                 }
@@ -100,7 +114,7 @@ public final class KubeYamlParser {
                 && org.yaml.snakeyaml.nodes.Tag.NULL.equals(scalar.getTag()) && scalar.getValue().isEmpty();
     }
 
-    private static Parsed parseDocument(String source, Node document) {
+    private static Parsed parseDocument(String source, Node document, boolean checkSpecs) {
         int line = document.getStartMark().getLine() + 1;
         if (!(document instanceof MappingNode)) {
             throw single(source, line, "", "a document must be a Kubernetes object (a mapping)");
@@ -131,7 +145,7 @@ public final class KubeYamlParser {
                 }
             }
             checkUnknownFields(object.getMetadata(), new ArrayList<>(List.of("metadata")), source, document, problems);
-            if (kind.specType() != null) {
+            if (kind.specType() != null && checkSpecs) {
                 checkSpec(tree.get("spec"), kind.specType(), source, document, problems);
             }
         } else {
@@ -166,8 +180,11 @@ public final class KubeYamlParser {
             if (mapping != null) {
                 mapping.getPath().forEach(r -> path.add(r.getFieldName() != null ? r.getFieldName() : (Object) r.getIndex()));
             }
+            // a model's own check (a record constructor) says what is wrong in its words
             String message = mapping instanceof UnrecognizedPropertyException ? "unknown field"
-                    : "wrong type or value: " + (mapping == null ? e.getMessage() : mapping.getOriginalMessage());
+                    : mapping instanceof ValueInstantiationException vie && vie.getCause() instanceof IllegalArgumentException own
+                            ? own.getMessage()
+                            : "wrong type or value: " + (mapping == null ? e.getMessage() : mapping.getOriginalMessage());
             problems.add(new Problem(source, lineOf(document, path), fieldPath(path), message));
         }
     }

@@ -87,12 +87,16 @@ public final class KubernetesConfigStore implements ConfigStore, AutoCloseable {
      * The CRD kinds, with their plurals spelt out: {@code genericKubernetesResources(apiVersion,
      * kind)} would ask API discovery first, and fail outright when the CRD is missing.
      */
-    static final List<ResourceDefinitionContext> CRDS = List.of(
+    public static final List<ResourceDefinitionContext> CRDS = List.of(
             crd("security.istio.io", "v1", "AuthorizationPolicy", "authorizationpolicies"),
             crd("security.istio.io", "v1", "PeerAuthentication", "peerauthentications"),
             crd("networking.istio.io", "v1", "WorkloadEntry", "workloadentries"),
             crd("networking.istio.io", "v1", "ServiceEntry", "serviceentries"),
-            crd("gateway.networking.k8s.io", "v1", "Gateway", "gateways"));
+            crd("gateway.networking.k8s.io", "v1", "Gateway", "gateways"),
+            crd("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes"),
+            crd("gateway.networking.k8s.io", "v1", "GRPCRoute", "grpcroutes"),
+            // v1beta1: served by every Gateway API release that has ReferenceGrant (v1 only by recent ones)
+            crd("gateway.networking.k8s.io", "v1beta1", "ReferenceGrant", "referencegrants"));
 
     private static final long CRD_LIST_TIMEOUT_SECONDS = 60;
 

@@ -116,7 +116,7 @@ public final class LocalConfigStore implements ConfigStore {
 
     /** Deletes every object the YAML names; nothing changes if one of them does not exist. */
     public List<ResourceKey> delete(String source, String yaml) {
-        List<ResourceKey> keys = KubeYamlParser.parse(source, yaml).stream().map(KubeYamlParser.Parsed::key).toList();
+        List<ResourceKey> keys = KubeYamlParser.parseKeys(source, yaml).stream().map(KubeYamlParser.Parsed::key).toList();
         update(Set.copyOf(keys), previous -> {
             List<Problem> missing = keys.stream().filter(key -> !previous.containsKey(key))
                     .map(key -> new Problem(source, 0, "", key + " not found")).toList();

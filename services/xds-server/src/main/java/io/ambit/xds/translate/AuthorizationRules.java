@@ -21,11 +21,17 @@ import io.ambit.proto.security.Rule;
  * it: the {@code to} entries form one clause, the {@code from} entries another, each {@code when}
  * condition one more (clauses AND-ed, the matches of a clause OR-ed).
  *
- * <p>Whatever ztunnel cannot enforce fails closed. In an ALLOW policy the whole rule is dropped
- * (it then allows less). In a DENY policy only the offending constraint goes (it then denies
- * more). A match left without any constraint matches everything, and ztunnel reads an empty
- * {@code Match} as matching nothing, so such a clause is left out instead (a rule with no clause
- * matches every connection).
+ * <p>HTTP attributes, exactly as istiod's {@code handleRule}: in an ALLOW policy a rule using one
+ * is dropped (the policy allows less). In a DENY policy the HTTP parts are left out of each match;
+ * a match that had only HTTP parts is sent empty, which ztunnel reads as matching nothing, so a
+ * clause made only of such matches (a {@code when} on a request header, a {@code to} with only
+ * {@code paths}) keeps its rule from ever firing. A DENY whose rules all end up like that denies
+ * nothing at L4 (see {@link #effective}); it never becomes a deny-all.
+ *
+ * <p>Refused values (an unparseable port or CIDR) are Ambit's own stricter choice, failing closed:
+ * in an ALLOW the rule is dropped; in a DENY only that constraint goes, so a match left without
+ * any constraint would match everything; its clause is then left out (a rule with no clause
+ * matches every connection). istiod silently skips such values instead.
  */
 final class AuthorizationRules {
 
@@ -45,18 +51,34 @@ final class AuthorizationRules {
         this.policyNamespace = policyNamespace;
     }
 
+    /**
+     * Whether a rule can ever fire in ztunnel: every clause has a non-empty match (ztunnel skips
+     * empty ones). A rule with no clause always fires. istiod's {@code hasEffectiveRules}.
+     */
+    static boolean effective(Rule rule) {
+        return rule.getClausesList().stream()
+                .allMatch(c -> c.getMatchesList().stream().anyMatch(m -> !m.equals(Match.getDefaultInstance())));
+    }
+
+    /** A converted match, and whether it is empty because it had nothing but HTTP attributes. */
+    private record Built(Match match, boolean onlyHttp) {
+        boolean unconstrained() {
+            return match.equals(Match.getDefaultInstance()) && !onlyHttp;
+        }
+    }
+
     /** Empty when an ALLOW rule has to be dropped. */
     Optional<Rule> convert(AuthorizationPolicySpec.Rule rule, int index) {
         RuleBuilder builder = new RuleBuilder("rules[" + index + "]");
         if (rule.to() != null && !rule.to().isEmpty()) {
-            List<Match> matches = new ArrayList<>();
+            List<Built> matches = new ArrayList<>();
             for (int i = 0; i < rule.to().size(); i++) {
                 matches.add(builder.operation(rule.to().get(i).operation(), "rules[" + index + "].to[" + i + "].operation"));
             }
             builder.clause(matches);
         }
         if (rule.from() != null && !rule.from().isEmpty()) {
-            List<Match> matches = new ArrayList<>();
+            List<Built> matches = new ArrayList<>();
             for (int i = 0; i < rule.from().size(); i++) {
                 matches.add(builder.source(rule.from().get(i).source(), "rules[" + index + "].from[" + i + "].source"));
             }
@@ -74,23 +96,34 @@ final class AuthorizationRules {
         private final String path;
         private final Rule.Builder rule = Rule.newBuilder();
         private boolean dropped;
+        /** Whether the match being built met an HTTP attribute. */
+        private boolean http;
 
         RuleBuilder(String path) {
             this.path = path;
         }
 
-        /** A clause with an unconstrained match is always true: it adds nothing to the AND. */
-        void clause(List<Match> matches) {
-            if (matches.stream().noneMatch(m -> m.equals(Match.getDefaultInstance()))) {
-                rule.addClauses(Clause.newBuilder().addAllMatches(matches));
+        /**
+         * A clause with an unconstrained match is always true: it adds nothing to the AND. Empty
+         * matches that had only HTTP attributes stay, as istiod sends them: ztunnel skips them.
+         */
+        void clause(List<Built> matches) {
+            if (matches.stream().noneMatch(Built::unconstrained)) {
+                rule.addClauses(Clause.newBuilder().addAllMatches(matches.stream().map(Built::match).toList()));
             }
         }
 
-        Match operation(Operation op, String at) {
+        private Built built(Match.Builder match) {
+            Match m = match.build();
+            return new Built(m, http && m.equals(Match.getDefaultInstance()));
+        }
+
+        Built operation(Operation op, String at) {
             Match.Builder match = Match.newBuilder();
+            http = false;
             if (op == null || isEmpty(op)) {
                 invalid(at, "is empty (Istio requires at least one field)");
-                return match.build();
+                return built(match);
             }
             l7(op.hosts(), "hosts");
             l7(op.notHosts(), "notHosts");
@@ -100,14 +133,15 @@ final class AuthorizationRules {
             l7(op.notPaths(), "notPaths");
             parse(op.ports(), at + ".ports", "is not a port (1-65535)", L4Values::port).ifPresent(match::addAllDestinationPorts);
             parse(op.notPorts(), at + ".notPorts", "is not a port (1-65535)", L4Values::port).ifPresent(match::addAllNotDestinationPorts);
-            return match.build();
+            return built(match);
         }
 
-        Match source(Source source, String at) {
+        Built source(Source source, String at) {
             Match.Builder match = Match.newBuilder();
+            http = false;
             if (source == null || isEmpty(source)) {
                 invalid(at, "is empty (Istio requires at least one field)");
-                return match.build();
+                return built(match);
             }
             l7(source.requestPrincipals(), "requestPrincipals");
             l7(source.notRequestPrincipals(), "notRequestPrincipals");
@@ -125,19 +159,20 @@ final class AuthorizationRules {
             parse(source.ipBlocks(), at + ".ipBlocks", "is not an IP address or CIDR", L4Values::cidr).ifPresent(match::addAllSourceIps);
             parse(source.notIpBlocks(), at + ".notIpBlocks", "is not an IP address or CIDR", L4Values::cidr)
                     .ifPresent(match::addAllNotSourceIps);
-            return match.build();
+            return built(match);
         }
 
-        Match condition(Condition when, String at) {
+        Built condition(Condition when, String at) {
             Match.Builder match = Match.newBuilder();
+            http = false;
             String key = when.key() == null ? "" : when.key();
             if (!L4_WHEN_KEYS.contains(key)) {
                 l7(List.of(key), key.isEmpty() ? "when without key" : key);
-                return match.build();
+                return built(match);
             }
             if (isEmpty(when.values()) && isEmpty(when.notValues())) {
                 invalid(at, "has neither values nor notValues");
-                return match.build();
+                return built(match);
             }
             String values = at + ".values";
             String notValues = at + ".notValues";
@@ -165,11 +200,12 @@ final class AuthorizationRules {
                     strings(when.notValues()).ifPresent(match::addAllNotPrincipals);
                 }
             }
-            return match.build();
+            return built(match);
         }
 
         private void l7(List<String> values, String name) {
             if (!isEmpty(values)) {
+                http = true;
                 l7Found.add(name);
                 if (action == Action.ALLOW) {
                     dropped = true;

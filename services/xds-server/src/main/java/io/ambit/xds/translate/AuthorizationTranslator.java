@@ -32,7 +32,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
  *   <li>{@code spec: {}} is an ALLOW with no rule: sent with zero rules, it allows nothing to the
  *       selected workloads. A DENY with no rule is sent the same way and, as in Istio, denies
  *       nothing.</li>
- *   <li>Rules, L7 attributes and refused values: {@link AuthorizationRules} (always fail closed).
+ *   <li>Rules, L7 attributes and refused values: {@link AuthorizationRules}. HTTP attributes as
+ *       istiod: an ALLOW rule using them is dropped, a DENY is enforced without them, and a DENY
+ *       left with no rule that can fire is sent but denies nothing, with istiod's warning.
  *       {@code source.serviceAccount} in {@code when} is not among istiod's L4 keys, so it is L7.</li>
  *   <li>{@code istio.io/dry-run} (Go's boolean spellings) → {@code dry_run}; an unparseable value
  *       is enforced, with a finding.</li>
@@ -46,6 +48,16 @@ public final class AuthorizationTranslator {
 
     static final String KIND = "AuthorizationPolicy";
     static final String DRY_RUN = "istio.io/dry-run";
+    // istiod's status messages for HTTP attributes, word for word (ambient/authorization.go), so
+    // that what users search for is what Istio prints.
+    static final String HTTP_RULE = "ztunnel does not support HTTP attributes (found: %s). "
+            + "In ambient mode you must use a waypoint proxy to enforce HTTP rules. %s";
+    static final String HTTP_DENY_NO_EFFECT = "After omitting unsupported HTTP attributes, this DENY policy has no enforceable "
+            + "rules at ztunnel and will have no effect. Deploy a waypoint proxy and use a targetRef to enforce this policy.";
+    static final String HTTP_DENY_MIXED = "DENY policy with HTTP attributes is enforced without the HTTP rules. "
+            + "This will be more restrictive than requested.";
+    static final String HTTP_ALLOW = "Within an ALLOW policy, rules matching HTTP attributes are omitted. "
+            + "This will be more restrictive than requested.";
     private static final Set<String> TRUE = Set.of("1", "t", "T", "TRUE", "true", "True");
     private static final Set<String> FALSE = Set.of("0", "f", "F", "FALSE", "false", "False");
 
@@ -168,10 +180,9 @@ public final class AuthorizationTranslator {
             rule.ifPresent(authorization::addRules);
         }
         if (!rules.l7Found.isEmpty()) {
-            findings.add(finding(policy, "ztunnel does not enforce HTTP attributes (found: " + String.join(", ", rules.l7Found)
-                    + "); use a waypoint to enforce them. " + (h.action() == Action.ALLOW
-                    ? "Within an ALLOW policy, rules using them are left out, so it allows less than written."
-                    : "This DENY policy is enforced without them, so it denies more than written.")));
+            boolean effective = authorization.getRulesList().stream().anyMatch(AuthorizationRules::effective);
+            findings.add(finding(policy, String.format(HTTP_RULE, String.join(", ", rules.l7Found),
+                    h.action() == Action.ALLOW ? HTTP_ALLOW : effective ? HTTP_DENY_MIXED : HTTP_DENY_NO_EFFECT)));
         }
         rules.problems.forEach(p -> findings.add(finding(policy, p)));
         return Optional.of(authorization.build());

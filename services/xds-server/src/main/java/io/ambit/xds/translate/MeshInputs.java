@@ -32,9 +32,22 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
                          List<GenericKubernetesResource> peerAuthentications,
                          List<GenericKubernetesResource> workloadEntries,
                          List<GenericKubernetesResource> serviceEntries,
-                         List<GenericKubernetesResource> gateways) {
+                         List<GenericKubernetesResource> gateways,
+                         List<GenericKubernetesResource> httpRoutes,
+                         List<GenericKubernetesResource> grpcRoutes,
+                         List<GenericKubernetesResource> referenceGrants) {
 
     public static final String DEFAULT_ROOT_NAMESPACE = "istio-system";
+
+    /** Inputs without routes (the L4 translations' tests). */
+    public MeshInputs(String trustDomain, String clusterDomain, String clusterId, String rootNamespace,
+            Map<String, Namespace> namespaces, List<Pod> pods, List<Service> services, List<EndpointSlice> endpointSlices,
+            List<GenericKubernetesResource> authorizationPolicies, List<GenericKubernetesResource> peerAuthentications,
+            List<GenericKubernetesResource> workloadEntries, List<GenericKubernetesResource> serviceEntries,
+            List<GenericKubernetesResource> gateways) {
+        this(trustDomain, clusterDomain, clusterId, rootNamespace, namespaces, pods, services, endpointSlices, authorizationPolicies,
+                peerAuthentications, workloadEntries, serviceEntries, gateways, List.of(), List.of(), List.of());
+    }
 
     public MeshInputs {
         namespaces = Map.copyOf(namespaces);
@@ -46,6 +59,9 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
         workloadEntries = List.copyOf(workloadEntries);
         serviceEntries = List.copyOf(serviceEntries);
         gateways = List.copyOf(gateways);
+        httpRoutes = List.copyOf(httpRoutes);
+        grpcRoutes = List.copyOf(grpcRoutes);
+        referenceGrants = List.copyOf(referenceGrants);
     }
 
     /** Core kinds only (tests of workload and service translation). */
@@ -77,7 +93,8 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
                 pods, services, slices,
                 generic.getOrDefault("AuthorizationPolicy", List.of()), generic.getOrDefault("PeerAuthentication", List.of()),
                 generic.getOrDefault("WorkloadEntry", List.of()), generic.getOrDefault("ServiceEntry", List.of()),
-                generic.getOrDefault("Gateway", List.of()));
+                generic.getOrDefault("Gateway", List.of()), generic.getOrDefault("HTTPRoute", List.of()),
+                generic.getOrDefault("GRPCRoute", List.of()), generic.getOrDefault("ReferenceGrant", List.of()));
     }
 
     private static Map<String, Namespace> byName(List<Namespace> namespaces) {
@@ -90,7 +107,8 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
      */
     public MeshInputs withoutPods() {
         return new MeshInputs(trustDomain, clusterDomain, clusterId, rootNamespace, namespaces, List.of(), services, endpointSlices,
-                authorizationPolicies, peerAuthentications, workloadEntries, serviceEntries, gateways);
+                authorizationPolicies, peerAuthentications, workloadEntries, serviceEntries, gateways, httpRoutes, grpcRoutes,
+                referenceGrants);
     }
 
     public Optional<Namespace> namespace(String name) {

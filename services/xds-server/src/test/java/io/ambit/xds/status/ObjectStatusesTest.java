@@ -2,12 +2,15 @@ package io.ambit.xds.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 
 import io.ambit.xds.state.Generation;
 import io.ambit.xds.store.LocalConfigStore;
 import io.ambit.xds.store.ResourceKey;
 import io.ambit.xds.translate.MeshInputs;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import org.junit.jupiter.api.Test;
 
 /** The status computed from a translation: waypoint Gateways, ztunnel's AuthorizationPolicies, other findings. */
@@ -108,14 +111,16 @@ class ObjectStatusesTest {
 
     @Test
     void aWaypointThatDoesNotReadIsInvalid() {
-        Map<ResourceKey, ObjectStatus> statuses = compute("""
-                apiVersion: gateway.networking.k8s.io/v1
-                kind: Gateway
-                metadata: {name: odd, namespace: demo}
-                spec:
-                  gatewayClassName: istio-waypoint
-                  listeners: [{name: mesh, port: 15008, protocol: HBONE, allowedRoutes: {namespaces: {from: Nearby}}}]
-                """);
+        // The local store refuses such a Gateway; from Kubernetes it arrives as it is.
+        GenericKubernetesResource odd = new GenericKubernetesResourceBuilder().withApiVersion("gateway.networking.k8s.io/v1")
+                .withKind("Gateway").withNewMetadata().withName("odd").withNamespace("demo").endMetadata()
+                .addToAdditionalProperties("spec", Map.of("gatewayClassName", "istio-waypoint", "listeners", List.of(Map.of(
+                        "name", "mesh", "port", 15008, "protocol", "HBONE",
+                        "allowedRoutes", Map.of("namespaces", Map.of("from", "Nearby")))))).build();
+        ResourceKey key = new ResourceKey("Gateway", "demo", "odd");
+        Generation generation = Generation.translate(1, new LocalConfigStore.Snapshot(1,
+                Map.of(key, new io.ambit.xds.store.KubeYamlParser.Parsed(key, odd, "kubernetes", 0))), "cluster.local");
+        Map<ResourceKey, ObjectStatus> statuses = ObjectStatuses.compute(generation, generation.inputs());
         assertThat(condition(statuses, "Gateway", "odd", "Accepted").reason()).isEqualTo("Invalid");
         assertThat(condition(statuses, "Gateway", "odd", "Programmed").message()).contains("Nearby");
     }
@@ -132,13 +137,15 @@ class ObjectStatusesTest {
         Condition l7 = condition(statuses, "AuthorizationPolicy", "allow-get", "ZtunnelAccepted");
         assertThat(l7.status()).as("sent, with the HTTP rule left out").isTrue();
         assertThat(l7.reason()).isEqualTo("UnsupportedValue");
-        assertThat(l7.message()).contains("found: methods").contains("left out");
+        assertThat(l7.message()).contains("found: methods").contains("rules matching HTTP attributes are omitted");
 
         Condition custom = condition(statuses, "AuthorizationPolicy", "ext-authz", "ZtunnelAccepted");
         assertThat(custom.status()).as("not sent").isFalse();
         assertThat(custom.message()).contains("CUSTOM");
 
-        assertThat(statuses).doesNotContainKey(new ResourceKey("AuthorizationPolicy", "demo", "on-waypoint"));
+        // a waypoint's policy gets WaypointAccepted, as istiod writes it, and no ZtunnelAccepted
+        assertThat(statuses.get(new ResourceKey("AuthorizationPolicy", "demo", "on-waypoint")).conditions()).containsExactly(
+                new Condition("WaypointAccepted", false, "TargetNotFound", "Service demo/echo was not found", 0));
     }
 
     @Test

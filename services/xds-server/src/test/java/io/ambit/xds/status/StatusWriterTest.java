@@ -62,7 +62,7 @@ class StatusWriterTest {
                 assertThat(condition(allowGet, "ZtunnelAccepted")).containsEntry("status", "True")
                         .containsEntry("reason", "UnsupportedValue");
                 assertThat((String) condition(allowGet, "ZtunnelAccepted").get("message"))
-                        .contains("found: methods").contains("rules using them are left out");
+                        .contains("found: methods").contains("rules matching HTTP attributes are omitted");
                 assertThat(condition(allowGet, "example.com/Audited")).containsEntry("message", "seen");
             });
 
@@ -98,6 +98,61 @@ class StatusWriterTest {
                             .containsEntry("status", "True").containsEntry("reason", "Accepted")
                             .containsEntry("message", "attached to ztunnel"));
             assertThat(writer.writes()).isEqualTo(writes + 1);
+        }
+    }
+
+    @Test
+    void writesRouteParentsOnceKeepingOtherControllersParents() throws Exception {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("demo")
+                .addToLabels("istio.io/dataplane-mode", "ambient").addToLabels("istio.io/use-waypoint", "waypoint").endMetadata()
+                .build()).create();
+        client.services().inNamespace("demo").resource(new ServiceBuilder().withNewMetadata().withName("waypoint")
+                .withNamespace("demo").endMetadata().withNewSpec().withClusterIP("10.96.0.10")
+                .addNewPort().withName("mesh").withPort(15008).endPort().endSpec().build()).create();
+        client.services().inNamespace("demo").resource(new ServiceBuilder().withNewMetadata().withName("reviews")
+                .withNamespace("demo").endMetadata().withNewSpec().withClusterIP("10.96.0.20").addToSelector("app", "reviews")
+                .addNewPort().withName("http").withPort(9080).endPort().endSpec().build()).create();
+        generic("Gateway").inNamespace("demo").resource(object("gateway.networking.k8s.io/v1", "Gateway", "waypoint", Map.of(
+                "gatewayClassName", "istio-waypoint",
+                "listeners", List.of(Map.of("name", "mesh", "port", 15008, "protocol", "HBONE"))))).create();
+        GenericKubernetesResource route = object("gateway.networking.k8s.io/v1", "HTTPRoute", "reviews", Map.of(
+                "parentRefs", List.of(Map.of("group", "", "kind", "Service", "name", "reviews", "port", 9080)),
+                "rules", List.of(Map.of("backendRefs", List.of(Map.of("name", "reviews", "port", 9080), Map.of("name", "gone", "port", 80))))));
+        Map<String, Object> theirs = Map.of("parentRef", Map.of("group", "gateway.networking.k8s.io", "kind", "Gateway", "name", "edge"),
+                "controllerName", "example.com/edge", "conditions", List.of(Map.of("type", "Accepted", "status", "True",
+                        "reason", "Accepted", "message", "edge", "lastTransitionTime", "2025-01-01T00:00:00Z")));
+        route.getAdditionalProperties().put("status", Map.of("parents", List.of(theirs)));
+        generic("HTTPRoute").inNamespace("demo").resource(route).create();
+
+        try (KubernetesConfigStore store = new KubernetesConfigStore(client).start();
+             XdsState state = new XdsState(store, "cluster.local", Duration.ZERO);
+             StatusWriter writer = new StatusWriter(client)) {
+            state.addTranslationHook(writer);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                @SuppressWarnings("unchecked")
+                List<Object> parents = (List<Object>) status("HTTPRoute", "reviews").get("parents");
+                assertThat(parents).hasSize(2).contains(theirs);
+                @SuppressWarnings("unchecked")
+                Map<String, Object> ours = (Map<String, Object>) parents.get(1);
+                assertThat(ours).containsEntry("controllerName", "istio.io/mesh-controller")
+                        .containsEntry("parentRef", Map.of("group", "", "kind", "Service", "name", "reviews", "port", 9080));
+                assertThat(condition(ours, "Accepted")).containsEntry("status", "True").containsEntry("reason", "Accepted");
+                assertThat(condition(ours, "ResolvedRefs")).containsEntry("status", "False").containsEntry("reason", "BackendNotFound")
+                        .containsEntry("message", "backend(gone.demo.svc.cluster.local) not found").containsKey("lastTransitionTime");
+            });
+            // the write comes back through the informer, is translated again, and is not written again
+            await().atMost(Duration.ofSeconds(10)).until(() -> writer.writtenStoreVersion() == store.snapshot().version()
+                    && ((GenericKubernetesResource) store.snapshot().objects().get(new ResourceKey("HTTPRoute", "demo", "reviews")).object())
+                            .getAdditionalProperties().get("status") instanceof Map<?, ?> st && st.get("parents") instanceof List<?> l
+                            && l.size() == 2);
+            long writes = writer.writes();
+            client.namespaces().withName("demo").edit(n -> new NamespaceBuilder(n).editMetadata().addToLabels("team", "a").endMetadata().build());
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                var namespace = store.snapshot().objects().get(new ResourceKey("Namespace", "", "demo"));
+                return namespace != null && "a".equals(namespace.object().getMetadata().getLabels().get("team"))
+                        && writer.writtenStoreVersion() == store.snapshot().version();
+            });
+            assertThat(writer.writes()).isEqualTo(writes);
         }
     }
 

@@ -203,6 +203,108 @@ class KubeYamlParserTest {
         throw new AssertionError("expected the YAML to be refused");
     }
 
+    // ---- Gateway API kinds ----
+
+    @Test
+    void readsEveryGatewayApiKindWithItsFields() throws Exception {
+        String yaml;
+        try (var in = KubeYamlParserTest.class.getResourceAsStream("/store/gateway-api.yaml")) {
+            yaml = new String(in.readAllBytes());
+        }
+        var parsed = KubeYamlParser.parse("gateway-api.yaml", yaml);
+        assertThat(parsed).extracting(KubeYamlParser.Parsed::key).containsExactly(
+                new ResourceKey("Gateway", "demo", "waypoint"), new ResourceKey("HTTPRoute", "demo", "reviews"),
+                new ResourceKey("GRPCRoute", "demo", "backend"), new ResourceKey("ReferenceGrant", "other", "from-demo"));
+        var spec = io.ambit.gatewayapi.istio.IstioSpecs.bind(
+                ((io.fabric8.kubernetes.api.model.GenericKubernetesResource) parsed.get(1).object()).getAdditionalProperties().get("spec"),
+                io.ambit.gatewayapi.v1.HTTPRouteSpec.class);
+        assertThat(spec.rules().get(0).backendRefs()).extracting(b -> b.weightOrDefault()).containsExactly(90, 10);
+        assertThat(spec.rules().get(0).matches().get(0).headers().get(0).type())
+                .isEqualTo(io.ambit.gatewayapi.v1.HTTPRouteSpec.MatchType.Exact); // the CRD's default
+        assertThat(spec.rules().get(1).matches()).singleElement()
+                .satisfies(m -> assertThat(m.path().value()).isEqualTo("/")); // no match = PathPrefix /
+    }
+
+    @Test
+    void refusesAnUnknownFieldInAnHttpRouteWithItsLine() {
+        assertProblem("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: r, namespace: demo}
+                spec:
+                  parentRefs: [{kind: Service, group: "", name: reviews}]
+                  rules:
+                  - backendRefs:
+                    - name: reviews
+                      port: 9080
+                      wieght: 10
+                """, 10, "spec.rules[0].backendRefs[0].wieght", "unknown field");
+    }
+
+    @Test
+    void refusesAnUnsupportedValueAndAFilterWithoutItsField() {
+        assertProblem("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: r, namespace: demo}
+                spec:
+                  rules:
+                  - matches:
+                    - path: {type: Glob, value: /a}
+                """, 7, "spec.rules[0].matches[0].path.type", "Glob");
+        assertProblem("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: r, namespace: demo}
+                spec:
+                  rules:
+                  - filters:
+                    - type: RequestRedirect
+                      requestHeaderModifier: {set: [{name: a, value: b}]}
+                """, 7, "spec.rules[0].filters[0]", "requestRedirect must be set when type is RequestRedirect");
+        assertProblem("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: r, namespace: demo}
+                spec:
+                  rules:
+                  - timeouts: {request: 1 minute}
+                """, 6, "spec.rules[0].timeouts", "is not a Gateway API duration");
+    }
+
+    @Test
+    void refusesAGrpcRouteMethodMatchWithNeitherServiceNorMethodAndABadReferenceGrant() {
+        assertProblem("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GRPCRoute
+                metadata: {name: g, namespace: demo}
+                spec:
+                  rules:
+                  - matches: [{method: {type: Exact}}]
+                """, 6, "spec.rules[0].matches[0].method", "one or both of service or method must be specified");
+        assertProblem("""
+                apiVersion: gateway.networking.k8s.io/v1beta1
+                kind: ReferenceGrant
+                metadata: {name: g, namespace: demo}
+                spec:
+                  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: demo, name: x}]
+                  to: [{group: "", kind: Service}]
+                """, 5, "spec.from[0].name", "unknown field");
+    }
+
+    @Test
+    void refusesAGatewayListenerWithAPortOutOfRange() {
+        assertProblem("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: w, namespace: demo}
+                spec:
+                  gatewayClassName: istio-waypoint
+                  listeners:
+                  - {name: mesh, port: 150080, protocol: HBONE}
+                """, 7, "spec.listeners[0]", "port must be between 1 and 65535");
+    }
+
     private static void assertProblem(String yaml, int line, String field, String message) {
         assertThatThrownBy(() -> KubeYamlParser.parse("f.yaml", yaml))
                 .isInstanceOfSatisfying(ConfigException.class, e -> {

@@ -103,6 +103,27 @@ class KubernetesConfigStoreTest {
     }
 
     @Test
+    void watchesHttpRoutesGrpcRoutesAndReferenceGrants() {
+        try (KubernetesConfigStore store = new KubernetesConfigStore(client).start()) {
+            Map<String, Object> parent = Map.of("parentRefs", List.of(Map.of("group", "", "kind", "Service", "name", "reviews")));
+            client.genericKubernetesResources(context("HTTPRoute")).inNamespace("demo")
+                    .resource(generic("gateway.networking.k8s.io/v1", "HTTPRoute", "reviews", parent)).create();
+            client.genericKubernetesResources(context("GRPCRoute")).inNamespace("demo")
+                    .resource(generic("gateway.networking.k8s.io/v1", "GRPCRoute", "backend", parent)).create();
+            client.genericKubernetesResources(context("ReferenceGrant")).inNamespace("demo")
+                    .resource(generic("gateway.networking.k8s.io/v1beta1", "ReferenceGrant", "grant", Map.of(
+                            "from", List.of(Map.of("group", "gateway.networking.k8s.io", "kind", "HTTPRoute", "namespace", "x")),
+                            "to", List.of(Map.of("group", "", "kind", "Service"))))).create();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(store.snapshot().objects()).containsKeys(
+                    new ResourceKey("HTTPRoute", "demo", "reviews"), new ResourceKey("GRPCRoute", "demo", "backend"),
+                    new ResourceKey("ReferenceGrant", "demo", "grant")));
+            client.genericKubernetesResources(context("HTTPRoute")).inNamespace("demo").withName("reviews").delete();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(store.snapshot().objects()).doesNotContainKey(new ResourceKey("HTTPRoute", "demo", "reviews")));
+        }
+    }
+
+    @Test
     void aMissingCrdIsLeftOutAndTheRestIsWatched() {
         // Without the CRD, the API server answers 404 to the list; the expectation wins over CRUD mode.
         server.expect().get().withPath("/apis/networking.istio.io/v1/serviceentries?resourceVersion=0")

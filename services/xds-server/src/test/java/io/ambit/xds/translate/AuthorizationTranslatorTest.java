@@ -132,7 +132,7 @@ class AuthorizationTranslatorTest {
                 }"""));
     }
 
-    // ---- L7 fails closed ----
+    // ---- HTTP attributes, as istiod's ambient index treats them ----
 
     @Test
     void l7InAllowDropsTheWholeRule() {
@@ -140,27 +140,55 @@ class AuthorizationTranslatorTest {
         assertThat(byKey(out).get("demo/allow-l7")).isEqualTo(proto("""
                 name: "allow-l7" namespace: "demo" scope: NAMESPACE action: ALLOW
                 rules { clauses { matches { destination_ports: 8080 } } }"""));
-        assertThat(messages(out, "allow-l7")).containsExactly("ztunnel does not enforce HTTP attributes (found: "
-                + "methods, remoteIpBlocks, request.auth.claims[group], requestPrincipals); use a waypoint to enforce them. "
-                + "Within an ALLOW policy, rules using them are left out, so it allows less than written.");
+        assertThat(messages(out, "allow-l7")).containsExactly("ztunnel does not support HTTP attributes (found: "
+                + "methods, remoteIpBlocks, request.auth.claims[group], requestPrincipals). "
+                + "In ambient mode you must use a waypoint proxy to enforce HTTP rules. "
+                + "Within an ALLOW policy, rules matching HTTP attributes are omitted. This will be more restrictive than requested.");
     }
 
     @Test
-    void l7InDenyKeepsOnlyTheL4Part() {
+    void l7InDenyKeepsOnlyTheL4PartAndAnHttpOnlyMatchMatchesNothing() {
         Translated<Authorization> out = AuthorizationTranslator.translate(load("l7.yaml"));
+        // An HTTP-only match is sent empty, as istiod sends it; ztunnel skips empty matches, so a
+        // clause made only of them keeps its rule from firing (rules 1-3), never matches everything.
         assertThat(byKey(out).get("demo/deny-l7")).isEqualTo(proto("""
                 name: "deny-l7" namespace: "demo" scope: NAMESPACE action: DENY
                 rules {
                   clauses { matches { destination_ports: 80 } }
                   clauses { matches { namespaces { exact: "demo" } } }
                 }
-                rules {}
-                rules { clauses { matches { destination_ports: 82 } } }
-                rules {}"""));
-        assertThat(messages(out, "deny-l7")).containsExactly("ztunnel does not enforce HTTP attributes (found: "
+                rules { clauses { matches {} } }
+                rules {
+                  clauses { matches { destination_ports: 81 } matches {} }
+                  clauses { matches {} }
+                  clauses { matches {} }
+                  clauses { matches { destination_ports: 82 } }
+                }
+                rules { clauses { matches {} } }"""));
+        assertThat(byKey(out).get("demo/deny-l7").getRulesList()).extracting(AuthorizationRules::effective)
+                .containsExactly(true, false, false, false);
+        assertThat(messages(out, "deny-l7")).containsExactly("ztunnel does not support HTTP attributes (found: "
                 + "hosts, methods, notHosts, notMethods, notPaths, notRemoteIpBlocks, notRequestPrincipals, paths, "
-                + "request.headers[x-user], source.serviceAccount); use a waypoint to enforce them. "
-                + "This DENY policy is enforced without them, so it denies more than written.");
+                + "request.headers[x-user], source.serviceAccount). "
+                + "In ambient mode you must use a waypoint proxy to enforce HTTP rules. "
+                + "DENY policy with HTTP attributes is enforced without the HTTP rules. This will be more restrictive than requested.");
+    }
+
+    @Test
+    void aDenyWithOnlyHttpConstraintsDeniesNothingAtL4WithAWarning() {
+        Translated<Authorization> out = AuthorizationTranslator.translate(load("l7.yaml"));
+        Authorization policy = byKey(out).get("demo/deny-http-only");
+        assertThat(policy).isEqualTo(proto("""
+                name: "deny-http-only" namespace: "demo" scope: NAMESPACE action: DENY
+                rules { clauses { matches {} } }
+                rules { clauses { matches { destination_ports: 80 } } clauses { matches {} } }
+                rules { clauses { matches {} } }"""));
+        assertThat(policy.getRulesList()).noneMatch(AuthorizationRules::effective);
+        assertThat(messages(out, "deny-http-only")).containsExactly("ztunnel does not support HTTP attributes (found: "
+                + "methods, request.headers[x-debug], requestPrincipals). "
+                + "In ambient mode you must use a waypoint proxy to enforce HTTP rules. "
+                + "After omitting unsupported HTTP attributes, this DENY policy has no enforceable rules at ztunnel "
+                + "and will have no effect. Deploy a waypoint proxy and use a targetRef to enforce this policy.");
     }
 
     // ---- refused values fail closed ----
