@@ -15,7 +15,6 @@ import org.springframework.util.unit.DataSize;
  * @param debounce      how long changes are gathered before one translation and push (0 allowed)
  * @param grpc          the delta ADS listener
  * @param identity      how the server obtains its own certificate
- * @param debug         the debug endpoints
  */
 @ConfigurationProperties("ambit.xds")
 public record XdsProperties(
@@ -23,8 +22,7 @@ public record XdsProperties(
         @DefaultValue("istio-system") String meshNamespace,
         @DefaultValue("100ms") Duration debounce,
         @DefaultValue Grpc grpc,
-        @DefaultValue Identity identity,
-        @DefaultValue Debug debug) {
+        @DefaultValue Identity identity) {
 
     public XdsProperties {
         if (debounce.isNegative()) {
@@ -62,11 +60,5 @@ public record XdsProperties(
                            @DefaultValue("24h") Duration validity,
                            Path certFile,
                            Path keyFile) {
-    }
-
-    /**
-     * @param tokenFile bearer token the debug endpoints require; unset means they answer 403
-     */
-    public record Debug(Path tokenFile) {
     }
 }
