@@ -109,8 +109,8 @@ public class CaConfiguration {
 
         @Bean
         TokenAuthenticator bootstrapTokens(CaProperties properties) {
-            return new BootstrapTokenAuthenticator(properties.local().nodeTokens(), nodeAgent(properties),
-                    properties.local().serviceTokens());
+            return new BootstrapTokenAuthenticator(properties.local().allNodeTokens(), nodeAgent(properties),
+                    properties.local().allServiceTokens());
         }
 
         @Bean
@@ -120,7 +120,9 @@ public class CaConfiguration {
                 return directory;
             }
             // The directory answers for the pods declared at start, the store for those applied since.
-            PodLocator store = new StorePodLocator(java.net.URI.create(properties.local().storeUrl()));
+            java.util.Optional<String> token = java.util.Optional.ofNullable(properties.local().storeTokenFile())
+                    .map(file -> io.ambit.service.security.TokenFiles.read("store (ca-service)", file));
+            PodLocator store = new StorePodLocator(java.net.URI.create(properties.local().storeUrl()), token);
             return (node, namespace, account) -> directory.runsOnNode(node, namespace, account)
                     || store.runsOnNode(node, namespace, account);
         }

@@ -1,48 +1,63 @@
 package io.ambit.service.security;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bearer tokens a service accepts, read once at start, and the caller each one proves. A token
- * file must be owner-only (no group or other bits, as ssh wants of a key): one readable by every
- * local user would hand them the role. Tokens are compared in constant time, every entry every
- * time, so the time taken tells nothing about which token came close.
+ * The bearer tokens a service accepts and the caller each one proves. A token file must be
+ * owner-only ({@link TokenFiles}). Tokens are compared in constant time, every entry every time,
+ * so the time taken tells nothing about which token came close.
+ *
+ * <p>Token files are looked at again at most once a second (size, modification time, inode), so a
+ * token written or rotated after start (the lab shares its tokens once it is up; an operator
+ * rotates one) applies without a restart. A change that does not load (a file open to others, a
+ * token too short) is logged and the tokens in force stay.
  */
 public final class BearerTokens {
 
     private static final Logger log = LoggerFactory.getLogger(BearerTokens.class);
     static final int MIN_LENGTH = 16;
-    private static final Set<PosixFilePermission> NOT_OWNER = EnumSet.of(
-            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
-            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+    private static final long RECHECK_NANOS = 1_000_000_000L;
 
     private record Entry(byte[] token, MeshCaller caller) {
     }
 
-    private final List<Entry> entries;
+    /** The entries in force and the state of the files they came from. */
+    private record Loaded(List<Entry> entries, List<Object> fileStates, long checkedAt) {
+    }
 
-    private BearerTokens(List<Entry> entries) {
-        this.entries = List.copyOf(entries);
+    private final MeshSecurityProperties properties;
+    private final AtomicReference<Loaded> loaded = new AtomicReference<>();
+
+    private BearerTokens(MeshSecurityProperties properties) {
+        this.properties = properties;
     }
 
     /** @throws IllegalStateException a token file that others can read, a token too short, or one token for two callers */
     public static BearerTokens load(MeshSecurityProperties properties) {
+        BearerTokens tokens = new BearerTokens(properties);
+        tokens.loaded.set(tokens.read(tokens.fileStates()));
+        if (tokens.loaded.get().entries().stream().noneMatch(e -> e.caller().isAdmin())) {
+            log.warn("no admin token ({} is missing and ambit.security.admin.token is unset): every write to this service's "
+                    + "HTTP API will be refused until it appears", properties.admin().tokenFile());
+        }
+        return tokens;
+    }
+
+    private Loaded read(List<Object> fileStates) {
         List<Entry> entries = new ArrayList<>();
         read("admin", properties.admin()).ifPresent(t -> entries.add(new Entry(t, MeshCaller.admin())));
         read("viewer", properties.viewer()).ifPresent(t -> entries.add(new Entry(t, MeshCaller.viewer())));
@@ -59,11 +74,7 @@ public final class BearerTokens {
                 }
             }
         }
-        if (entries.stream().noneMatch(e -> e.caller().isAdmin())) {
-            log.warn("no admin token ({} is missing and ambit.security.admin.token is unset): every write to this service's "
-                    + "HTTP API will be refused", properties.admin().tokenFile());
-        }
-        return new BearerTokens(entries);
+        return new Loaded(List.copyOf(entries), fileStates, System.nanoTime());
     }
 
     private static Optional<byte[]> read(String owner, MeshSecurityProperties.Credential credential) {
@@ -73,11 +84,10 @@ public final class BearerTokens {
             if (!Files.exists(file)) {
                 return Optional.empty();
             }
-            checkOwnerOnly(owner, file);
             try {
-                token = Files.readString(file);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the " + owner + " token from " + file, e);
+                token = TokenFiles.read(owner, file);
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("ambit.security: " + e.getMessage(), e);
             }
         }
         if (token == null) {
@@ -91,25 +101,52 @@ public final class BearerTokens {
         return Optional.of(token.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void checkOwnerOnly(String owner, Path file) {
-        try {
-            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
-            if (permissions.stream().anyMatch(NOT_OWNER::contains)) {
-                throw new IllegalStateException("ambit.security: the " + owner + " token file " + file + " is open to others ("
-                        + PosixFilePermissions.toString(permissions) + "); make it owner-only: chmod 600 " + file);
+    /** Size, modification time and file key of each token file (or "absent"), to notice a change cheaply. */
+    private List<Object> fileStates() {
+        List<Object> states = new ArrayList<>();
+        List<MeshSecurityProperties.Credential> credentials = new ArrayList<>(List.of(properties.admin(), properties.viewer()));
+        credentials.addAll(properties.services().values());
+        for (MeshSecurityProperties.Credential credential : credentials) {
+            if (credential.token() != null || credential.tokenFile() == null) {
+                continue;
             }
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: nothing to check
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the permissions of " + file, e);
+            try {
+                BasicFileAttributes attributes = Files.readAttributes(credential.tokenFile(), BasicFileAttributes.class);
+                states.add(List.of(attributes.size(), attributes.lastModifiedTime(), Objects.toString(attributes.fileKey())));
+            } catch (IOException e) {
+                states.add("absent");
+            }
         }
+        return states;
+    }
+
+    private List<Entry> current() {
+        Loaded now = loaded.get();
+        if (System.nanoTime() - now.checkedAt() < RECHECK_NANOS) {
+            return now.entries();
+        }
+        List<Object> states = fileStates();
+        Loaded next;
+        if (states.equals(now.fileStates())) {
+            next = new Loaded(now.entries(), states, System.nanoTime());
+        } else {
+            try {
+                next = read(states);
+                log.info("token files changed: {} bearer credential(s) known now", next.entries().size());
+            } catch (RuntimeException e) {
+                log.warn("token files changed but do not load ({}); the previous tokens stay in force", e.getMessage());
+                next = new Loaded(now.entries(), states, System.nanoTime());
+            }
+        }
+        loaded.compareAndSet(now, next);
+        return next.entries();
     }
 
     /** The caller {@code presented} proves, if any. */
     public Optional<MeshCaller> authenticate(String presented) {
         byte[] bytes = presented.getBytes(StandardCharsets.UTF_8);
         MeshCaller matched = null;
-        for (Entry entry : entries) {
+        for (Entry entry : current()) {
             if (MessageDigest.isEqual(entry.token(), bytes)) {
                 matched = entry.caller();
             }
@@ -117,8 +154,8 @@ public final class BearerTokens {
         return Optional.ofNullable(matched);
     }
 
-    /** How many callers can authenticate (none: every protected endpoint answers 401). */
+    /** How many callers can authenticate now (none: every protected endpoint answers 401). */
     public int size() {
-        return entries.size();
+        return current().size();
     }
 }

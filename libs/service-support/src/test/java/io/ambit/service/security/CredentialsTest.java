@@ -2,9 +2,12 @@ package io.ambit.service.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 
@@ -72,6 +75,29 @@ class CredentialsTest {
                 new MeshSecurityProperties.Credential(dir.resolve("missing-too"), null), Map.of()));
         assertThat(tokens.size()).isZero();
         assertThat(tokens.authenticate("anything-at-all-0123")).isEmpty();
+    }
+
+    @Test
+    void aTokenFileWrittenOrRotatedAfterStartAppliesAndABadChangeKeepsTheLastGoodTokens() throws Exception {
+        Path admin = dir.resolve("admin");
+        BearerTokens tokens = BearerTokens.load(properties(new MeshSecurityProperties.Credential(admin, null),
+                new MeshSecurityProperties.Credential(dir.resolve("viewer"), null), Map.of()));
+        assertThat(tokens.authenticate("first-admin-token-0123")).isEmpty();
+
+        tokenFile("admin", "first-admin-token-0123", "rw-------");
+        await().atMost(Duration.ofSeconds(10)).until(() -> tokens.authenticate("first-admin-token-0123").isPresent());
+
+        Path next = tokenFile("admin.next", "second-admin-token-0123", "rw-------");
+        Files.move(next, admin, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> tokens.authenticate("second-admin-token-0123").isPresent());
+        assertThat(tokens.authenticate("first-admin-token-0123")).isEmpty();
+
+        Files.setPosixFilePermissions(admin, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.writeString(admin, "third-admin-token-0123456");
+        // refused (open to others): the second token stays in force, the third never works
+        await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(10))
+                .until(() -> tokens.authenticate("second-admin-token-0123").isPresent()
+                        && tokens.authenticate("third-admin-token-0123456").isEmpty());
     }
 
     @Test

@@ -20,8 +20,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Local mode: the pods the xDS server's store holds, including those applied with
  * {@code meshctl apply} after start (the local analogue of asking the API server). Asked per node
- * through {@code GET /store/pods?node=}, each answer kept for a second. When the store cannot be
- * reached the answer is "no": the node rule fails closed.
+ * through {@code GET /store/pods?node=} with the CA's own bearer credential, each answer kept for a
+ * second. When the store cannot be reached or refuses the credential the answer is "no": the node
+ * rule fails closed.
  */
 public final class StorePodLocator implements PodLocator {
 
@@ -33,12 +34,18 @@ public final class StorePodLocator implements PodLocator {
     }
 
     private final URI store;
+    private final java.util.Optional<String> token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Map<String, Answer> byNode = new ConcurrentHashMap<>();
 
-    /** @param store the xDS server's HTTP base, e.g. {@code http://127.0.0.1:15011} */
-    public StorePodLocator(URI store) {
+    /**
+     * @param store the xDS server's HTTP base, e.g. {@code http://127.0.0.1:15011}
+     * @param token the CA's bearer credential there (it proves ca-service's identity, which the store
+     *              admits to {@code /store/pods} and nothing else); without one the store answers 401
+     */
+    public StorePodLocator(URI store, java.util.Optional<String> token) {
         this.store = store;
+        this.token = token;
     }
 
     @Override
@@ -55,10 +62,14 @@ public final class StorePodLocator implements PodLocator {
     private Set<String> ask(String node) {
         URI uri = store.resolve("/store/pods?node=" + URLEncoder.encode(node, StandardCharsets.UTF_8));
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2));
+            token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                log.warn("xDS store {} answered {}; no pods of node {} known from it", uri, response.statusCode(), node);
+                log.warn("xDS store {} answered {}{}; no pods of node {} known from it", uri, response.statusCode(),
+                        response.statusCode() == 401 || response.statusCode() == 403
+                                ? " (the CA's credential, ambit.ca.local.store-token-file, is missing or not the xds-server's"
+                                        + " ambit.security.services.ca-service)" : "", node);
                 return Set.of();
             }
             Set<String> accounts = new HashSet<>();
