@@ -5,7 +5,7 @@ import org.springframework.security.authentication.ReactiveAuthenticationManager
 import org.springframework.security.core.Authentication;
 import reactor.core.publisher.Mono;
 
-/** Turns a presented token into the {@link MeshCaller} it proves, or refuses it. */
+/** Turns a presented token into the {@link MeshCaller} it proves, or refuses it; a verified certificate's caller passes. */
 final class BearerAuthenticationManager implements ReactiveAuthenticationManager {
 
     private final BearerTokens tokens;
@@ -16,6 +16,9 @@ final class BearerAuthenticationManager implements ReactiveAuthenticationManager
 
     @Override
     public Mono<Authentication> authenticate(Authentication authentication) {
+        if (authentication instanceof MeshAuthentication proven && proven.isAuthenticated()) {
+            return Mono.just(proven); // a client certificate the TLS handshake verified
+        }
         if (!(authentication.getCredentials() instanceof String token)) {
             return Mono.error(new BadCredentialsException("a bearer token is required"));
         }

@@ -27,12 +27,15 @@ import org.springframework.security.web.server.util.matcher.NegatedServerWebExch
 import org.springframework.security.web.server.util.matcher.OrServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+import reactor.core.publisher.Mono;
 
 /**
  * Spring Security on every Ambit service's HTTP side (DESIGN §4, "HTTP surfaces"), defined once
  * here: callers present {@code Authorization: Bearer <token>}; the admin token grants role
- * {@code admin} (reads and writes), the viewer token role {@code viewer} (reads); a service token
- * proves one control-plane identity that an endpoint's rule may admit. The rules, first match wins:
+ * {@code admin} (reads and writes), the viewer token role {@code viewer} (reads); a service token,
+ * or on a service that serves HTTPS with client certificates (an SSL bundle from the mesh CA) a
+ * control-plane SPIFFE certificate, proves one control-plane identity that an endpoint's rule may
+ * admit. The rules, first match wins:
  * <ol>
  *   <li>probes are open: {@code /actuator/health}, {@code /actuator/health/liveness|readiness},
  *       {@code /healthz/ready}, {@code /livez}, {@code /readyz};</li>
@@ -80,7 +83,10 @@ public class MeshSecurityAutoConfiguration {
         ServerWebExchangeMatcher open = matcherOf(rules.stream().filter(r -> r.access() == Access.OPEN).toList());
 
         AuthenticationWebFilter bearer = new AuthenticationWebFilter(authentication);
-        bearer.setServerAuthenticationConverter(new BearerTokenConverter());
+        // A bearer header wins; without one, a verified client certificate (mutual TLS) may prove a service identity.
+        BearerTokenConverter header = new BearerTokenConverter();
+        SpiffeCertificateConverter certificate = new SpiffeCertificateConverter(properties.trustDomain(), properties.meshNamespace());
+        bearer.setServerAuthenticationConverter(exchange -> header.convert(exchange).switchIfEmpty(Mono.defer(() -> certificate.convert(exchange))));
         bearer.setAuthenticationFailureHandler(new ServerAuthenticationEntryPointFailureHandler(ProblemResponses.UNAUTHORIZED));
         // An open path never looks at the header: a probe with a stale token still gets its answer.
         bearer.setRequiresAuthenticationMatcher(new NegatedServerWebExchangeMatcher(open));
