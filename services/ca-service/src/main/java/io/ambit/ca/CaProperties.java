@@ -76,8 +76,11 @@ public record CaProperties(
      * @param serviceTokenFiles the same, service account to an owner-only file
      * @param storeUrl          the xDS server's store API, asked which pods run where (pods applied after start);
      *                          empty to use the config directory alone
-     * @param storeTokenFile    the CA's own credential for that API (the xds-server's {@code ambit.security.services.ca-service}),
-     *                          an owner-only file; without it the store refuses and only the config directory counts
+     * @param storeTokenFile    over {@code http}: the CA's credential for that API (the xds-server's
+     *                          {@code ambit.security.services.ca-service}), an owner-only file; without it the store refuses
+     *                          and only the config directory counts. Over {@code https} (the xds-server's mesh HTTP port)
+     *                          the CA's own certificate is the credential and no token is needed
+     * @param storeServiceAccount over {@code https}: the service account (in the mesh namespace) the store's certificate must name
      */
     public record Local(@DefaultValue Map<String, String> nodeTokens,
                         @DefaultValue Map<String, Path> nodeTokenFiles,
@@ -85,7 +88,8 @@ public record CaProperties(
                         @DefaultValue Map<String, String> serviceTokens,
                         @DefaultValue Map<String, Path> serviceTokenFiles,
                         @DefaultValue("http://127.0.0.1:15011") String storeUrl,
-                        Path storeTokenFile) {
+                        Path storeTokenFile,
+                        @DefaultValue("xds-server") String storeServiceAccount) {
 
         /** Node name to token, from {@code nodeTokens} and {@code nodeTokenFiles} (a node in both is refused). */
         public Map<String, String> allNodeTokens() {

@@ -24,7 +24,7 @@ class LocalTokenFilesTest {
     }
 
     private static CaProperties.Local local(Map<String, String> nodeTokens, Map<String, Path> nodeTokenFiles) {
-        return new CaProperties.Local(nodeTokens, nodeTokenFiles, Path.of("config/local"), Map.of(), Map.of(), "", null);
+        return new CaProperties.Local(nodeTokens, nodeTokenFiles, Path.of("config/local"), Map.of(), Map.of(), "", null, "xds-server");
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.springframework.util.unit.DataSize;
  * @param debounce      how long changes are gathered before one translation and push (0 allowed)
  * @param grpc          the delta ADS listener
  * @param identity      how the server obtains its own certificate
+ * @param meshHttp      the HTTP API over mutual TLS for other control-plane services
  */
 @ConfigurationProperties("ambit.xds")
 public record XdsProperties(
@@ -22,7 +23,8 @@ public record XdsProperties(
         @DefaultValue("istio-system") String meshNamespace,
         @DefaultValue("100ms") Duration debounce,
         @DefaultValue Grpc grpc,
-        @DefaultValue Identity identity) {
+        @DefaultValue Identity identity,
+        @DefaultValue MeshHttp meshHttp) {
 
     public XdsProperties {
         if (debounce.isNegative()) {
@@ -60,5 +62,12 @@ public record XdsProperties(
                            @DefaultValue("24h") Duration validity,
                            Path certFile,
                            Path keyFile) {
+    }
+
+    /**
+     * @param port    where to listen (0: any free port); unset: no such listener
+     * @param address address to bind
+     */
+    public record MeshHttp(Integer port, @DefaultValue("0.0.0.0") String address) {
     }
 }
