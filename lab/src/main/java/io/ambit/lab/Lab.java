@@ -42,6 +42,7 @@ public final class Lab implements AutoCloseable {
     private final Map<Integer, Ztunnel> ztunnels = new LinkedHashMap<>();
     private final Map<String, MeshProcess> workloads = new LinkedHashMap<>();
     private final List<String> workloadArgs;
+    private int xdsMeshHttp;
     private final Duration certificateValidity;
 
     /** One node's ztunnel and where to reach it. */
@@ -132,6 +133,7 @@ public final class Lab implements AutoCloseable {
     }
 
     private void startControlPlane() throws IOException {
+        xdsMeshHttp = ports.xdsMeshHttp();
         // Every secret goes to a process as an owner-only file, never as an argument: ps and
         // /proc/<pid>/cmdline show arguments to every local user (the services refuse them too).
         Path tokens = Files.createDirectories(runDir.resolve("tokens"));
@@ -141,7 +143,7 @@ public final class Lab implements AutoCloseable {
             token(tokens, nodeName(n));
             nodeTokens.add("--ambit.ca.local.node-token-files." + nodeName(n) + "=" + tokens.resolve(nodeName(n)));
         }
-        for (String name : List.of("xds-server", "ca-service", "admin", "viewer")) {
+        for (String name : List.of("xds-server", "admin", "viewer")) {
             token(tokens, name);
         }
         Files.createDirectories(runDir.resolve("ca-config"));
@@ -152,8 +154,8 @@ public final class Lab implements AutoCloseable {
                 "--server.port=" + ports.caHttp(), "--management.server.port=" + ports.caHttp(),
                 "--ambit.ca.grpc.port=" + ports.caGrpc(), "--ambit.ca.grpc.address=127.0.0.1",
                 "--ambit.ca.state-dir=" + runDir.resolve("ca"), "--ambit.ca.local.config-dir=" + runDir.resolve("ca-config"),
-                "--ambit.ca.local.store-url=http://127.0.0.1:" + ports.xdsHttp(),
-                "--ambit.ca.local.store-token-file=" + tokens.resolve("ca-service"),
+                // the store's pods over mutual TLS: the CA's own certificate is its credential there
+                "--ambit.ca.local.store-url=https://127.0.0.1:" + xdsMeshHttp,
                 "--ambit.ca.local.service-token-files.xds-server=" + tokens.resolve("xds-server")));
         caArgs.addAll(nodeTokens);
         caArgs.addAll(httpCredentials());
@@ -165,8 +167,7 @@ public final class Lab implements AutoCloseable {
                 "--ambit.xds.identity.token-file=" + tokens.resolve("xds-server"),
                 "--ambit.xds.identity.ca-address=127.0.0.1:" + ports.caGrpc(),
                 "--ambit.xds.identity.bundle-url=" + bundleUrl(),
-                // the CA's credential: admitted to GET /store/pods (its node rule) and nothing else
-                "--ambit.security.services.ca-service.token-file=" + tokens.resolve("ca-service")));
+                "--ambit.xds.mesh-http.port=" + xdsMeshHttp, "--ambit.xds.mesh-http.address=127.0.0.1"));
         xdsArgs.addAll(httpCredentials());
         startService("xds-server", xdsArgs, "http://127.0.0.1:" + ports.xdsHttp() + "/actuator/health/readiness");
     }

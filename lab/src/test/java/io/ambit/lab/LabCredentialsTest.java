@@ -66,7 +66,7 @@ class LabCredentialsTest {
     void noProcessOfTheLabHasATokenInItsCommandLine() throws Exception {
         List<Path> tokenFiles = lab.tokenFiles();
         assertThat(tokenFiles).extracting(p -> p.getFileName().toString())
-                .contains("node-a", "xds-server", "ca-service", "admin", "viewer");
+                .contains("node-a", "xds-server", "admin", "viewer");
         List<String> tokens = new ArrayList<>();
         for (Path file : tokenFiles) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as(file.toString()).isEqualTo("rw-------");
@@ -156,8 +156,8 @@ class LabCredentialsTest {
     /**
      * The escalation: a pod with another service account POSTed onto node-a, then node-a's ztunnel
      * asking for that identity. Without the admin token the POST is refused and so is the
-     * certificate; with it (the positive control: the CA's own credential does reach the store)
-     * the same request is granted.
+     * certificate; with it (the positive control: the CA's question reaches the store, over mutual
+     * TLS with its own certificate as the only credential) the same request is granted.
      */
     @Test
     void aPodPostedWithoutTheAdminTokenGivesTheNodeNoIdentity() throws Exception {
