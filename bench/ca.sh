@@ -12,7 +12,7 @@ work=$(mktemp -d)
 trap 'kill "$ca_pid" 2>/dev/null || true; wait "$ca_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 grpc_port=$(free_port); http_port=$(free_port)
-token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/node-a-token")
 mkdir -p "$work/config"
 cat > "$work/config/pods.yaml" <<YAML
 apiVersion: v1
@@ -23,7 +23,7 @@ YAML
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED ${CA_JAVA_OPTS:-} -jar services/ca-service/target/ca-service.jar \
   --server.port="$http_port" --management.server.port="$http_port" --ambit.ca.grpc.port="$grpc_port" \
   --ambit.ca.state-dir="$work/state" --ambit.ca.local.config-dir="$work/config" \
-  --ambit.ca.local.node-tokens.node-a="$token" >"$work/ca.log" 2>&1 &
+  --ambit.ca.local.node-token-files.node-a="$work/node-a-token" >"$work/ca.log" 2>&1 &
 ca_pid=$!
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$http_port/actuator/health/readiness" >/dev/null && break
@@ -31,4 +31,4 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp bench/jmh/target/benchmarks.jar io.ambit.bench.ca.CaLoad \
-  "127.0.0.1:$grpc_port" "$token" spiffe://cluster.local/ns/bench/sa/bench "${1:-20}" "${2:-32}" "${3:-500}" "$http_port" "${4:-60}"
+  "127.0.0.1:$grpc_port" "$work/node-a-token" spiffe://cluster.local/ns/bench/sa/bench "${1:-20}" "${2:-32}" "${3:-500}" "$http_port" "${4:-60}"

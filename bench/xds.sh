@@ -20,6 +20,8 @@ JAVA=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe
 LOAD=("${JAVA[@]}" -cp bench/jmh/target/benchmarks.jar io.ambit.bench.xds.XdsLoad)
 
 "${LOAD[@]}" generate "$work" "$pods" "$services"
+# the store API's admin token (XdsLoad reads $work/admin), owner-only, never on a command line
+(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/admin")
 echo "mesh: $pods pods, $services services, $(cat "$work"/config/*.yaml | wc -c) bytes of YAML in $(ls "$work/config" | wc -l) files; $clients clients; $changes single-pod changes per run"
 
 results="$work/results"
@@ -30,7 +32,7 @@ for debounce in 0ms 100ms; do
     --ambit.xds.grpc.port="$xds_port" --ambit.xds.grpc.address=127.0.0.1 --ambit.xds.debounce="$debounce" \
     --ambit.xds.local.config-dir="$work/config" \
     --ambit.xds.identity.cert-file="$work/server-chain.pem" --ambit.xds.identity.key-file="$work/server-key.pem" \
-    --ambit.xds.identity.bundle-file="$work/root.pem" \
+    --ambit.xds.identity.bundle-file="$work/root.pem" --ambit.security.admin.token-file="$work/admin" \
     --logging.level.io.ambit.xds.ads=WARN >"$work/xds-$debounce.log" 2>&1 &
   server_pid=$!
   started=$SECONDS

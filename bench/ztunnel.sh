@@ -436,8 +436,8 @@ YAML
     --server.port="$ca_http" --management.server.port="$ca_http" --ambit.ca.grpc.port="$ca_grpc" \
     --ambit.ca.grpc.address=127.0.0.1 --ambit.ca.state-dir="$dir/ca" --ambit.ca.local.config-dir="$dir/ca-config" \
     --ambit.ca.local.store-url= \
-    --ambit.ca.local.node-tokens.node-1="$(cat "$dir/tokens/node-1")" \
-    --ambit.ca.local.node-tokens.node-2="$(cat "$dir/tokens/node-2")"
+    --ambit.ca.local.node-token-files.node-1="$dir/tokens/node-1" \
+    --ambit.ca.local.node-token-files.node-2="$dir/tokens/node-2"
   local ca_pid=$SPAWNED
   local -a zt_pids=() zt_http=() zt_admin=()
   for node in node-1 node-2; do

@@ -43,6 +43,7 @@ public final class Lab implements AutoCloseable {
     private final Map<Integer, Ztunnel> ztunnels = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, MeshProcess> workloads = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<String> workloadArgs;
+    private int xdsMeshHttp;
     private final Duration certificateValidity;
     private final Map<Integer, int[]> ztunnelPorts;
     private final List<Companion> companions;
@@ -214,6 +215,9 @@ public final class Lab implements AutoCloseable {
                 binds.add(new BindPlan.Bind("ztunnel " + nodeName(node), loopback, port));
             }
         });
+        if (options.defaultPorts()) {
+            binds.add(new BindPlan.Bind("xds-server (mesh HTTP, mutual TLS)", loopback, 15017));
+        }
         for (Companion companion : options.companions()) {
             companion.ports().forEach(port -> binds.add(new BindPlan.Bind(companion.name(), loopback, port)));
         }
@@ -235,14 +239,19 @@ public final class Lab implements AutoCloseable {
     private static final List<Integer> ECHO_PORTS = List.of(8080, 7070, 9090, 9091);
 
     private void startControlPlane() throws IOException {
+        xdsMeshHttp = ports.xdsMeshHttp();
+        // Every secret goes to a process as an owner-only file, never as an argument: ps and
+        // /proc/<pid>/cmdline show arguments to every local user (the services refuse them too).
         Path tokens = Files.createDirectories(runDir.resolve("tokens"));
         Files.setPosixFilePermissions(tokens, PosixFilePermissions.fromString("rwx------"));
         List<String> nodeTokens = new ArrayList<>();
         for (int n = 1; n <= spec.nodes(); n++) {
-            nodeTokens.add("--ambit.ca.local.node-tokens." + nodeName(n) + "=" + token(tokens, nodeName(n)));
+            token(tokens, nodeName(n));
+            nodeTokens.add("--ambit.ca.local.node-token-files." + nodeName(n) + "=" + tokens.resolve(nodeName(n)));
         }
-        String xdsToken = token(tokens, "xds-server");
-        token(tokens, "debug");
+        for (String name : List.of("xds-server", "admin", "viewer")) {
+            token(tokens, name);
+        }
         Files.createDirectories(runDir.resolve("ca-config"));
         // The lab's objects live in the store's directory, as a cluster's live in etcd: a restarted
         // xds-server rebuilds from them. Changes made later through apply() are in its memory only.
@@ -251,22 +260,54 @@ public final class Lab implements AutoCloseable {
                 "--server.port=" + ports.caHttp(), "--management.server.port=" + ports.caHttp(),
                 "--ambit.ca.grpc.port=" + ports.caGrpc(), "--ambit.ca.grpc.address=127.0.0.1",
                 "--ambit.ca.state-dir=" + runDir.resolve("ca"), "--ambit.ca.local.config-dir=" + runDir.resolve("ca-config"),
-                "--ambit.ca.local.store-url=http://127.0.0.1:" + ports.xdsHttp(),
-                "--ambit.ca.local.service-tokens.xds-server=" + xdsToken));
+                // the store's pods over mutual TLS: the CA's own certificate is its credential there
+                "--ambit.ca.local.store-url=https://127.0.0.1:" + xdsMeshHttp,
+                "--ambit.ca.local.service-token-files.xds-server=" + tokens.resolve("xds-server")));
         caArgs.addAll(nodeTokens);
+        caArgs.addAll(httpCredentials());
         launchService("ca-service", caArgs);
         // It asks the CA for its certificate with backoff from 1 s: starting it now overlaps its JVM start with the CA's.
-        launchService("xds-server", List.of(
+        List<String> xdsArgs = new ArrayList<>(List.of(
                 "--server.port=" + ports.xdsHttp(), "--management.server.port=" + ports.xdsHttp(),
                 "--ambit.xds.grpc.port=" + ports.xdsGrpc(), "--ambit.xds.grpc.address=127.0.0.1",
                 "--ambit.xds.local.config-dir=" + runDir.resolve("store"),
                 "--ambit.xds.identity.token-file=" + tokens.resolve("xds-server"),
-                "--ambit.xds.debug.token-file=" + tokens.resolve("debug"),
                 "--ambit.xds.identity.ca-address=127.0.0.1:" + ports.caGrpc(),
-                "--ambit.xds.identity.bundle-url=" + bundleUrl()));
+                "--ambit.xds.identity.bundle-url=" + bundleUrl(),
+                "--ambit.xds.mesh-http.port=" + xdsMeshHttp, "--ambit.xds.mesh-http.address=127.0.0.1"));
+        xdsArgs.addAll(httpCredentials());
+        launchService("xds-server", xdsArgs);
     }
 
-    private String bundleUrl() {
+    /** The run's admin and viewer tokens, which every service's HTTP side accepts (as files). */
+    private List<String> httpCredentials() {
+        Path tokens = runDir.resolve("tokens");
+        return List.of("--ambit.security.admin.token-file=" + tokens.resolve("admin"),
+                "--ambit.security.viewer.token-file=" + tokens.resolve("viewer"));
+    }
+
+    /** The file holding the run's admin token (what {@code meshctl} sends). */
+    public Path adminTokenFile() {
+        return runDir.resolve("tokens").resolve("admin");
+    }
+
+    /** Every token file of this run (bootstrap, service and HTTP credentials). */
+    public List<Path> tokenFiles() throws IOException {
+        try (var files = Files.list(runDir.resolve("tokens"))) {
+            return files.sorted().toList();
+        }
+    }
+
+    /** Every process the lab runs now: services, ztunnels and workloads. */
+    public List<MeshProcess> processes() {
+        List<MeshProcess> all = new ArrayList<>(services.values());
+        ztunnels.values().forEach(z -> all.add(z.process()));
+        all.addAll(workloads.values());
+        return all;
+    }
+
+    /** The CA's trust bundle (PEM) over HTTP. */
+    public String bundleUrl() {
         return "http://127.0.0.1:" + ports.caHttp() + "/ca/root-cert.pem";
     }
 
@@ -276,7 +317,7 @@ public final class Lab implements AutoCloseable {
 
     private void launchCompanion(Companion companion) {
         try {
-            launchService(companion.name(), List.of());
+            launchService(companion.name(), httpCredentials());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -327,6 +368,11 @@ public final class Lab implements AutoCloseable {
         };
     }
 
+    /** The CA's gRPC listener, where a node agent asks for certificates. */
+    public java.net.InetSocketAddress caAddress() {
+        return new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), ports.caGrpc());
+    }
+
     /** Applies Kubernetes YAML to the control plane's store (what {@code kubectl apply} would do). */
     public void apply(String yaml) throws IOException {
         store("apply", yaml);
@@ -341,6 +387,7 @@ public final class Lab implements AutoCloseable {
             HttpResponse<String> response = MeshProcess.HTTP.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + ports.xdsHttp() + "/store/" + verb))
                     .header("Content-Type", "application/yaml").timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + Files.readString(adminTokenFile()).strip())
                     .POST(HttpRequest.BodyPublishers.ofString(yaml)).build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
                 throw new IOException("store " + verb + " refused (" + response.statusCode() + "): " + response.body());
@@ -360,15 +407,16 @@ public final class Lab implements AutoCloseable {
     private void launchZtunnel(int node) throws IOException {
         int[] p = ztunnelPorts.get(node);
         Path tokens = runDir.resolve("tokens");
-        MeshProcess process = java("ztunnel-" + nodeName(node), Path.of("services/ztunnel/target/ztunnel.jar"),
-                List.of("--server.port=" + p[2], "--management.server.port=" + p[1], "--ambit.ztunnel.admin-port=" + p[0],
+        List<String> args = new ArrayList<>(List.of("--server.port=" + p[2], "--management.server.port=" + p[1], "--ambit.ztunnel.admin-port=" + p[0],
                         "--ambit.ztunnel.node=" + nodeName(node), "--ambit.ztunnel.token-file=" + tokens.resolve(nodeName(node)),
                         "--ambit.ztunnel.ca-address=127.0.0.1:" + ports.caGrpc(),
                         "--ambit.ztunnel.xds-address=127.0.0.1:" + ports.xdsGrpc(),
                         "--ambit.ztunnel.bundle-url=" + bundleUrl(),
                         "--ambit.ztunnel.proxy.socks=true",
                         "--ambit.ztunnel.proxy.capture=" + (network != null),
-                        "--ambit.ztunnel.certificate-validity=" + certificateValidity.toSeconds() + "s"),
+                        "--ambit.ztunnel.certificate-validity=" + certificateValidity.toSeconds() + "s"));
+        args.addAll(httpCredentials());
+        MeshProcess process = java("ztunnel-" + nodeName(node), Path.of("services/ztunnel/target/ztunnel.jar"), args,
                 runDir.resolve("ztunnel-" + nodeName(node) + ".log")).start();
         ztunnels.put(node, new Ztunnel(node, process, p[0], p[1], p[2]));
     }
@@ -550,14 +598,12 @@ public final class Lab implements AutoCloseable {
         return "http://127.0.0.1:" + ports.xdsHttp();
     }
 
-    private static String token(Path dir, String name) throws IOException {
+    /** A random token in a file created owner-only (never readable by others, not even for a moment). */
+    private static void token(Path dir, String name) throws IOException {
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
-        String token = HexFormat.of().formatHex(random);
-        Path file = dir.resolve(name);
-        Files.writeString(file, token);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        return token;
+        Path file = Files.createFile(dir.resolve(name), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, HexFormat.of().formatHex(random));
     }
 
     /** Stops workloads, ztunnels and the control plane, then removes the network. */

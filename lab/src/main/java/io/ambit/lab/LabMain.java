@@ -160,15 +160,21 @@ public final class LabMain {
         }
     }
 
-    /** The run's bootstrap tokens where ./meshctl looks for them (watch as a node, debug views). */
+    /**
+     * The run's tokens where ./meshctl (admin token, watch as a node) and the services ./mesh starts
+     * beside the lab (they read .mesh/tokens/admin and notice the new file) look for them. Each is
+     * written owner-only to a temporary name and renamed, so no reader sees a partial or open file.
+     */
     private static void shareTokens(Lab lab, Path dir) throws IOException {
+        var ownerOnly = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
         Files.createDirectories(dir);
-        try (var files = Files.list(lab.runDir().resolve("tokens"))) {
-            for (Path token : files.toList()) {
-                Path target = dir.resolve(token.getFileName());
-                Files.copy(token, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            }
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        for (Path token : lab.tokenFiles()) {
+            Path temporary = Files.createTempFile(dir, ".share-", ".tmp",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(ownerOnly));
+            Files.write(temporary, Files.readAllBytes(token));
+            Files.move(temporary, dir.resolve(token.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
     }
 

@@ -21,6 +21,11 @@ record LabPorts(int caGrpc, int caHttp, int xdsGrpc, int xdsHttp, int ztunnelBas
         return new LabPorts(free(), free(), free(), free(), 0);
     }
 
+    /** The xds-server's HTTP API over mutual TLS, which ca-service's node rule asks: 15017, or a free port. */
+    int xdsMeshHttp() throws IOException {
+        return ztunnelBase < 0 ? 15017 : free();
+    }
+
     /** ztunnel of node {@code node}: {admin, metrics/actuator, readiness}. */
     int[] ztunnel(int node) throws IOException {
         if (ztunnelBase < 0) {

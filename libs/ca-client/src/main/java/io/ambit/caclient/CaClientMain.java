@@ -16,7 +16,7 @@ import io.grpc.StatusRuntimeException;
 
 /**
  * Command line, acting as a node agent would:
- * {@code ca-client --token <bootstrap token> [--ca host:port] [--bundle-url url] <spiffe id>}.
+ * {@code ca-client --token-file <file holding the bootstrap token> [--ca host:port] [--bundle-url url] <spiffe id>}.
  * Prints the granted certificate's identity and expiry, or the CA's refusal; exit 0 or 1.
  */
 public final class CaClientMain {
@@ -35,13 +35,13 @@ public final class CaClientMain {
             switch (args[i]) {
                 case "--ca" -> ca = args[++i];
                 case "--bundle-url" -> bundleUrl = args[++i];
-                case "--token" -> token = args[++i];
+                case "--token-file" -> token = readToken(args[++i]);
                 case "--mesh-namespace" -> meshNamespace = args[++i];
                 default -> identity = args[i];
             }
         }
         if (identity == null || token == null) {
-            System.err.println("usage: ca-client --token <node bootstrap token> [--ca host:port] [--bundle-url url] spiffe://<td>/ns/<ns>/sa/<sa>");
+            System.err.println("usage: ca-client --token-file <file holding the node bootstrap token> [--ca host:port] [--bundle-url url] spiffe://<td>/ns/<ns>/sa/<sa>");
             System.exit(2);
         }
         SpiffeId asked = SpiffeId.parse(identity);
@@ -61,5 +61,10 @@ public final class CaClientMain {
             System.out.println("refused: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
             System.exit(1);
         }
+    }
+
+    /** The token from a file, never from the command line, where every local user could read it (ps). */
+    private static String readToken(String file) throws java.io.IOException {
+        return java.nio.file.Files.readString(java.nio.file.Path.of(file)).strip();
     }
 }

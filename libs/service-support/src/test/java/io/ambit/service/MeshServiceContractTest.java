@@ -7,7 +7,24 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import io.ambit.service.security.Access;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointsSupplier;
+import org.springframework.http.server.PathContainer;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.reactive.result.method.RequestMappingInfoHandlerMapping;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,9 +38,47 @@ import org.springframework.core.env.Environment;
  * The contract every Ambit service meets, inherited by each service's own boot test (run with
  * {@code server.port=0} and {@code management.server.port=0}): default profile {@code local},
  * liveness and readiness probes, Prometheus scrape, Istio's {@code /healthz/ready} following the
- * readiness state, graceful shutdown configured.
+ * readiness state, graceful shutdown configured; and the HTTP access table: every endpoint of
+ * {@link #endpoints()} asked with no credential, a wrong token, the viewer's and the admin's,
+ * answering 401 / 403 / 2xx as its {@link Access} says, and every endpoint the service maps
+ * present in that table (so a new endpoint without a stated rule fails its service's build).
  */
 public abstract class MeshServiceContractTest {
+
+    /** Which of the service's HTTP ports an endpoint is on (the same port when the service runs them together). */
+    public enum Port { MAIN, MANAGEMENT }
+
+    /** Who asks. */
+    public enum Caller { NO_CREDENTIAL, WRONG_TOKEN, VIEWER, ADMIN }
+
+    /**
+     * One request of the access table.
+     *
+     * @param success the statuses a caller with the access gets (2xx, or e.g. 503 for a readiness probe of a service not ready in the test)
+     */
+    public record Endpoint(String method, Port port, String path, Access access, String contentType, String body, Set<Integer> success) {
+        public static Endpoint get(Port port, String path, Access access) {
+            return new Endpoint("GET", port, path, access, null, null, Set.of(200));
+        }
+
+        public static Endpoint post(Port port, String path, Access access, String contentType, String body) {
+            return new Endpoint("POST", port, path, access, contentType, body, Set.of(200));
+        }
+
+        public Endpoint answering(Integer... statuses) {
+            return new Endpoint(method, port, path, access, contentType, body, Set.of(statuses));
+        }
+
+        @Override
+        public String toString() {
+            return method + " " + path + " (" + port.name().toLowerCase(Locale.ROOT) + ", " + access.name().toLowerCase(Locale.ROOT) + ")";
+        }
+    }
+
+    @DynamicPropertySource
+    static void meshServiceTokens(DynamicPropertyRegistry registry) {
+        TestTokens.register(registry);
+    }
 
     public static final String[] EPHEMERAL_PORTS = {"server.port=0", "management.server.port=0"};
 
@@ -63,11 +118,16 @@ public abstract class MeshServiceContractTest {
      * fails the second time too.
      */
     protected HttpResponse<String> get(String url) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(java.time.Duration.ofSeconds(20)).build();
+        return exchange(HttpRequest.newBuilder(URI.create(url)).timeout(java.time.Duration.ofSeconds(20)).build());
+    }
+
+    /** Sends {@code request}, with the one retry described at {@link #get(String)}. */
+    protected HttpResponse<String> exchange(HttpRequest request) throws Exception {
+        String url = request.method() + " " + request.uri();
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (HttpTimeoutException e) {
-            System.err.println("GET " + url + " timed out; thread dump follows, then one retry on a new connection");
+            System.err.println(url + " timed out; thread dump follows, then one retry on a new connection");
             Thread.getAllStackTraces().forEach((thread, stack) -> {
                 System.err.println("\"" + thread.getName() + "\" " + thread.getState());
                 for (StackTraceElement frame : stack) {
@@ -78,6 +138,114 @@ public abstract class MeshServiceContractTest {
             http = newClient();
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         }
+    }
+
+    /** What every service serves: probes and metrics open, the actuator index and info for viewers. */
+    protected List<Endpoint> sharedEndpoints() {
+        int ready = readyInThisTest() ? 200 : 503;
+        return List.of(
+                Endpoint.get(Port.MANAGEMENT, "/actuator/health", Access.OPEN).answering(ready),
+                Endpoint.get(Port.MANAGEMENT, "/actuator/health/liveness", Access.OPEN),
+                Endpoint.get(Port.MANAGEMENT, "/actuator/health/readiness", Access.OPEN).answering(ready),
+                Endpoint.get(Port.MAIN, "/healthz/ready", Access.OPEN).answering(ready),
+                Endpoint.get(Port.MANAGEMENT, "/actuator/prometheus", Access.OPEN),
+                Endpoint.get(Port.MANAGEMENT, "/actuator", Access.VIEWER),
+                Endpoint.get(Port.MANAGEMENT, "/actuator/info", Access.VIEWER),
+                // a health component other than the probes shows the service's inside: behind the rules
+                Endpoint.get(Port.MANAGEMENT, "/actuator/health/ping", Access.VIEWER).answering(200, 503),
+                // reads need viewer and writes admin even where nothing is mapped (then 404/405, not 200)
+                Endpoint.get(Port.MAIN, "/no-such-endpoint", Access.VIEWER).answering(404),
+                new Endpoint("DELETE", Port.MAIN, "/no-such-endpoint", Access.ADMIN, null, null, Set.of(404, 405)));
+    }
+
+    /** The service's access table: {@link #sharedEndpoints()} plus what the service maps itself. */
+    protected List<Endpoint> endpoints() {
+        return sharedEndpoints();
+    }
+
+    protected String url(Endpoint endpoint) {
+        return endpoint.port() == Port.MAIN ? main(endpoint.path()) : management(endpoint.path());
+    }
+
+    protected HttpResponse<String> send(Endpoint endpoint, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(endpoint))).timeout(java.time.Duration.ofSeconds(20))
+                .method(endpoint.method(), endpoint.body() == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(endpoint.body()));
+        if (endpoint.contentType() != null) {
+            request.header("Content-Type", endpoint.contentType());
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return exchange(request.build());
+    }
+
+    private static String token(Caller caller) {
+        return switch (caller) {
+            case NO_CREDENTIAL -> null;
+            case WRONG_TOKEN -> TestTokens.WRONG;
+            case VIEWER -> TestTokens.VIEWER;
+            case ADMIN -> TestTokens.ADMIN;
+        };
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyEndpointAnswersEachCallerAsItsRuleSays() {
+        return endpoints().stream().flatMap(endpoint -> Arrays.stream(Caller.values()).map(caller ->
+                DynamicTest.dynamicTest(endpoint + " as " + caller, () -> {
+                    HttpResponse<String> response = send(endpoint, token(caller));
+                    String what = endpoint + " as " + caller + " answered " + response.statusCode() + ": " + response.body();
+                    boolean open = endpoint.access() == Access.OPEN;
+                    boolean granted = open || caller == Caller.ADMIN || (caller == Caller.VIEWER && endpoint.access() == Access.VIEWER);
+                    if (granted) {
+                        assertThat(endpoint.success()).as(what).contains(response.statusCode());
+                    } else if (caller == Caller.VIEWER) {
+                        assertThat(response.statusCode()).as(what).isEqualTo(403);
+                        assertThat(response.headers().firstValue("Content-Type")).as(what).hasValue("application/problem+json");
+                    } else {
+                        assertThat(response.statusCode()).as(what).isEqualTo(401);
+                        assertThat(response.headers().firstValue("WWW-Authenticate")).as(what).hasValueSatisfying(
+                                challenge -> assertThat(challenge).startsWith("Bearer"));
+                    }
+                })));
+    }
+
+    /**
+     * Every request mapping of the service (controllers) and every actuator operation has a line
+     * in {@link #endpoints()} with its method and a path it matches: a new endpoint must state its access.
+     */
+    @Test
+    void everyMappedEndpointIsInTheAccessTable() {
+        List<String> missing = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
+        List<Endpoint> table = endpoints();
+        for (RequestMappingInfoHandlerMapping mapping : context.getBeansOfType(RequestMappingInfoHandlerMapping.class).values()) {
+            mapping.getHandlerMethods().keySet().forEach(info -> {
+                Set<RequestMethod> methods = info.getMethodsCondition().getMethods();
+                for (PathPattern pattern : info.getPatternsCondition().getPatterns()) {
+                    for (RequestMethod method : methods.isEmpty() ? Set.of(RequestMethod.GET) : methods) {
+                        seen.add(method + " " + pattern.getPatternString());
+                        if (table.stream().noneMatch(e -> e.method().equals(method.name())
+                                && pattern.matches(PathContainer.parsePath(e.path().replaceFirst("\\?.*", ""))))) {
+                            missing.add(method + " " + pattern.getPatternString());
+                        }
+                    }
+                }
+            });
+        }
+        String base = environment.getProperty("management.endpoints.web.base-path", "/actuator");
+        context.getBeanProvider(WebEndpointsSupplier.class).orderedStream().flatMap(s -> s.getEndpoints().stream())
+                .flatMap(endpoint -> endpoint.getOperations().stream()).forEach(operation -> {
+                    String path = base + "/" + operation.getRequestPredicate().getPath();
+                    PathPattern pattern = PathPatternParser.defaultInstance.parse(path);
+                    String method = operation.getRequestPredicate().getHttpMethod().name();
+                    seen.add(method + " " + path);
+                    if (table.stream().noneMatch(e -> e.method().equals(method) && pattern.matches(PathContainer.parsePath(e.path())))) {
+                        missing.add(method + " " + path);
+                    }
+                });
+        assertThat(seen).as("the actuator's operations were found, so the check is not empty").contains("GET /actuator/health");
+        assertThat(missing).as("endpoints without a line in the access table").isEmpty();
     }
 
     @Test

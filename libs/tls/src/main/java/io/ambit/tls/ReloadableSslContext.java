@@ -67,6 +67,68 @@ public final class ReloadableSslContext {
         return current.get().material();
     }
 
+    /**
+     * This context as a plain Netty {@link SslContext} for servers that take one fixed context at
+     * bind time (Reactor Netty's {@code secure(...)}): every engine and handler it makes comes from
+     * the generation current at that moment, so rotation works there too.
+     */
+    public SslContext asSslContext() {
+        return new Rotating();
+    }
+
+    private final class Rotating extends SslContext {
+        @Override
+        public boolean isClient() {
+            return current().isClient();
+        }
+
+        @Override
+        public java.util.List<String> cipherSuites() {
+            return current().cipherSuites();
+        }
+
+        @Override
+        public io.netty.handler.ssl.ApplicationProtocolNegotiator applicationProtocolNegotiator() {
+            return current().applicationProtocolNegotiator();
+        }
+
+        @Override
+        public javax.net.ssl.SSLEngine newEngine(ByteBufAllocator allocator) {
+            return current().newEngine(allocator);
+        }
+
+        @Override
+        public javax.net.ssl.SSLEngine newEngine(ByteBufAllocator allocator, String peerHost, int peerPort) {
+            return current().newEngine(allocator, peerHost, peerPort);
+        }
+
+        @Override
+        public javax.net.ssl.SSLSessionContext sessionContext() {
+            return current().sessionContext();
+        }
+
+        // Handlers from the current context itself, so its engine type's own handler set-up applies.
+        @Override
+        protected SslHandler newHandler(ByteBufAllocator allocator, boolean startTls) {
+            return current().newHandler(allocator);
+        }
+
+        @Override
+        protected SslHandler newHandler(ByteBufAllocator allocator, String peerHost, int peerPort, boolean startTls) {
+            return current().newHandler(allocator, peerHost, peerPort);
+        }
+
+        @Override
+        public SslHandler newHandler(ByteBufAllocator allocator, java.util.concurrent.Executor executor) {
+            return current().newHandler(allocator, executor);
+        }
+
+        @Override
+        public SslHandler newHandler(ByteBufAllocator allocator, String peerHost, int peerPort, java.util.concurrent.Executor executor) {
+            return current().newHandler(allocator, peerHost, peerPort, executor);
+        }
+    }
+
     public SslHandler newHandler(ByteBufAllocator allocator) {
         return current().newHandler(allocator);
     }

@@ -188,6 +188,29 @@ class MeshTlsTest {
         assertThat(after.echo("new connection too")).isEqualTo("new connection too");
     }
 
+    /** The same through the plain {@code SslContext} view a server that takes one fixed context (Reactor Netty) gets. */
+    @Test
+    void theFixedContextViewFollowsReloadsToo(TestCa ca) throws Exception {
+        ReloadableSslContext serverContext = ReloadableSslContext.server(
+                new ReloadableSslContext.KeyMaterial(serverSvid, bundle), PeerPolicy.exactly(CLIENT));
+        SslContext fixedView = serverContext.asSslContext();
+        SslContext clientContext = MeshTls.client(clientSvid, bundle, PeerPolicy.exactly(SERVER));
+        EchoServer server = new EchoServer(servers, ch -> fixedView.newHandler(ch.alloc()));
+        assertThat(fixedView.isServer()).isTrue();
+        assertThat(fixedView.applicationProtocolNegotiator().protocols()).containsExactly("h2");
+
+        Client before = Client.connect(servers, server.address, ch -> clientContext.newHandler(ch.alloc()));
+        assertThat(before.awaitHandshake()).isNull();
+        assertThat(peerLeaf(before)).isEqualTo(serverSvid.leaf());
+
+        Svid renewed = svid(ca.issue(SERVER.toString()));
+        serverContext.update(new ReloadableSslContext.KeyMaterial(renewed, bundle));
+        Client after = Client.connect(servers, server.address, ch -> clientContext.newHandler(ch.alloc()));
+        assertThat(after.awaitHandshake()).isNull();
+        assertThat(peerLeaf(after)).isEqualTo(renewed.leaf());
+        assertThat(after.echo("through the view")).isEqualTo("through the view");
+    }
+
     @Test
     void aFailedReloadKeepsTheWorkingContext(TestCa ca) {
         ReloadableSslContext context = ReloadableSslContext.server(

@@ -25,7 +25,7 @@ import io.grpc.netty.NettyChannelBuilder;
 
 /**
  * Command line that watches the xDS server the way a node's ztunnel does:
- * {@code xds-client --token <node bootstrap token> [--node node-a] [--xds host:port] [--ca host:port]
+ * {@code xds-client --token-file <file holding the node bootstrap token> [--node node-a] [--xds host:port] [--ca host:port]
  * [--bundle-url url] [--for seconds]}. It obtains the node agent's own SVID from the CA, opens a
  * delta ADS stream over mutual TLS and prints one line per resource received or removed.
  */
@@ -48,7 +48,7 @@ public final class XdsWatchMain {
                 case "--xds" -> xds = args[++i];
                 case "--ca" -> ca = args[++i];
                 case "--bundle-url" -> bundleUrl = args[++i];
-                case "--token" -> token = args[++i];
+                case "--token-file" -> token = readToken(args[++i]);
                 case "--node" -> node = args[++i];
                 case "--trust-domain" -> trustDomain = args[++i];
                 case "--for" -> seconds = Long.parseLong(args[++i]);
@@ -56,7 +56,7 @@ public final class XdsWatchMain {
             }
         }
         if (token == null) {
-            usage("--token is required");
+            usage("--token-file is required");
         }
         String pem = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(bundleUrl)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
@@ -100,8 +100,13 @@ public final class XdsWatchMain {
 
     private static void usage(String problem) {
         System.err.println(problem);
-        System.err.println("usage: xds-client --token <node bootstrap token> [--node node-a] [--xds host:port] [--ca host:port] "
+        System.err.println("usage: xds-client --token-file <file holding the node bootstrap token> [--node node-a] [--xds host:port] [--ca host:port] "
                 + "[--bundle-url url] [--for seconds]");
         System.exit(2);
+    }
+
+    /** The token from a file, never from the command line, where every local user could read it (ps). */
+    private static String readToken(String file) throws java.io.IOException {
+        return java.nio.file.Files.readString(java.nio.file.Path.of(file)).strip();
     }
 }

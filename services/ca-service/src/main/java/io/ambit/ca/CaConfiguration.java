@@ -109,18 +109,29 @@ public class CaConfiguration {
 
         @Bean
         TokenAuthenticator bootstrapTokens(CaProperties properties) {
-            return new BootstrapTokenAuthenticator(properties.local().nodeTokens(), nodeAgent(properties),
-                    properties.local().serviceTokens());
+            return new BootstrapTokenAuthenticator(properties.local().allNodeTokens(), nodeAgent(properties),
+                    properties.local().allServiceTokens());
         }
 
         @Bean
-        PodLocator localPods(CaProperties properties) {
+        PodLocator localPods(CaProperties properties, ServingCertificateRotator serving) {
             PodLocator directory = new LocalPodLocator(properties.local().configDir());
             if (properties.local().storeUrl().isBlank()) {
                 return directory;
             }
             // The directory answers for the pods declared at start, the store for those applied since.
-            PodLocator store = new StorePodLocator(java.net.URI.create(properties.local().storeUrl()));
+            java.net.URI url = java.net.URI.create(properties.local().storeUrl());
+            PodLocator store;
+            if ("https".equals(url.getScheme())) {
+                // mutual TLS: the CA's own certificate is its credential, the store must be the xds-server
+                store = StorePodLocator.overMutualTls(url, () -> serving.context().keyMaterial(),
+                        new WorkloadIdentity(properties.trustDomain(), properties.meshNamespace(),
+                                properties.local().storeServiceAccount()).spiffeId());
+            } else {
+                java.util.Optional<String> token = java.util.Optional.ofNullable(properties.local().storeTokenFile())
+                        .map(file -> io.ambit.service.security.TokenFiles.read("store (ca-service)", file));
+                store = new StorePodLocator(url, token);
+            }
             return (node, namespace, account) -> directory.runsOnNode(node, namespace, account)
                     || store.runsOnNode(node, namespace, account);
         }

@@ -65,16 +65,50 @@ public record CaProperties(
     }
 
     /**
-     * @param nodeTokens bootstrap credential of each node's ztunnel: node name to bearer token
-     * @param configDir  directory of Kubernetes YAML whose Pods say which service accounts run on which node
-     * @param serviceTokens bootstrap credential of each control-plane service: its service account in
-     *                      the mesh namespace (e.g. {@code xds-server}) to bearer token; grants only that identity
-     * @param storeUrl      the xDS server's store API, asked which pods run where (pods applied after start);
-     *                      empty to use the config directory alone
+     * Bootstrap credentials come from owner-only files or the environment, never the command line
+     * (where every local user could read them and then obtain any identity of that node).
+     *
+     * @param nodeTokens        bootstrap credential of each node's ztunnel: node name to bearer token (environment, config file)
+     * @param nodeTokenFiles    the same, node name to an owner-only file holding the token ({@code ./mesh up}, the lab)
+     * @param configDir         directory of Kubernetes YAML whose Pods say which service accounts run on which node
+     * @param serviceTokens     bootstrap credential of each control-plane service: its service account in
+     *                          the mesh namespace (e.g. {@code xds-server}) to bearer token; grants only that identity
+     * @param serviceTokenFiles the same, service account to an owner-only file
+     * @param storeUrl          the xDS server's store API, asked which pods run where (pods applied after start);
+     *                          empty to use the config directory alone
+     * @param storeTokenFile    over {@code http}: the CA's credential for that API (the xds-server's
+     *                          {@code ambit.security.services.ca-service}), an owner-only file; without it the store refuses
+     *                          and only the config directory counts. Over {@code https} (the xds-server's mesh HTTP port)
+     *                          the CA's own certificate is the credential and no token is needed
+     * @param storeServiceAccount over {@code https}: the service account (in the mesh namespace) the store's certificate must name
      */
     public record Local(@DefaultValue Map<String, String> nodeTokens,
+                        @DefaultValue Map<String, Path> nodeTokenFiles,
                         @DefaultValue("config/local") Path configDir,
                         @DefaultValue Map<String, String> serviceTokens,
-                        @DefaultValue("http://127.0.0.1:15011") String storeUrl) {
+                        @DefaultValue Map<String, Path> serviceTokenFiles,
+                        @DefaultValue("http://127.0.0.1:15011") String storeUrl,
+                        Path storeTokenFile,
+                        @DefaultValue("xds-server") String storeServiceAccount) {
+
+        /** Node name to token, from {@code nodeTokens} and {@code nodeTokenFiles} (a node in both is refused). */
+        public Map<String, String> allNodeTokens() {
+            return merged("node", nodeTokens, nodeTokenFiles);
+        }
+
+        /** Service account to token, from {@code serviceTokens} and {@code serviceTokenFiles}. */
+        public Map<String, String> allServiceTokens() {
+            return merged("service", serviceTokens, serviceTokenFiles);
+        }
+
+        private static Map<String, String> merged(String what, Map<String, String> tokens, Map<String, Path> files) {
+            Map<String, String> all = new java.util.TreeMap<>(tokens);
+            files.forEach((name, file) -> {
+                if (all.put(name, io.ambit.service.security.TokenFiles.read(what + " " + name, file)) != null) {
+                    throw new IllegalArgumentException("ambit.ca.local: " + what + " " + name + " has both a token and a token file");
+                }
+            });
+            return all;
+        }
     }
 }

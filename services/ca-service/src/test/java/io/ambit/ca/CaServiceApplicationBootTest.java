@@ -17,4 +17,13 @@ class CaServiceApplicationBootTest extends MeshServiceContractTest {
     static void stateDir(DynamicPropertyRegistry registry) {
         registry.add("ambit.ca.state-dir", () -> state.toString());
     }
+
+    /** The trust bundle is open (the anchor a client needs before it can authenticate; no secret in it). */
+    @Override
+    protected java.util.List<Endpoint> endpoints() {
+        java.util.List<Endpoint> endpoints = new java.util.ArrayList<>(sharedEndpoints());
+        endpoints.add(Endpoint.get(Port.MAIN, "/ca/root-cert.pem", io.ambit.service.security.Access.OPEN));
+        endpoints.add(Endpoint.get(Port.MAIN, "/ca/spiffe-bundle.json", io.ambit.service.security.Access.OPEN));
+        return endpoints;
+    }
 }

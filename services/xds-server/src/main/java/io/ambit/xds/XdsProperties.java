@@ -15,7 +15,7 @@ import org.springframework.util.unit.DataSize;
  * @param debounce      how long changes are gathered before one translation and push (0 allowed)
  * @param grpc          the delta ADS listener
  * @param identity      how the server obtains its own certificate
- * @param debug         the debug endpoints
+ * @param meshHttp      the HTTP API over mutual TLS for other control-plane services
  */
 @ConfigurationProperties("ambit.xds")
 public record XdsProperties(
@@ -24,7 +24,7 @@ public record XdsProperties(
         @DefaultValue("100ms") Duration debounce,
         @DefaultValue Grpc grpc,
         @DefaultValue Identity identity,
-        @DefaultValue Debug debug) {
+        @DefaultValue MeshHttp meshHttp) {
 
     public XdsProperties {
         if (debounce.isNegative()) {
@@ -65,8 +65,9 @@ public record XdsProperties(
     }
 
     /**
-     * @param tokenFile bearer token the debug endpoints require; unset means they answer 403
+     * @param port    where to listen (0: any free port); unset: no such listener
+     * @param address address to bind
      */
-    public record Debug(Path tokenFile) {
+    public record MeshHttp(Integer port, @DefaultValue("0.0.0.0") String address) {
     }
 }

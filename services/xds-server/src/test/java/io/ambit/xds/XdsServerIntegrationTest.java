@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.ambit.identity.SpiffeId;
+import io.ambit.service.TestTokens;
 import io.ambit.tls.MeshTls;
 import io.ambit.tls.PeerPolicy;
 import io.ambit.xds.ads.AdsServer;
@@ -33,7 +34,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The whole xDS server as a user meets it: objects applied through the REST API (what meshctl
- * does) reach a connected delta-ADS client; the debug endpoints show them, and only with the token.
+ * does, with the admin token) reach a connected delta-ADS client; the debug endpoints show them, to the admin only.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
         properties = {"server.port=0", "management.server.port=0", "ambit.xds.local.config-dir=target/no-such-dir"})
@@ -108,19 +109,20 @@ class XdsServerIntegrationTest {
                 kind: AuthorizationPolicy
                 metadata: {name: deny-all, namespace: shop}
                 spec: {}
-                """, null);
+                """, TestTokens.ADMIN);
         assertThat(applied.statusCode()).isEqualTo(200);
         await().until(() -> have.containsKey("address Kubernetes//Pod/shop/cart-0") && have.containsKey("authorization shop/deny-all"));
 
         assertThat(call("GET", "/debug/xds/resources?type=address", null, null).statusCode()).isEqualTo(401);
         assertThat(call("GET", "/debug/xds/clients", null, "wrong-token").statusCode()).isEqualTo(401);
-        HttpResponse<String> resources = call("GET", "/debug/xds/resources?type=address", null, TestIdentity.DEBUG_TOKEN);
+        assertThat(call("GET", "/debug/xds/clients", null, TestTokens.VIEWER).statusCode()).isEqualTo(403);
+        HttpResponse<String> resources = call("GET", "/debug/xds/resources?type=address", null, TestTokens.ADMIN);
         assertThat(resources.statusCode()).isEqualTo(200);
         assertThat(resources.body()).contains("\"name\":\"Kubernetes//Pod/shop/cart-0\"", "\"serviceAccount\":\"cart\"", "\"tunnelProtocol\":\"HBONE\"");
-        HttpResponse<String> policies = call("GET", "/debug/xds/resources?type=authorization", null, TestIdentity.DEBUG_TOKEN);
+        HttpResponse<String> policies = call("GET", "/debug/xds/resources?type=authorization", null, TestTokens.ADMIN);
         assertThat(policies.body()).contains("\"name\":\"deny-all\"");
-        assertThat(call("GET", "/debug/xds/resources?type=listener", null, TestIdentity.DEBUG_TOKEN).statusCode()).isEqualTo(400);
-        HttpResponse<String> clients = call("GET", "/debug/xds/clients", null, TestIdentity.DEBUG_TOKEN);
+        assertThat(call("GET", "/debug/xds/resources?type=listener", null, TestTokens.ADMIN).statusCode()).isEqualTo(400);
+        HttpResponse<String> clients = call("GET", "/debug/xds/clients", null, TestTokens.ADMIN);
         assertThat(clients.body()).contains("spiffe://cluster.local/ns/istio-system/sa/ztunnel", "ztunnel~node-a");
 
         // A waypoint, a service bound to it and a 90/10 HTTPRoute: its Envoy resources, decoded, and the route's status.
@@ -151,19 +153,19 @@ class XdsServerIntegrationTest {
                 spec:
                   parentRefs: [{group: "", kind: Service, name: cart, port: 80}]
                   rules: [{backendRefs: [{name: cart, port: 80, weight: 90}, {name: cart-v2, port: 80, weight: 10}]}]
-                """, null).statusCode()).isEqualTo(200);
+                """, TestTokens.ADMIN).statusCode()).isEqualTo(200);
         await().untilAsserted(() -> {
-            HttpResponse<String> waypoints = call("GET", "/debug/xds/waypoints?name=shop/waypoint", null, TestIdentity.DEBUG_TOKEN);
+            HttpResponse<String> waypoints = call("GET", "/debug/xds/waypoints?name=shop/waypoint", null, TestTokens.ADMIN);
             assertThat(waypoints.statusCode()).isEqualTo(200);
             assertThat(waypoints.body()).contains("\"name\":\"cart.shop.svc.cluster.local:80\"",
                     "\"@type\":\"type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager\"",
                     "\"name\":\"outbound|80||cart-v2.shop.svc.cluster.local\",\"weight\":10");
-            assertThat(call("GET", "/store/status?kind=httproute", null, null).body())
+            assertThat(call("GET", "/store/status?kind=httproute", null, TestTokens.VIEWER).body())
                     .contains("\"type\":\"Accepted\"", "\"type\":\"ResolvedRefs\"", "\"reason\":\"ResolvedRefs\"");
         });
-        assertThat(call("GET", "/debug/xds/waypoints?name=shop/none", null, TestIdentity.DEBUG_TOKEN).statusCode()).isEqualTo(404);
+        assertThat(call("GET", "/debug/xds/waypoints?name=shop/none", null, TestTokens.ADMIN).statusCode()).isEqualTo(404);
 
-        assertThat(call("POST", "/store/delete", "apiVersion: v1\nkind: Pod\nmetadata: {name: cart-0, namespace: shop}\n", null).statusCode())
+        assertThat(call("POST", "/store/delete", "apiVersion: v1\nkind: Pod\nmetadata: {name: cart-0, namespace: shop}\n", TestTokens.ADMIN).statusCode())
                 .isEqualTo(200);
         await().until(() -> !have.containsKey("address Kubernetes//Pod/shop/cart-0"));
     }

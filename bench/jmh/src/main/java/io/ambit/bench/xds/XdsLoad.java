@@ -160,6 +160,7 @@ public final class XdsLoad {
         System.out.printf("RESULT sync %s %.0f ms %.0f KiB/client%n", label, syncMs, kib);
 
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        String admin = "Bearer " + java.nio.file.Files.readString(dir.resolve("admin")).strip(); // bench/xds.sh writes it
         boolean[] ready = new boolean[pods];
         Arrays.fill(ready, true);
         int servicesPerNamespace = Math.max(1, services / MeshGenerator.NAMESPACES);
@@ -172,7 +173,7 @@ public final class XdsLoad {
             probe.expect("Kubernetes//Pod/bench-" + (p % MeshGenerator.NAMESPACES) + "/pod-" + p, clientCount);
             long t0 = System.nanoTime();
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/store/apply"))
-                    .header("Content-Type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString(yaml)).build(),
+                    .header("Content-Type", "application/yaml").header("Authorization", admin).POST(HttpRequest.BodyPublishers.ofString(yaml)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("apply refused: " + response.body());
@@ -198,7 +199,7 @@ public final class XdsLoad {
                     namespace.append(MeshGenerator.pod(p, servicesPerNamespace, pods, ready[p])).append("---\n");
                 }
                 HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/store/delete"))
-                        .header("Content-Type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString(namespace.toString())).build(),
+                        .header("Content-Type", "application/yaml").header("Authorization", admin).POST(HttpRequest.BodyPublishers.ofString(namespace.toString())).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (deleted.statusCode() != 200) {
                     throw new IllegalStateException("delete refused: " + deleted.body());

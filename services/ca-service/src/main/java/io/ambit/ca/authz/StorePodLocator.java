@@ -20,8 +20,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Local mode: the pods the xDS server's store holds, including those applied with
  * {@code meshctl apply} after start (the local analogue of asking the API server). Asked per node
- * through {@code GET /store/pods?node=}, each answer kept for a second. When the store cannot be
- * reached the answer is "no": the node rule fails closed.
+ * through {@code GET /store/pods?node=} with the CA's own bearer credential, each answer kept for a
+ * second. When the store cannot be reached or refuses the credential the answer is "no": the node
+ * rule fails closed.
  */
 public final class StorePodLocator implements PodLocator {
 
@@ -32,13 +33,74 @@ public final class StorePodLocator implements PodLocator {
     private record Answer(long at, Set<String> accounts) {
     }
 
+    /** One GET: status and body. */
+    private record Response(int status, String body) {
+    }
+
+    @FunctionalInterface
+    private interface Transport {
+        Response get(URI uri) throws Exception;
+    }
+
     private final URI store;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Transport transport;
     private final Map<String, Answer> byNode = new ConcurrentHashMap<>();
 
-    /** @param store the xDS server's HTTP base, e.g. {@code http://127.0.0.1:15011} */
-    public StorePodLocator(URI store) {
+    private StorePodLocator(URI store, Transport transport) {
         this.store = store;
+        this.transport = transport;
+    }
+
+    /**
+     * Plain HTTP with a bearer token.
+     *
+     * @param store the xDS server's HTTP base, e.g. {@code http://127.0.0.1:15011}
+     * @param token the CA's bearer credential there (it proves ca-service's identity, which the store
+     *              admits to {@code /store/pods} and nothing else); without one the store answers 401
+     */
+    public StorePodLocator(URI store, java.util.Optional<String> token) {
+        this(store, bearer(token));
+    }
+
+    private static Transport bearer(java.util.Optional<String> token) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        return uri -> {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2));
+            token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.body());
+        };
+    }
+
+    /**
+     * Mutual TLS: the CA's own certificate is its credential (the xds-server's mesh HTTP port,
+     * {@code ambit.xds.mesh-http.port}), and the server must prove {@code server}. A fresh TLS
+     * context per question, from the certificate current at that moment, so a renewal applies at once.
+     *
+     * @param store  e.g. {@code https://127.0.0.1:15017}
+     * @param own    the CA's current SVID and the mesh roots
+     * @param server the identity the store's certificate must carry (the xds-server's)
+     */
+    public static StorePodLocator overMutualTls(URI store, java.util.function.Supplier<io.ambit.tls.ReloadableSslContext.KeyMaterial> own,
+            io.ambit.identity.SpiffeId server) {
+        return new StorePodLocator(store, uri -> {
+            io.ambit.tls.ReloadableSslContext.KeyMaterial material = own.get();
+            io.netty.handler.ssl.SslContext tls = io.ambit.tls.MeshTls.client(material.svid(), material.bundle(),
+                    io.ambit.tls.PeerPolicy.exactly(server));
+            return reactor.netty.http.client.HttpClient.create()
+                    .protocol(reactor.netty.http.HttpProtocol.H2)
+                    .secure(spec -> spec.sslContext(tls).handlerConfigurator(handler -> {
+                        // the server is checked by its SPIFFE ID in the handshake; an SVID names no host
+                        javax.net.ssl.SSLParameters parameters = handler.engine().getSSLParameters();
+                        parameters.setEndpointIdentificationAlgorithm(null);
+                        handler.engine().setSSLParameters(parameters);
+                    }))
+                    .responseTimeout(Duration.ofSeconds(2))
+                    .get().uri(uri)
+                    .responseSingle((response, body) -> body.asString().defaultIfEmpty("")
+                            .map(text -> new Response(response.status().code(), text)))
+                    .block(Duration.ofSeconds(4));
+        });
     }
 
     @Override
@@ -55,10 +117,12 @@ public final class StorePodLocator implements PodLocator {
     private Set<String> ask(String node) {
         URI uri = store.resolve("/store/pods?node=" + URLEncoder.encode(node, StandardCharsets.UTF_8));
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                log.warn("xDS store {} answered {}; no pods of node {} known from it", uri, response.statusCode(), node);
+            Response response = transport.get(uri);
+            if (response.status() != 200) {
+                log.warn("xDS store {} answered {}{}; no pods of node {} known from it", uri, response.status(),
+                        response.status() == 401 || response.status() == 403
+                                ? " (the store does not accept the CA's credential: its certificate, or over plain HTTP"
+                                        + " ambit.ca.local.store-token-file = the xds-server's ambit.security.services.ca-service)" : "", node);
                 return Set.of();
             }
             Set<String> accounts = new HashSet<>();

@@ -1,39 +1,31 @@
 package io.ambit.xds.api;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.ambit.proto.security.Authorization;
 import io.ambit.proto.workload.Address;
-import io.ambit.xds.XdsProperties;
 import io.ambit.xds.ads.AdsService;
 import io.ambit.xds.ads.ClientStatus;
 import io.ambit.xds.state.Generation;
 import io.ambit.xds.state.XdsResource;
 import io.ambit.xds.state.XdsState;
 import io.ambit.xds.translate.Finding;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Read-only debug views on port 15011, behind a bearer token ({@code ambit.xds.debug.token-file}):
- * the translated resources per type (as JSON in Istio's field names), the connected clients with
- * their ACKed generations and NACKs, and translation findings. Without a configured token they
- * answer 403: resources name every workload and policy in the mesh.
+ * Read-only debug views on port 15011: the translated resources per type (as JSON in Istio's field
+ * names), the connected clients with their ACKed generations and NACKs, and translation findings.
+ * Admin only ({@link XdsAccessRules}): resources name every workload and policy in the mesh and the
+ * clients' identities, more than a viewer of the store's objects needs.
  */
 @RestController
 @RequestMapping("/debug/xds")
@@ -45,22 +37,14 @@ public class DebugController {
 
     private final XdsState state;
     private final AdsService ads;
-    private final Optional<byte[]> token;
 
-    public DebugController(XdsState state, AdsService ads, XdsProperties properties) throws IOException {
+    public DebugController(XdsState state, AdsService ads) {
         this.state = state;
         this.ads = ads;
-        this.token = properties.debug().tokenFile() == null ? Optional.empty()
-                : Optional.of(Files.readString(properties.debug().tokenFile()).strip().getBytes(StandardCharsets.UTF_8));
     }
 
     @GetMapping(value = "/resources", produces = MediaType.APPLICATION_JSON_VALUE)
-    public ResponseEntity<String> resources(@RequestHeader(value = "Authorization", required = false) String authorization,
-            @RequestParam(defaultValue = "address") String type) {
-        Optional<ResponseEntity<String>> refused = refuse(authorization);
-        if (refused.isPresent()) {
-            return refused.get();
-        }
+    public ResponseEntity<String> resources(@RequestParam(defaultValue = "address") String type) {
         String typeUrl = switch (type) {
             case "address" -> XdsState.ADDRESS_TYPE;
             case "authorization" -> XdsState.AUTHORIZATION_TYPE;
@@ -138,11 +122,7 @@ public class DebugController {
     }
 
     @GetMapping("/clients")
-    public ResponseEntity<?> clients(@RequestHeader(value = "Authorization", required = false) String authorization) {
-        Optional<ResponseEntity<String>> refused = refuse(authorization);
-        if (refused.isPresent()) {
-            return refused.get();
-        }
+    public ResponseEntity<?> clients() {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("generation", state.current().number());
         body.put("clients", ads.clients());
@@ -150,27 +130,9 @@ public class DebugController {
     }
 
     @GetMapping("/findings")
-    public ResponseEntity<?> findings(@RequestHeader(value = "Authorization", required = false) String authorization) {
-        Optional<ResponseEntity<String>> refused = refuse(authorization);
-        if (refused.isPresent()) {
-            return refused.get();
-        }
+    public ResponseEntity<?> findings() {
         List<String> findings = state.current().findings().stream().map(Finding::toString).toList();
         return ResponseEntity.ok(Map.of("findings", findings));
-    }
-
-    private Optional<ResponseEntity<String>> refuse(String authorization) {
-        if (token.isEmpty()) {
-            return Optional.of(ResponseEntity.status(HttpStatus.FORBIDDEN).contentType(MediaType.APPLICATION_JSON)
-                    .body("{\"error\":\"debug endpoints are disabled: set ambit.xds.debug.token-file\"}"));
-        }
-        byte[] presented = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8) : new byte[0];
-        if (!MessageDigest.isEqual(token.get(), presented)) {
-            return Optional.of(ResponseEntity.status(HttpStatus.UNAUTHORIZED).header("WWW-Authenticate", "Bearer")
-                    .contentType(MediaType.APPLICATION_JSON).body("{\"error\":\"a valid bearer token is required\"}"));
-        }
-        return Optional.empty();
     }
 
     private static String print(XdsResource resource) {

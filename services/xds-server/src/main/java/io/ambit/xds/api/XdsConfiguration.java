@@ -49,6 +49,15 @@ public class XdsConfiguration {
         return ServingIdentity.fixed(new ReloadableSslContext.KeyMaterial(svid, bundle));
     }
 
+    /** The HTTP API over mutual TLS, for ca-service's node rule; only where a port is set. */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty("ambit.xds.mesh-http.port")
+    MeshHttpServer meshHttpServer(XdsProperties properties, ServingIdentity identity,
+            org.springframework.http.server.reactive.HttpHandler handler) {
+        return new MeshHttpServer(new InetSocketAddress(properties.meshHttp().address(), properties.meshHttp().port()), identity,
+                handler, properties.trustDomain());
+    }
+
     @Bean
     AdsServer adsServer(XdsProperties properties, ServingIdentity identity, AdsService service) {
         return new AdsServer(new InetSocketAddress(properties.grpc().address(), properties.grpc().port()), identity, service,

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import io.ambit.service.TestTokens;
 import io.ambit.xds.store.LocalConfigStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,13 +53,26 @@ class StoreApiTest {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private HttpResponse<String> post(String path, String yaml) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base() + path))
+        return post(path, yaml, TestTokens.ADMIN);
+    }
+
+    private HttpResponse<String> post(String path, String yaml, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path))
                 .header("Content-Type", "application/yaml")
-                .POST(HttpRequest.BodyPublishers.ofString(yaml)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(yaml));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base() + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return get(path, TestTokens.VIEWER);
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base() + path)).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private String base() {
@@ -85,6 +99,33 @@ class StoreApiTest {
         HttpResponse<String> deleted = post("/store/delete", "apiVersion: v1\nkind: Pod\nmetadata: {name: sleep, namespace: demo}\n");
         assertThat(deleted.statusCode()).isEqualTo(200);
         assertThat(get("/store/objects?kind=Pod").body()).isEqualTo("[]");
+    }
+
+    /**
+     * The escalation issue 15 names: whoever could POST a pod with another service account onto a
+     * node made the CA's node rule (which asks {@code /store/pods} in local mode) hand that node the
+     * identity. Without the admin token the POST is refused and the store, as the CA sees it, unchanged.
+     */
+    @Test
+    void onlyTheAdminPutsAPodOnANodeAndTheCaSeesNothingElse() throws Exception {
+        String impostor = """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: impostor, namespace: demo}
+                spec: {nodeName: node-a, serviceAccountName: payments, containers: [{name: c, image: i}]}
+                """;
+        long version = store.snapshot().version();
+        assertThat(post("/store/apply", impostor, null).statusCode()).isEqualTo(401);
+        assertThat(post("/store/apply", impostor, TestTokens.WRONG).statusCode()).isEqualTo(401);
+        assertThat(post("/store/apply", impostor, TestTokens.VIEWER).statusCode()).isEqualTo(403);
+        // the CA's own credential reads the pods, and writes nothing
+        assertThat(post("/store/apply", impostor, TestTokens.CA_SERVICE).statusCode()).isEqualTo(403);
+        assertThat(store.snapshot().version()).isEqualTo(version);
+        HttpResponse<String> asTheCa = get("/store/pods?node=node-a", TestTokens.CA_SERVICE);
+        assertThat(asTheCa.statusCode()).isEqualTo(200);
+        assertThat(asTheCa.body()).doesNotContain("payments");
+        // ... and nothing else of the store
+        assertThat(get("/store/objects", TestTokens.CA_SERVICE).statusCode()).isEqualTo(403);
     }
 
     @Test
