@@ -37,6 +37,7 @@ class XdsServerApplicationBootTest extends MeshServiceContractTest {
         endpoints.add(Endpoint.get(Port.MAIN, "/debug/xds/resources?type=address", Access.ADMIN));
         endpoints.add(Endpoint.get(Port.MAIN, "/debug/xds/clients", Access.ADMIN));
         endpoints.add(Endpoint.get(Port.MAIN, "/debug/xds/findings", Access.ADMIN));
+        endpoints.add(Endpoint.get(Port.MAIN, "/debug/xds/waypoints", Access.ADMIN));
         return endpoints;
     }
 }
