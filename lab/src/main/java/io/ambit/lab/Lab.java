@@ -336,7 +336,7 @@ public final class Lab implements AutoCloseable {
         Path absolute = repo.resolve(jar);
         String cacheName = name.startsWith("ztunnel") ? "ztunnel" : name;
         List<String> launch = cache == null ? List.of("-jar", absolute.toString()) : cache.launch(cacheName, absolute);
-        return MeshProcess.java(name, launch, args, logFile);
+        return MeshProcess.java(name, absolute, launch, args, logFile);
     }
 
     /** How long each process took from its launch to its readiness, in start order, and the whole lab. */

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,19 +38,55 @@ public final class MeshProcess implements AutoCloseable {
         this.logFile = logFile;
     }
 
-    /** A JVM launched with {@code launch} ({@code -jar <jar>}, or a start-up cache and its jar) and {@code args}. */
-    static MeshProcess java(String name, List<String> launch, List<String> args, Path logFile) {
-        List<String> command = new ArrayList<>(javaCommand());
+    /** A service JVM ({@code jar}, for its flags) launched with {@code launch} ({@code -jar <jar>}, or a start-up cache and its jar) and {@code args}. */
+    static MeshProcess java(String name, Path jar, List<String> launch, List<String> args, Path logFile) {
+        List<String> command = new ArrayList<>(javaCommand(jar));
         command.addAll(launch);
         command.addAll(args);
         return new MeshProcess(name, command, logFile);
     }
 
-    /** The running JVM's own {@code java}, with the flags Ambit's services need (FFM, Netty). */
+    /**
+     * The running JVM's own {@code java}, with the flags Ambit's services need (FFM, Netty) and
+     * a small-footprint default: control-plane processes and workloads are short on work and
+     * long on waiting, so C1 only and a serial collector.
+     */
     static List<String> javaCommand() {
+        List<String> command = new ArrayList<>(baseCommand());
+        command.addAll(List.of("-XX:+UseSerialGC", "-Xmx384m", "-XX:TieredStopAtLevel=1"));
+        return List.copyOf(command);
+    }
+
+    /**
+     * The command for a service jar ({@code services/<name>/target/<name>.jar}): its module's
+     * {@code jvm.options} (one flag per line, {@code #} comments) when it has one, so that the
+     * lab, the benchmark and the start-up cache's training run start it alike; else
+     * {@link #javaCommand()}.
+     */
+    static List<String> javaCommand(Path serviceJar) {
+        Path options = serviceJar.toAbsolutePath().getParent().getParent().resolve("jvm.options");
+        if (!Files.isRegularFile(options)) {
+            return javaCommand();
+        }
+        List<String> command = new ArrayList<>(baseCommand());
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(options);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + options, e);
+        }
+        for (String line : lines) {
+            String flag = line.strip();
+            if (!flag.isEmpty() && !flag.startsWith("#")) {
+                command.add(flag);
+            }
+        }
+        return List.copyOf(command);
+    }
+
+    private static List<String> baseCommand() {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return List.of(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-XX:+UseSerialGC", "-Xmx384m", "-XX:TieredStopAtLevel=1");
+        return List.of(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
     }
 
     MeshProcess start() throws IOException {

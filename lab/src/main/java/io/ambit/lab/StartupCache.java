@@ -100,7 +100,7 @@ final class StartupCache {
         deleteRecursively(extracted);
         Files.deleteIfExists(cacheFile(name));
         Files.deleteIfExists(stampFile(name));
-        List<String> java = MeshProcess.javaCommand();
+        List<String> java = MeshProcess.javaCommand(training.jar());
         run(name + " extract", List.of(java.getFirst(), "-Djarmode=tools", "-jar", training.jar().toString(),
                 "extract", "--destination", extracted.toString()));
         Path workDir = Files.createTempDirectory(dir, name + "-training-");
