@@ -33,6 +33,8 @@ public final class Generation {
     private final Map<String, Map<String, XdsResource>> resources;
     private final List<Finding> findings;
     private final boolean incremental;
+    /** Waypoints' and proxyless clients' Envoy resources. */
+    private final EnvoyResources envoy;
     /** Inputs whose non-pod objects are this generation's: what pod-by-pod translation reads. */
     private final MeshInputs context;
     /** What translating one pod against {@code context} reads, worked out once per full translation. */
@@ -41,8 +43,9 @@ public final class Generation {
 
     private Generation(long number, LocalConfigStore.Snapshot snapshot, String trustDomain, MeshInputs inputs, MeshInputs context,
             WorkloadTranslator.Prepared prepared, Map<String, Map<String, XdsResource>> resources, List<Finding> findings,
-            boolean incremental) {
+            boolean incremental, EnvoyResources envoy) {
         this.prepared = prepared;
+        this.envoy = envoy;
         this.number = number;
         this.snapshot = snapshot;
         this.trustDomain = trustDomain;
@@ -71,6 +74,15 @@ public final class Generation {
         return resources.getOrDefault(typeUrl, Map.of());
     }
 
+    /** The Envoy resources (LDS/RDS/CDS/EDS) one scope may see: a waypoint's {@code namespace/name} or {@link EnvoyResources#PROXYLESS}. */
+    public Map<String, XdsResource> of(String scope, String typeUrl) {
+        return envoy.of(scope, typeUrl);
+    }
+
+    public EnvoyResources envoy() {
+        return envoy;
+    }
+
     public List<Finding> findings() {
         return findings;
     }
@@ -90,7 +102,7 @@ public final class Generation {
 
     /** The same resources, seen at a later store snapshot whose changes altered none of them. */
     Generation at(LocalConfigStore.Snapshot later, List<Finding> laterFindings) {
-        return new Generation(number, later, trustDomain, null, context, prepared, resources, laterFindings, incremental);
+        return new Generation(number, later, trustDomain, null, context, prepared, resources, laterFindings, incremental, envoy);
     }
 
     /**
@@ -124,9 +136,12 @@ public final class Generation {
         Set<Finding> kept = new LinkedHashSet<>();
         findings.stream().filter(f -> !("Pod".equals(f.kind()) && touched.contains(f.namespace() + "/" + f.name()))).forEach(kept::add);
         kept.addAll(workloads.findings());
-        return new Generation(nextNumber, later, trustDomain, null, context, prepared,
+        // Endpoints (EDS) follow pods: waypoints' resources are translated again, but only where a waypoint exists.
+        MeshInputs laterInputs = envoy.isEmpty() ? null : MeshInputs.from(later, trustDomain);
+        EnvoyResources laterEnvoy = laterInputs == null ? envoy : EnvoyResources.translate(laterInputs);
+        return new Generation(nextNumber, later, trustDomain, laterInputs, context, prepared,
                 Map.of(XdsState.ADDRESS_TYPE, addresses, XdsState.AUTHORIZATION_TYPE, of(XdsState.AUTHORIZATION_TYPE)),
-                List.copyOf(kept), true);
+                List.copyOf(kept), true, laterEnvoy);
     }
 
     /** Workload uids a pod-only change may have touched: the names to compare with the previous generation. */
@@ -167,6 +182,6 @@ public final class Generation {
         MeshInputs context = inputs.withoutPods();
         return new Generation(number, snapshot, trustDomain, inputs, context, WorkloadTranslator.prepare(context),
                 Map.of(XdsState.ADDRESS_TYPE, ShardedMap.copyOf(addresses),
-                XdsState.AUTHORIZATION_TYPE, Map.copyOf(authorizations)), List.copyOf(findings), false);
+                XdsState.AUTHORIZATION_TYPE, Map.copyOf(authorizations)), List.copyOf(findings), false, EnvoyResources.translate(inputs));
     }
 }
