@@ -74,13 +74,32 @@ public record EnvoyResources(Map<String, Map<String, Map<String, XdsResource>>> 
             config.routes().forEach(r -> own.get(ROUTE).put(r.getName(), XdsResource.of(r.getName(), r)));
             config.clusters().forEach(c -> own.get(CLUSTER).put(c.getName(), XdsResource.of(c.getName(), c)));
             config.endpoints().forEach(e -> own.get(ENDPOINT).put(e.getClusterName(), XdsResource.of(e.getClusterName(), e)));
-            for (String type : List.of(ROUTE, CLUSTER, ENDPOINT)) {
+            config.routes().forEach(r -> proxyless.get(ROUTE).put(r.getName(), XdsResource.of(r.getName(), forGrpc(r))));
+            for (String type : List.of(CLUSTER, ENDPOINT)) {
                 proxyless.get(type).putAll(own.get(type)); // same name, same content: derived from the name's service alone
             }
             scopes.put(name, own);
         });
         scopes.put(PROXYLESS, proxyless);
         return new EnvoyResources(scopes);
+    }
+
+    /**
+     * grpc-java's xDS client knows the path matches {@code prefix}, {@code path} and {@code safe_regex}
+     * only (gRFC A28) and rejects a route table with {@code path_separated_prefix}. A gRPC path is
+     * always {@code /service/method}, so prefix {@code X/} matches exactly what
+     * {@code path_separated_prefix X} does for it.
+     */
+    static io.envoyproxy.envoy.config.route.v3.RouteConfiguration forGrpc(io.envoyproxy.envoy.config.route.v3.RouteConfiguration config) {
+        var builder = config.toBuilder();
+        for (var host : builder.getVirtualHostsBuilderList()) {
+            for (var route : host.getRoutesBuilderList()) {
+                if (route.getMatch().hasPathSeparatedPrefix()) {
+                    route.getMatchBuilder().setPrefix(route.getMatch().getPathSeparatedPrefix() + "/");
+                }
+            }
+        }
+        return builder.build();
     }
 
     private static Listener withoutRbac(Listener listener) {

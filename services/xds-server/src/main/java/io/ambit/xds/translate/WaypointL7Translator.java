@@ -390,7 +390,8 @@ public final class WaypointL7Translator {
         }
         ClusterLoadAssignment.Builder assignment = ClusterLoadAssignment.newBuilder().setClusterName(name);
         if (locality.getLbEndpointsCount() > 0) {
-            assignment.addEndpoints(locality);
+            // A locality without a weight is ignored by grpc-java's xDS client (gRFC A27); istiod sets it too.
+            assignment.addEndpoints(locality.setLoadBalancingWeight(UInt32Value.of(locality.getLbEndpointsCount())));
         }
         return assignment.build();
     }
