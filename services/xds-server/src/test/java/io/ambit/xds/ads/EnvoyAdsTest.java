@@ -214,6 +214,26 @@ class EnvoyAdsTest {
     }
 
     @Test
+    void aPodChangePushesOnlyTheEndpointsThatSelectIt() throws Exception {
+        var demo = bench.raw(DEMO_WAYPOINT);
+        syncAllTypes(demo, DEMO_NODE);
+        bench.store.apply("add", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: reviews-2, namespace: demo, labels: {app: reviews, version: v2}}
+                spec: {nodeName: node-a, containers: [{name: c, image: i}]}
+                status: {phase: Running, podIP: 10.244.0.6, conditions: [{type: Ready, status: "True"}]}
+                """);
+        DeltaDiscoveryResponse pushed = demo.next();
+        assertThat(pushed.getTypeUrl()).isEqualTo(EDS);
+        assertThat(names(pushed)).containsExactly("outbound|9080||reviews-v2.demo.svc.cluster.local",
+                "outbound|9080||reviews.demo.svc.cluster.local");
+        demo.send(ack(pushed));
+        bench.store.apply("change", route(50, 50));
+        assertThat(demo.next().getTypeUrl()).isEqualTo(RDS); // nothing else came in between
+    }
+
+    @Test
     void stateOfTheWorldSendsFullListenersAndOnlyChangedRoutes() throws Exception {
         var demo = bench.sotw(DEMO_WAYPOINT);
         demo.send(sotw(LDS, DEMO_NODE));
