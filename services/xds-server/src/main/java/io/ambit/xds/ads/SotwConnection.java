@@ -303,7 +303,7 @@ final class SotwConnection implements StreamObserver<DiscoveryRequest>, AdsStrea
     @Override
     public synchronized ClientStatus status() {
         Map<String, ClientStatus.TypeStatus> byType = new TreeMap<>();
-        types.forEach((type, s) -> byType.put(type, new ClientStatus.TypeStatus(true,
+        types.forEach((type, s) -> byType.put(io.ambit.xdsclient.XdsTypes.shortName(type), new ClientStatus.TypeStatus(true,
                 s.wildcard ? List.of("*") : List.copyOf(new TreeSet<>(s.names)), s.sent.size(), s.ackedGeneration, s.ackedNonce,
                 s.acks, s.nacks, s.staleNonces, s.pending.size(),
                 s.lastNack == null ? null : new ClientStatus.NackStatus(s.lastNack.nonce(), s.lastNack.message(), s.lastNack.at().toString()))));

@@ -268,8 +268,8 @@ class EnvoyAdsTest {
         demo.send(ack(rejected, REVIEWS_ROUTE).toBuilder()
                 .setVersionInfo("1").setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage("weights rejected")).build());
         await().until(() -> bench.service.clients().stream()
-                .anyMatch(c -> c.types().containsKey(RDS) && c.types().get(RDS).nacks() == 1));
-        ClientStatus.TypeStatus status = bench.service.clients().getFirst().types().get(RDS);
+                .anyMatch(c -> c.types().containsKey("rds") && c.types().get("rds").nacks() == 1));
+        ClientStatus.TypeStatus status = bench.service.clients().getFirst().types().get("rds");
         assertThat(status.lastNack().message()).isEqualTo("weights rejected");
         // The fix (a later change) is sent; the rejected content was not re-sent in between.
         bench.store.apply("fix", route(60, 40));
