@@ -27,6 +27,9 @@ import io.fabric8.kubernetes.api.model.Pod;
  */
 public final class Generation {
 
+    /** Kinds only {@link io.ambit.xds.translate.WaypointL7Translator} reads. */
+    static final Set<String> ROUTE_KINDS = Set.of("HTTPRoute", "GRPCRoute", "ReferenceGrant");
+
     private final long number;
     private final LocalConfigStore.Snapshot snapshot;
     private final String trustDomain;
@@ -106,13 +109,21 @@ public final class Generation {
     }
 
     /**
-     * The generation after this one. When every change since is a pod's, only those pods are
+     * The generation after this one. When every change since is a route's (or a ReferenceGrant's),
+     * only the waypoints' resources are translated again. When every change since is a pod's, only those pods are
      * translated: no other resource depends on a pod, and the objects a pod's workload reads
      * (namespaces, services, policies, waypoints) are this generation's. Otherwise everything.
      *
      * @param changed the keys changed since this generation's snapshot, or null when unknown
      */
     Generation next(long nextNumber, LocalConfigStore.Snapshot later, Set<ResourceKey> changed) {
+        if (changed != null && !changed.isEmpty() && changed.stream().allMatch(key -> ROUTE_KINDS.contains(key.kind()))) {
+            // Routes and grants feed only the waypoints' resources: ztunnel's stay as they are. Not
+            // "incremental": status hooks run (route status) and every type is compared.
+            MeshInputs laterInputs = MeshInputs.from(later, trustDomain);
+            return new Generation(nextNumber, later, trustDomain, laterInputs, context, prepared, resources, findings, false,
+                    EnvoyResources.translate(laterInputs));
+        }
         if (changed == null || changed.stream().anyMatch(key -> !"Pod".equals(key.kind()))) {
             return translate(nextNumber, later, trustDomain);
         }

@@ -214,6 +214,18 @@ class EnvoyAdsTest {
     }
 
     @Test
+    void aRouteOnlyChangeRetranslatesOnlyTheWaypointsResources() {
+        var before = bench.state.current();
+        bench.store.apply("change", route(50, 50));
+        await().until(() -> bench.state.current().number() > before.number());
+        var after = bench.state.current();
+        assertThat(after.of(io.ambit.xds.state.XdsState.ADDRESS_TYPE)).isSameAs(before.of(io.ambit.xds.state.XdsState.ADDRESS_TYPE));
+        assertThat(after.of("demo/waypoint", RDS).get(REVIEWS_ROUTE).version())
+                .isNotEqualTo(before.of("demo/waypoint", RDS).get(REVIEWS_ROUTE).version());
+        assertThat(after.of("other/waypoint", LDS)).isEqualTo(before.of("other/waypoint", LDS));
+    }
+
+    @Test
     void aPodChangePushesOnlyTheEndpointsThatSelectIt() throws Exception {
         var demo = bench.raw(DEMO_WAYPOINT);
         syncAllTypes(demo, DEMO_NODE);
