@@ -1,4 +1,4 @@
-package io.ambit.xds.proxyless;
+package io.ambit.xdsclient.proxyless;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +22,7 @@ import io.grpc.xds.XdsCredentialsProvider;
  * SPIFFE ID). grpc-java 1.77's own {@code tls} type takes no client certificate, and
  * {@code insecure} would let anyone read the mesh's routes. Config: {@code certificate_file},
  * {@code private_key_file}, {@code ca_certificate_file}, {@code server_spiffe_id}.
- * Registered through {@code META-INF/services/io.grpc.xds.XdsCredentialsProvider}.
+ * Registered through {@code META-INF/services/io.grpc.xds.XdsCredentialsProvider} of this jar.
  */
 public final class AmbitMtlsXdsCredentialsProvider extends XdsCredentialsProvider {
 
