@@ -5,9 +5,14 @@
 # (p50/p99 over N changes) with debounce 0 and 100 ms, heap per workload and per client, and the
 # transport floor (prebuilt responses fanned out to the same clients) measured in the same run.
 # Usage: bench/xds.sh [pods 10000] [services 1000] [clients 200] [changes 1000]
+# L7 case: bench/xds.sh l7 [routes 1000] [waypoints 100] [changes 500]: HTTPRoutes (90/10 splits) over
+# waypoints, one delta-ADS client per waypoint with its own certificate subscribed to LDS/RDS/CDS/EDS;
+# one route change until the waypoint holding it has it (p50/p99), and resources pushed per change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA_HOME=$(./mesh java-home); export JAVA_HOME
+mode=ztunnel
+if [ "${1:-}" = l7 ]; then mode=l7; shift; fi
 pods=${1:-10000}; services=${2:-1000}; clients=${3:-200}; changes=${4:-1000}
 mvn -B -ntp -q -pl services/xds-server,bench/jmh -am -DskipTests install
 
@@ -18,6 +23,28 @@ trap 'stop_server; rm -rf "$work"' EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 JAVA=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
 LOAD=("${JAVA[@]}" -cp bench/jmh/target/benchmarks.jar io.ambit.bench.xds.XdsLoad)
+
+if [ "$mode" = l7 ]; then
+  routes=${1:-1000}; waypoints=${2:-100}; l7changes=${3:-500}
+  "${LOAD[@]}" generate-l7 "$work" "$routes" "$waypoints"
+  (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/admin")
+  xds_port=$(free_port); http_port=$(free_port)
+  "${JAVA[@]}" ${XDS_JAVA_OPTS:-} -jar services/xds-server/target/xds-server.jar \
+    --server.port="$http_port" --management.server.port="$http_port" \
+    --ambit.xds.grpc.port="$xds_port" --ambit.xds.grpc.address=127.0.0.1 --ambit.xds.debounce=0ms \
+    --ambit.xds.local.config-dir="$work/config" \
+    --ambit.xds.identity.cert-file="$work/server-chain.pem" --ambit.xds.identity.key-file="$work/server-key.pem" \
+    --ambit.xds.identity.bundle-file="$work/root.pem" --ambit.security.admin.token-file="$work/admin" \
+    --logging.level.io.ambit.xds.ads=WARN >"$work/xds-l7.log" 2>&1 &
+  server_pid=$!
+  until curl -sf "http://127.0.0.1:$http_port/actuator/health/readiness" >/dev/null; do
+    kill -0 "$server_pid" 2>/dev/null || { tail -50 "$work/xds-l7.log"; exit 1; }
+    sleep 0.5
+  done
+  echo "L7: $routes HTTPRoutes over $waypoints waypoints, $l7changes single-route changes, debounce 0"
+  "${LOAD[@]}" run-l7 "$work" "$xds_port" "$http_port" "$routes" "$waypoints" "$l7changes" | grep RESULT
+  exit 0
+fi
 
 "${LOAD[@]}" generate "$work" "$pods" "$services"
 # the store API's admin token (XdsLoad reads $work/admin), owner-only, never on a command line

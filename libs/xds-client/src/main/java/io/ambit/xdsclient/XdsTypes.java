@@ -9,11 +9,15 @@ public final class XdsTypes {
     private XdsTypes() {
     }
 
-    /** {@code address} / {@code authorization} for logs and debug output. */
+    /** {@code address} / {@code authorization}, and Istio's {@code lds}/{@code rds}/{@code cds}/{@code eds}, for logs, metrics and debug output. */
     public static String shortName(String typeUrl) {
         return switch (typeUrl) {
             case ADDRESS -> "address";
             case AUTHORIZATION -> "authorization";
+            case "type.googleapis.com/envoy.config.listener.v3.Listener" -> "lds";
+            case "type.googleapis.com/envoy.config.route.v3.RouteConfiguration" -> "rds";
+            case "type.googleapis.com/envoy.config.cluster.v3.Cluster" -> "cds";
+            case "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment" -> "eds";
             default -> typeUrl;
         };
     }

@@ -38,6 +38,7 @@ import io.netty.handler.ssl.SslContext;
  *   generate DIR PODS SERVICES
  *   run DIR XDS_PORT HTTP_PORT SERVER_PID CLIENTS CHANGES LABEL PODS SERVICES
  *   limit DIR CLIENTS CHANGES        (the transport floor: prebuilt responses fanned out, no translation)
+ *   generate-l7 DIR ROUTES WAYPOINTS / run-l7 DIR XDS_PORT HTTP_PORT ROUTES WAYPOINTS CHANGES   ({@link L7Load})
  * </pre>
  * Result lines start with {@code RESULT} for bench/xds.sh to tabulate.
  */
@@ -54,7 +55,10 @@ public final class XdsLoad {
             case "run" -> run(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]),
                     Integer.parseInt(args[5]), Integer.parseInt(args[6]), args[7], Integer.parseInt(args[8]), Integer.parseInt(args[9]));
             case "limit" -> LimitServer.run(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
-            default -> throw new IllegalArgumentException("generate | run | limit");
+            case "generate-l7" -> L7Load.generate(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "run-l7" -> L7Load.run(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                    Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+            default -> throw new IllegalArgumentException("generate | run | limit | generate-l7 | run-l7");
         }
     }
 

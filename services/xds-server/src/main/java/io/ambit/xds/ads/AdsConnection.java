@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import io.ambit.xds.state.EnvoyResources;
 import io.ambit.xds.state.Generation;
 import io.ambit.xds.state.XdsResource;
 import io.ambit.xds.state.XdsState;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * ACKs, NACKs and stale nonces are recorded for the debug view; a NACK is logged once and never
  * answered by re-sending the same content.
  */
-final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest> {
+final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest>, AdsStream {
 
     private static final Logger log = LoggerFactory.getLogger(AdsConnection.class);
     /** Responses larger than this are split: any client's default message limit (4 MiB) stays far away. */
@@ -52,6 +53,9 @@ final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest> {
     private final AdsMetrics meters;
     private final Map<String, TypeState> types = new LinkedHashMap<>();
     private String node = "";
+    private com.google.protobuf.Struct nodeMetadata = com.google.protobuf.Struct.getDefaultInstance();
+    /** Set on the first Envoy-type subscription: whose resources this client sees. */
+    private EnvoyClient envoyClient;
     private long nonces;
     private boolean closed;
 
@@ -104,15 +108,28 @@ final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest> {
             return;
         }
         String type = request.getTypeUrl();
-        if (type.isEmpty()) {
-            fail(Status.INVALID_ARGUMENT.withDescription("DeltaDiscoveryRequest without type_url"));
+        List<String> names = new ArrayList<>(request.getResourceNamesSubscribeList());
+        names.addAll(request.getResourceNamesUnsubscribeList());
+        Status refused = RequestLimits.check(type, names, true);
+        if (refused != null) {
+            fail(refused);
             return;
         }
         if (request.hasNode() && node.isEmpty()) {
             node = request.getNode().getId();
+            nodeMetadata = request.getNode().getMetadata();
         }
         TypeState subscription = types.get(type);
         if (subscription == null) {
+            if (EnvoyResources.TYPES.contains(type) && envoyClient == null) {
+                try {
+                    envoyClient = EnvoyClient.resolve(node, nodeMetadata, peer);
+                    log.info("xDS client {} is served the Envoy resources of {}", this, envoyClient.scope());
+                } catch (EnvoyClient.StatusException e) {
+                    fail(e.status);
+                    return;
+                }
+            }
             subscribe(type, request);
         } else {
             if (!request.getResponseNonce().isEmpty()) {
@@ -124,16 +141,13 @@ final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest> {
     }
 
     private void subscribe(String type, DeltaDiscoveryRequest request) {
-        TypeState subscription = new TypeState(type, XdsState.TYPES.contains(type));
+        TypeState subscription = new TypeState(type, true);
         types.put(type, subscription);
-        if (!subscription.served) {
-            log.warn("xDS client {} subscribed to {}, which this server does not serve; answering with no resources", this, type);
-        }
         subscription.wildcard = request.getResourceNamesSubscribeList().isEmpty()
                 || request.getResourceNamesSubscribeList().contains("*");
         request.getResourceNamesSubscribeList().stream().filter(n -> !"*".equals(n)).forEach(subscription.names::add);
         subscription.clientVersions.putAll(request.getInitialResourceVersionsMap());
-        subscription.pending.addAll(state.current().of(type).keySet());
+        subscription.pending.addAll(visible(state.current(), type).keySet());
         subscription.pending.addAll(request.getInitialResourceVersionsMap().keySet());
         subscription.answerOwed = true; // the first response tells the client it is in sync, even if empty
         log.info("xDS client {} subscribed to {} ({}, announcing {} resources it has)", this, XdsTypes.shortName(type),
@@ -165,7 +179,7 @@ final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest> {
         for (String name : request.getResourceNamesSubscribeList()) {
             if ("*".equals(name)) {
                 subscription.wildcard = true;
-                subscription.pending.addAll(state.current().of(subscription.type).keySet());
+                subscription.pending.addAll(visible(state.current(), subscription.type).keySet());
             } else if (subscription.names.add(name)) {
                 subscription.pending.add(name);
             }
@@ -180,8 +194,14 @@ final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest> {
         }
     }
 
+    /** ztunnel's types as they are (any mesh identity may read them); Envoy types only in this client's scope. */
+    private Map<String, XdsResource> visible(Generation generation, String type) {
+        return EnvoyResources.TYPES.contains(type) ? generation.of(envoyClient.scope(), type) : generation.of(type);
+    }
+
     /** The names that changed in a new generation: reconsider them for this client. */
-    synchronized void changed(Map<String, Set<String>> namesByType) {
+    @Override
+    public synchronized void changed(Map<String, Set<String>> namesByType) {
         namesByType.forEach((type, names) -> {
             TypeState subscription = types.get(type);
             if (subscription != null) {
@@ -200,7 +220,7 @@ final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest> {
         for (var entry : types.entrySet()) {
             String type = entry.getKey();
             TypeState subscription = entry.getValue();
-            Map<String, XdsResource> current = generation.of(type);
+            Map<String, XdsResource> current = visible(generation, type);
             while (!subscription.pending.isEmpty() || subscription.answerOwed) {
                 if (!responses.isReady()) {
                     return; // resumed by the on-ready handler; pending names keep merging meanwhile
@@ -272,19 +292,22 @@ final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest> {
     }
 
     /** Ends the stream from the server side (shutdown): the client reconnects elsewhere or later. */
-    synchronized void close(Status status) {
+    @Override
+    public synchronized void close(Status status) {
         if (!closed) {
             closed = true;
             responses.onError(status.asRuntimeException());
         }
     }
 
-    long id() {
+    @Override
+    public long id() {
         return id;
     }
 
     /** A read-only view for the debug endpoint. */
-    synchronized ClientStatus status() {
+    @Override
+    public synchronized ClientStatus status() {
         Map<String, ClientStatus.TypeStatus> byType = new TreeMap<>();
         types.forEach((type, s) -> byType.put(XdsTypes.shortName(type), new ClientStatus.TypeStatus(
                 s.served, s.wildcard ? List.of("*") : List.copyOf(new java.util.TreeSet<>(s.names)), s.clientVersions.size(),
@@ -295,7 +318,7 @@ final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest> {
 
     @Override
     public String toString() {
-        return "#" + id + " " + peer + (node.isEmpty() ? "" : " node " + node) + " from " + remote;
+        return "#" + id + " " + peer + (node.isEmpty() ? "" : " node " + EnvoyClient.quote(node)) + " from " + remote;
     }
 
     /** For tests and the debug view: names this client is believed to have. */

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The delta ADS listener (port 15010): grpc-java on Netty, mutual TLS with the server's SVID,
+ * The ADS listener (port 15010; delta and state of the world): grpc-java on Netty, mutual TLS with the server's SVID,
  * client certificates required and accepted from any identity in the trust domain. It opens once
  * the first certificate has arrived from the CA (until then the server is not ready) and takes
  * renewed certificates for new connections without dropping open streams.
@@ -72,7 +72,7 @@ public final class AdsServer implements SmartLifecycle {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen for xDS on " + address, e);
         }
-        log.info("delta ADS (mutual TLS as {}) listening on {}", material.svid().id(), server.getListenSockets());
+        log.info("ADS (mutual TLS as {}) listening on {}", material.svid().id(), server.getListenSockets());
         servingListeners.forEach(Runnable::run);
     }
 

@@ -14,19 +14,23 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
 /**
- * {@code envoy.service.discovery.v3.AggregatedDiscoveryService}: delta streams only (Istio's
- * ztunnel speaks nothing else; the state-of-the-world method answers UNIMPLEMENTED, grpc-java's
- * default). Each stream is an {@link AdsConnection}; every new generation is fanned out to them.
+ * {@code envoy.service.discovery.v3.AggregatedDiscoveryService}. Delta streams ({@link AdsConnection})
+ * serve ztunnel's types to any mesh identity and the Envoy types (LDS/RDS/CDS/EDS) to waypoints and
+ * proxyless gRPC clients, each seeing only its own scope ({@link EnvoyClient}); state-of-the-world
+ * streams ({@link SotwConnection}) serve the Envoy types only (ztunnel speaks delta). Every new
+ * generation is fanned out to all streams as the names that changed per type.
  */
 public final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
 
     private final XdsState state;
-    private final Map<Long, AdsConnection> connections = new ConcurrentHashMap<>();
+    private final Map<Long, AdsStream> connections = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
     private final AdsMetrics meters;
@@ -55,12 +59,21 @@ public final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedD
         return connection;
     }
 
+    @Override
+    public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> responses) {
+        long id = ids.incrementAndGet();
+        SotwConnection connection = new SotwConnection(id, PeerIdentityInterceptor.PEER.get(), PeerIdentityInterceptor.REMOTE.get(),
+                (ServerCallStreamObserver<DiscoveryResponse>) responses, state, () -> connections.remove(id), meters);
+        connections.put(id, connection);
+        return connection;
+    }
+
     private void push(Generation generation, Map<String, Set<String>> changedNames) {
         connections.values().forEach(connection -> connection.changed(changedNames));
     }
 
     public List<ClientStatus> clients() {
-        return connections.values().stream().map(AdsConnection::status)
+        return connections.values().stream().map(AdsStream::status)
                 .sorted(java.util.Comparator.comparingLong(ClientStatus::id)).toList();
     }
 

@@ -27,12 +27,17 @@ import io.fabric8.kubernetes.api.model.Pod;
  */
 public final class Generation {
 
+    /** Kinds only {@link io.ambit.xds.translate.WaypointL7Translator} reads. */
+    static final Set<String> ROUTE_KINDS = Set.of("HTTPRoute", "GRPCRoute", "ReferenceGrant");
+
     private final long number;
     private final LocalConfigStore.Snapshot snapshot;
     private final String trustDomain;
     private final Map<String, Map<String, XdsResource>> resources;
     private final List<Finding> findings;
     private final boolean incremental;
+    /** Waypoints' and proxyless clients' Envoy resources. */
+    private final EnvoyResources envoy;
     /** Inputs whose non-pod objects are this generation's: what pod-by-pod translation reads. */
     private final MeshInputs context;
     /** What translating one pod against {@code context} reads, worked out once per full translation. */
@@ -41,8 +46,9 @@ public final class Generation {
 
     private Generation(long number, LocalConfigStore.Snapshot snapshot, String trustDomain, MeshInputs inputs, MeshInputs context,
             WorkloadTranslator.Prepared prepared, Map<String, Map<String, XdsResource>> resources, List<Finding> findings,
-            boolean incremental) {
+            boolean incremental, EnvoyResources envoy) {
         this.prepared = prepared;
+        this.envoy = envoy;
         this.number = number;
         this.snapshot = snapshot;
         this.trustDomain = trustDomain;
@@ -71,6 +77,15 @@ public final class Generation {
         return resources.getOrDefault(typeUrl, Map.of());
     }
 
+    /** The Envoy resources (LDS/RDS/CDS/EDS) one scope may see: a waypoint's {@code namespace/name} or {@link EnvoyResources#PROXYLESS}. */
+    public Map<String, XdsResource> of(String scope, String typeUrl) {
+        return envoy.of(scope, typeUrl);
+    }
+
+    public EnvoyResources envoy() {
+        return envoy;
+    }
+
     public List<Finding> findings() {
         return findings;
     }
@@ -90,17 +105,25 @@ public final class Generation {
 
     /** The same resources, seen at a later store snapshot whose changes altered none of them. */
     Generation at(LocalConfigStore.Snapshot later, List<Finding> laterFindings) {
-        return new Generation(number, later, trustDomain, null, context, prepared, resources, laterFindings, incremental);
+        return new Generation(number, later, trustDomain, null, context, prepared, resources, laterFindings, incremental, envoy);
     }
 
     /**
-     * The generation after this one. When every change since is a pod's, only those pods are
+     * The generation after this one. When every change since is a route's (or a ReferenceGrant's),
+     * only the waypoints' resources are translated again. When every change since is a pod's, only those pods are
      * translated: no other resource depends on a pod, and the objects a pod's workload reads
      * (namespaces, services, policies, waypoints) are this generation's. Otherwise everything.
      *
      * @param changed the keys changed since this generation's snapshot, or null when unknown
      */
     Generation next(long nextNumber, LocalConfigStore.Snapshot later, Set<ResourceKey> changed) {
+        if (changed != null && !changed.isEmpty() && changed.stream().allMatch(key -> ROUTE_KINDS.contains(key.kind()))) {
+            // Routes and grants feed only the waypoints' resources: ztunnel's stay as they are. Not
+            // "incremental": status hooks run (route status) and every type is compared.
+            MeshInputs laterInputs = MeshInputs.from(later, trustDomain);
+            return new Generation(nextNumber, later, trustDomain, laterInputs, context, prepared, resources, findings, false,
+                    EnvoyResources.translate(laterInputs));
+        }
         if (changed == null || changed.stream().anyMatch(key -> !"Pod".equals(key.kind()))) {
             return translate(nextNumber, later, trustDomain);
         }
@@ -124,9 +147,12 @@ public final class Generation {
         Set<Finding> kept = new LinkedHashSet<>();
         findings.stream().filter(f -> !("Pod".equals(f.kind()) && touched.contains(f.namespace() + "/" + f.name()))).forEach(kept::add);
         kept.addAll(workloads.findings());
-        return new Generation(nextNumber, later, trustDomain, null, context, prepared,
+        // Endpoints (EDS) follow pods: waypoints' resources are translated again, but only where a waypoint exists.
+        MeshInputs laterInputs = envoy.isEmpty() ? null : MeshInputs.from(later, trustDomain);
+        EnvoyResources laterEnvoy = laterInputs == null ? envoy : EnvoyResources.translate(laterInputs);
+        return new Generation(nextNumber, later, trustDomain, laterInputs, context, prepared,
                 Map.of(XdsState.ADDRESS_TYPE, addresses, XdsState.AUTHORIZATION_TYPE, of(XdsState.AUTHORIZATION_TYPE)),
-                List.copyOf(kept), true);
+                List.copyOf(kept), true, laterEnvoy);
     }
 
     /** Workload uids a pod-only change may have touched: the names to compare with the previous generation. */
@@ -167,6 +193,6 @@ public final class Generation {
         MeshInputs context = inputs.withoutPods();
         return new Generation(number, snapshot, trustDomain, inputs, context, WorkloadTranslator.prepare(context),
                 Map.of(XdsState.ADDRESS_TYPE, ShardedMap.copyOf(addresses),
-                XdsState.AUTHORIZATION_TYPE, Map.copyOf(authorizations)), List.copyOf(findings), false);
+                XdsState.AUTHORIZATION_TYPE, Map.copyOf(authorizations)), List.copyOf(findings), false, EnvoyResources.translate(inputs));
     }
 }

@@ -36,6 +36,7 @@ public final class XdsState implements AutoCloseable {
 
     public static final String ADDRESS_TYPE = XdsTypes.ADDRESS;
     public static final String AUTHORIZATION_TYPE = XdsTypes.AUTHORIZATION;
+    /** ztunnel's types (delta ADS only); the Envoy types are {@link EnvoyResources#TYPES}. */
     public static final Set<String> TYPES = Set.of(ADDRESS_TYPE, AUTHORIZATION_TYPE);
 
     /** Told, on the translation thread, each generation that changed something and the names per type. */
@@ -191,9 +192,10 @@ public final class XdsState implements AutoCloseable {
                     .publishPercentileHistogram().register(meters)
                     .record(System.nanoTime() - translationStart, TimeUnit.NANOSECONDS);
             logNewFindings(previous, next);
-            Map<String, Set<String>> changed = next.incremental()
+            Map<String, Set<String>> changed = new LinkedHashMap<>(next.incremental()
                     ? changedWorkloads(previous, next, Generation.podWorkloads(next.clusterId(), changedKeys))
-                    : changedResources(previous, next);
+                    : changedResources(previous, next));
+            changed.putAll(EnvoyResources.changedNames(previous.envoy(), next.envoy()));
             boolean findingsChanged = !previous.findings().equals(next.findings());
             if (changed.isEmpty()) {
                 Generation same = previous.at(snapshot, next.findings());

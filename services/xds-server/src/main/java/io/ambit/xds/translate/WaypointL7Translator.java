@@ -99,6 +99,9 @@ public final class WaypointL7Translator {
     private final Map<String, Service> services = new LinkedHashMap<>();
     private final List<ParsedRoute> routes = new ArrayList<>();
     private final Map<String, List<ReferenceGrantSpec>> grantsByNamespace = new LinkedHashMap<>();
+    /** Service {@code namespace/name} (or {@link #GATEWAY_PARENTS}) → indexes into {@link #routes}; built on first use. */
+    private Map<String, List<Integer>> routesByParent;
+    private static final String GATEWAY_PARENTS = "*gateway";
     /** route key → parent index → problems met while converting for that parent. */
     private final Map<String, Map<Integer, List<RouteProblem>>> problems = new LinkedHashMap<>();
     /** route key → parent index → whether some waypoint applies it. */
@@ -194,7 +197,7 @@ public final class WaypointL7Translator {
                 listeners.add(listener(host, vips, port.getPort(), clusterName,
                         rbac.filters(waypoint, service.getMetadata().getNamespace(), service.getMetadata().getName())));
                 List<RankedRoute> ranked = new ArrayList<>();
-                for (ParsedRoute route : routes) {
+                for (ParsedRoute route : candidates(service)) {
                     for (int i = 0; i < route.parents().size(); i++) {
                         if (applies(route, route.parents().get(i), waypoint, service, host, port.getPort())) {
                             RouteConverter.Result converted = convert(route, port.getPort());
@@ -227,6 +230,36 @@ public final class WaypointL7Translator {
         listeners.sort(Comparator.comparing(Listener::getName));
         routeConfigs.sort(Comparator.comparing(RouteConfiguration::getName));
         return new WaypointConfig(waypoint.resourceName(), listeners, routeConfigs, clusterList, assignments);
+    }
+
+    /**
+     * The routes that may apply to a service, in their original order: those naming it as a parent
+     * and those with a Gateway parent ({@link #applies} decides). Without this index every service
+     * port would test every route of the mesh (1,000 services × 1,000 routes per translation).
+     */
+    private List<ParsedRoute> candidates(Service service) {
+        if (routesByParent == null) {
+            routesByParent = new java.util.HashMap<>();
+            for (int i = 0; i < routes.size(); i++) {
+                ParsedRoute route = routes.get(i);
+                for (ParentReference parent : route.parents()) {
+                    String key = parent.isService()
+                            ? (parent.namespace() == null ? route.origin().namespace() : parent.namespace()) + "/" + parent.name()
+                            : GATEWAY_PARENTS;
+                    List<Integer> indexes = routesByParent.computeIfAbsent(key, k -> new ArrayList<>());
+                    if (indexes.isEmpty() || indexes.getLast() != i) { // int comparison: getLast() unboxes
+                        indexes.add(i);
+                    }
+                }
+            }
+        }
+        List<Integer> own = routesByParent.getOrDefault(service.getMetadata().getNamespace() + "/" + service.getMetadata().getName(), List.of());
+        List<Integer> gateway = routesByParent.getOrDefault(GATEWAY_PARENTS, List.of());
+        TreeSet<Integer> indexes = new TreeSet<>(own);
+        indexes.addAll(gateway);
+        List<ParsedRoute> out = new ArrayList<>(indexes.size());
+        indexes.forEach(i -> out.add(routes.get(i)));
+        return out;
     }
 
     private boolean applies(ParsedRoute route, ParentReference parent, Waypoint waypoint, Service service, String host, int port) {
@@ -390,7 +423,8 @@ public final class WaypointL7Translator {
         }
         ClusterLoadAssignment.Builder assignment = ClusterLoadAssignment.newBuilder().setClusterName(name);
         if (locality.getLbEndpointsCount() > 0) {
-            assignment.addEndpoints(locality);
+            // A locality without a weight is ignored by grpc-java's xDS client (gRFC A27); istiod sets it too.
+            assignment.addEndpoints(locality.setLoadBalancingWeight(UInt32Value.of(locality.getLbEndpointsCount())));
         }
         return assignment.build();
     }

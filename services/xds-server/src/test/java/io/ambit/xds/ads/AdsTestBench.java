@@ -124,9 +124,54 @@ final class AdsTestBench implements AutoCloseable {
 
     /** A bare stream for protocol tests: requests go out as written, responses queue up. */
     RawStream raw() {
+        return raw(ZTUNNEL_ID);
+    }
+
+    /** A bare delta stream with a certificate for {@code identity}. */
+    RawStream raw(SpiffeId identity) {
         RawStream raw = new RawStream();
-        raw.requests = AggregatedDiscoveryServiceGrpc.newStub(channel(ZTUNNEL_ID)).deltaAggregatedResources(raw);
+        raw.requests = AggregatedDiscoveryServiceGrpc.newStub(channel(identity)).deltaAggregatedResources(raw);
         return raw;
+    }
+
+    /** A bare state-of-the-world stream with a certificate for {@code identity}. */
+    SotwStream sotw(SpiffeId identity) {
+        SotwStream sotw = new SotwStream();
+        sotw.requests = AggregatedDiscoveryServiceGrpc.newStub(channel(identity)).streamAggregatedResources(sotw);
+        return sotw;
+    }
+
+    static final class SotwStream implements StreamObserver<io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse> {
+        final BlockingQueue<io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse> responses = new LinkedBlockingQueue<>();
+        volatile Status closedWith;
+        StreamObserver<io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest> requests;
+
+        void send(io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest request) {
+            requests.onNext(request);
+        }
+
+        io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse next() throws InterruptedException {
+            var response = responses.poll(10, TimeUnit.SECONDS);
+            if (response == null) {
+                throw new AssertionError("no response within 10 s" + (closedWith == null ? "" : "; stream closed: " + closedWith));
+            }
+            return response;
+        }
+
+        @Override
+        public void onNext(io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse response) {
+            responses.add(response);
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            closedWith = Status.fromThrowable(error);
+        }
+
+        @Override
+        public void onCompleted() {
+            closedWith = Status.OK;
+        }
     }
 
     static final class RawStream implements StreamObserver<DeltaDiscoveryResponse> {

@@ -177,16 +177,25 @@ class DeltaAdsTest {
     }
 
     @Test
-    void anUnknownTypeGetsAnEmptyAnswerAndOtherClientsAreUnaffected() throws Exception {
+    void anUnknownTypeClosesOnlyThatStreamWithAClearErrorAndOtherClientsAreUnaffected() throws Exception {
         var client = bench.client("node-b");
         var raw = bench.raw();
-        raw.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl("type.googleapis.com/envoy.config.cluster.v3.Cluster").build());
-        DeltaDiscoveryResponse answer = raw.next();
-        assertThat(answer.getTypeUrl()).isEqualTo("type.googleapis.com/envoy.config.cluster.v3.Cluster");
-        assertThat(answer.getResourcesList()).isEmpty();
+        raw.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl("type.googleapis.com/envoy.config.unknown.v3.Thing").build());
+        await().until(() -> raw.closedWith != null);
+        assertThat(raw.closedWith.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(raw.closedWith.getDescription()).contains("envoy.config.unknown.v3.Thing", "is not served");
         bench.store.apply("add", pod("echo-2", "10.244.1.6"));
         await().until(() -> client.have(ADDRESS).containsKey(ECHO_2));
-        assertThat(raw.closedWith).isNull();
+    }
+
+    @Test
+    void envoyTypesAreRefusedToAZtunnelNode() throws Exception {
+        var raw = bench.raw();
+        raw.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl("type.googleapis.com/envoy.config.cluster.v3.Cluster")
+                .setNode(io.envoyproxy.envoy.config.core.v3.Node.newBuilder().setId("ztunnel~10.0.0.1~ztunnel-x.istio-system~istio-system.svc.cluster.local"))
+                .build());
+        await().until(() -> raw.closedWith != null);
+        assertThat(raw.closedWith.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     }
 
     @Test
@@ -218,7 +227,7 @@ class DeltaAdsTest {
     }
 
     @Test
-    void stateOfTheWorldIsNotServed() {
+    void ztunnelTypesAreNotServedOverStateOfTheWorld() {
         var stub = io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.newStub(bench.channel(AdsTestBench.ZTUNNEL_ID));
         var sotwClosed = new java.util.concurrent.atomic.AtomicReference<Status>();
         var requests = stub.streamAggregatedResources(new io.grpc.stub.StreamObserver<>() {
@@ -237,7 +246,8 @@ class DeltaAdsTest {
         });
         requests.onNext(io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest.newBuilder().setTypeUrl(ADDRESS).build());
         await().until(() -> sotwClosed.get() != null);
-        assertThat(sotwClosed.get().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+        assertThat(sotwClosed.get().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(sotwClosed.get().getDescription()).contains("delta ADS");
     }
 
     @Test
