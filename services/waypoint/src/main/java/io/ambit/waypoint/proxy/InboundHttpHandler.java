@@ -1,0 +1,133 @@
+package io.ambit.waypoint.proxy;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.ambit.hbone.ConnectRequest;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The HTTP/1.1 server side of one tunnel: reads one request at a time (keep-alive, no pipelining:
+ * the next request is read only once the previous response ended), refuses bad input with the
+ * status Envoy gives it and closes, and hands each good request to an {@link Exchange}.
+ */
+final class InboundHttpHandler extends ChannelInboundHandlerAdapter {
+
+    private final ProxyContext proxy;
+    private final ConnectRequest connect;
+    private Exchange current;
+    private boolean peerEnded;
+    private ScheduledFuture<?> headerTimer;
+
+    InboundHttpHandler(ProxyContext proxy, ConnectRequest connect) {
+        this.proxy = proxy;
+        this.connect = connect;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        awaitRequest(ctx);
+    }
+
+    /** Reads the next request, which must arrive in whole headers within the header timeout (slow-loris). */
+    private void awaitRequest(ChannelHandlerContext ctx) {
+        long millis = proxy.limits().headerTimeout().toMillis();
+        headerTimer = ctx.executor().schedule(() -> {
+            if (current == null && ctx.channel().isActive()) {
+                LocalReply.send(ctx, HttpResponseStatus.REQUEST_TIMEOUT, "request header timeout", true);
+            }
+        }, millis, TimeUnit.MILLISECONDS);
+        ctx.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            if (headerTimer != null) {
+                headerTimer.cancel(false);
+            }
+            if (current != null) {
+                // pipelined: the codec decoded a second request from the same read; serve one at a time
+                ReferenceCountUtil.release(msg);
+                current.closeAfterResponse();
+                return;
+            }
+            DecoderResult result = request.decoderResult();
+            if (result.isFailure()) {
+                ReferenceCountUtil.release(msg);
+                LocalReply.send(ctx, statusFor(result.cause()), statusFor(result.cause()).reasonPhrase(), true);
+                return;
+            }
+            current = new Exchange(proxy, connect, ctx, request, this);
+            current.start();
+            return;
+        }
+        if (msg instanceof HttpContent content) {
+            if (current == null) {
+                content.release(); // the rest of a request already answered
+                ctx.read();
+                return;
+            }
+            current.requestContent(content);
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    private static HttpResponseStatus statusFor(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+        }
+        if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+        }
+        return HttpResponseStatus.BAD_REQUEST;
+    }
+
+    /** The exchange ended; with keep-alive, the next request may come. */
+    void exchangeDone(ChannelHandlerContext ctx, boolean keepAlive) {
+        current = null;
+        if (keepAlive && !peerEnded && ctx.channel().isActive()) {
+            awaitRequest(ctx);
+        } else {
+            TunnelFrames.endAndClose(ctx.channel());
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == TunnelFrames.PEER_ENDED) {
+            peerEnded = true;
+            if (current == null) {
+                TunnelFrames.endAndClose(ctx.channel());
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (headerTimer != null) {
+            headerTimer.cancel(false);
+        }
+        if (current != null) {
+            current.downstreamClosed();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

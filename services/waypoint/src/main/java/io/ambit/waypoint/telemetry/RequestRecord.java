@@ -1,0 +1,19 @@
+package io.ambit.waypoint.telemetry;
+
+import java.time.Instant;
+import java.util.Optional;
+
+import io.ambit.identity.SpiffeId;
+
+/**
+ * One finished request as telemetry sees it.
+ *
+ * @param flags         Envoy's response flags, {@code -} when none
+ * @param upstreamHost  the endpoint ({@code podIP:port}) of the last attempt, or {@code -}
+ * @param destinationService the service's host name (the listener's), or {@code unknown}
+ */
+public record RequestRecord(Instant start, String method, String path, String protocol, int status, String flags,
+                            String details, long bytesReceived, long bytesSent, long durationMillis, String upstreamHost,
+                            String cluster, String route, String authority, String requestId, String userAgent,
+                            Optional<SpiffeId> source, String downstreamPeer, String destinationService, int attempts) {
+}
