@@ -1,0 +1,95 @@
+package io.ambit.waypoint.proxy;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ServerChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * HTTP/1.1 echo servers on loopback standing in for the service's pods: each answers
+ * {@code <name> <method> <uri> x-added=<header> body=<body>}; a "slow" one answers after two
+ * seconds, a "failing" one always 503.
+ */
+final class TestBackends implements AutoCloseable {
+
+    enum Behaviour { ECHO, SLOW, FAILING }
+
+    private final EventLoopGroup group;
+    private final Class<? extends ServerChannel> channel;
+    private final List<Channel> servers = new ArrayList<>();
+
+    TestBackends(EventLoopGroup group, Class<? extends ServerChannel> channel) {
+        this.group = group;
+        this.channel = channel;
+    }
+
+    InetSocketAddress start(String name, Behaviour behaviour) {
+        Channel server = new ServerBootstrap().group(group).channel(channel)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Echo(name, behaviour));
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+        servers.add(server);
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    private static final class Echo extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final String name;
+        private final Behaviour behaviour;
+
+        Echo(String name, Behaviour behaviour) {
+            this.name = name;
+            this.behaviour = behaviour;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            String text = name + " " + request.method() + " " + request.uri() + " x-added=" + request.headers().get("x-added")
+                    + " body=" + request.content().toString(StandardCharsets.UTF_8);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    behaviour == Behaviour.FAILING ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK,
+                    Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+            response.headers().set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+            Runnable send = () -> {
+                var f = ctx.writeAndFlush(response);
+                if (!keepAlive) {
+                    f.addListener(ChannelFutureListener.CLOSE);
+                }
+            };
+            if (behaviour == Behaviour.SLOW) {
+                ctx.executor().schedule(send, 2, TimeUnit.SECONDS);
+            } else {
+                send.run();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        servers.forEach(s -> s.close().syncUninterruptibly());
+    }
+}
