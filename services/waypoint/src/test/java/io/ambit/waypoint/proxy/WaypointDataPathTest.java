@@ -36,6 +36,7 @@ import io.ambit.identity.Svid;
 import io.ambit.identity.TrustBundle;
 import io.ambit.identity.X509Svids;
 import io.ambit.testkit.TestCa;
+import io.ambit.waypoint.TestMeshConfig;
 import io.ambit.tls.MeshTls;
 import io.ambit.tls.PeerPolicy;
 import io.ambit.tls.ReloadableSslContext.KeyMaterial;
@@ -97,9 +98,8 @@ import io.netty.handler.ssl.SslContext;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WaypointDataPathTest {
 
-    static final String HOST = "echo.ns.svc.cluster.local";
-    static final String VIP = "10.0.0.10";
-    static final String ROUTES = "outbound|80||" + HOST;
+    static final String HOST = TestMeshConfig.HOST;
+    static final String VIP = TestMeshConfig.VIP;
     static final SpiffeId WAYPOINT = SpiffeId.parse("spiffe://cluster.local/ns/ns/sa/waypoint");
     static final SpiffeId DESTINATION = SpiffeId.parse("spiffe://cluster.local/ns/ns/sa/echo");
     static final SpiffeId CLIENT = SpiffeId.parse("spiffe://cluster.local/ns/sleep/sa/sleep");
@@ -131,7 +131,7 @@ class WaypointDataPathTest {
         Svid waypointSvid = svid(WAYPOINT);
         pool = HbonePool.withIstioDefaults(new HboneClient(transport, HboneSettings.clientDefaults()),
                 id -> new KeyMaterial(waypointSvid, bundle));
-        snapshot = config(a, b, slow, failing);
+        snapshot = TestMeshConfig.resources(a, b, slow, failing).snapshot();
         SslContext waypointTls = MeshTls.server(waypointSvid, bundle, PeerPolicy.anyInTrustDomain("cluster.local"));
         ProxyContext context = new ProxyContext(() -> snapshot, pool, WAYPOINT, destination.address().getPort(), new EndpointPicker(),
                 new RequestTelemetry(registry, "Kubernetes"), new HttpLimits(4096, 8192, Duration.ofSeconds(10)));
@@ -153,75 +153,6 @@ class WaypointDataPathTest {
     private Svid svid(SpiffeId id) {
         var issued = ca.issue(id.toString());
         return new Svid(X509Svids.spiffeIdOf(issued.certificate()), issued.privateKey(), issued.chain());
-    }
-
-    // ---- configuration, as the translator shapes it ----
-
-    private static WaypointSnapshot config(InetSocketAddress a, InetSocketAddress b, InetSocketAddress slow, InetSocketAddress failing) {
-        RBAC deny = RBAC.newBuilder().setAction(RBAC.Action.DENY)
-                .putPolicies("ns[ns]-policy[deny]-rule[0]", Policy.newBuilder()
-                        .addPermissions(Permission.newBuilder().setOrRules(Permission.Set.newBuilder()
-                                .addRules(Permission.newBuilder().setHeader(HeaderMatcher.newBuilder().setName("x-deny")
-                                        .setStringMatch(StringMatcher.newBuilder().setExact("yes"))))
-                                .addRules(Permission.newBuilder().setUrlPath(PathMatcher.newBuilder()
-                                        .setPath(StringMatcher.newBuilder().setPrefix("/admin"))))))
-                        .addPrincipals(Principal.newBuilder().setAny(true)).build())
-                .build();
-        HttpConnectionManager hcm = HttpConnectionManager.newBuilder().setStatPrefix(ROUTES)
-                .setRds(Rds.newBuilder().setRouteConfigName(ROUTES))
-                .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.rbac").setIsOptional(true)
-                        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder().setRules(deny).build())))
-                .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())))
-                .build();
-        Listener listener = Listener.newBuilder().setName(HOST + ":80").setAddress(socket(VIP, 80))
-                .setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(hcm))).build();
-        RouteConfiguration routes = RouteConfiguration.newBuilder().setName(ROUTES)
-                .addVirtualHosts(VirtualHost.newBuilder().setName(HOST + ":80").addAllDomains(List.of(HOST, HOST + ":80", VIP, VIP + ":80"))
-                        .addRoutes(route("v2", RouteMatch.newBuilder().setPath("/version")
-                                .addHeaders(HeaderMatcher.newBuilder().setName("x-version").setStringMatch(StringMatcher.newBuilder().setExact("v2"))),
-                                RouteAction.newBuilder().setCluster("b")))
-                        .addRoutes(route("version", RouteMatch.newBuilder().setPath("/version"), RouteAction.newBuilder().setCluster("a")))
-                        .addRoutes(route("split", RouteMatch.newBuilder().setPathSeparatedPrefix("/split"),
-                                RouteAction.newBuilder().setWeightedClusters(WeightedCluster.newBuilder()
-                                        .addClusters(WeightedCluster.ClusterWeight.newBuilder().setName("a").setWeight(UInt32Value.of(90)))
-                                        .addClusters(WeightedCluster.ClusterWeight.newBuilder().setName("b").setWeight(UInt32Value.of(10))))))
-                        .addRoutes(route("slow", RouteMatch.newBuilder().setPathSeparatedPrefix("/slow"),
-                                RouteAction.newBuilder().setCluster("slow").setTimeout(com.google.protobuf.Duration.newBuilder().setNanos(300_000_000))))
-                        .addRoutes(route("flaky", RouteMatch.newBuilder().setPathSeparatedPrefix("/flaky"),
-                                RouteAction.newBuilder().setCluster("flaky").setRetryPolicy(RetryPolicy.newBuilder()
-                                        .setRetryOn("connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes")
-                                        .addRetriableStatusCodes(503).setNumRetries(UInt32Value.of(2)))))
-                        .addRoutes(route("broken", RouteMatch.newBuilder().setPathSeparatedPrefix("/broken"), RouteAction.newBuilder().setCluster("failing")))
-                        .addRoutes(route("empty", RouteMatch.newBuilder().setPathSeparatedPrefix("/empty"), RouteAction.newBuilder().setCluster("empty")))
-                        .addRoutes(Route.newBuilder().setName("rewrite").setMatch(RouteMatch.newBuilder().setPathSeparatedPrefix("/api")
-                                        .addQueryParameters(io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher.newBuilder().setName("q")
-                                                .setStringMatch(StringMatcher.newBuilder().setExact("1"))))
-                                .addRequestHeadersToAdd(HeaderValueOption.newBuilder().setHeader(HeaderValue.newBuilder().setKey("x-added").setValue("yes"))
-                                        .setAppendAction(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD))
-                                .addResponseHeadersToAdd(HeaderValueOption.newBuilder().setHeader(HeaderValue.newBuilder().setKey("x-resp").setValue("1")))
-                                .setRoute(RouteAction.newBuilder().setCluster("a").setPrefixRewrite("/v1")))
-                        .addRoutes(Route.newBuilder().setName("moved").setMatch(RouteMatch.newBuilder().setPath("/old"))
-                                .setRedirect(io.envoyproxy.envoy.config.route.v3.RedirectAction.newBuilder().setPathRedirect("/new")
-                                        .setPortRedirect(8080).setResponseCode(io.envoyproxy.envoy.config.route.v3.RedirectAction.RedirectResponseCode.FOUND))))
-                .build();
-        Map<String, List<InetSocketAddress>> endpoints = Map.of("a", List.of(a), "b", List.of(b), "slow", List.of(slow),
-                "flaky", List.of(failing, a), "failing", List.of(failing), "empty", List.of());
-        List<Cluster> clusters = endpoints.keySet().stream().map(n -> Cluster.newBuilder().setName(n).setType(Cluster.DiscoveryType.EDS).build()).toList();
-        List<ClusterLoadAssignment> assignments = endpoints.entrySet().stream().map(e -> {
-            LocalityLbEndpoints.Builder l = LocalityLbEndpoints.newBuilder();
-            e.getValue().forEach(ep -> l.addLbEndpoints(LbEndpoint.newBuilder().setEndpoint(Endpoint.newBuilder()
-                    .setAddress(socket(ep.getAddress().getHostAddress(), ep.getPort())))));
-            return ClusterLoadAssignment.newBuilder().setClusterName(e.getKey()).addEndpoints(l).build();
-        }).toList();
-        return WaypointConfigStore.build(List.of(listener), List.of(routes), clusters, assignments);
-    }
-
-    private static Route route(String name, RouteMatch.Builder match, RouteAction.Builder action) {
-        return Route.newBuilder().setName(name).setMatch(match).setRoute(action).build();
-    }
-
-    private static Address socket(String ip, int port) {
-        return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port)).build();
     }
 
     // ---- clients ----
