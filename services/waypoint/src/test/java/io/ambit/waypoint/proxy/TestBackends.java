@@ -43,6 +43,60 @@ final class TestBackends implements AutoCloseable {
         this.channel = channel;
     }
 
+    /** A server whose every response is {@code total} bytes, written only while the socket is writable; counts what it wrote. */
+    InetSocketAddress big(long total, java.util.concurrent.atomic.AtomicLong written) {
+        Channel server = new ServerBootstrap().group(group).channel(channel)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Big(total, written));
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+        servers.add(server);
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    private static final class Big extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private static final int CHUNK = 64 * 1024;
+        private final long total;
+        private final java.util.concurrent.atomic.AtomicLong written;
+        private long left;
+
+        Big(long total, java.util.concurrent.atomic.AtomicLong written) {
+            this.total = total;
+            this.written = written;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            var head = new io.netty.handler.codec.http.DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            HttpUtil.setContentLength(head, total);
+            ctx.write(head);
+            left = total;
+            pump(ctx);
+        }
+
+        private void pump(ChannelHandlerContext ctx) {
+            while (left > 0 && ctx.channel().isWritable()) {
+                int n = (int) Math.min(CHUNK, left);
+                left -= n;
+                written.addAndGet(n);
+                Object content = left == 0 ? new io.netty.handler.codec.http.DefaultLastHttpContent(Unpooled.wrappedBuffer(new byte[n]))
+                        : new io.netty.handler.codec.http.DefaultHttpContent(Unpooled.wrappedBuffer(new byte[n]));
+                ctx.write(content);
+            }
+            ctx.flush();
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) {
+                pump(ctx);
+            }
+        }
+    }
+
     InetSocketAddress start(String name, Behaviour behaviour) {
         Channel server = new ServerBootstrap().group(group).channel(channel)
                 .childHandler(new ChannelInitializer<Channel>() {
