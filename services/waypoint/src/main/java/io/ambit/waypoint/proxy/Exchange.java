@@ -288,6 +288,10 @@ final class Exchange {
 
     /** A chunk of the request body from the client: forwarded when a tunnel is open, else held (one read's worth at most). */
     void requestContent(HttpContent content) {
+        if (requestEnded) {
+            content.release(); // nothing follows the end of a request but the next request
+            return;
+        }
         boolean last = content instanceof LastHttpContent;
         if (last) {
             requestEnded = true;

@@ -3,7 +3,13 @@ package io.ambit.waypoint.proxy;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import java.time.Instant;
+import java.util.Optional;
+
 import io.ambit.hbone.ConnectRequest;
+import io.ambit.waypoint.config.ServiceChain;
+import io.ambit.waypoint.telemetry.RequestRecord;
+import io.netty.util.NetUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -25,6 +31,8 @@ final class InboundHttpHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext proxy;
     private final ConnectRequest connect;
     private Exchange current;
+    /** A pipelined request was dropped: its body, if any, belongs to nobody. */
+    private boolean discarding;
     private boolean peerEnded;
     private ScheduledFuture<?> headerTimer;
 
@@ -59,12 +67,15 @@ final class InboundHttpHandler extends ChannelInboundHandlerAdapter {
                 // pipelined: the codec decoded a second request from the same read; serve one at a time
                 ReferenceCountUtil.release(msg);
                 current.closeAfterResponse();
+                discarding = true;
                 return;
             }
             DecoderResult result = request.decoderResult();
             if (result.isFailure()) {
                 ReferenceCountUtil.release(msg);
-                LocalReply.send(ctx, statusFor(result.cause()), statusFor(result.cause()).reasonPhrase(), true);
+                HttpResponseStatus status = statusFor(result.cause());
+                LocalReply.send(ctx, status, status.reasonPhrase(), true);
+                recordProtocolError(request, status, result.cause());
                 return;
             }
             current = new Exchange(proxy, connect, ctx, request, this);
@@ -72,6 +83,10 @@ final class InboundHttpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof HttpContent content) {
+            if (discarding) {
+                content.release();
+                return;
+            }
             if (current == null) {
                 content.release(); // the rest of a request already answered
                 ctx.read();
@@ -81,6 +96,15 @@ final class InboundHttpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ReferenceCountUtil.release(msg);
+    }
+
+    /** Envoy logs a request it could not parse with the flag DPE (downstream protocol error). */
+    private void recordProtocolError(HttpRequest request, HttpResponseStatus status, Throwable cause) {
+        String details = "codec_error:" + cause.getClass().getSimpleName();
+        proxy.telemetry().record(new RequestRecord(Instant.now(), request.method().name(), "-", "HTTP/1.1", status.code(), "DPE",
+                details, 0, status.reasonPhrase().length(), 0, "-", "-", "-", "", "", null, Optional.of(connect.client()),
+                NetUtil.toSocketAddressString(connect.peer()), proxy.config().get().chain(connect.target())
+                        .map(ServiceChain::host).orElse("unknown"), 0));
     }
 
     private static HttpResponseStatus statusFor(Throwable cause) {

@@ -376,6 +376,13 @@ class WaypointDataPathTest {
     }
 
     @Test
+    void pipelinedRequestsAreAnsweredOnceAndTheTunnelCloses() throws Exception {
+        String answer = raw("GET /version HTTP/1.1\r\nHost: " + HOST + "\r\n\r\nGET /version HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 200");
+        stillServing();
+    }
+
+    @Test
     void unknownTargetIsRefusedAtConnect() {
         assertThatThrownBy(() -> client.open("10.9.9.9:80", HboneHeaders.none()).join()).hasMessageContaining("400");
     }
@@ -384,6 +391,8 @@ class WaypointDataPathTest {
     void malformedRequestLineIs400() throws Exception {
         assertThat(raw("GARBAGE\r\n\r\n")).startsWith("HTTP/1.1 400");
         stillServing();
+        await().untilAsserted(() -> assertThat(registry.find("istio_requests_total").tag("response_flags", "DPE")
+                .tag("response_code", "400").counter()).isNotNull());
     }
 
     @Test
