@@ -7,11 +7,12 @@ import java.time.Duration;
  *
  * @param maxRequestLine  longest request line (a longer URI is answered 414)
  * @param maxHeaderBytes  largest header block (larger is answered 431); Envoy's default max_request_headers_kb is 60
- * @param headerTimeout   a request's headers must arrive within this (slow-loris); Envoy's request_headers_timeout
+ * @param headerTimeout   once a request has begun, its headers must arrive within this (slow-loris): 408
+ * @param idleTimeout     a tunnel with no request begun for this long is ended quietly (Envoy's idle_timeout, 1 h)
  */
-public record HttpLimits(int maxRequestLine, int maxHeaderBytes, Duration headerTimeout) {
+public record HttpLimits(int maxRequestLine, int maxHeaderBytes, Duration headerTimeout, Duration idleTimeout) {
 
     public static HttpLimits defaults() {
-        return new HttpLimits(16 * 1024, 60 * 1024, Duration.ofSeconds(10));
+        return new HttpLimits(16 * 1024, 60 * 1024, Duration.ofSeconds(10), Duration.ofHours(1));
     }
 }

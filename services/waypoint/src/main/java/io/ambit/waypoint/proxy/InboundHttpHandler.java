@@ -46,15 +46,27 @@ final class InboundHttpHandler extends ChannelInboundHandlerAdapter {
         awaitRequest(ctx);
     }
 
-    /** Reads the next request, which must arrive in whole headers within the header timeout (slow-loris). */
+    /** Reads the next request: once it has begun, its headers must arrive within the header timeout (slow-loris). */
     private void awaitRequest(ChannelHandlerContext ctx) {
+        TunnelFrames frames = ctx.pipeline().get(TunnelFrames.class);
+        armHeaderTimer(ctx, frames, frames.bytesIn(), 0);
+        ctx.read();
+    }
+
+    private void armHeaderTimer(ChannelHandlerContext ctx, TunnelFrames frames, long bytesAtStart, long idleMillis) {
         long millis = proxy.limits().headerTimeout().toMillis();
         headerTimer = ctx.executor().schedule(() -> {
-            if (current == null && ctx.channel().isActive()) {
+            if (current != null || !ctx.channel().isActive()) {
+                return;
+            }
+            if (frames.bytesIn() != bytesAtStart) {
                 LocalReply.send(ctx, HttpResponseStatus.REQUEST_TIMEOUT, "request header timeout", true);
+            } else if (idleMillis + millis >= proxy.limits().idleTimeout().toMillis()) {
+                TunnelFrames.endAndClose(ctx.channel()); // idle keep-alive: ended quietly, as Envoy's idle timeout
+            } else {
+                armHeaderTimer(ctx, frames, bytesAtStart, idleMillis + millis);
             }
         }, millis, TimeUnit.MILLISECONDS);
-        ctx.read();
     }
 
     @Override

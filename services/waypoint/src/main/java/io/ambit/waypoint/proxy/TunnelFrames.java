@@ -21,6 +21,13 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class TunnelFrames extends ChannelDuplexHandler {
 
+    /** Bytes received so far: tells an idle tunnel from one whose request is arriving slowly. */
+    private long bytesIn;
+
+    long bytesIn() {
+        return bytesIn;
+    }
+
     /** The peer ended its side of the tunnel (END_STREAM): like a TCP FIN. */
     static final Object PEER_ENDED = new Object() {
         @Override
@@ -34,6 +41,7 @@ final class TunnelFrames extends ChannelDuplexHandler {
         if (msg instanceof Http2DataFrame data) {
             boolean end = data.isEndStream();
             if (data.content().isReadable()) {
+                bytesIn += data.content().readableBytes();
                 ctx.fireChannelRead(data.content().retain());
             } else if (!end) {
                 ctx.read(); // an empty frame carries nothing: keep reading

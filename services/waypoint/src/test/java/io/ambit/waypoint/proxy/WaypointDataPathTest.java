@@ -134,7 +134,7 @@ class WaypointDataPathTest {
         snapshot = TestMeshConfig.resources(a, b, slow, failing).snapshot();
         SslContext waypointTls = MeshTls.server(waypointSvid, bundle, PeerPolicy.anyInTrustDomain("cluster.local"));
         ProxyContext context = new ProxyContext(() -> snapshot, pool, WAYPOINT, destination.address().getPort(), new EndpointPicker(),
-                new RequestTelemetry(registry, "Kubernetes"), new HttpLimits(4096, 8192, Duration.ofSeconds(10)));
+                new RequestTelemetry(registry, "Kubernetes"), new HttpLimits(4096, 8192, Duration.ofSeconds(1), Duration.ofHours(1)));
         waypoint = WaypointProxy.start(transport, () -> waypointTls, new InetSocketAddress("127.0.0.1", 0), context);
         client = new HboneClient(transport, HboneSettings.clientDefaults())
                 .connect(waypoint.address(), MeshTls.client(svid(CLIENT), bundle, PeerPolicy.exactly(WAYPOINT))).join();
@@ -379,6 +379,25 @@ class WaypointDataPathTest {
     void pipelinedRequestsAreAnsweredOnceAndTheTunnelCloses() throws Exception {
         String answer = raw("GET /version HTTP/1.1\r\nHost: " + HOST + "\r\n\r\nGET /version HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 200");
+        stillServing();
+    }
+
+    @Test
+    void slowHeadersAre408() throws Exception {
+        assertThat(raw("GET /version HTTP/1.1\r\nHost: " + HOST + "\r\n")).startsWith("HTTP/1.1 408");
+        stillServing();
+    }
+
+    @Test
+    void expectContinueIsAnsweredAndTheBodyForwarded() throws Exception {
+        String answer = raw("POST /version HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nhi");
+        assertThat(answer).startsWith("HTTP/1.1 100 Continue");
+    }
+
+    @Test
+    void upgradesAreRefused() throws Exception {
+        assertThat(raw("GET /version HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"))
+                .startsWith("HTTP/1.1 403");
         stillServing();
     }
 
