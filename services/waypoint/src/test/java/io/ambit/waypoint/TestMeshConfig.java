@@ -114,6 +114,11 @@ public final class TestMeshConfig {
     // ---- configuration, as the translator shapes it ----
 
     public static Resources resources(InetSocketAddress a, InetSocketAddress b, InetSocketAddress slow, InetSocketAddress failing) {
+        return resources(a, b, slow, failing, a);
+    }
+
+    public static Resources resources(InetSocketAddress a, InetSocketAddress b, InetSocketAddress slow, InetSocketAddress failing,
+                                      InetSocketAddress mirror) {
         RBAC deny = RBAC.newBuilder().setAction(RBAC.Action.DENY)
                 .putPolicies("ns[ns]-policy[deny]-rule[0]", Policy.newBuilder()
                         .addPermissions(Permission.newBuilder().setOrRules(Permission.Set.newBuilder()
@@ -147,6 +152,11 @@ public final class TestMeshConfig {
                                 RouteAction.newBuilder().setCluster("flaky").setRetryPolicy(RetryPolicy.newBuilder()
                                         .setRetryOn("connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes")
                                         .addRetriableStatusCodes(503).setNumRetries(UInt32Value.of(2)))))
+                        .addRoutes(route("mirrored", RouteMatch.newBuilder().setPathSeparatedPrefix("/mirrored"),
+                                RouteAction.newBuilder().setCluster("a").addRequestMirrorPolicies(RouteAction.RequestMirrorPolicy.newBuilder()
+                                        .setCluster("mirror").setRuntimeFraction(io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent.newBuilder()
+                                                .setDefaultValue(io.envoyproxy.envoy.type.v3.FractionalPercent.newBuilder().setNumerator(100)
+                                                        .setDenominator(io.envoyproxy.envoy.type.v3.FractionalPercent.DenominatorType.HUNDRED))))))
                         .addRoutes(route("broken", RouteMatch.newBuilder().setPathSeparatedPrefix("/broken"), RouteAction.newBuilder().setCluster("failing")))
                         .addRoutes(route("empty", RouteMatch.newBuilder().setPathSeparatedPrefix("/empty"), RouteAction.newBuilder().setCluster("empty")))
                         .addRoutes(Route.newBuilder().setName("rewrite").setMatch(RouteMatch.newBuilder().setPathSeparatedPrefix("/api")
@@ -161,7 +171,7 @@ public final class TestMeshConfig {
                                         .setPortRedirect(8080).setResponseCode(io.envoyproxy.envoy.config.route.v3.RedirectAction.RedirectResponseCode.FOUND))))
                 .build();
         Map<String, List<InetSocketAddress>> endpoints = Map.of("a", List.of(a), "b", List.of(b), "slow", List.of(slow),
-                "flaky", List.of(failing, a), "failing", List.of(failing), "empty", List.of());
+                "flaky", List.of(failing, a), "failing", List.of(failing), "empty", List.of(), "mirror", List.of(mirror));
         List<Cluster> clusters = endpoints.keySet().stream().map(n -> Cluster.newBuilder().setName(n).setType(Cluster.DiscoveryType.EDS).build()).toList();
         List<ClusterLoadAssignment> assignments = endpoints.entrySet().stream().map(e -> {
             LocalityLbEndpoints.Builder l = LocalityLbEndpoints.newBuilder();

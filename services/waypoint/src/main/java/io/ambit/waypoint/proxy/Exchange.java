@@ -217,10 +217,53 @@ final class Exchange {
             localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream", "UH", "no_healthy_upstream", !bodyless);
             return;
         }
+        mirror(config);
         if (!route.timeout().isZero()) {
             routeTimer = loop.schedule(this::onRouteTimeout, route.timeout().toNanos(), TimeUnit.NANOSECONDS);
         }
         attempt();
+    }
+
+    /**
+     * Envoy's request mirroring: a copy to each mirror cluster (sampled), authority suffixed with
+     * {@code -shadow}, answer dropped, never retried. Only requests without a body are mirrored:
+     * copying a streamed body would tie the request's pace to the mirror's.
+     */
+    private void mirror(WaypointSnapshot config) {
+        if (!bodyless) {
+            return;
+        }
+        for (CompiledRoute.Mirror m : route.mirrors()) {
+            Optional<ClusterEndpoints> shadow = config.cluster(m.cluster());
+            if (!m.sample() || shadow.isEmpty() || shadow.get().endpoints().isEmpty()) {
+                continue;
+            }
+            InetSocketAddress to = proxy.picker().pick(shadow.get(), null);
+            HboneKey key = HboneKey.anyIn(proxy.self(), proxy.self().trustDomain(), new InetSocketAddress(to.getAddress(), proxy.upstreamHbonePort()));
+            HttpRequest copy = upstreamRequest();
+            copy.headers().set(HttpHeaderNames.HOST, copy.headers().get(HttpHeaderNames.HOST, view.authority()) + "-shadow");
+            proxy.pool().open(key, NetUtil.toSocketAddressString(to), HboneHeaders.none(), loop).whenComplete((tunnel, error) -> {
+                if (error != null) {
+                    return; // a mirror's failure is nobody's concern
+                }
+                Channel stream = tunnel.stream();
+                stream.pipeline().addLast(new TunnelFrames(), new HttpClientCodec(), new io.netty.channel.ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext c, Object msg) {
+                        boolean last = msg instanceof LastHttpContent;
+                        io.netty.util.ReferenceCountUtil.release(msg);
+                        if (last) {
+                            c.close();
+                        } else {
+                            c.read();
+                        }
+                    }
+                });
+                stream.write(copy);
+                stream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                stream.read();
+            });
+        }
     }
 
     private void attempt() {

@@ -25,6 +25,13 @@ public final class CompiledRoute {
 
     public enum Kind { FORWARD, REDIRECT, DIRECT }
 
+    /** A request mirror: a copy of a share of the requests (per million) goes to {@code cluster}, its answer dropped. */
+    public record Mirror(String cluster, int perMillion) {
+        public boolean sample() {
+            return ThreadLocalRandom.current().nextInt(1_000_000) < perMillion;
+        }
+    }
+
     private final String name;
     private final Predicate<RequestView> match;
     private final Kind kind;
@@ -40,6 +47,7 @@ public final class CompiledRoute {
     private final String hostRewrite;
     private final int clusterNotFoundStatus;
     private final RedirectAction redirect;
+    private final List<Mirror> mirrors;
     private final int directStatus;
     private final String directBody;
     /** What a prefix rewrite replaces: the route's prefix match, if any. */
@@ -81,6 +89,7 @@ public final class CompiledRoute {
                 redirect = null;
                 directStatus = 0;
                 directBody = null;
+                mirrors = a.getRequestMirrorPoliciesList().stream().map(CompiledRoute::mirror).toList();
             }
             case REDIRECT -> {
                 kind = Kind.REDIRECT;
@@ -96,6 +105,7 @@ public final class CompiledRoute {
                 clusterNotFoundStatus = 503;
                 directStatus = 0;
                 directBody = null;
+                mirrors = List.of();
             }
             case DIRECT_RESPONSE -> {
                 kind = Kind.DIRECT;
@@ -111,9 +121,28 @@ public final class CompiledRoute {
                 regexSubstitution = null;
                 hostRewrite = null;
                 clusterNotFoundStatus = 503;
+                mirrors = List.of();
             }
             default -> throw new ConfigException("route " + name + ": action " + r.getActionCase() + " is not supported");
         }
+    }
+
+    private static Mirror mirror(RouteAction.RequestMirrorPolicy m) {
+        if (!m.hasRuntimeFraction()) {
+            return new Mirror(m.getCluster(), 1_000_000);
+        }
+        var percent = m.getRuntimeFraction().getDefaultValue();
+        long perMillion = switch (percent.getDenominator()) {
+            case HUNDRED -> percent.getNumerator() * 10_000L;
+            case TEN_THOUSAND -> percent.getNumerator() * 100L;
+            case MILLION -> percent.getNumerator();
+            default -> throw new ConfigException("mirror fraction denominator " + percent.getDenominator() + " is not supported");
+        };
+        return new Mirror(m.getCluster(), (int) Math.min(1_000_000, perMillion));
+    }
+
+    public List<Mirror> mirrors() {
+        return mirrors;
     }
 
     public static CompiledRoute compile(Route r) {

@@ -37,6 +37,9 @@ final class TestBackends implements AutoCloseable {
     private final EventLoopGroup group;
     private final Class<? extends ServerChannel> channel;
     private final List<Channel> servers = new ArrayList<>();
+    /** Requests each named server received, and the Host header of the last one. */
+    final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> hits = new java.util.concurrent.ConcurrentHashMap<>();
+    final java.util.Map<String, String> lastHost = new java.util.concurrent.ConcurrentHashMap<>();
 
     TestBackends(EventLoopGroup group, Class<? extends ServerChannel> channel) {
         this.group = group;
@@ -102,7 +105,7 @@ final class TestBackends implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Echo(name, behaviour));
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Echo(name, behaviour, TestBackends.this));
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
@@ -113,14 +116,18 @@ final class TestBackends implements AutoCloseable {
     private static final class Echo extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final String name;
         private final Behaviour behaviour;
+        private final TestBackends owner;
 
-        Echo(String name, Behaviour behaviour) {
+        Echo(String name, Behaviour behaviour, TestBackends owner) {
             this.name = name;
             this.behaviour = behaviour;
+            this.owner = owner;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            owner.lastHost.put(name, request.headers().get(HttpHeaderNames.HOST, ""));
+            owner.hits.computeIfAbsent(name, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             String text = name + " " + request.method() + " " + request.uri() + " x-added=" + request.headers().get("x-added")
                     + " body=" + request.content().toString(StandardCharsets.UTF_8);

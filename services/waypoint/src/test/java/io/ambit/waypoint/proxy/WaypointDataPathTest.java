@@ -125,13 +125,14 @@ class WaypointDataPathTest {
         InetSocketAddress b = backends.start("B", TestBackends.Behaviour.ECHO);
         InetSocketAddress slow = backends.start("S", TestBackends.Behaviour.SLOW);
         InetSocketAddress failing = backends.start("F", TestBackends.Behaviour.FAILING);
+        InetSocketAddress mirror = backends.start("M", TestBackends.Behaviour.ECHO);
         SslContext destinationTls = MeshTls.server(svid(DESTINATION), bundle, PeerPolicy.anyInTrustDomain("cluster.local"));
         destination = HboneServer.builder(transport, () -> destinationTls)
                 .targetPolicy(TargetPolicy.addresses(java.util.Set.of(InetAddress.getLoopbackAddress()))).start();
         Svid waypointSvid = svid(WAYPOINT);
         pool = HbonePool.withIstioDefaults(new HboneClient(transport, HboneSettings.clientDefaults()),
                 id -> new KeyMaterial(waypointSvid, bundle));
-        snapshot = TestMeshConfig.resources(a, b, slow, failing).snapshot();
+        snapshot = TestMeshConfig.resources(a, b, slow, failing, mirror).snapshot();
         SslContext waypointTls = MeshTls.server(waypointSvid, bundle, PeerPolicy.anyInTrustDomain("cluster.local"));
         ProxyContext context = new ProxyContext(() -> snapshot, pool, WAYPOINT, destination.address().getPort(), new EndpointPicker(),
                 new RequestTelemetry(registry, "Kubernetes"), new HttpLimits(4096, 8192, Duration.ofSeconds(1), Duration.ofHours(1)));
@@ -293,6 +294,17 @@ class WaypointDataPathTest {
         }
         // 90 % of 400 = 360; binomial sd = 6: ±5 sd
         assertThat(a).isBetween(330, 390);
+    }
+
+    @Test
+    void mirrorsACopyWithAShadowAuthority() throws Exception {
+        try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(body(http.get("/mirrored"))).startsWith("A GET /mirrored");
+            }
+        }
+        await().untilAsserted(() -> assertThat(backends.hits.get("M")).hasValue(5));
+        assertThat(backends.lastHost.get("M")).isEqualTo(HOST + "-shadow");
     }
 
     @Test
