@@ -119,6 +119,12 @@ public final class TestMeshConfig {
 
     public static Resources resources(InetSocketAddress a, InetSocketAddress b, InetSocketAddress slow, InetSocketAddress failing,
                                       InetSocketAddress mirror) {
+        return resources(a, b, slow, failing, mirror, a);
+    }
+
+    /** @param grpc an h2c server for the GRPCRoute-style route {@code /echo.Echo/} */
+    public static Resources resources(InetSocketAddress a, InetSocketAddress b, InetSocketAddress slow, InetSocketAddress failing,
+                                      InetSocketAddress mirror, InetSocketAddress grpc) {
         RBAC deny = RBAC.newBuilder().setAction(RBAC.Action.DENY)
                 .putPolicies("ns[ns]-policy[deny]-rule[0]", Policy.newBuilder()
                         .addPermissions(Permission.newBuilder().setOrRules(Permission.Set.newBuilder()
@@ -157,6 +163,9 @@ public final class TestMeshConfig {
                                         .setCluster("mirror").setRuntimeFraction(io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent.newBuilder()
                                                 .setDefaultValue(io.envoyproxy.envoy.type.v3.FractionalPercent.newBuilder().setNumerator(100)
                                                         .setDenominator(io.envoyproxy.envoy.type.v3.FractionalPercent.DenominatorType.HUNDRED))))))
+                        .addRoutes(route("grpc", RouteMatch.newBuilder().setPathSeparatedPrefix("/echo.Echo")
+                                .addHeaders(HeaderMatcher.newBuilder().setName("content-type").setStringMatch(StringMatcher.newBuilder().setPrefix("application/grpc"))),
+                                RouteAction.newBuilder().setCluster("grpc")))
                         .addRoutes(route("broken", RouteMatch.newBuilder().setPathSeparatedPrefix("/broken"), RouteAction.newBuilder().setCluster("failing")))
                         .addRoutes(route("empty", RouteMatch.newBuilder().setPathSeparatedPrefix("/empty"), RouteAction.newBuilder().setCluster("empty")))
                         .addRoutes(Route.newBuilder().setName("rewrite").setMatch(RouteMatch.newBuilder().setPathSeparatedPrefix("/api")
@@ -171,7 +180,7 @@ public final class TestMeshConfig {
                                         .setPortRedirect(8080).setResponseCode(io.envoyproxy.envoy.config.route.v3.RedirectAction.RedirectResponseCode.FOUND))))
                 .build();
         Map<String, List<InetSocketAddress>> endpoints = Map.of("a", List.of(a), "b", List.of(b), "slow", List.of(slow),
-                "flaky", List.of(failing, a), "failing", List.of(failing), "empty", List.of(), "mirror", List.of(mirror));
+                "flaky", List.of(failing, a), "failing", List.of(failing), "empty", List.of(), "mirror", List.of(mirror), "grpc", List.of(grpc));
         List<Cluster> clusters = endpoints.keySet().stream().map(n -> Cluster.newBuilder().setName(n).setType(Cluster.DiscoveryType.EDS).build()).toList();
         List<ClusterLoadAssignment> assignments = endpoints.entrySet().stream().map(e -> {
             LocalityLbEndpoints.Builder l = LocalityLbEndpoints.newBuilder();

@@ -46,6 +46,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.NetUtil;
 
 /**
@@ -83,6 +88,8 @@ final class Exchange {
     private int attempts;
     private int attemptId;
     private Channel upstream;
+    /** The HBONE stream of the attempt: the same channel as {@link #upstream} for HTTP/1.1, its HTTP/2 connection's carrier for h2c. */
+    private Channel upstreamTunnel;
     private InetSocketAddress endpoint;
     private boolean responseStarted;
     private boolean done;
@@ -107,7 +114,9 @@ final class Exchange {
     void start() {
         HttpHeaders headers = request.headers();
         keepAlive = HttpUtil.isKeepAlive(request);
-        bodyless = !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
+        // HTTP/2: a request without a body ended its stream with its HEADERS (the codec then gives a full request)
+        bodyless = owner.http2() ? request instanceof LastHttpContent
+                : !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
         if (headers.contains(HttpHeaderNames.CONTENT_LENGTH) && headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
             // request smuggling: Envoy refuses both framings at once (RFC 9112 §6.3)
             localReply(HttpResponseStatus.BAD_REQUEST, "Bad Request", "-", "http1.content_length_and_chunked_not_allowed", true);
@@ -295,8 +304,38 @@ final class Exchange {
             return;
         }
         Channel stream = tunnel.stream();
-        upstream = stream;
+        upstreamTunnel = stream;
+        if (owner.http2()) {
+            // the downstream protocol upstream (Envoy's use_downstream_protocol): h2c inside the tunnel
+            stream.pipeline().addLast(new TunnelFrames(), Http2FrameCodecBuilder.forClient().build(),
+                    new Http2MultiplexHandler(new io.netty.channel.ChannelInboundHandlerAdapter()));
+            stream.config().setAutoRead(true);
+            new Http2StreamChannelBootstrap(stream).handler(new io.netty.channel.ChannelInitializer<Http2StreamChannel>() {
+                @Override
+                protected void initChannel(Http2StreamChannel child) {
+                    child.config().setAutoRead(false);
+                    child.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new UpstreamHandler(Exchange.this, id));
+                }
+            }).open().addListener(f -> loop.execute(() -> {
+                if (id != attemptId || done) {
+                    stream.close();
+                    return;
+                }
+                if (!f.isSuccess()) {
+                    details = "upstream_h2_stream_failure";
+                    onAttemptFailed(id, Failure.RESET);
+                    return;
+                }
+                send((Channel) f.getNow());
+            }));
+            return;
+        }
         stream.pipeline().addLast(new TunnelFrames(), new HttpClientCodec(), new UpstreamHandler(this, id));
+        send(stream);
+    }
+
+    private void send(Channel stream) {
+        upstream = stream;
         stream.write(upstreamRequest());
         if (bodyless) {
             stream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -309,12 +348,18 @@ final class Exchange {
 
     private HttpRequest upstreamRequest() {
         DefaultHttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), route.rewritePath(view.path(), view.rawQuery()));
+        // HTTP/2 in and out: the request's own framing (END_STREAM) carries over; HTTP/1.1: Netty's codec frames by these headers
         out.headers().set(request.headers());
         for (CharSequence hop : new CharSequence[] {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
-                HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
+                HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TRAILER,
                 HttpHeaderNames.UPGRADE}) {
             out.headers().remove(hop);
         }
+        if (!"trailers".equalsIgnoreCase(out.headers().get(HttpHeaderNames.TE, "trailers"))) {
+            out.headers().remove(HttpHeaderNames.TE); // only "te: trailers" (gRPC) may cross a hop
+        }
+        out.headers().remove("x-http2-stream-id").remove("x-http2-scheme").remove("x-http2-path")
+                .remove("x-http2-stream-promise-id");
         out.headers().set("x-request-id", requestId);
         out.headers().set("x-forwarded-proto", "http");
         if (attempts > 1) {
@@ -357,17 +402,25 @@ final class Exchange {
 
     private void drainPendingBody() {
         boolean last = false;
+        io.netty.channel.ChannelFuture written = null;
         while (!pendingBody.isEmpty()) {
             HttpContent c = pendingBody.poll();
             last |= c instanceof LastHttpContent;
-            upstream.write(c);
+            written = upstream.write(c);
         }
-        boolean ended = last;
-        upstream.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess() && !ended && !requestEnded) {
-                ctx.read();
-            }
-        });
+        upstream.flush();
+        if (last || requestEnded) {
+            return;
+        }
+        if (written == null) {
+            ctx.read();
+        } else {
+            written.addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    ctx.read(); // backpressure: more of the body only once what was held is written
+                }
+            });
+        }
     }
 
     // ---- upstream events (called on the inbound loop) ----
@@ -554,6 +607,10 @@ final class Exchange {
         if (upstream != null) {
             upstream.close();
             upstream = null;
+        }
+        if (upstreamTunnel != null) {
+            upstreamTunnel.close();
+            upstreamTunnel = null;
         }
     }
 

@@ -33,12 +33,21 @@ final class InboundHttpHandler extends ChannelInboundHandlerAdapter {
     private Exchange current;
     /** A pipelined request was dropped: its body, if any, belongs to nobody. */
     private boolean discarding;
+    private boolean firstRequest = true;
     private boolean peerEnded;
     private ScheduledFuture<?> headerTimer;
 
-    InboundHttpHandler(ProxyContext proxy, ConnectRequest connect) {
+    /** One HTTP/2 stream (one request) rather than an HTTP/1.1 tunnel. */
+    private final boolean http2;
+
+    InboundHttpHandler(ProxyContext proxy, ConnectRequest connect, boolean http2) {
         this.proxy = proxy;
         this.connect = connect;
+        this.http2 = http2;
+    }
+
+    boolean http2() {
+        return http2;
     }
 
     @Override
@@ -49,7 +58,13 @@ final class InboundHttpHandler extends ChannelInboundHandlerAdapter {
     /** Reads the next request: once it has begun, its headers must arrive within the header timeout (slow-loris). */
     private void awaitRequest(ChannelHandlerContext ctx) {
         TunnelFrames frames = ctx.pipeline().get(TunnelFrames.class);
-        armHeaderTimer(ctx, frames, frames.bytesIn(), 0);
+        if (http2 || frames == null) {
+            ctx.read(); // HTTP/2: the stream's HEADERS already arrived whole
+            return;
+        }
+        // the first request has begun already: its first bytes are what told HTTP/1.1 from HTTP/2
+        armHeaderTimer(ctx, frames, firstRequest ? -1 : frames.bytesIn(), 0);
+        firstRequest = false;
         ctx.read();
     }
 
@@ -92,6 +107,10 @@ final class InboundHttpHandler extends ChannelInboundHandlerAdapter {
             }
             current = new Exchange(proxy, connect, ctx, request, this);
             current.start();
+            if (request instanceof HttpContent whole && current != null) {
+                current.requestContent(whole.retain()); // HTTP/2 HEADERS with END_STREAM: the request is complete
+            }
+            ReferenceCountUtil.release(request);
             return;
         }
         if (msg instanceof HttpContent content) {
@@ -132,6 +151,10 @@ final class InboundHttpHandler extends ChannelInboundHandlerAdapter {
     /** The exchange ended; with keep-alive, the next request may come. */
     void exchangeDone(ChannelHandlerContext ctx, boolean keepAlive) {
         current = null;
+        if (http2) {
+            ctx.close(); // one stream, one request; both halves have ended
+            return;
+        }
         if (keepAlive && !peerEnded && ctx.channel().isActive()) {
             awaitRequest(ctx);
         } else {

@@ -34,8 +34,10 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             exchange.loop().execute(() -> exchange.onResponseHead(attempt, response));
-            if (msg instanceof HttpContent content) {
-                exchange.loop().execute(() -> exchange.onResponseContent(attempt, content));
+            if (msg instanceof io.netty.handler.codec.http.FullHttpResponse full) {
+                // HTTP/2 HEADERS with END_STREAM: the head, then an end of body (with the trailers)
+                var last = new io.netty.handler.codec.http.DefaultLastHttpContent(full.content(), full.trailingHeaders());
+                exchange.loop().execute(() -> exchange.onResponseContent(attempt, last));
             }
             return;
         }

@@ -5,15 +5,13 @@ import java.util.function.Supplier;
 
 import io.ambit.hbone.HboneServer;
 import io.ambit.hbone.Transport;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 
 /**
  * The waypoint's data path: an HBONE server (mutual TLS with the waypoint's certificate, client
  * certificates required by the server context) that serves only the targets the configuration
  * has ({@code VIP:port} of a bound service, or one of its endpoints) and terminates each tunnel
- * in an HTTP/1.1 server handled by {@link InboundHttpHandler}.
+ * in an HTTP/1.1 or h2c server ({@link ProtocolSniffer}) whose requests {@link InboundHttpHandler} handles.
  */
 public final class WaypointProxy implements AutoCloseable {
 
@@ -28,13 +26,7 @@ public final class WaypointProxy implements AutoCloseable {
         HboneServer server = HboneServer.builder(transport, tls)
                 .bind(bind)
                 .targetPolicy(target -> proxy.config().get().chain(target).isPresent())
-                .terminator((connect, stream) -> {
-                    HttpDecoderConfig decoder = new HttpDecoderConfig()
-                            .setMaxInitialLineLength(proxy.limits().maxRequestLine())
-                            .setMaxHeaderSize(proxy.limits().maxHeaderBytes())
-                            .setAllowDuplicateContentLengths(false);
-                    stream.pipeline().addLast(new TunnelFrames(), new HttpServerCodec(decoder), new InboundHttpHandler(proxy, connect));
-                })
+                .terminator((connect, stream) -> stream.pipeline().addLast(new TunnelFrames(), new ProtocolSniffer(proxy, connect)))
                 .start();
         return new WaypointProxy(server);
     }

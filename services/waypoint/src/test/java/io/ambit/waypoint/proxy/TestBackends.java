@@ -100,6 +100,40 @@ final class TestBackends implements AutoCloseable {
         }
     }
 
+    /** An h2c (prior knowledge) server standing in for a gRPC pod: answers each request with its body and trailers {@code grpc-status: 0}. */
+    InetSocketAddress h2c(String name) {
+        Channel server = new ServerBootstrap().group(group).channel(channel)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(io.netty.handler.codec.http2.Http2FrameCodecBuilder.forServer().build(),
+                                new io.netty.handler.codec.http2.Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+                                    @Override
+                                    protected void initChannel(Channel stream) {
+                                        stream.pipeline().addLast(new io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec(true),
+                                                new HttpObjectAggregator(1 << 20), new SimpleChannelInboundHandler<FullHttpRequest>() {
+                                                    @Override
+                                                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+                                                        String text = name + " " + request.uri() + " te=" + request.headers().get("te") + " body="
+                                                                + request.content().toString(StandardCharsets.UTF_8);
+                                                        var head = new io.netty.handler.codec.http.DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                                                        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc");
+                                                        ctx.write(head);
+                                                        var last = new io.netty.handler.codec.http.DefaultLastHttpContent(
+                                                                Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+                                                        last.trailingHeaders().set("grpc-status", "0").set("grpc-message", "ok");
+                                                        ctx.writeAndFlush(last);
+                                                    }
+                                                });
+                                    }
+                                }));
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+        servers.add(server);
+        return (InetSocketAddress) server.localAddress();
+    }
+
     InetSocketAddress start(String name, Behaviour behaviour) {
         Channel server = new ServerBootstrap().group(group).channel(channel)
                 .childHandler(new ChannelInitializer<Channel>() {

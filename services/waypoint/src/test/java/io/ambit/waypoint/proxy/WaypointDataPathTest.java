@@ -126,13 +126,14 @@ class WaypointDataPathTest {
         InetSocketAddress slow = backends.start("S", TestBackends.Behaviour.SLOW);
         InetSocketAddress failing = backends.start("F", TestBackends.Behaviour.FAILING);
         InetSocketAddress mirror = backends.start("M", TestBackends.Behaviour.ECHO);
+        InetSocketAddress grpc = backends.h2c("G");
         SslContext destinationTls = MeshTls.server(svid(DESTINATION), bundle, PeerPolicy.anyInTrustDomain("cluster.local"));
         destination = HboneServer.builder(transport, () -> destinationTls)
                 .targetPolicy(TargetPolicy.addresses(java.util.Set.of(InetAddress.getLoopbackAddress()))).start();
         Svid waypointSvid = svid(WAYPOINT);
         pool = HbonePool.withIstioDefaults(new HboneClient(transport, HboneSettings.clientDefaults()),
                 id -> new KeyMaterial(waypointSvid, bundle));
-        snapshot = TestMeshConfig.resources(a, b, slow, failing, mirror).snapshot();
+        snapshot = TestMeshConfig.resources(a, b, slow, failing, mirror, grpc).snapshot();
         SslContext waypointTls = MeshTls.server(waypointSvid, bundle, PeerPolicy.anyInTrustDomain("cluster.local"));
         ProxyContext context = new ProxyContext(() -> snapshot, pool, WAYPOINT, destination.address().getPort(), new EndpointPicker(),
                 new RequestTelemetry(registry, "Kubernetes"), new HttpLimits(4096, 8192, Duration.ofSeconds(1), Duration.ofHours(1)));
@@ -305,6 +306,46 @@ class WaypointDataPathTest {
         }
         await().untilAsserted(() -> assertThat(backends.hits.get("M")).hasValue(5));
         assertThat(backends.lastHost.get("M")).isEqualTo(HOST + "-shadow");
+    }
+
+    /** h2c inside the tunnel, both ways: a gRPC-shaped call keeps its body, {@code te: trailers} and its trailers. */
+    @Test
+    void http2WithTrailersEndToEnd() throws Exception {
+        HboneTunnel tunnel = client.open(VIP + ":80", HboneHeaders.none()).join();
+        Http2StreamChannel carrier = tunnel.stream();
+        carrier.pipeline().addLast(new TunnelFrames(), io.netty.handler.codec.http2.Http2FrameCodecBuilder.forClient().build(),
+                new io.netty.handler.codec.http2.Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+        carrier.config().setAutoRead(true);
+        carrier.read();
+        try {
+            for (int i = 0; i < 3; i++) {
+                BlockingQueue<FullHttpResponse> responses = new LinkedBlockingQueue<>();
+                Http2StreamChannel call = new io.netty.handler.codec.http2.Http2StreamChannelBootstrap(carrier)
+                        .handler(new io.netty.channel.ChannelInitializer<Http2StreamChannel>() {
+                            @Override
+                            protected void initChannel(Http2StreamChannel ch) {
+                                ch.pipeline().addLast(new io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec(false),
+                                        new HttpObjectAggregator(1 << 20), new SimpleChannelInboundHandler<FullHttpResponse>() {
+                                            @Override
+                                            protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
+                                                responses.add(msg.retain());
+                                            }
+                                        });
+                            }
+                        }).open().syncUninterruptibly().getNow();
+                FullHttpRequest say = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/echo.Echo/Say",
+                        Unpooled.copiedBuffer("call" + i, StandardCharsets.UTF_8));
+                say.headers().set(HttpHeaderNames.HOST, HOST).set(HttpHeaderNames.CONTENT_TYPE, "application/grpc").set("te", "trailers");
+                call.writeAndFlush(say);
+                FullHttpResponse r = responses.poll(10, TimeUnit.SECONDS);
+                assertThat(r).isNotNull();
+                assertThat(r.status().code()).isEqualTo(200);
+                assertThat(r.trailingHeaders().get("grpc-status")).isEqualTo("0");
+                assertThat(body(r)).isEqualTo("G /echo.Echo/Say te=trailers body=call" + i);
+            }
+        } finally {
+            carrier.close();
+        }
     }
 
     @Test
