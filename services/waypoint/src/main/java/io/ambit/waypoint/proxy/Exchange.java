@@ -95,6 +95,7 @@ final class Exchange {
     private boolean done;
     private int status;
     private String details = "-";
+    private String grpcStatus = "";
     private long bytesReceived;
     private long bytesSent;
     private ScheduledFuture<?> routeTimer;
@@ -454,6 +455,7 @@ final class Exchange {
             // read-until-close from upstream: chunk it downstream so the tunnel can stay open
             HttpUtil.setTransferEncodingChunked(out, true);
         }
+        grpcStatus = out.headers().get("grpc-status", grpcStatus); // a trailers-only answer
         ctx.write(out);
         if (upstream != null) {
             upstream.read();
@@ -466,6 +468,9 @@ final class Exchange {
             return;
         }
         boolean last = content instanceof LastHttpContent;
+        if (content instanceof LastHttpContent end) {
+            grpcStatus = end.trailingHeaders().get("grpc-status", grpcStatus);
+        }
         bytesSent += content.content().readableBytes();
         Channel from = upstream;
         ctx.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
@@ -568,7 +573,9 @@ final class Exchange {
     private void localReply(HttpResponseStatus status, String body, String flag, String details, boolean close) {
         this.details = details;
         boolean closeNow = close || !keepAlive;
-        FullHttpResponse response = LocalReply.build(status, body, closeNow);
+        FullHttpResponse response = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").startsWith("application/grpc")
+                ? LocalReply.grpc(status, body, closeNow)
+                : LocalReply.build(status, body, closeNow);
         if (route != null && route.kind() != CompiledRoute.Kind.FORWARD) {
             route.responseHeaders().apply(response.headers());
         }
@@ -581,6 +588,7 @@ final class Exchange {
         }
         this.details = details;
         status = response.status().code();
+        grpcStatus = response.headers().get("grpc-status", "");
         bytesSent = response.content().readableBytes();
         done = true;
         cancel(routeTimer);
@@ -623,12 +631,13 @@ final class Exchange {
     private void record() {
         String flagText = flags.isEmpty() ? "-" : String.join(",", flags);
         SpiffeId source = connect.client();
-        proxy.telemetry().record(new RequestRecord(start, request.method().name(), request.uri(), "HTTP/1.1", status, flagText, details,
+        proxy.telemetry().record(new RequestRecord(start, request.method().name(), request.uri(), owner.http2() ? "HTTP/2" : "HTTP/1.1", status, flagText, details,
                 bytesReceived, bytesSent, (System.nanoTime() - startNanos) / 1_000_000,
                 endpoint == null ? "-" : NetUtil.toSocketAddressString(endpoint), target == null ? "-" : target.cluster(),
                 route == null ? "-" : route.name(), view == null ? "" : view.authority(), requestId,
                 request.headers().get(HttpHeaderNames.USER_AGENT), Optional.of(source), NetUtil.toSocketAddressString(connect.peer()),
-                chain == null ? "unknown" : chain.host(), attempts));
+                chain == null ? "unknown" : chain.host(), attempts,
+                request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").startsWith("application/grpc"), grpcStatus));
     }
 
     EventLoop loop() {

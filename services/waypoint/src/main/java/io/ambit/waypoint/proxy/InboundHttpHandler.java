@@ -135,7 +135,7 @@ final class InboundHttpHandler extends ChannelInboundHandlerAdapter {
         proxy.telemetry().record(new RequestRecord(Instant.now(), request.method().name(), "-", "HTTP/1.1", status.code(), "DPE",
                 details, 0, status.reasonPhrase().length(), 0, "-", "-", "-", "", "", null, Optional.of(connect.client()),
                 NetUtil.toSocketAddressString(connect.peer()), proxy.config().get().chain(connect.target())
-                        .map(ServiceChain::host).orElse("unknown"), 0));
+                        .map(ServiceChain::host).orElse("unknown"), 0, false, ""));
     }
 
     private static HttpResponseStatus statusFor(Throwable cause) {

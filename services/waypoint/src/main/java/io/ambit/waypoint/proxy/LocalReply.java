@@ -32,6 +32,28 @@ final class LocalReply {
         return response;
     }
 
+    /**
+     * The same answer to a gRPC request, as Envoy gives it: a trailers-only response (HTTP 200,
+     * {@code content-type: application/grpc}, {@code grpc-status} mapped from the HTTP status as
+     * Envoy's {@code Grpc::Utility::httpToGrpcStatus}, {@code grpc-message} the text).
+     */
+    static FullHttpResponse grpc(HttpResponseStatus status, String message, boolean close) {
+        FullHttpResponse response = build(HttpResponseStatus.OK, "", close);
+        int code = switch (status.code()) {
+            case 400 -> 13; // INTERNAL
+            case 401 -> 16; // UNAUTHENTICATED
+            case 403 -> 7; // PERMISSION_DENIED
+            case 404 -> 12; // UNIMPLEMENTED
+            case 429, 502, 503, 504 -> 14; // UNAVAILABLE
+            default -> 2; // UNKNOWN
+        };
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc").set("grpc-status", code);
+        if (!message.isEmpty()) {
+            response.headers().set("grpc-message", message);
+        }
+        return response;
+    }
+
     /** Sends the reply; with {@code close}, ends the tunnel after it. */
     static ChannelFuture send(ChannelHandlerContext ctx, HttpResponseStatus status, String body, boolean close) {
         ChannelFuture written = ctx.writeAndFlush(build(status, body, close));

@@ -70,9 +70,9 @@ public final class RequestTelemetry {
                 .and("destination_service_name", serviceName)
                 .and("destination_service_namespace", serviceNamespace)
                 .and("destination_cluster", cluster)
-                .and("request_protocol", r.protocol())
+                .and("request_protocol", r.grpc() ? "grpc" : "http")
                 .and("response_code", Integer.toString(r.status()))
-                .and("grpc_response_status", "")
+                .and("grpc_response_status", r.grpcStatus())
                 .and("response_flags", r.flags())
                 .and("connection_security_policy", "mutual_tls");
     }

@@ -318,7 +318,8 @@ class WaypointDataPathTest {
         carrier.config().setAutoRead(true);
         carrier.read();
         try {
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 4; i++) {
+                boolean denied = i == 3;
                 BlockingQueue<FullHttpResponse> responses = new LinkedBlockingQueue<>();
                 Http2StreamChannel call = new io.netty.handler.codec.http2.Http2StreamChannelBootstrap(carrier)
                         .handler(new io.netty.channel.ChannelInitializer<Http2StreamChannel>() {
@@ -336,9 +337,20 @@ class WaypointDataPathTest {
                 FullHttpRequest say = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/echo.Echo/Say",
                         Unpooled.copiedBuffer("call" + i, StandardCharsets.UTF_8));
                 say.headers().set(HttpHeaderNames.HOST, HOST).set(HttpHeaderNames.CONTENT_TYPE, "application/grpc").set("te", "trailers");
+                if (denied) {
+                    say.headers().set("x-deny", "yes");
+                }
                 call.writeAndFlush(say);
                 FullHttpResponse r = responses.poll(10, TimeUnit.SECONDS);
                 assertThat(r).isNotNull();
+                if (denied) {
+                    // Envoy's local reply to a gRPC request: trailers-only, PERMISSION_DENIED
+                    assertThat(r.status().code()).isEqualTo(200);
+                    assertThat(r.headers().get("grpc-status")).isEqualTo("7");
+                    assertThat(r.headers().get("grpc-message")).isEqualTo("RBAC: access denied");
+                    r.release();
+                    continue;
+                }
                 assertThat(r.status().code()).isEqualTo(200);
                 assertThat(r.trailingHeaders().get("grpc-status")).isEqualTo("0");
                 assertThat(body(r)).isEqualTo("G /echo.Echo/Say te=trailers body=call" + i);
@@ -346,6 +358,10 @@ class WaypointDataPathTest {
         } finally {
             carrier.close();
         }
+        await().untilAsserted(() -> assertThat(registry.find("istio_requests_total").tag("request_protocol", "grpc")
+                .tag("grpc_response_status", "7").counter()).isNotNull());
+        assertThat(registry.find("istio_requests_total").tag("request_protocol", "grpc").tag("grpc_response_status", "0")
+                .counter().count()).isEqualTo(3);
     }
 
     @Test
