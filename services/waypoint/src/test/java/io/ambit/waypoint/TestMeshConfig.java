@@ -180,7 +180,7 @@ public final class TestMeshConfig {
                                         .setPortRedirect(8080).setResponseCode(io.envoyproxy.envoy.config.route.v3.RedirectAction.RedirectResponseCode.FOUND))))
                 .build();
         Map<String, List<InetSocketAddress>> endpoints = Map.of("a", List.of(a), "b", List.of(b), "slow", List.of(slow),
-                "flaky", List.of(failing, a), "failing", List.of(failing), "empty", List.of(), "mirror", List.of(mirror), "grpc", List.of(grpc));
+                "flaky", List.of(failing, a), "failing", List.of(failing), "empty", List.of(), "mirror", List.of(mirror), "grpc", List.of(grpc), ROUTES, List.of(a));
         List<Cluster> clusters = endpoints.keySet().stream().map(n -> Cluster.newBuilder().setName(n).setType(Cluster.DiscoveryType.EDS).build()).toList();
         List<ClusterLoadAssignment> assignments = endpoints.entrySet().stream().map(e -> {
             LocalityLbEndpoints.Builder l = LocalityLbEndpoints.newBuilder();

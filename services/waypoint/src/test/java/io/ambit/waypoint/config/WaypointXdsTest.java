@@ -127,7 +127,7 @@ class WaypointXdsTest {
         assertThat(store.complete()).isTrue();
         InetSocketAddress vip = new InetSocketAddress(TestMeshConfig.VIP, 80);
         assertThat(store.snapshot().chain(vip)).isPresent();
-        assertThat(store.snapshot().chain(A)).as("workload-addressed: an endpoint of the service").isEmpty(); // A is not in the service's own cluster
+        assertThat(store.snapshot().chain(A)).as("workload-addressed: an endpoint of the service's own cluster").isPresent();
         assertThat(store.snapshot().cluster("a").orElseThrow().endpoints()).containsExactly(A);
 
         // a listener with a filter the waypoint cannot apply: NACKed, the previous version stays

@@ -471,6 +471,17 @@ class WaypointDataPathTest {
     }
 
     @Test
+    void workloadAddressedTrafficUsesTheServiceOfThePod() throws Exception {
+        InetSocketAddress pod = snapshot.cluster(TestMeshConfig.ROUTES).orElseThrow().endpoints().getFirst();
+        try (TunnelHttp http = new TunnelHttp("127.0.0.1:" + pod.getPort())) {
+            assertThat(body(http.get("/version"))).startsWith("A GET /version");
+            FullHttpResponse denied = http.get("/admin");
+            assertThat(denied.status().code()).isEqualTo(403); // the service's policy applies to its pods' addresses too
+            denied.release();
+        }
+    }
+
+    @Test
     void unknownTargetIsRefusedAtConnect() {
         assertThatThrownBy(() -> client.open("10.9.9.9:80", HboneHeaders.none()).join()).hasMessageContaining("400");
     }
