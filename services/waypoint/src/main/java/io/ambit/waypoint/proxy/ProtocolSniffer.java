@@ -28,6 +28,9 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
 
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    static final int MAX_RESETS = 100;
+    static final int RESET_WINDOW_SECONDS = 30;
+
     private final ProxyContext proxy;
     private final ConnectRequest connect;
     private ByteBuf seen;
@@ -79,7 +82,11 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(100)
                 .maxHeaderListSize(proxy.limits().maxHeaderBytes());
+        // rapid reset (CVE-2023-44487): more than 100 RST_STREAMs from the client within 30 s is
+        // answered GOAWAY(ENHANCE_YOUR_CALM) and the tunnel closed; CONTINUATION floods end at the
+        // header list limit, which Netty enforces across CONTINUATION frames
         pipeline.addAfter(pipeline.context(this).name(), "h2", Http2FrameCodecBuilder.forServer().initialSettings(settings)
+                .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
                 .decoupleCloseAndGoAway(false).build());
         pipeline.addAfter("h2", "h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override

@@ -34,6 +34,12 @@ public final class RequestTelemetry {
         this.cluster = cluster;
     }
 
+    /** A client reset an HTTP/2 stream inside a tunnel (rapid-reset floods are bounded per connection). */
+    public void http2StreamReset() {
+        Counter.builder("ambit_waypoint_http2_stream_resets_total").description("HTTP/2 streams the client reset inside tunnels")
+                .register(registry).increment();
+    }
+
     public void record(RequestRecord r) {
         Tags tags = tags(r);
         Counter.builder("istio_requests_total").tags(tags).register(registry).increment();

@@ -365,6 +365,35 @@ class WaypointDataPathTest {
     }
 
     @Test
+    void http2RapidResetIsCutOff() throws Exception {
+        HboneTunnel tunnel = client.open(VIP + ":80", HboneHeaders.none()).join();
+        Http2StreamChannel carrier = tunnel.stream();
+        carrier.pipeline().addLast(new TunnelFrames(), io.netty.handler.codec.http2.Http2FrameCodecBuilder.forClient().build(),
+                new io.netty.handler.codec.http2.Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+        carrier.config().setAutoRead(true);
+        carrier.read();
+        int sent = 0;
+        for (int i = 0; i < 3 * ProtocolSniffer.MAX_RESETS && carrier.isActive(); i++) {
+            sent++;
+            var opened = new io.netty.handler.codec.http2.Http2StreamChannelBootstrap(carrier).handler(new ChannelInboundHandlerAdapter()).open();
+            opened.await(5, TimeUnit.SECONDS);
+            if (!opened.isSuccess()) {
+                break;
+            }
+            Http2StreamChannel stream = opened.getNow();
+            var headers = new io.netty.handler.codec.http2.DefaultHttp2Headers().method("GET").path("/empty").scheme("http").authority(HOST);
+            stream.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2HeadersFrame(headers, false));
+            stream.close(); // RST_STREAM(CANCEL) right after the request: the rapid-reset pattern
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> !carrier.isActive());
+        org.slf4j.LoggerFactory.getLogger(getClass()).info("rapid reset: {} streams sent before the tunnel closed, {} resets counted", sent,
+                registry.find("ambit_waypoint_http2_stream_resets_total").counter().count());
+        assertThat(sent).as("the limit, not an early failure, closed the tunnel").isGreaterThan(ProtocolSniffer.MAX_RESETS);
+        assertThat(registry.find("ambit_waypoint_http2_stream_resets_total").counter().count()).isGreaterThan(0);
+        stillServing();
+    }
+
+    @Test
     void redirects() throws Exception {
         try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
             FullHttpResponse r = http.get("/old?x=1");
