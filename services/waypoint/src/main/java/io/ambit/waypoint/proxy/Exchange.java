@@ -140,8 +140,10 @@ final class Exchange {
             return;
         }
         chain = found.get();
-        RbacContext rbac = new RbacContext(view, Optional.of(connect.client()), connect.peer().getAddress(),
-                forwardedFor().orElse(connect.peer().getAddress()), connect.target().getPort());
+        // the source address is the original client's (the ztunnel's forwarded for=), as a waypoint
+        // sees it: the tunnel's TCP peer is only the client's ztunnel
+        java.net.InetAddress source = forwardedFor().orElse(connect.peer().getAddress());
+        RbacContext rbac = new RbacContext(view, Optional.of(connect.client()), source, source, connect.target().getPort());
         for (RbacEngine engine : chain.authorization()) {
             if (!engine.permits(rbac)) {
                 localReply(HttpResponseStatus.FORBIDDEN, "RBAC: access denied", "-", "rbac_access_denied", !bodyless);
