@@ -453,7 +453,8 @@ final class Exchange {
         if (!keepAlive) {
             out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        if (!HttpUtil.isContentLengthSet(out) && !HttpUtil.isTransferEncodingChunked(out) && code >= 200 && code != 204 && code != 304) {
+        if (!HttpUtil.isContentLengthSet(out) && !HttpUtil.isTransferEncodingChunked(out) && code >= 200 && code != 204 && code != 304
+                && !request.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD)) {
             // read-until-close from upstream: chunk it downstream so the tunnel can stay open
             HttpUtil.setTransferEncodingChunked(out, true);
         }

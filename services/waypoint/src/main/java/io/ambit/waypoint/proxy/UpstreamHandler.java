@@ -28,7 +28,8 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
                 ctx.close(); // an answer we cannot parse is a reset
                 return;
             }
-            if (response.status().code() == 100) {
+            if (response.status().code() >= 100 && response.status().code() < 200) {
+                // interim answers (100 Continue, 103 Early Hints): the waypoint answered 100 itself; the final one follows
                 ReferenceCountUtil.release(msg);
                 ctx.read();
                 return;

@@ -262,6 +262,18 @@ class WaypointDataPathTest {
     }
 
     @Test
+    void headIsAnsweredWithoutABody() throws Exception {
+        try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
+            FullHttpRequest head = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.HEAD, "/version");
+            FullHttpResponse r = http.send(head);
+            assertThat(r.status().code()).isEqualTo(200);
+            assertThat(r.content().readableBytes()).isZero();
+            r.release();
+            assertThat(body(http.get("/version"))).startsWith("A GET /version"); // the tunnel is still in step
+        }
+    }
+
+    @Test
     void rewritesPathAndHeadersWhenQueryMatches() throws Exception {
         try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
             FullHttpResponse r = http.get("/api/items?q=1");
