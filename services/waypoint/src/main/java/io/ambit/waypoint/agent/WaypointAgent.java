@@ -54,10 +54,11 @@ public final class WaypointAgent implements SmartLifecycle {
     private final CompletableFuture<Void> certificate = new CompletableFuture<>();
     private final AtomicReference<TrustBundle> bundle = new AtomicReference<>();
     private final SpiffeId self;
+    private final java.net.InetSocketAddress hboneBind;
     private volatile ReloadableSslContext serverTls;
     private Transport transport;
     private HbonePool pool;
-    private WaypointProxy proxy;
+    private volatile WaypointProxy proxy;
     private RenewingSvid own;
     private AdsSession session;
     private volatile boolean running;
@@ -67,6 +68,22 @@ public final class WaypointAgent implements SmartLifecycle {
         this.store = store;
         this.meters = meters;
         this.self = new WorkloadIdentity(properties.trustDomain(), properties.namespace(), properties.serviceAccount()).spiffeId();
+        this.hboneBind = bindAddress(properties.hboneAddress());
+    }
+
+    /** {@code host:port}, port 0 allowed (a free port, for tests); a bad value fails start-up, not the first certificate. */
+    static java.net.InetSocketAddress bindAddress(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        try {
+            int port = Integer.parseInt(hostPort.substring(colon + 1));
+            String host = hostPort.substring(0, Math.max(colon, 0)).replace("[", "").replace("]", "");
+            if (colon <= 0 || port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new java.net.InetSocketAddress(host, port);
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("ambit.waypoint.hbone-address \"" + hostPort + "\" is not host:port");
+        }
     }
 
     /** Ready: a certificate, and the control plane's first answer for each of the four types. */
@@ -106,7 +123,7 @@ public final class WaypointAgent implements SmartLifecycle {
             if (running) {
                 ProxyContext context = new ProxyContext(store::snapshot, pool, self, properties.upstreamHbonePort(), new EndpointPicker(),
                         new RequestTelemetry(meters, properties.clusterId()), HttpLimits.defaults());
-                proxy = WaypointProxy.start(transport, serverTls::current, HostPort.parse(properties.hboneAddress()), context);
+                proxy = WaypointProxy.start(transport, serverTls::current, hboneBind, context);
             }
         } else {
             serverTls.update(material);
@@ -125,6 +142,12 @@ public final class WaypointAgent implements SmartLifecycle {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the waypoint's token " + properties.tokenFile(), e);
         }
+    }
+
+    /** Where the HBONE server listens, once the first certificate started it. */
+    public Optional<java.net.InetSocketAddress> hboneAddress() {
+        WaypointProxy started = proxy;
+        return started == null ? Optional.empty() : Optional.of(started.address());
     }
 
     public CompletableFuture<Void> whenCertified() {

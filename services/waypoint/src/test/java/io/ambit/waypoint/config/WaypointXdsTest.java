@@ -40,17 +40,17 @@ import io.grpc.stub.StreamObserver;
  * small in-test ADS server on loopback: each type answered on its own, the store complete
  * (readiness) only once all four have been, a bad resource NACKed alone with the previous kept.
  */
-class WaypointXdsTest {
+public class WaypointXdsTest {
 
     static final InetSocketAddress A = new InetSocketAddress("127.0.0.1", 8081);
 
     /** A delta ADS server that answers a subscription with what the test put in {@link #resources} for its type, when told to. */
-    static final class TinyAds extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
-        final Map<String, List<? extends Message>> resources = new ConcurrentHashMap<>();
-        final BlockingQueue<DeltaDiscoveryRequest> requests = new LinkedBlockingQueue<>();
+    public static final class TinyAds extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
+        public final Map<String, List<? extends Message>> resources = new ConcurrentHashMap<>();
+        public final BlockingQueue<DeltaDiscoveryRequest> requests = new LinkedBlockingQueue<>();
         final AtomicInteger nonce = new AtomicInteger();
-        volatile StreamObserver<DeltaDiscoveryResponse> client;
-        volatile Node node;
+        public volatile StreamObserver<DeltaDiscoveryResponse> client;
+        public volatile Node node;
 
         @Override
         public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(StreamObserver<DeltaDiscoveryResponse> responses) {
@@ -75,7 +75,7 @@ class WaypointXdsTest {
             };
         }
 
-        void send(String type, List<? extends Message> items, java.util.function.Function<Message, String> name) {
+        public void send(String type, List<? extends Message> items, java.util.function.Function<Message, String> name) {
             DeltaDiscoveryResponse.Builder response = DeltaDiscoveryResponse.newBuilder().setTypeUrl(type)
                     .setNonce(Integer.toString(nonce.incrementAndGet())).setSystemVersionInfo("v" + nonce.get());
             for (Message m : items) {
