@@ -92,6 +92,10 @@ final class ConnectStreamHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, Refusal.DENIED, Optional.of(connect), "policy denied " + client + " to " + target);
             return;
         }
+        if (config.terminator() != null) {
+            terminate(ctx, connect);
+            return;
+        }
         config.upstream().connect(ctx.channel().eventLoop(), target, connect)
                 .addListener((Future<Channel> f) -> onUpstream(ctx, connect, f));
     }
@@ -116,6 +120,25 @@ final class ConnectStreamHandler extends ChannelInboundHandlerAdapter {
                         config.observer().opened(connect, relay);
                     } else {
                         upstream.close();
+                        stream.close();
+                    }
+                });
+    }
+
+    /** The tunnel ends here (the waypoint): answer 200, then hand the stream over untouched. */
+    private void terminate(ChannelHandlerContext ctx, ConnectRequest connect) {
+        Http2StreamChannel stream = (Http2StreamChannel) ctx.channel();
+        ctx.pipeline().remove(this);
+        stream.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200"), false))
+                .addListener((ChannelFutureListener) f -> {
+                    if (!f.isSuccess()) {
+                        stream.close();
+                        return;
+                    }
+                    try {
+                        config.terminator().terminate(connect, stream);
+                    } catch (RuntimeException e) {
+                        log.error("tunnel terminator failed for {}", connect, e);
                         stream.close();
                     }
                 });

@@ -146,11 +146,14 @@ public final class HbonePool implements AutoCloseable {
 
     /**
      * A context per connection: the source's certificate as it is now (so rotation applies to the
-     * next connection) and a peer policy naming exactly the expected destination identity.
+     * next connection) and a peer policy naming exactly the expected destination identity, or any
+     * identity of its trust domain when the key names only a trust domain ({@link HboneKey#anyIn}).
      */
     private SslContext clientContext(HboneKey key) {
         KeyMaterial material = certificates.keyMaterial(key.source());
-        return MeshTls.client(material.svid(), material.bundle(), PeerPolicy.exactly(key.destination()));
+        PeerPolicy servers = key.destination().path().isEmpty() ? PeerPolicy.anyInTrustDomain(key.destination().trustDomain())
+                : PeerPolicy.exactly(key.destination());
+        return MeshTls.client(material.svid(), material.bundle(), servers);
     }
 
     /** A tunnel ended (or failed to open): one stream fewer; start the idle clock at zero. */

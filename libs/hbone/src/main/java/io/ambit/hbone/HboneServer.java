@@ -34,7 +34,8 @@ public final class HboneServer implements AutoCloseable {
 
     /** Everything a connection's pipeline needs, fixed when the server starts. */
     record Config(Supplier<SslContext> tls, TargetPolicy targetPolicy, Authorizer authorizer,
-            UpstreamConnector upstream, HboneSettings settings, RelayStats relayStats, TunnelObserver observer) {
+            UpstreamConnector upstream, HboneSettings settings, RelayStats relayStats, TunnelObserver observer,
+            TunnelTerminator terminator) {
         Config {
             Objects.requireNonNull(observer, "observer");
             Objects.requireNonNull(tls, "tls");
@@ -112,6 +113,7 @@ public final class HboneServer implements AutoCloseable {
         private RelayStats relayStats = new RelayStats();
         private TunnelObserver observer = TunnelObserver.NONE;
         private ChannelFactory<? extends ServerChannel> channelFactory;
+        private TunnelTerminator terminator;
 
         private Builder(Transport transport, Supplier<SslContext> tls) {
             this.transport = Objects.requireNonNull(transport, "transport");
@@ -164,6 +166,15 @@ public final class HboneServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Terminates accepted tunnels in process (the waypoint) instead of connecting to their
+         * target: no upstream connect is made and no {@link Relay} is bound.
+         */
+        public Builder terminator(TunnelTerminator terminator) {
+            this.terminator = terminator;
+            return this;
+        }
+
         /** Binds now, so a port conflict fails the caller's start-up rather than a later connection. */
         public HboneServer start() {
             if (targetPolicy == null) {
@@ -171,7 +182,7 @@ public final class HboneServer implements AutoCloseable {
             }
             UpstreamConnector connector = upstream != null ? upstream
                     : new TcpUpstreamConnector(transport, settings.connectTimeout());
-            Config config = new Config(tls, targetPolicy, authorizer, connector, settings, relayStats, observer);
+            Config config = new Config(tls, targetPolicy, authorizer, connector, settings, relayStats, observer, terminator);
             ChannelGroup connections = new DefaultChannelGroup("hbone-server", GlobalEventExecutor.INSTANCE);
             ServerBootstrap bootstrap = new ServerBootstrap().group(transport.group());
             if (channelFactory != null) {

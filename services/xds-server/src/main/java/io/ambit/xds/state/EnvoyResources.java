@@ -22,10 +22,10 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
  */
 public record EnvoyResources(Map<String, Map<String, Map<String, XdsResource>>> scopes) {
 
-    public static final String LISTENER = "type.googleapis.com/envoy.config.listener.v3.Listener";
-    public static final String ROUTE = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
-    public static final String CLUSTER = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
-    public static final String ENDPOINT = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+    public static final String LISTENER = io.ambit.xdsclient.XdsTypes.LISTENER;
+    public static final String ROUTE = io.ambit.xdsclient.XdsTypes.ROUTE;
+    public static final String CLUSTER = io.ambit.xdsclient.XdsTypes.CLUSTER;
+    public static final String ENDPOINT = io.ambit.xdsclient.XdsTypes.ENDPOINT;
     public static final List<String> TYPES = List.of(LISTENER, ROUTE, CLUSTER, ENDPOINT);
     /** The scope of proxyless gRPC clients; not a valid {@code namespace/name}, so no waypoint can have it. */
     public static final String PROXYLESS = "*proxyless";

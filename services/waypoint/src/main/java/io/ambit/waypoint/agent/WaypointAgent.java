@@ -1,0 +1,181 @@
+package io.ambit.waypoint.agent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+import io.ambit.caclient.CaClient;
+import io.ambit.caclient.HostPort;
+import io.ambit.caclient.RenewingSvid;
+import io.ambit.caclient.TrustBundleSource;
+import io.ambit.hbone.HboneClient;
+import io.ambit.hbone.HbonePool;
+import io.ambit.hbone.HboneSettings;
+import io.ambit.hbone.Transport;
+import io.ambit.identity.SpiffeId;
+import io.ambit.identity.TrustBundle;
+import io.ambit.identity.WorkloadIdentity;
+import io.ambit.tls.PeerPolicy;
+import io.ambit.tls.ReloadableSslContext;
+import io.ambit.tls.ReloadableSslContext.KeyMaterial;
+import io.ambit.waypoint.WaypointProperties;
+import io.ambit.waypoint.config.WaypointConfigStore;
+import io.ambit.waypoint.proxy.EndpointPicker;
+import io.ambit.waypoint.proxy.HttpLimits;
+import io.ambit.waypoint.proxy.ProxyContext;
+import io.ambit.waypoint.proxy.WaypointProxy;
+import io.ambit.waypoint.telemetry.RequestTelemetry;
+import io.ambit.xdsclient.AdsSession;
+import io.ambit.xdsclient.XdsTypes;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * One waypoint instance's life: its own certificate from the CA (renewed, each renewal applied to
+ * the next HBONE handshake in and out and to the ADS session), a delta ADS session for the Envoy
+ * types with node id {@code waypoint~<ip>~<pod>.<ns>~<ns>.svc.<domain>} (Istio's sidecar-style id),
+ * and the HBONE data path, started once the first certificate is here.
+ */
+public final class WaypointAgent implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(WaypointAgent.class);
+
+    private final WaypointProperties properties;
+    private final WaypointConfigStore store;
+    private final MeterRegistry meters;
+    private final CompletableFuture<Void> certificate = new CompletableFuture<>();
+    private final AtomicReference<TrustBundle> bundle = new AtomicReference<>();
+    private final SpiffeId self;
+    private final java.net.InetSocketAddress hboneBind;
+    private volatile ReloadableSslContext serverTls;
+    private Transport transport;
+    private HbonePool pool;
+    private volatile WaypointProxy proxy;
+    private RenewingSvid own;
+    private AdsSession session;
+    private volatile boolean running;
+
+    public WaypointAgent(WaypointProperties properties, WaypointConfigStore store, MeterRegistry meters) {
+        this.properties = properties;
+        this.store = store;
+        this.meters = meters;
+        this.self = new WorkloadIdentity(properties.trustDomain(), properties.namespace(), properties.serviceAccount()).spiffeId();
+        this.hboneBind = bindAddress(properties.hboneAddress());
+    }
+
+    /** {@code host:port}, port 0 allowed (a free port, for tests); a bad value fails start-up, not the first certificate. */
+    static java.net.InetSocketAddress bindAddress(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        try {
+            int port = Integer.parseInt(hostPort.substring(colon + 1));
+            String host = hostPort.substring(0, Math.max(colon, 0)).replace("[", "").replace("]", "");
+            if (colon <= 0 || port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new java.net.InetSocketAddress(host, port);
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("ambit.waypoint.hbone-address \"" + hostPort + "\" is not host:port");
+        }
+    }
+
+    /** Ready: a certificate, and the control plane's first answer for each of the four types. */
+    public boolean ready() {
+        return certificate.isDone() && store.complete();
+    }
+
+    @Override
+    public synchronized void start() {
+        running = true;
+        transport = Transport.create(0);
+        String ns = properties.namespace();
+        Node node = Node.newBuilder()
+                .setId("waypoint~" + properties.podIp() + "~" + properties.podName() + "." + ns + "~" + ns + ".svc." + properties.clusterDomain())
+                .build();
+        session = new AdsSession(HostPort.parse(properties.xdsAddress()), controlPlane("xds-server"), node, XdsTypes.ENVOY, store, b -> { });
+        pool = HbonePool.withIstioDefaults(new HboneClient(transport, HboneSettings.clientDefaults()),
+                id -> new KeyMaterial(own.current().orElseThrow(() -> new IllegalStateException("no certificate yet")), bundle.get()));
+        TrustBundleSource roots = new TrustBundleSource(properties.bundleFile(), properties.bundleUrl());
+        own = RenewingSvid.start("waypoint " + ns + "/" + properties.serviceAccount(), () -> {
+            TrustBundle trust = roots.read(properties.trustDomain());
+            try (CaClient ca = CaClient.connect(HostPort.parse(properties.caAddress()), trust, controlPlane("ca-service"), Optional.empty())) {
+                var svid = ca.request(self, false, Optional.of(token()), properties.certificateValidity());
+                bundle.set(trust);
+                return svid;
+            }
+        }, Clock.systemUTC());
+        own.addListener(this::onCertificate);
+        log.info("waypoint {} started: CA {}, xDS {}, HBONE on {} once the certificate is here", self, properties.caAddress(),
+                properties.xdsAddress(), properties.hboneAddress());
+    }
+
+    private synchronized void onCertificate(io.ambit.identity.Svid svid) {
+        KeyMaterial material = new KeyMaterial(svid, bundle.get());
+        if (serverTls == null) {
+            serverTls = ReloadableSslContext.server(material, PeerPolicy.anyInTrustDomain(properties.trustDomain()));
+            if (running) {
+                ProxyContext context = new ProxyContext(store::snapshot, pool, self, properties.upstreamHbonePort(), new EndpointPicker(),
+                        new RequestTelemetry(meters, properties.clusterId()), HttpLimits.defaults());
+                proxy = WaypointProxy.start(transport, serverTls::current, hboneBind, context);
+            }
+        } else {
+            serverTls.update(material);
+        }
+        session.useCertificate(svid, bundle.get());
+        certificate.complete(null);
+    }
+
+    private SpiffeId controlPlane(String serviceAccount) {
+        return new WorkloadIdentity(properties.trustDomain(), properties.meshNamespace(), serviceAccount).spiffeId();
+    }
+
+    private String token() {
+        try {
+            return Files.readString(properties.tokenFile()).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the waypoint's token " + properties.tokenFile(), e);
+        }
+    }
+
+    /** Where the HBONE server listens, once the first certificate started it. */
+    public Optional<java.net.InetSocketAddress> hboneAddress() {
+        WaypointProxy started = proxy;
+        return started == null ? Optional.empty() : Optional.of(started.address());
+    }
+
+    public CompletableFuture<Void> whenCertified() {
+        return certificate;
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (own != null) {
+            own.close();
+        }
+        if (session != null) {
+            session.close();
+        }
+        if (pool != null) {
+            pool.close();
+        }
+        if (transport != null) {
+            transport.close();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

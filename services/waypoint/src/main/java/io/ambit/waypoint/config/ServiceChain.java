@@ -1,0 +1,19 @@
+package io.ambit.waypoint.config;
+
+import java.util.List;
+
+import io.ambit.waypoint.rbac.RbacEngine;
+
+/**
+ * One service port the waypoint fronts (one Envoy Listener): its L7 authorization filters in
+ * order and the name of the RouteConfiguration that routes its requests.
+ *
+ * @param listener the Listener name ({@code <host>:<port>})
+ * @param host     the service's host name, from the listener name (telemetry's destination_service)
+ */
+public record ServiceChain(String listener, String host, int port, List<RbacEngine> authorization, String routeConfig) {
+
+    public ServiceChain {
+        authorization = List.copyOf(authorization);
+    }
+}

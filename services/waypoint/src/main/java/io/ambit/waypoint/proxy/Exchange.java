@@ -1,0 +1,649 @@
+package io.ambit.waypoint.proxy;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.ambit.hbone.ConnectRequest;
+import io.ambit.hbone.HboneHeaders;
+import io.ambit.hbone.HboneKey;
+import io.ambit.hbone.HboneTunnel;
+import io.ambit.identity.SpiffeId;
+import io.ambit.waypoint.config.ClusterEndpoints;
+import io.ambit.waypoint.config.ServiceChain;
+import io.ambit.waypoint.config.WaypointSnapshot;
+import io.ambit.waypoint.rbac.RbacContext;
+import io.ambit.waypoint.rbac.RbacEngine;
+import io.ambit.waypoint.route.CompiledRoute;
+import io.ambit.waypoint.route.RequestView;
+import io.ambit.waypoint.route.WeightedTarget;
+import io.ambit.waypoint.telemetry.RequestRecord;
+import io.envoyproxy.envoy.config.route.v3.RedirectAction;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.NetUtil;
+
+/**
+ * One request through the waypoint, all on the inbound tunnel's event loop: authorize (RBAC),
+ * route, then forward over an HBONE tunnel to an endpoint, retrying and timing out as the route
+ * says, streaming both bodies with backpressure (the next chunk is read only when the previous
+ * one was written), and answering like Envoy when it cannot forward. Retries replay only the
+ * request head, so a request with a body is tried once (Envoy buffers such bodies up to a limit;
+ * this waypoint never buffers a body).
+ */
+final class Exchange {
+
+    private enum Failure { CONNECT, RESET, TIMEOUT }
+
+    private final ProxyContext proxy;
+    private final ConnectRequest connect;
+    private final ChannelHandlerContext ctx;
+    private final HttpRequest request;
+    private final InboundHttpHandler owner;
+    private final EventLoop loop;
+    private final Instant start = Instant.now();
+    private final long startNanos = System.nanoTime();
+    private final String requestId;
+    private final Set<String> flags = new LinkedHashSet<>();
+    private final Deque<HttpContent> pendingBody = new ArrayDeque<>();
+
+    private RequestView view;
+    private ServiceChain chain;
+    private CompiledRoute route;
+    private WeightedTarget target;
+    private ClusterEndpoints cluster;
+    private boolean bodyless;
+    private boolean keepAlive;
+    private boolean requestEnded;
+    private int attempts;
+    private int attemptId;
+    private Channel upstream;
+    /** The HBONE stream of the attempt: the same channel as {@link #upstream} for HTTP/1.1, its HTTP/2 connection's carrier for h2c. */
+    private Channel upstreamTunnel;
+    private InetSocketAddress endpoint;
+    private boolean responseStarted;
+    private boolean done;
+    private int status;
+    private String details = "-";
+    private String grpcStatus = "";
+    private long bytesReceived;
+    private long bytesSent;
+    private ScheduledFuture<?> routeTimer;
+    private ScheduledFuture<?> tryTimer;
+
+    Exchange(ProxyContext proxy, ConnectRequest connect, ChannelHandlerContext ctx, HttpRequest request, InboundHttpHandler owner) {
+        this.proxy = proxy;
+        this.connect = connect;
+        this.ctx = ctx;
+        this.request = request;
+        this.owner = owner;
+        this.loop = ctx.channel().eventLoop();
+        String id = request.headers().get("x-request-id");
+        this.requestId = id == null || id.isEmpty() ? UUID.randomUUID().toString() : id;
+    }
+
+    void start() {
+        HttpHeaders headers = request.headers();
+        keepAlive = HttpUtil.isKeepAlive(request);
+        // HTTP/2: a request without a body ended its stream with its HEADERS (the codec then gives a full request)
+        bodyless = owner.http2() ? request instanceof LastHttpContent
+                : !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
+        if (headers.contains(HttpHeaderNames.CONTENT_LENGTH) && headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            // request smuggling: Envoy refuses both framings at once (RFC 9112 §6.3)
+            localReply(HttpResponseStatus.BAD_REQUEST, "Bad Request", "-", "http1.content_length_and_chunked_not_allowed", true);
+            return;
+        }
+        if (headers.contains(HttpHeaderNames.UPGRADE)) {
+            // upgrades (WebSocket, h2c) are not configured on the waypoint's listeners: refused as Envoy does
+            localReply(HttpResponseStatus.FORBIDDEN, "", "-", "upgrade_failed", true);
+            return;
+        }
+        if (HttpUtil.is100ContinueExpected(request)) {
+            headers.remove(HttpHeaderNames.EXPECT);
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+        view = RequestView.of(request.method().name(), request.uri(), headers);
+        WaypointSnapshot config = proxy.config().get();
+        Optional<ServiceChain> found = config.chain(connect.target());
+        if (found.isEmpty()) {
+            localReply(HttpResponseStatus.NOT_FOUND, "", "NR", "filter_chain_not_found", !bodyless);
+            return;
+        }
+        chain = found.get();
+        // the source address is the original client's (the ztunnel's forwarded for=), as a waypoint
+        // sees it: the tunnel's TCP peer is only the client's ztunnel
+        java.net.InetAddress source = forwardedFor().orElse(connect.peer().getAddress());
+        RbacContext rbac = new RbacContext(view, Optional.of(connect.client()), source, source, connect.target().getPort());
+        for (RbacEngine engine : chain.authorization()) {
+            if (!engine.permits(rbac)) {
+                localReply(HttpResponseStatus.FORBIDDEN, "RBAC: access denied", "-", "rbac_access_denied", !bodyless);
+                return;
+            }
+        }
+        Optional<CompiledRoute> matched = config.routeTable(chain.routeConfig()).flatMap(t -> t.route(view));
+        if (matched.isEmpty()) {
+            localReply(HttpResponseStatus.NOT_FOUND, "", "NR", "route_not_found", !bodyless);
+            return;
+        }
+        route = matched.get();
+        switch (route.kind()) {
+            case DIRECT -> localReply(HttpResponseStatus.valueOf(route.directStatus()), route.directBody(), "-", "direct_response", !bodyless);
+            case REDIRECT -> redirect();
+            case FORWARD -> forward(config);
+        }
+    }
+
+    private Optional<java.net.InetAddress> forwardedFor() {
+        return connect.forwarded().flatMap(f -> {
+            int at = f.indexOf("for=\"");
+            if (at < 0) {
+                return Optional.empty();
+            }
+            int end = f.indexOf('"', at + 5);
+            String hostPort = end < 0 ? "" : f.substring(at + 5, end);
+            String host = hostPort.startsWith("[") ? hostPort.substring(1, Math.max(1, hostPort.indexOf(']')))
+                    : hostPort.contains(":") ? hostPort.substring(0, hostPort.lastIndexOf(':')) : hostPort;
+            byte[] bytes = NetUtil.createByteArrayFromIpAddressString(host);
+            try {
+                return bytes == null ? Optional.empty() : Optional.of(java.net.InetAddress.getByAddress(bytes));
+            } catch (java.net.UnknownHostException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    private void redirect() {
+        RedirectAction r = route.redirect();
+        String authority = view.authority();
+        String host = r.getHostRedirect().isEmpty() ? stripPort(authority) : r.getHostRedirect();
+        String scheme = r.getSchemeRedirect().isEmpty() ? "http" : r.getSchemeRedirect();
+        String port = r.getPortRedirect() != 0 ? ":" + r.getPortRedirect()
+                : r.getHostRedirect().isEmpty() && r.getSchemeRedirect().isEmpty() && authority.contains(":") && !authority.endsWith("]")
+                        ? authority.substring(authority.lastIndexOf(':')) : "";
+        String path;
+        if (!r.getPathRedirect().isEmpty()) {
+            path = r.getPathRedirect();
+        } else if (!r.getPrefixRewrite().isEmpty()) {
+            path = route.rewritePathForRedirect(view.path(), r.getPrefixRewrite());
+        } else {
+            path = view.path();
+        }
+        String query = r.getStripQuery() || view.rawQuery().isEmpty() ? "" : "?" + view.rawQuery();
+        int code = switch (r.getResponseCode()) {
+            case FOUND -> 302;
+            case SEE_OTHER -> 303;
+            case TEMPORARY_REDIRECT -> 307;
+            case PERMANENT_REDIRECT -> 308;
+            default -> 301;
+        };
+        FullHttpResponse response = LocalReply.build(HttpResponseStatus.valueOf(code), "", !bodyless || !keepAlive);
+        response.headers().set(HttpHeaderNames.LOCATION, scheme + "://" + host + port + path + query);
+        route.responseHeaders().apply(response.headers());
+        finishLocal(response, "-", "direct_response", !bodyless || !keepAlive);
+    }
+
+    private static String stripPort(String authority) {
+        int colon = authority.lastIndexOf(':');
+        return colon > 0 && !authority.endsWith("]") ? authority.substring(0, colon) : authority;
+    }
+
+    private void forward(WaypointSnapshot config) {
+        target = route.pickTarget();
+        Optional<ClusterEndpoints> c = config.cluster(target.cluster());
+        if (c.isEmpty()) {
+            localReply(HttpResponseStatus.valueOf(route.clusterNotFoundStatus()), "", "NC", "cluster_not_found", !bodyless);
+            return;
+        }
+        cluster = c.get();
+        if (cluster.endpoints().isEmpty()) {
+            localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream", "UH", "no_healthy_upstream", !bodyless);
+            return;
+        }
+        mirror(config);
+        if (!route.timeout().isZero()) {
+            routeTimer = loop.schedule(this::onRouteTimeout, route.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        attempt();
+    }
+
+    /**
+     * Envoy's request mirroring: a copy to each mirror cluster (sampled), authority suffixed with
+     * {@code -shadow}, answer dropped, never retried. Only requests without a body are mirrored:
+     * copying a streamed body would tie the request's pace to the mirror's.
+     */
+    private void mirror(WaypointSnapshot config) {
+        if (!bodyless) {
+            return;
+        }
+        for (CompiledRoute.Mirror m : route.mirrors()) {
+            Optional<ClusterEndpoints> shadow = config.cluster(m.cluster());
+            if (!m.sample() || shadow.isEmpty() || shadow.get().endpoints().isEmpty()) {
+                continue;
+            }
+            InetSocketAddress to = proxy.picker().pick(shadow.get(), null);
+            HboneKey key = HboneKey.anyIn(proxy.self(), proxy.self().trustDomain(), new InetSocketAddress(to.getAddress(), proxy.upstreamHbonePort()));
+            HttpRequest copy = upstreamRequest();
+            copy.headers().set(HttpHeaderNames.HOST, copy.headers().get(HttpHeaderNames.HOST, view.authority()) + "-shadow");
+            proxy.pool().open(key, NetUtil.toSocketAddressString(to), HboneHeaders.none(), loop).whenComplete((tunnel, error) -> {
+                if (error != null) {
+                    return; // a mirror's failure is nobody's concern
+                }
+                Channel stream = tunnel.stream();
+                stream.pipeline().addLast(new TunnelFrames(), new HttpClientCodec(), new io.netty.channel.ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext c, Object msg) {
+                        boolean last = msg instanceof LastHttpContent;
+                        io.netty.util.ReferenceCountUtil.release(msg);
+                        if (last) {
+                            c.close();
+                        } else {
+                            c.read();
+                        }
+                    }
+                });
+                stream.write(copy);
+                stream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                stream.read();
+            });
+        }
+    }
+
+    private void attempt() {
+        attempts++;
+        int id = ++attemptId;
+        endpoint = proxy.picker().pick(cluster, endpoint);
+        Duration perTry = route.retry().perTryTimeout();
+        if (!perTry.isZero()) {
+            tryTimer = loop.schedule(() -> onAttemptFailed(id, Failure.TIMEOUT), perTry.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        HboneKey key = HboneKey.anyIn(proxy.self(), proxy.self().trustDomain(),
+                new InetSocketAddress(endpoint.getAddress(), proxy.upstreamHbonePort()));
+        HboneHeaders headers = connect.forwarded().map(f -> new HboneHeaders(Optional.of(f), connect.baggage(), connect.traceparent()))
+                .orElse(HboneHeaders.none());
+        proxy.pool().open(key, NetUtil.toSocketAddressString(endpoint), headers, loop)
+                .whenComplete((tunnel, error) -> loop.execute(() -> onTunnel(id, tunnel, error)));
+    }
+
+    private void onTunnel(int id, HboneTunnel tunnel, Throwable error) {
+        if (id != attemptId || done) {
+            if (tunnel != null) {
+                tunnel.close();
+            }
+            return;
+        }
+        if (error != null) {
+            details = "upstream_connect_failure";
+            onAttemptFailed(id, Failure.CONNECT);
+            return;
+        }
+        Channel stream = tunnel.stream();
+        upstreamTunnel = stream;
+        if (owner.http2()) {
+            // the downstream protocol upstream (Envoy's use_downstream_protocol): h2c inside the tunnel
+            stream.pipeline().addLast(new TunnelFrames(), Http2FrameCodecBuilder.forClient().build(),
+                    new Http2MultiplexHandler(new io.netty.channel.ChannelInboundHandlerAdapter()));
+            stream.config().setAutoRead(true);
+            new Http2StreamChannelBootstrap(stream).handler(new io.netty.channel.ChannelInitializer<Http2StreamChannel>() {
+                @Override
+                protected void initChannel(Http2StreamChannel child) {
+                    child.config().setAutoRead(false);
+                    child.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new UpstreamHandler(Exchange.this, id));
+                }
+            }).open().addListener(f -> loop.execute(() -> {
+                if (id != attemptId || done) {
+                    stream.close();
+                    return;
+                }
+                if (!f.isSuccess()) {
+                    details = "upstream_h2_stream_failure";
+                    onAttemptFailed(id, Failure.RESET);
+                    return;
+                }
+                send((Channel) f.getNow());
+            }));
+            return;
+        }
+        stream.pipeline().addLast(new TunnelFrames(), new HttpClientCodec(), new UpstreamHandler(this, id));
+        send(stream);
+    }
+
+    private void send(Channel stream) {
+        upstream = stream;
+        stream.write(upstreamRequest());
+        if (bodyless) {
+            stream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        } else {
+            stream.flush();
+            drainPendingBody();
+        }
+        stream.read();
+    }
+
+    private HttpRequest upstreamRequest() {
+        DefaultHttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), route.rewritePath(view.path(), view.rawQuery()));
+        // HTTP/2 in and out: the request's own framing (END_STREAM) carries over; HTTP/1.1: Netty's codec frames by these headers
+        out.headers().set(request.headers());
+        for (CharSequence hop : new CharSequence[] {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+                HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TRAILER,
+                HttpHeaderNames.UPGRADE}) {
+            out.headers().remove(hop);
+        }
+        if (!"trailers".equalsIgnoreCase(out.headers().get(HttpHeaderNames.TE, "trailers"))) {
+            out.headers().remove(HttpHeaderNames.TE); // only "te: trailers" (gRPC) may cross a hop
+        }
+        out.headers().remove("x-http2-stream-id").remove("x-http2-scheme").remove("x-http2-path")
+                .remove("x-http2-stream-promise-id");
+        out.headers().set("x-request-id", requestId);
+        out.headers().set("x-forwarded-proto", "http");
+        if (attempts > 1) {
+            out.headers().set("x-envoy-attempt-count", attempts);
+        }
+        route.requestHeaders().apply(out.headers());
+        target.requestHeaders().apply(out.headers());
+        String host = target.hostRewrite() != null ? target.hostRewrite() : route.hostRewrite();
+        if (host != null) {
+            out.headers().set(HttpHeaderNames.HOST, host);
+        }
+        return out;
+    }
+
+    /** A chunk of the request body from the client: forwarded when a tunnel is open, else held (one read's worth at most). */
+    void requestContent(HttpContent content) {
+        if (requestEnded) {
+            content.release(); // nothing follows the end of a request but the next request
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        if (last) {
+            requestEnded = true;
+        }
+        bytesReceived += content.content().readableBytes();
+        if (bodyless || done) {
+            content.release(); // nothing to forward (the head is replayed per attempt), or already answered
+            return;
+        }
+        if (upstream == null) {
+            pendingBody.add(content);
+            return;
+        }
+        upstream.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess() && !last) {
+                ctx.read(); // backpressure: the next chunk only once this one is written
+            }
+        });
+    }
+
+    private void drainPendingBody() {
+        boolean last = false;
+        io.netty.channel.ChannelFuture written = null;
+        while (!pendingBody.isEmpty()) {
+            HttpContent c = pendingBody.poll();
+            last |= c instanceof LastHttpContent;
+            written = upstream.write(c);
+        }
+        upstream.flush();
+        if (last || requestEnded) {
+            return;
+        }
+        if (written == null) {
+            ctx.read();
+        } else {
+            written.addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    ctx.read(); // backpressure: more of the body only once what was held is written
+                }
+            });
+        }
+    }
+
+    // ---- upstream events (called on the inbound loop) ----
+
+    void onResponseHead(int id, HttpResponse response) {
+        if (id != attemptId || done) {
+            return;
+        }
+        cancel(tryTimer);
+        int code = response.status().code();
+        if (!responseStarted && bodyless && attempts <= route.retry().numRetries() && route.retry().retriesStatus(code)) {
+            closeUpstream();
+            retryLater();
+            return;
+        }
+        if (attempts > 1 && route.retry().retriesStatus(code)) {
+            flags.add("URX");
+        }
+        responseStarted = true;
+        status = code;
+        HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status());
+        out.headers().set(response.headers());
+        out.headers().remove(HttpHeaderNames.CONNECTION);
+        out.headers().remove(HttpHeaderNames.KEEP_ALIVE);
+        route.responseHeaders().apply(out.headers());
+        target.responseHeaders().apply(out.headers());
+        if (!keepAlive) {
+            out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        if (!HttpUtil.isContentLengthSet(out) && !HttpUtil.isTransferEncodingChunked(out) && code >= 200 && code != 204 && code != 304
+                && !request.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD)) {
+            // read-until-close from upstream: chunk it downstream so the tunnel can stay open
+            HttpUtil.setTransferEncodingChunked(out, true);
+        }
+        grpcStatus = out.headers().get("grpc-status", grpcStatus); // a trailers-only answer
+        ctx.write(out);
+        if (upstream != null) {
+            upstream.read();
+        }
+    }
+
+    void onResponseContent(int id, HttpContent content) {
+        if (id != attemptId || done || !responseStarted) {
+            content.release();
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        if (content instanceof LastHttpContent end) {
+            grpcStatus = end.trailingHeaders().get("grpc-status", grpcStatus);
+        }
+        bytesSent += content.content().readableBytes();
+        Channel from = upstream;
+        ctx.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                return; // downstreamClosed() ends the exchange
+            }
+            if (last) {
+                finish();
+            } else if (from != null) {
+                from.read(); // backpressure: the next chunk only once this one reached the client
+            }
+        });
+        if (last) {
+            done = true;
+            cancel(routeTimer);
+        }
+    }
+
+    void onUpstreamClosed(int id) {
+        if (id == attemptId && !done) {
+            details = "upstream_reset_before_response_started";
+            onAttemptFailed(id, Failure.RESET);
+        }
+    }
+
+    private void onAttemptFailed(int id, Failure failure) {
+        if (id != attemptId || done) {
+            return;
+        }
+        cancel(tryTimer);
+        closeUpstream();
+        if (responseStarted) {
+            flags.add(failure == Failure.TIMEOUT ? "UT" : "UC");
+            abort();
+            return;
+        }
+        boolean retriable = switch (failure) {
+            case CONNECT -> route.retry().retriesConnectFailure();
+            case RESET -> route.retry().retriesReset();
+            case TIMEOUT -> route.retry().retriesStatus(504) || route.retry().retriesReset();
+        };
+        if (retriable && bodyless && attempts <= route.retry().numRetries()) {
+            retryLater();
+            return;
+        }
+        if (attempts > 1) {
+            flags.add("URX");
+        }
+        switch (failure) {
+            case CONNECT -> localReply(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "upstream connect error or disconnect/reset before headers. reset reason: connection failure", "UF", details, !requestEnded);
+            case RESET -> localReply(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "upstream connect error or disconnect/reset before headers. reset reason: connection termination", "UC", details, !requestEnded);
+            case TIMEOUT -> localReply(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream request timeout", "UT", "upstream_per_try_timeout", !requestEnded);
+        }
+    }
+
+    private void retryLater() {
+        attemptId++; // whatever the old attempt still reports is ignored
+        long delay = route.retry().backOff(attempts - 1).toNanos();
+        loop.schedule(() -> {
+            if (!done) {
+                attempt();
+            }
+        }, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void onRouteTimeout() {
+        if (done) {
+            return;
+        }
+        cancel(tryTimer);
+        closeUpstream();
+        attemptId++;
+        if (responseStarted) {
+            flags.add("UT");
+            abort();
+            return;
+        }
+        localReply(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream request timeout", "UT", "upstream_response_timeout", !requestEnded);
+    }
+
+    void downstreamClosed() {
+        if (!done) {
+            flags.add("DC");
+            done = true;
+            cancel(routeTimer);
+            cancel(tryTimer);
+            closeUpstream();
+            record();
+        }
+    }
+
+    void closeAfterResponse() {
+        keepAlive = false;
+    }
+
+    // ---- endings ----
+
+    private void localReply(HttpResponseStatus status, String body, String flag, String details, boolean close) {
+        this.details = details;
+        boolean closeNow = close || !keepAlive;
+        FullHttpResponse response = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").startsWith("application/grpc")
+                ? LocalReply.grpc(status, body, closeNow)
+                : LocalReply.build(status, body, closeNow);
+        if (route != null && route.kind() != CompiledRoute.Kind.FORWARD) {
+            route.responseHeaders().apply(response.headers());
+        }
+        finishLocal(response, flag, details, closeNow);
+    }
+
+    private void finishLocal(FullHttpResponse response, String flag, String details, boolean close) {
+        if (!"-".equals(flag)) {
+            flags.add(flag);
+        }
+        this.details = details;
+        status = response.status().code();
+        grpcStatus = response.headers().get("grpc-status", "");
+        bytesSent = response.content().readableBytes();
+        done = true;
+        cancel(routeTimer);
+        cancel(tryTimer);
+        keepAlive = keepAlive && !close;
+        ctx.writeAndFlush(response).addListener(f -> finish());
+    }
+
+    private void finish() {
+        done = true;
+        closeUpstream();
+        record();
+        owner.exchangeDone(ctx, keepAlive);
+    }
+
+    private void abort() {
+        done = true;
+        cancel(routeTimer);
+        record();
+        ctx.close(); // a response already under way cannot be replaced: reset the tunnel, as Envoy resets the stream
+    }
+
+    private void closeUpstream() {
+        if (upstream != null) {
+            upstream.close();
+            upstream = null;
+        }
+        if (upstreamTunnel != null) {
+            upstreamTunnel.close();
+            upstreamTunnel = null;
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    private void record() {
+        String flagText = flags.isEmpty() ? "-" : String.join(",", flags);
+        SpiffeId source = connect.client();
+        proxy.telemetry().record(new RequestRecord(start, request.method().name(), request.uri(), owner.http2() ? "HTTP/2" : "HTTP/1.1", status, flagText, details,
+                bytesReceived, bytesSent, (System.nanoTime() - startNanos) / 1_000_000,
+                endpoint == null ? "-" : NetUtil.toSocketAddressString(endpoint), target == null ? "-" : target.cluster(),
+                route == null ? "-" : route.name(), view == null ? "" : view.authority(), requestId,
+                request.headers().get(HttpHeaderNames.USER_AGENT), Optional.of(source), NetUtil.toSocketAddressString(connect.peer()),
+                chain == null ? "unknown" : chain.host(), attempts,
+                request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").startsWith("application/grpc"), grpcStatus));
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+}

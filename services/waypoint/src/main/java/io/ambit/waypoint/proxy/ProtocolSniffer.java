@@ -1,0 +1,109 @@
+package io.ambit.waypoint.proxy;
+
+import java.nio.charset.StandardCharsets;
+
+import io.ambit.hbone.ConnectRequest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Tells HTTP/2 with prior knowledge (h2c: the client preface {@code PRI * HTTP/2.0}) from HTTP/1.1
+ * at the start of a tunnel, then installs the matching server. HTTP/2 gets one
+ * {@link InboundHttpHandler} per stream over Netty's frame-to-HTTP-object codec, so both protocols
+ * share the same request handling; trailers (gRPC's {@code grpc-status}) pass through.
+ */
+final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
+
+    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    static final int MAX_RESETS = 100;
+    static final int RESET_WINDOW_SECONDS = 30;
+
+    private final ProxyContext proxy;
+    private final ConnectRequest connect;
+    private ByteBuf seen;
+
+    ProtocolSniffer(ProxyContext proxy, ConnectRequest connect) {
+        this.proxy = proxy;
+        this.connect = connect;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        seen = ctx.alloc().buffer(PREFACE.length);
+        ctx.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf buf)) {
+            ReferenceCountUtil.release(msg);
+            ctx.read();
+            return;
+        }
+        seen.writeBytes(buf);
+        buf.release();
+        int n = Math.min(seen.readableBytes(), PREFACE.length);
+        boolean prefix = ByteBufUtil.equals(seen, seen.readerIndex(), io.netty.buffer.Unpooled.wrappedBuffer(PREFACE), 0, n);
+        if (prefix && n < PREFACE.length) {
+            ctx.read(); // not enough yet to tell
+            return;
+        }
+        ChannelPipeline pipeline = ctx.pipeline();
+        if (prefix) {
+            http2(pipeline);
+        } else {
+            HttpDecoderConfig decoder = new HttpDecoderConfig()
+                    .setMaxInitialLineLength(proxy.limits().maxRequestLine())
+                    .setMaxHeaderSize(proxy.limits().maxHeaderBytes())
+                    .setAllowDuplicateContentLengths(false);
+            pipeline.addAfter(ctx.name(), "http1", new HttpServerCodec(decoder));
+            pipeline.addAfter("http1", "exchange", new InboundHttpHandler(proxy, connect, false));
+        }
+        ByteBuf first = seen;
+        seen = null;
+        ctx.fireChannelRead(first); // to the server just installed after this handler, not through TunnelFrames again
+        pipeline.remove(this);
+    }
+
+    private void http2(ChannelPipeline pipeline) {
+        Http2Settings settings = Http2Settings.defaultSettings()
+                .maxConcurrentStreams(100)
+                .maxHeaderListSize(proxy.limits().maxHeaderBytes());
+        // rapid reset (CVE-2023-44487): more than 100 RST_STREAMs from the client within 30 s is
+        // answered GOAWAY(ENHANCE_YOUR_CALM) and the tunnel closed; CONTINUATION floods end at the
+        // header list limit, which Netty enforces across CONTINUATION frames
+        pipeline.addAfter(pipeline.context(this).name(), "h2", Http2FrameCodecBuilder.forServer().initialSettings(settings)
+                .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
+                .decoupleCloseAndGoAway(false).build());
+        pipeline.addAfter("h2", "h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                stream.config().setAutoRead(false);
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new InboundHttpHandler(proxy, connect, true));
+            }
+        }));
+        // inside HTTP/2, each stream's flow control is the backpressure; the tunnel itself is read freely
+        pipeline.channel().config().setAutoRead(true);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (seen != null) {
+            seen.release();
+            seen = null;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.ambit.waypoint.proxy;
+
+import java.util.function.Supplier;
+
+import io.ambit.hbone.HbonePool;
+import io.ambit.identity.SpiffeId;
+import io.ambit.waypoint.config.WaypointSnapshot;
+import io.ambit.waypoint.telemetry.RequestTelemetry;
+
+/**
+ * What every tunnel's HTTP handling shares: the current configuration, the waypoint's own identity
+ * (presented upstream through the pool), where endpoints' ztunnels listen, the load balancer and
+ * telemetry.
+ *
+ * @param upstreamHbonePort the HBONE port of every endpoint's node (15008; tests use an ephemeral one)
+ */
+public record ProxyContext(Supplier<WaypointSnapshot> config, HbonePool pool, SpiffeId self, int upstreamHbonePort,
+                           EndpointPicker picker, RequestTelemetry telemetry, HttpLimits limits) {
+}

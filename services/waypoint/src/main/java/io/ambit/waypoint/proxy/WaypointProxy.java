@@ -1,0 +1,42 @@
+package io.ambit.waypoint.proxy;
+
+import java.net.InetSocketAddress;
+import java.util.function.Supplier;
+
+import io.ambit.hbone.HboneServer;
+import io.ambit.hbone.Transport;
+import io.netty.handler.ssl.SslContext;
+
+/**
+ * The waypoint's data path: an HBONE server (mutual TLS with the waypoint's certificate, client
+ * certificates required by the server context) that serves only the targets the configuration
+ * has ({@code VIP:port} of a bound service, or one of its endpoints) and terminates each tunnel
+ * in an HTTP/1.1 or h2c server ({@link ProtocolSniffer}) whose requests {@link InboundHttpHandler} handles.
+ */
+public final class WaypointProxy implements AutoCloseable {
+
+    private final HboneServer server;
+
+    private WaypointProxy(HboneServer server) {
+        this.server = server;
+    }
+
+    /** @param tls the server context: {@code MeshTls.server(svid, bundle, anyInTrustDomain)} or a reloadable one */
+    public static WaypointProxy start(Transport transport, Supplier<SslContext> tls, InetSocketAddress bind, ProxyContext proxy) {
+        HboneServer server = HboneServer.builder(transport, tls)
+                .bind(bind)
+                .targetPolicy(target -> proxy.config().get().chain(target).isPresent())
+                .terminator((connect, stream) -> stream.pipeline().addLast(new TunnelFrames(), new ProtocolSniffer(proxy, connect)))
+                .start();
+        return new WaypointProxy(server);
+    }
+
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,155 @@
+package io.ambit.waypoint.rbac;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.ambit.waypoint.config.ConfigException;
+import io.ambit.waypoint.route.HeaderMatch;
+import io.ambit.waypoint.route.StringMatch;
+import io.envoyproxy.envoy.config.core.v3.CidrRange;
+import io.envoyproxy.envoy.config.rbac.v3.Permission;
+import io.envoyproxy.envoy.config.rbac.v3.Policy;
+import io.envoyproxy.envoy.config.rbac.v3.Principal;
+import io.envoyproxy.envoy.config.rbac.v3.RBAC;
+
+/**
+ * Envoy's RBAC HTTP filter ({@code envoy.filters.http.rbac}), compiled: ALLOW passes a request
+ * that some policy matches, DENY refuses one that some policy matches; a policy matches when one
+ * of its permissions and one of its principals match. The filters of a chain run in order, so a
+ * DENY filter before an ALLOW filter is Istio's "deny first". Matchers this class does not know
+ * are refused at compile time (a NACK), never treated as matching or not.
+ */
+public final class RbacEngine {
+
+    private record Compiled(Predicate<RbacContext> permission, Predicate<RbacContext> principal) {
+    }
+
+    private final boolean allow;
+    private final Map<String, Compiled> policies;
+
+    private RbacEngine(boolean allow, Map<String, Compiled> policies) {
+        this.allow = allow;
+        this.policies = policies;
+    }
+
+    /** Compiles the typed config of an {@code envoy.filters.http.rbac} filter. */
+    public static RbacEngine compile(Any typedConfig) {
+        io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC filter;
+        try {
+            filter = typedConfig.unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ConfigException("RBAC filter config does not parse: " + e.getMessage());
+        }
+        if (!filter.hasRules()) {
+            return new RbacEngine(false, Map.of()); // no rules: Envoy's filter does nothing; a DENY without policies denies nothing
+        }
+        RBAC rules = filter.getRules();
+        if (rules.getAction() != RBAC.Action.ALLOW && rules.getAction() != RBAC.Action.DENY) {
+            throw new ConfigException("RBAC action " + rules.getAction() + " is not supported");
+        }
+        Map<String, Compiled> compiled = new java.util.TreeMap<>();
+        for (Map.Entry<String, Policy> e : rules.getPoliciesMap().entrySet()) {
+            Policy p = e.getValue();
+            if (p.hasCondition() || p.hasCheckedCondition()) {
+                throw new ConfigException("RBAC policy " + e.getKey() + ": CEL conditions are not supported");
+            }
+            compiled.put(e.getKey(), new Compiled(any(p.getPermissionsList().stream().map(RbacEngine::permission).toList()),
+                    any(p.getPrincipalsList().stream().map(RbacEngine::principal).toList())));
+        }
+        return new RbacEngine(rules.getAction() == RBAC.Action.ALLOW, Map.copyOf(compiled));
+    }
+
+    /** @return whether this filter lets the request through */
+    public boolean permits(RbacContext context) {
+        boolean matched = policies.values().stream().anyMatch(p -> p.permission().test(context) && p.principal().test(context));
+        return allow ? matched : !matched;
+    }
+
+    /** Whether this is an empty filter that does nothing (no {@code rules}). */
+    boolean isNoop() {
+        return !allow && policies.isEmpty();
+    }
+
+    private static Predicate<RbacContext> any(List<Predicate<RbacContext>> all) {
+        return c -> all.stream().anyMatch(p -> p.test(c));
+    }
+
+    private static Predicate<RbacContext> every(List<Predicate<RbacContext>> all) {
+        return c -> all.stream().allMatch(p -> p.test(c));
+    }
+
+    private static Predicate<RbacContext> permission(Permission p) {
+        return switch (p.getRuleCase()) {
+            case ANY -> c -> p.getAny();
+            case AND_RULES -> every(p.getAndRules().getRulesList().stream().map(RbacEngine::permission).toList());
+            case OR_RULES -> any(p.getOrRules().getRulesList().stream().map(RbacEngine::permission).toList());
+            case NOT_RULE -> permission(p.getNotRule()).negate();
+            case HEADER -> {
+                Predicate<io.ambit.waypoint.route.RequestView> h = HeaderMatch.compile(p.getHeader());
+                yield c -> h.test(c.request());
+            }
+            case URL_PATH -> {
+                if (!p.getUrlPath().hasPath()) {
+                    throw new ConfigException("RBAC url_path without a path matcher");
+                }
+                Predicate<String> m = StringMatch.compile(p.getUrlPath().getPath());
+                yield c -> m.test(c.request().path());
+            }
+            case DESTINATION_PORT -> c -> c.destinationPort() == p.getDestinationPort();
+            default -> throw new ConfigException("RBAC permission " + p.getRuleCase() + " is not supported");
+        };
+    }
+
+    private static Predicate<RbacContext> principal(Principal p) {
+        return switch (p.getIdentifierCase()) {
+            case ANY -> c -> p.getAny();
+            case AND_IDS -> every(p.getAndIds().getIdsList().stream().map(RbacEngine::principal).toList());
+            case OR_IDS -> any(p.getOrIds().getIdsList().stream().map(RbacEngine::principal).toList());
+            case NOT_ID -> principal(p.getNotId()).negate();
+            case AUTHENTICATED -> {
+                if (!p.getAuthenticated().hasPrincipalName()) {
+                    yield c -> c.source().isPresent(); // Envoy: no name means any authenticated peer
+                }
+                Predicate<String> m = StringMatch.compile(p.getAuthenticated().getPrincipalName());
+                yield c -> c.source().map(id -> m.test(id.toString())).orElse(false);
+            }
+            case DIRECT_REMOTE_IP -> cidr(p.getDirectRemoteIp(), true);
+            case REMOTE_IP -> cidr(p.getRemoteIp(), false);
+            default -> throw new ConfigException("RBAC principal " + p.getIdentifierCase() + " is not supported");
+        };
+    }
+
+    private static Predicate<RbacContext> cidr(CidrRange range, boolean direct) {
+        byte[] prefix;
+        try {
+            prefix = InetAddress.getByName(range.getAddressPrefix()).getAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new ConfigException("RBAC CIDR \"" + range.getAddressPrefix() + "\" is not an IP address");
+        }
+        int bits = range.hasPrefixLen() ? range.getPrefixLen().getValue() : prefix.length * 8;
+        if (bits > prefix.length * 8) {
+            throw new ConfigException("RBAC CIDR prefix length " + bits + " is too long");
+        }
+        return c -> {
+            InetAddress ip = direct ? c.directRemote() : c.remote();
+            if (ip == null) {
+                return false;
+            }
+            byte[] a = ip.getAddress();
+            if (a.length != prefix.length) {
+                return false;
+            }
+            for (int i = 0; i < bits; i++) {
+                int mask = 0x80 >> (i % 8);
+                if ((a[i / 8] & mask) != (prefix[i / 8] & mask)) {
+                    return false;
+                }
+            }
+            return true;
+        };
+    }
+}

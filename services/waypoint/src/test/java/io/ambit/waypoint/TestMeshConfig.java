@@ -1,0 +1,202 @@
+package io.ambit.waypoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.UInt32Value;
+import io.ambit.hbone.HboneClient;
+import io.ambit.hbone.HboneConnection;
+import io.ambit.hbone.HboneHeaders;
+import io.ambit.hbone.HbonePool;
+import io.ambit.hbone.HboneServer;
+import io.ambit.hbone.HboneSettings;
+import io.ambit.hbone.HboneTunnel;
+import io.ambit.hbone.TargetPolicy;
+import io.ambit.hbone.Transport;
+import io.ambit.identity.SpiffeId;
+import io.ambit.identity.Svid;
+import io.ambit.identity.TrustBundle;
+import io.ambit.identity.X509Svids;
+import io.ambit.testkit.TestCa;
+import io.ambit.tls.MeshTls;
+import io.ambit.tls.PeerPolicy;
+import io.ambit.tls.ReloadableSslContext.KeyMaterial;
+import io.ambit.waypoint.config.WaypointConfigStore;
+import io.ambit.waypoint.config.WaypointSnapshot;
+import io.ambit.waypoint.telemetry.RequestTelemetry;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.ApiListener;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.rbac.v3.Permission;
+import io.envoyproxy.envoy.config.rbac.v3.Policy;
+import io.envoyproxy.envoy.config.rbac.v3.Principal;
+import io.envoyproxy.envoy.config.rbac.v3.RBAC;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.type.matcher.v3.PathMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.SslContext;
+
+/**
+ * The Envoy resources the tests feed the waypoint, shaped as the control plane's
+ * {@code WaypointL7Translator} shapes them: one service {@code echo.ns} on VIP {@code 10.0.0.10:80}
+ * with a DENY RBAC filter (header {@code x-deny: yes} or a path under {@code /admin}), a route table
+ * with header/path/query matches, a 90/10 split, a timeout, retries, a redirect, and clusters over
+ * the given loopback endpoints.
+ */
+public final class TestMeshConfig {
+
+    public static final String HOST = "echo.ns.svc.cluster.local";
+    public static final String VIP = "10.0.0.10";
+    public static final String ROUTES = "outbound|80||" + HOST;
+
+    public record Resources(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
+                            List<ClusterLoadAssignment> endpoints) {
+        public WaypointSnapshot snapshot() {
+            return WaypointConfigStore.build(listeners, routes, clusters, endpoints);
+        }
+    }
+
+    private TestMeshConfig() {
+    }
+
+    // ---- configuration, as the translator shapes it ----
+
+    public static Resources resources(InetSocketAddress a, InetSocketAddress b, InetSocketAddress slow, InetSocketAddress failing) {
+        return resources(a, b, slow, failing, a);
+    }
+
+    public static Resources resources(InetSocketAddress a, InetSocketAddress b, InetSocketAddress slow, InetSocketAddress failing,
+                                      InetSocketAddress mirror) {
+        return resources(a, b, slow, failing, mirror, a);
+    }
+
+    /** @param grpc an h2c server for the GRPCRoute-style route {@code /echo.Echo/} */
+    public static Resources resources(InetSocketAddress a, InetSocketAddress b, InetSocketAddress slow, InetSocketAddress failing,
+                                      InetSocketAddress mirror, InetSocketAddress grpc) {
+        RBAC deny = RBAC.newBuilder().setAction(RBAC.Action.DENY)
+                .putPolicies("ns[ns]-policy[deny]-rule[0]", Policy.newBuilder()
+                        .addPermissions(Permission.newBuilder().setOrRules(Permission.Set.newBuilder()
+                                .addRules(Permission.newBuilder().setHeader(HeaderMatcher.newBuilder().setName("x-deny")
+                                        .setStringMatch(StringMatcher.newBuilder().setExact("yes"))))
+                                .addRules(Permission.newBuilder().setUrlPath(PathMatcher.newBuilder()
+                                        .setPath(StringMatcher.newBuilder().setPrefix("/admin"))))))
+                        .addPrincipals(Principal.newBuilder().setAny(true)).build())
+                .build();
+        HttpConnectionManager hcm = HttpConnectionManager.newBuilder().setStatPrefix(ROUTES)
+                .setRds(Rds.newBuilder().setRouteConfigName(ROUTES))
+                .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.rbac").setIsOptional(true)
+                        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder().setRules(deny).build())))
+                .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())))
+                .build();
+        Listener listener = Listener.newBuilder().setName(HOST + ":80").setAddress(socket(VIP, 80))
+                .setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(hcm))).build();
+        RouteConfiguration routes = RouteConfiguration.newBuilder().setName(ROUTES)
+                .addVirtualHosts(VirtualHost.newBuilder().setName(HOST + ":80").addAllDomains(List.of(HOST, HOST + ":80", VIP, VIP + ":80"))
+                        .addRoutes(route("v2", RouteMatch.newBuilder().setPath("/version")
+                                .addHeaders(HeaderMatcher.newBuilder().setName("x-version").setStringMatch(StringMatcher.newBuilder().setExact("v2"))),
+                                RouteAction.newBuilder().setCluster("b")))
+                        .addRoutes(route("version", RouteMatch.newBuilder().setPath("/version"), RouteAction.newBuilder().setCluster("a")))
+                        .addRoutes(route("split", RouteMatch.newBuilder().setPathSeparatedPrefix("/split"),
+                                RouteAction.newBuilder().setWeightedClusters(WeightedCluster.newBuilder()
+                                        .addClusters(WeightedCluster.ClusterWeight.newBuilder().setName("a").setWeight(UInt32Value.of(90)))
+                                        .addClusters(WeightedCluster.ClusterWeight.newBuilder().setName("b").setWeight(UInt32Value.of(10))))))
+                        .addRoutes(route("slow", RouteMatch.newBuilder().setPathSeparatedPrefix("/slow"),
+                                RouteAction.newBuilder().setCluster("slow").setTimeout(com.google.protobuf.Duration.newBuilder().setNanos(300_000_000))))
+                        .addRoutes(route("flaky", RouteMatch.newBuilder().setPathSeparatedPrefix("/flaky"),
+                                RouteAction.newBuilder().setCluster("flaky").setRetryPolicy(RetryPolicy.newBuilder()
+                                        .setRetryOn("connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes")
+                                        .addRetriableStatusCodes(503).setNumRetries(UInt32Value.of(2)))))
+                        .addRoutes(route("mirrored", RouteMatch.newBuilder().setPathSeparatedPrefix("/mirrored"),
+                                RouteAction.newBuilder().setCluster("a").addRequestMirrorPolicies(RouteAction.RequestMirrorPolicy.newBuilder()
+                                        .setCluster("mirror").setRuntimeFraction(io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent.newBuilder()
+                                                .setDefaultValue(io.envoyproxy.envoy.type.v3.FractionalPercent.newBuilder().setNumerator(100)
+                                                        .setDenominator(io.envoyproxy.envoy.type.v3.FractionalPercent.DenominatorType.HUNDRED))))))
+                        .addRoutes(route("grpc", RouteMatch.newBuilder().setPathSeparatedPrefix("/echo.Echo")
+                                .addHeaders(HeaderMatcher.newBuilder().setName("content-type").setStringMatch(StringMatcher.newBuilder().setPrefix("application/grpc"))),
+                                RouteAction.newBuilder().setCluster("grpc")))
+                        .addRoutes(route("broken", RouteMatch.newBuilder().setPathSeparatedPrefix("/broken"), RouteAction.newBuilder().setCluster("failing")))
+                        .addRoutes(route("empty", RouteMatch.newBuilder().setPathSeparatedPrefix("/empty"), RouteAction.newBuilder().setCluster("empty")))
+                        .addRoutes(Route.newBuilder().setName("rewrite").setMatch(RouteMatch.newBuilder().setPathSeparatedPrefix("/api")
+                                        .addQueryParameters(io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher.newBuilder().setName("q")
+                                                .setStringMatch(StringMatcher.newBuilder().setExact("1"))))
+                                .addRequestHeadersToAdd(HeaderValueOption.newBuilder().setHeader(HeaderValue.newBuilder().setKey("x-added").setValue("yes"))
+                                        .setAppendAction(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD))
+                                .addResponseHeadersToAdd(HeaderValueOption.newBuilder().setHeader(HeaderValue.newBuilder().setKey("x-resp").setValue("1")))
+                                .setRoute(RouteAction.newBuilder().setCluster("a").setPrefixRewrite("/v1")))
+                        .addRoutes(Route.newBuilder().setName("moved").setMatch(RouteMatch.newBuilder().setPath("/old"))
+                                .setRedirect(io.envoyproxy.envoy.config.route.v3.RedirectAction.newBuilder().setPathRedirect("/new")
+                                        .setPortRedirect(8080).setResponseCode(io.envoyproxy.envoy.config.route.v3.RedirectAction.RedirectResponseCode.FOUND))))
+                .build();
+        Map<String, List<InetSocketAddress>> endpoints = Map.of("a", List.of(a), "b", List.of(b), "slow", List.of(slow),
+                "flaky", List.of(failing, a), "failing", List.of(failing), "empty", List.of(), "mirror", List.of(mirror), "grpc", List.of(grpc), ROUTES, List.of(a));
+        List<Cluster> clusters = endpoints.keySet().stream().map(n -> Cluster.newBuilder().setName(n).setType(Cluster.DiscoveryType.EDS).build()).toList();
+        List<ClusterLoadAssignment> assignments = endpoints.entrySet().stream().map(e -> {
+            LocalityLbEndpoints.Builder l = LocalityLbEndpoints.newBuilder();
+            e.getValue().forEach(ep -> l.addLbEndpoints(LbEndpoint.newBuilder().setEndpoint(Endpoint.newBuilder()
+                    .setAddress(socket(ep.getAddress().getHostAddress(), ep.getPort())))));
+            return ClusterLoadAssignment.newBuilder().setClusterName(e.getKey()).addEndpoints(l).build();
+        }).toList();
+        return new Resources(List.of(listener), List.of(routes), clusters, assignments);
+    }
+
+    private static Route route(String name, RouteMatch.Builder match, RouteAction.Builder action) {
+        return Route.newBuilder().setName(name).setMatch(match).setRoute(action).build();
+    }
+
+    private static Address socket(String ip, int port) {
+        return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port)).build();
+    }
+
+}
