@@ -440,7 +440,7 @@ EOF
 #     → HBONE → ztunnel (15008) → server, and prove it once (e.g. a ztunnel metric or access-log
 #     line) before measuring; then call
 #         measure_path ztunnel "$SERVER_IP" "$IPERF_PORT" "$ECHO_PORT" <node-1 ztunnel pid> <node-2 ztunnel pid>
-#     (the two data-plane processes only: their CPU and RSS are what is compared with HAProxy's).
+#     (the two data-plane processes only: their CPU and RSS are what is compared with HAProxy).
 #   After: `stop` every pid it spawned, and remove the redirect rules it installed (the
 #     namespaces, and rules with them, are deleted at exit anyway, but nothing may keep running).
 #   Until then it records nothing, and the summary shows "-" for ztunnel.
@@ -596,10 +596,10 @@ awk -v clk="$CLK_TCK" -v rate="$RATE" -v size="$SIZE" '
     print "targets for ztunnel (issue 12), as ratios to HAProxy in this run:"
     printf "  throughput >= 1.0x HAProxy, 1 and 8 streams : %s\n", \
       (z1 == "" || z8 == "" || h1 == "" || h8 == "") ? "not measured" : verdict(z1, z1 + 0 >= h1 && z8 + 0 >= h8)
-    printf "  added p99 <= HAProxy's at %d/s             : %s\n", rate, (za == "" || ha == "") ? "not measured" : verdict(za, za <= ha)
-    printf "  added p50 within 0.1 ms of HAProxy's        : %s\n", (z50 == "" || h50 == "") ? "not measured" : verdict(z50, z50 - h50 <= 0.1)
-    printf "  CPU per 1,000 req/s <= 1.2x HAProxy's       : %s\n", (zc == "" || hc == "") ? "not measured" : verdict(zc, zc <= 1.2 * hc)
-    printf "  CPU per GB <= 1.2x HAProxy's                : %s\n", (zg == "" || hg == "") ? "not measured" : verdict(zg, zg <= 1.2 * hg)
+    printf "  added p99 <= HAProxy at %d/s             : %s\n", rate, (za == "" || ha == "") ? "not measured" : verdict(za, za <= ha)
+    printf "  added p50 within 0.1 ms of HAProxy        : %s\n", (z50 == "" || h50 == "") ? "not measured" : verdict(z50, z50 - h50 <= 0.1)
+    printf "  CPU per 1,000 req/s <= 1.2x HAProxy       : %s\n", (zc == "" || hc == "") ? "not measured" : verdict(zc, zc <= 1.2 * hc)
+    printf "  CPU per GB <= 1.2x HAProxy                : %s\n", (zg == "" || hg == "") ? "not measured" : verdict(zg, zg <= 1.2 * hg)
     printf "  RSS of one ztunnel under load <= 128 MiB    : %s\n", verdict(zr, zr <= 128)
     zi = get(idle, "ztunnel")
     printf "  RSS per idle connection <= 16 KiB (both)    : %s\n", verdict(zi, zi <= 16)
