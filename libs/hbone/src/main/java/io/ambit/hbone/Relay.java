@@ -35,13 +35,17 @@ import io.netty.util.ReferenceCountUtil;
  * 200 to CONNECT), the same on the client and the server side.
  *
  * <ul>
- *   <li><b>Backpressure</b>, as Netty's proxy example: auto-read is off on both channels and each
- *       side reads its next chunk only after the write of the previous one to the other side
- *       completed. A slow TCP reader therefore stops us reading the stream, which stops HTTP/2
- *       window updates, which stops the remote sender; a slow stream stops us reading TCP.
- *       Nothing is buffered beyond one chunk per direction plus the stream's receive window.</li>
+ *   <li><b>Backpressure</b> by writability, as a proxy must: auto-read is off on both channels;
+ *       a chunk read from one side is written to the other at once and flushed when the read
+ *       batch completes, and the next read is asked for as long as the other side stays
+ *       writable. When its outbound buffer passes the high water mark the reading side pauses,
+ *       and resumes from the other side's writability event. So several chunks are in flight per
+ *       direction (the flow that keeps TLS records and DATA frames full), bounded by the water
+ *       marks: a slow TCP reader stops us reading the stream, which stops HTTP/2 window updates,
+ *       which stops the remote sender; a slow stream stops us reading TCP.</li>
  *   <li><b>Half-close</b> (RFC 9113 §8.5: a CONNECT stream's END_STREAM is TCP's FIN): a FIN
- *       from TCP becomes an empty DATA frame with END_STREAM; END_STREAM from the peer becomes
+ *       from TCP becomes an empty DATA frame with END_STREAM, written after every chunk before it
+ *       (writes to one channel keep their order); END_STREAM from the peer becomes
  *       {@code shutdownOutput()} once all its data is written. When both directions are done the
  *       HTTP/2 stream closes by itself, and we then close TCP.</li>
  *   <li><b>Abort</b>: RST_STREAM from the peer closes the TCP connection once everything the peer
@@ -63,6 +67,13 @@ public final class Relay {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong toStream = new AtomicLong();
     private final AtomicLong toTcp = new AtomicLong();
+    /** Bytes handed to a write that has not completed yet, per direction (written from two loops). */
+    private final AtomicLong pendingToStream = new AtomicLong();
+    private final AtomicLong pendingToTcp = new AtomicLong();
+    /** Reading TCP waits for the stream to become writable again. */
+    private final AtomicBoolean tcpPaused = new AtomicBoolean();
+    /** Reading the stream waits for TCP to become writable again. */
+    private final AtomicBoolean streamPaused = new AtomicBoolean();
     private final AtomicReference<String> error = new AtomicReference<>();
     /** The peer reset the stream: nothing more goes into it, and a failed write to it is expected. */
     private volatile boolean peerReset;
@@ -150,24 +161,52 @@ public final class Relay {
     /**
      * After the FIN there is nothing to read, and Netty 4.2's epoll channel fails a read request
      * on a shut-down input (its epoll registration is gone), so we stop asking. Checked on the TCP
-     * channel's own loop: write completions arrive on the stream's loop, and a read requested from
-     * there would run later, possibly after the FIN.
+     * channel's own loop: writability events arrive on the stream's loop, and a read requested
+     * from there would run later, possibly after the FIN.
      */
     private void readTcp() {
         if (!tcp.eventLoop().inEventLoop()) {
             tcp.eventLoop().execute(this::readTcp);
-        } else if (!((DuplexChannel) tcp).isInputShutdown()) {
+        } else if (!((DuplexChannel) tcp).isInputShutdown() && !peerReset) {
             tcp.read();
         }
     }
 
+    /**
+     * Reads {@code from} again if {@code to} can take more; otherwise marks {@code from} paused
+     * for {@code to}'s writability event. The check after marking closes the race with an event
+     * that fired in between (it runs on {@code to}'s loop, this on {@code from}'s).
+     */
+    private static void readOrPause(Channel to, AtomicBoolean paused, Runnable read) {
+        if (to.isWritable()) {
+            read.run();
+            return;
+        }
+        paused.set(true);
+        if (to.isWritable() && paused.compareAndSet(true, false)) {
+            read.run();
+        }
+    }
+
+    /** {@code to} became writable: resume the side that paused for it. */
+    private static void resumeIfWritable(Channel to, AtomicBoolean paused, Runnable read) {
+        if (to.isWritable() && paused.compareAndSet(true, false)) {
+            read.run();
+        }
+    }
+
+    private void started(AtomicLong pending, long bytes) {
+        stats.writeStarted(pending.addAndGet(bytes));
+    }
+
     /** Bytes flow TCP → stream. */
     private final class TcpSide extends ChannelInboundHandlerAdapter {
+        private boolean unflushed;
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (!(msg instanceof ByteBuf data)) {
                 ReferenceCountUtil.release(msg);
-                ctx.read();
                 return;
             }
             if (peerReset) {
@@ -176,12 +215,13 @@ public final class Relay {
                 return;
             }
             int bytes = data.readableBytes();
-            stats.writeStarted(bytes);
-            stream.writeAndFlush(new DefaultHttp2DataFrame(data, false)).addListener((ChannelFutureListener) f -> {
+            started(pendingToStream, bytes);
+            unflushed = true;
+            stream.write(new DefaultHttp2DataFrame(data, false)).addListener((ChannelFutureListener) f -> {
+                pendingToStream.addAndGet(-bytes);
                 stats.writeEnded(bytes, true, f.isSuccess());
                 if (f.isSuccess()) {
                     toStream.addAndGet(bytes);
-                    readTcp();
                 } else if (!peerReset) {
                     abort("writing to the HTTP/2 stream failed: " + f.cause());
                 }
@@ -189,10 +229,25 @@ public final class Relay {
         }
 
         @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (unflushed) {
+                unflushed = false;
+                stream.flush();
+            }
+            readOrPause(stream, tcpPaused, Relay.this::readTcp);
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            resumeIfWritable(tcp, streamPaused, stream::read);
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownEvent) {
-                // All earlier chunks were written (we read only after each write), so END_STREAM
-                // follows the last byte.
+                // Writes to the stream keep their order, so END_STREAM follows the last byte.
+                unflushed = false;
                 stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true))
                         .addListener((ChannelFutureListener) f -> {
                             if (!f.isSuccess() && !peerReset) {
@@ -214,48 +269,54 @@ public final class Relay {
 
     /** Bytes flow stream → TCP. */
     private final class StreamSide extends ChannelInboundHandlerAdapter {
-        /**
-         * The last write to TCP. Usually complete before the next frame is read, but when the
-         * stream ends Netty delivers every frame still queued at once (see AbstractHttp2StreamChannel's
-         * end-of-stream drain), so END_STREAM must wait for the writes before it.
-         */
+        /** The last write to TCP: END_STREAM shuts TCP's output only after it completed. */
         private ChannelFuture lastWrite;
+        private boolean unflushed;
+        /** END_STREAM arrived: nothing more to read. */
+        private boolean ended;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof Http2DataFrame frame) {
-                boolean end = frame.isEndStream();
                 ByteBuf data = frame.content();
                 int bytes = data.readableBytes();
                 if (bytes == 0) {
                     data.release();
-                    afterWrite(end);
-                    return;
+                } else {
+                    started(pendingToTcp, bytes);
+                    unflushed = true;
+                    lastWrite = tcp.write(data);
+                    lastWrite.addListener((ChannelFutureListener) f -> {
+                        pendingToTcp.addAndGet(-bytes);
+                        stats.writeEnded(bytes, false, f.isSuccess());
+                        if (f.isSuccess()) {
+                            toTcp.addAndGet(bytes);
+                        } else {
+                            abort("writing to TCP failed: " + f.cause());
+                        }
+                    });
                 }
-                stats.writeStarted(bytes);
-                lastWrite = tcp.writeAndFlush(data);
-                lastWrite.addListener((ChannelFutureListener) f -> {
-                    stats.writeEnded(bytes, false, f.isSuccess());
-                    if (f.isSuccess()) {
-                        toTcp.addAndGet(bytes);
-                        afterWrite(end);
-                    } else {
-                        abort("writing to TCP failed: " + f.cause());
-                    }
-                });
+                if (frame.isEndStream()) {
+                    endOfStream();
+                }
             } else if (msg instanceof Http2HeadersFrame trailers) {
                 // Trailers carry nothing for TCP; their END_STREAM still ends the direction.
-                afterWrite(trailers.isEndStream());
+                if (trailers.isEndStream()) {
+                    endOfStream();
+                }
             } else {
                 ReferenceCountUtil.release(msg);
-                stream.read();
             }
         }
 
-        private void afterWrite(boolean endStream) {
-            if (!endStream) {
-                stream.read();
-            } else if (lastWrite == null || lastWrite.isDone()) {
+        /** The peer's FIN: after the bytes before it are written, shut TCP's output. */
+        private void endOfStream() {
+            ended = true;
+            if (unflushed) {
+                unflushed = false;
+                tcp.flush();
+            }
+            if (lastWrite == null || lastWrite.isDone()) {
                 // shutdownOutput fails writes still queued, so it runs only after the last write completed.
                 ((DuplexChannel) tcp).shutdownOutput();
             } else {
@@ -264,13 +325,29 @@ public final class Relay {
         }
 
         @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (unflushed) {
+                unflushed = false;
+                tcp.flush();
+            }
+            if (!ended) {
+                readOrPause(tcp, streamPaused, stream::read);
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            resumeIfWritable(stream, tcpPaused, Relay.this::readTcp);
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof Http2ResetFrame reset) {
                 // Not a close here: DATA the peer sent before its reset may still wait in this
-                // stream (we read a frame only after the previous one was written to TCP). Netty
-                // closes the stream channel after handing all of it to us at our next read (its
-                // end-of-stream drain), and onStreamClosed then ends TCP after those writes, so
-                // the bytes are delivered as a direct connection would deliver them.
+                // stream. Netty closes the stream channel after handing all of it to us at our
+                // next read (its end-of-stream drain), and onStreamClosed then ends TCP after
+                // those writes, so the bytes are delivered as a direct connection would deliver them.
                 peerReset = true;
                 String why = "peer reset the stream (" + reset.errorCode() + ")";
                 log.debug("relay {} <-> {}: {}", tcp, stream, why);

@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Counters for relays, shared by every tunnel of one server or client: bytes relayed, tunnels open,
  * and the most bytes ever waiting in one direction of one tunnel (handed to a write that has not
- * completed). A relay reads its next chunk only after the previous write completed, so that figure
- * stays at one chunk (a TCP read or one DATA frame), however slow the reader is;
+ * completed). A relay keeps reading only while the other side is writable, so that figure stays
+ * near the channels' write-buffer high water mark plus one chunk, however slow the reader is;
  * {@link #maxPendingBytes()} lets tests (and metrics) see that this holds.
  *
  * <p>Every tunnel's event loops update these on every chunk, so they are {@link LongAdder}s (no
