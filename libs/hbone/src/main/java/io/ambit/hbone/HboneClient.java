@@ -75,7 +75,8 @@ public final class HboneClient {
      */
     public CompletableFuture<HboneConnection> connect(InetSocketAddress server, SslContext tls, EventLoop loop) {
         CompletableFuture<HboneConnection> result = new CompletableFuture<>();
-        new Bootstrap()
+        // ztunnel calls this from inside the loop's epoll batch (see SocketCreation).
+        SocketCreation.onLoop(loop, () -> new Bootstrap()
                 .group(loop)
                 .channelFactory(channels)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -95,7 +96,7 @@ public final class HboneClient {
                         result.completeExceptionally(new HboneConnectionException(
                                 "cannot connect to HBONE server " + server, f.cause()));
                     }
-                });
+                }), result::completeExceptionally);
         return result;
     }
 

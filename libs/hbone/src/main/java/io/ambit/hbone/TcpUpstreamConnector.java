@@ -37,22 +37,25 @@ public final class TcpUpstreamConnector implements UpstreamConnector {
     /** The same connect, for callers with no CONNECT request (ztunnel's passthrough and plain-text inbound). */
     public Future<Channel> connect(EventLoop loop, InetSocketAddress target) {
         Promise<Channel> connected = loop.newPromise();
-        ChannelFuture attempt = new Bootstrap()
-                .group(loop)
-                .channelFactory(channels)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
-                .handler(new InboundHold())
-                .connect(target);
-        attempt.addListener(f -> {
-            if (f.isSuccess()) {
-                connected.setSuccess(attempt.channel());
-            } else {
-                connected.setFailure(f.cause());
-            }
-        });
+        // The caller usually runs inside the loop's epoll batch (see SocketCreation).
+        SocketCreation.onLoop(loop, () -> {
+            ChannelFuture attempt = new Bootstrap()
+                    .group(loop)
+                    .channelFactory(channels)
+                    .option(ChannelOption.AUTO_READ, false)
+                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                    .handler(new InboundHold())
+                    .connect(target);
+            attempt.addListener(f -> {
+                if (f.isSuccess()) {
+                    connected.setSuccess(attempt.channel());
+                } else {
+                    connected.setFailure(f.cause());
+                }
+            });
+        }, connected::setFailure);
         return connected;
     }
 }

@@ -175,6 +175,7 @@ class SiblingTunnelsTest {
     private String bulkClient(InetSocketAddress entry, Ending ending, long amount, long dataSeed) throws IOException {
         Socket socket = bed.dial(entry);
         try (socket) {
+          try {
             DataOutputStream out = new DataOutputStream(socket.getOutputStream());
             out.writeByte(ending.ordinal());
             out.writeLong(amount);
@@ -204,6 +205,9 @@ class SiblingTunnelsTest {
                     assertThat(socket.getInputStream().read()).as("the upstream's FIN").isEqualTo(-1);
                 }
             }
+          } catch (Throwable t) {
+            throw new AssertionError("TUNNEL " + socket.getLocalSocketAddress() + " " + ending + ": " + t, t);
+          }
         }
         return "ok";
     }

@@ -162,6 +162,8 @@ final class TestBed implements AutoCloseable {
                                 HboneHeaders.forwardedFor((InetSocketAddress) ch.remoteAddress()))
                                 .whenComplete((tunnel, error) -> {
                                     if (error != null) {
+                                        // Said, so a test that sees this connection reset knows why.
+                                        System.err.println("forwarder: no tunnel for " + ch.remoteAddress() + ": " + error);
                                         ch.close();
                                     } else {
                                         tunnel.relay(ch, idle, clientStats);
