@@ -184,7 +184,7 @@ public final class HboneServer implements AutoCloseable {
                     : new TcpUpstreamConnector(transport, settings.connectTimeout());
             Config config = new Config(tls, targetPolicy, authorizer, connector, settings, relayStats, observer, terminator);
             ChannelGroup connections = new DefaultChannelGroup("hbone-server", GlobalEventExecutor.INSTANCE);
-            ServerBootstrap bootstrap = new ServerBootstrap().group(transport.group());
+            ServerBootstrap bootstrap = new ServerBootstrap().group(transport.acceptors(), transport.group());
             if (channelFactory != null) {
                 bootstrap.channelFactory(channelFactory);
             } else {

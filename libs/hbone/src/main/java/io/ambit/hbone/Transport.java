@@ -22,27 +22,41 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 public final class Transport implements AutoCloseable {
 
     private final EventLoopGroup group;
+    /**
+     * Listeners accept here, and their connections are handed to {@link #group()}: so a new
+     * connection is registered by a task of its loop, never inside that loop's epoll batch (see
+     * {@link SocketCreation} for why that matters).
+     */
+    private final EventLoopGroup acceptors;
     private final boolean epoll;
 
-    private Transport(EventLoopGroup group, boolean epoll) {
+    private Transport(EventLoopGroup group, EventLoopGroup acceptors, boolean epoll) {
         this.group = group;
+        this.acceptors = acceptors;
         this.epoll = epoll;
     }
 
     /** Epoll when the native library loads, otherwise NIO. */
     public static Transport create(int threads) {
         if (Epoll.isAvailable()) {
-            return new Transport(new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory()), true);
+            return new Transport(new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory()),
+                    new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory()), true);
         }
         return nio(threads);
     }
 
     public static Transport nio(int threads) {
-        return new Transport(new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory()), false);
+        return new Transport(new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory()),
+                new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()), false);
     }
 
     public EventLoopGroup group() {
         return group;
+    }
+
+    /** The loop that listeners accept on (one thread); accepted connections go to {@link #group()}. */
+    public EventLoopGroup acceptors() {
+        return acceptors;
     }
 
     public boolean isEpoll() {
@@ -59,6 +73,7 @@ public final class Transport implements AutoCloseable {
 
     @Override
     public void close() {
+        acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

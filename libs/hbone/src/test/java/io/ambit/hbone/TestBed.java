@@ -150,7 +150,7 @@ final class TestBed implements AutoCloseable {
     InetSocketAddress forwarder(HbonePool pool, HboneServer server, InetSocketAddress target, Duration idle) {
         HboneKey key = new HboneKey(CLIENT, SERVER, server.address());
         Channel listener = new ServerBootstrap()
-                .group(transport.group())
+                .group(transport.acceptors(), transport.group())
                 .channel(transport.serverChannel())
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
@@ -181,7 +181,7 @@ final class TestBed implements AutoCloseable {
     /** A plain TCP listener whose (one) accepted connection is relayed into {@code tunnel}. */
     InetSocketAddress entry(HboneTunnel tunnel) {
         Channel listener = new ServerBootstrap()
-                .group(transport.group())
+                .group(transport.acceptors(), transport.group())
                 .channel(transport.serverChannel())
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)

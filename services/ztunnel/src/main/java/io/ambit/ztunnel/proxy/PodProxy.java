@@ -127,7 +127,7 @@ public final class PodProxy implements AutoCloseable {
     private static Channel listen(ProxyContext context, PodSockets sockets, ChannelGroup accepted, InetSocketAddress address,
             boolean socks, java.util.function.Supplier<ChannelHandler> handler) {
         return new ServerBootstrap()
-                .group(context.transport().group())
+                .group(context.transport().acceptors(), context.transport().group())
                 .channelFactory(sockets.listeners())
                 .childOption(ChannelOption.AUTO_READ, socks)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
