@@ -1,5 +1,6 @@
 package io.ambit.caclient;
 
+import io.ambit.identity.WorkloadIdentity;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -50,7 +51,7 @@ public final class CaClientMain {
                 HttpResponse.BodyHandlers.ofString()).body();
         TrustBundle bundle = TrustBundle.fromPem(trustDomain, pem);
         String[] hostPort = ca.split(":");
-        SpiffeId caId = SpiffeId.parse("spiffe://" + trustDomain + "/ns/" + meshNamespace + "/sa/ca-service");
+        SpiffeId caId = new WorkloadIdentity(trustDomain, meshNamespace, "ca-service").spiffeId();
         try (CaClient client = CaClient.connect(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])),
                 bundle, caId, Optional.empty())) {
             Svid svid = client.request(asked, true, Optional.of(token), Duration.ofHours(24));

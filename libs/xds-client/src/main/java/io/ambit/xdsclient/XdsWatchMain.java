@@ -1,5 +1,6 @@
 package io.ambit.xdsclient;
 
+import io.ambit.identity.WorkloadIdentity;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,13 +62,13 @@ public final class XdsWatchMain {
         String pem = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(bundleUrl)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         TrustBundle bundle = TrustBundle.fromPem(trustDomain, pem);
-        SpiffeId self = SpiffeId.parse("spiffe://" + trustDomain + "/ns/" + meshNamespace + "/sa/ztunnel");
+        SpiffeId self = new WorkloadIdentity(trustDomain, meshNamespace, "ztunnel").spiffeId();
         Svid svid;
         try (CaClient client = CaClient.connect(HostPort.parse(ca), bundle,
-                SpiffeId.parse("spiffe://" + trustDomain + "/ns/" + meshNamespace + "/sa/ca-service"), Optional.empty())) {
+                new WorkloadIdentity(trustDomain, meshNamespace, "ca-service").spiffeId(), Optional.empty())) {
             svid = client.request(self, false, Optional.of(token), Duration.ofHours(1));
         }
-        SpiffeId server = SpiffeId.parse("spiffe://" + trustDomain + "/ns/" + meshNamespace + "/sa/xds-server");
+        SpiffeId server = new WorkloadIdentity(trustDomain, meshNamespace, "xds-server").spiffeId();
         ManagedChannel channel = NettyChannelBuilder.forAddress(HostPort.parse(xds))
                 .sslContext(MeshTls.client(svid, bundle, PeerPolicy.exactly(server)))
                 .maxInboundMessageSize(XdsChannels.MAX_MESSAGE_BYTES)

@@ -1,5 +1,6 @@
 package io.ambit.service.security;
 
+import io.ambit.identity.WorkloadIdentity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,8 +63,9 @@ public final class BearerTokens {
         read("admin", properties.admin()).ifPresent(t -> entries.add(new Entry(t, MeshCaller.admin())));
         read("viewer", properties.viewer()).ifPresent(t -> entries.add(new Entry(t, MeshCaller.viewer())));
         for (Map.Entry<String, MeshSecurityProperties.Credential> service : properties.services().entrySet()) {
-            MeshCaller caller = MeshCaller.service("spiffe://" + properties.trustDomain() + "/ns/" + properties.meshNamespace()
-                    + "/sa/" + service.getKey(), service.getKey());
+            MeshCaller caller = MeshCaller.service(
+                    new WorkloadIdentity(properties.trustDomain(), properties.meshNamespace(), service.getKey()).toString(),
+                    service.getKey());
             read("service " + service.getKey(), service.getValue()).ifPresent(t -> entries.add(new Entry(t, caller)));
         }
         for (int i = 0; i < entries.size(); i++) {

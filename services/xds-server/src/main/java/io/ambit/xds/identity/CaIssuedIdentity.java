@@ -1,5 +1,6 @@
 package io.ambit.xds.identity;
 
+import io.ambit.identity.WorkloadIdentity;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ public final class CaIssuedIdentity implements ServingIdentity {
     }
 
     private SpiffeId spiffe(String serviceAccount) {
-        return SpiffeId.parse("spiffe://" + properties.trustDomain() + "/ns/" + properties.meshNamespace() + "/sa/" + serviceAccount);
+        return new WorkloadIdentity(properties.trustDomain(), properties.meshNamespace(), serviceAccount).spiffeId();
     }
 
     @Override

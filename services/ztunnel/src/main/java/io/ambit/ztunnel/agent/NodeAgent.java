@@ -1,5 +1,6 @@
 package io.ambit.ztunnel.agent;
 
+import io.ambit.identity.WorkloadIdentity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -178,11 +179,11 @@ public final class NodeAgent implements SmartLifecycle {
     }
 
     static SpiffeId identity(Workload workload) {
-        return SpiffeId.parse("spiffe://" + workload.trustDomain() + "/ns/" + workload.namespace() + "/sa/" + workload.serviceAccount());
+        return new WorkloadIdentity(workload.trustDomain(), workload.namespace(), workload.serviceAccount()).spiffeId();
     }
 
     private static SpiffeId spiffe(ZtunnelProperties properties, String serviceAccount) {
-        return SpiffeId.parse("spiffe://" + properties.trustDomain() + "/ns/" + properties.meshNamespace() + "/sa/" + serviceAccount);
+        return new WorkloadIdentity(properties.trustDomain(), properties.meshNamespace(), serviceAccount).spiffeId();
     }
 
     private static String token(ZtunnelProperties properties) {

@@ -1,5 +1,6 @@
 package io.ambit.ztunnel.state;
 
+import io.ambit.identity.WorkloadIdentity;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
@@ -49,11 +50,11 @@ public record Workload(
 
     /** {@code spiffe://<trust domain>/ns/<namespace>/sa/<service account>}, as its certificate says. */
     public String spiffeId() {
-        return "spiffe://" + trustDomain + "/ns/" + namespace + "/sa/" + serviceAccount;
+        return identity().toString();
     }
 
-    /** {@link #spiffeId()}, parsed: the identity its certificate carries and a peer must prove. */
+    /** The identity its certificate carries and a peer must prove (built from its parts, not parsed). */
     public SpiffeId identity() {
-        return SpiffeId.parse(spiffeId());
+        return new WorkloadIdentity(trustDomain, namespace, serviceAccount).spiffeId();
     }
 }

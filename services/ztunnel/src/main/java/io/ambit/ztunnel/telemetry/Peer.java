@@ -2,6 +2,8 @@ package io.ambit.ztunnel.telemetry;
 
 import java.util.Optional;
 
+import io.ambit.identity.InvalidSpiffeIdException;
+import io.ambit.identity.WorkloadIdentity;
 import io.ambit.proto.workload.Workload;
 
 /**
@@ -16,7 +18,13 @@ public record Peer(Optional<Workload> workload, Optional<String> principal) {
     public static final Peer UNKNOWN = new Peer(Optional.empty(), Optional.empty());
 
     public static Peer of(Workload workload) {
-        return new Peer(Optional.of(workload), Optional.of("spiffe://" + workload.getTrustDomain() + "/ns/"
-                + workload.getNamespace() + "/sa/" + workload.getServiceAccount()));
+        Optional<String> principal;
+        try {
+            principal = Optional.of(new WorkloadIdentity(workload.getTrustDomain(), workload.getNamespace(),
+                    workload.getServiceAccount()).toString());
+        } catch (InvalidSpiffeIdException incomplete) {
+            principal = Optional.empty(); // a label is never worth failing a connection for
+        }
+        return new Peer(Optional.of(workload), principal);
     }
 }
