@@ -12,7 +12,6 @@ import io.ambit.ztunnel.state.AuthorizationPolicy.Match;
 import io.ambit.ztunnel.state.AuthorizationPolicy.Rule;
 import io.ambit.ztunnel.state.Cidr;
 import io.ambit.ztunnel.state.StateSnapshot;
-import io.ambit.ztunnel.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,15 +43,12 @@ public final class L4Authorizer {
 
     private static final Logger log = LoggerFactory.getLogger(L4Authorizer.class);
 
-    private final StateStore store;
-
-    public L4Authorizer(StateStore store) {
-        this.store = store;
-    }
-
-    /** Decides with the policies that apply to the connection's destination in the current state. */
-    public Decision authorize(Connection connection) {
-        StateSnapshot snapshot = store.snapshot();
+    /**
+     * Decides with the policies that {@code snapshot} applies to the connection's destination. The
+     * caller read the destination from the same snapshot: one decision sees one state, never a
+     * workload from one xDS generation and policies from the next.
+     */
+    public Decision authorize(Connection connection, StateSnapshot snapshot) {
         List<String> unknown = snapshot.unknownPolicyReferences(connection.destination());
         if (!unknown.isEmpty()) {
             // As ztunnel: a policy named but not (yet) received is skipped.

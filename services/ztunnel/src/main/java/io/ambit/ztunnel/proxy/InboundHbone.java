@@ -16,6 +16,7 @@ import io.ambit.identity.SpiffeId;
 import io.ambit.ztunnel.policy.Connection;
 import io.ambit.ztunnel.policy.Decision;
 import io.ambit.ztunnel.state.Workload;
+import io.ambit.ztunnel.state.StateSnapshot;
 import io.ambit.ztunnel.telemetry.ConnectionLabels.Reporter;
 import io.ambit.ztunnel.telemetry.ConnectionTelemetry;
 import io.ambit.ztunnel.telemetry.Peer;
@@ -42,17 +43,18 @@ final class InboundHbone implements Authorizer, TunnelObserver {
 
     @Override
     public boolean allows(ConnectRequest request) {
-        Decision decision = context.authorizer().authorize(connection(request));
+        StateSnapshot snapshot = context.state().snapshot();
+        Decision decision = context.authorizer().authorize(connection(request, snapshot), snapshot);
         if (!decision.allowed()) {
             log.debug("{} -> {}: {}", request.client(), request.target(), decision.describe());
         }
         return decision.allowed();
     }
 
-    private Connection connection(ConnectRequest request) {
+    private Connection connection(ConnectRequest request, StateSnapshot snapshot) {
         // The HBONE connection leaves from the source pod's namespace, so its peer address is the source pod's.
         return new Connection(Optional.of(request.client().toString()), request.peer().getAddress(),
-                request.target().getAddress(), request.target().getPort(), context.current(pod));
+                request.target().getAddress(), request.target().getPort(), ProxyContext.current(pod, snapshot));
     }
 
     @Override
@@ -64,7 +66,7 @@ final class InboundHbone implements Authorizer, TunnelObserver {
             return new ConnectionTelemetry.Bytes(p.fromSecond(), p.fromFirst());
         });
         AtomicBoolean revoked = new AtomicBoolean();
-        OpenConnections.Entry entry = context.openConnections().track(connection(request), reason -> {
+        OpenConnections.Entry entry = context.openConnections().track(connection(request, context.state().snapshot()), reason -> {
             revoked.set(true);
             relay.terminate(reason);
         });

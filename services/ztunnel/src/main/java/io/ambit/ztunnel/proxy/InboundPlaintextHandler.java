@@ -11,6 +11,7 @@ import io.ambit.hbone.TcpUpstreamConnector;
 import io.ambit.hbone.TcpRelay;
 import io.ambit.ztunnel.policy.Connection;
 import io.ambit.ztunnel.policy.Decision;
+import io.ambit.ztunnel.state.StateSnapshot;
 import io.ambit.ztunnel.state.Workload;
 import io.ambit.ztunnel.telemetry.ConnectionLabels.Reporter;
 import io.ambit.ztunnel.telemetry.ConnectionTelemetry;
@@ -64,9 +65,10 @@ final class InboundPlaintextHandler extends ChannelInboundHandlerAdapter {
             Outbound.reset(downstream);
             return;
         }
+        StateSnapshot snapshot = context.state().snapshot();
         Connection connection = new Connection(Optional.empty(), source.getAddress(), destination.getAddress(),
-                destination.getPort(), context.current(pod));
-        Decision decision = context.authorizer().authorize(connection);
+                destination.getPort(), ProxyContext.current(pod, snapshot));
+        Decision decision = context.authorizer().authorize(connection, snapshot);
         if (!decision.allowed()) {
             tracked.fail("DENY", decision.describe());
             Outbound.reset(downstream);

@@ -127,7 +127,7 @@ public final class OpenConnections implements StateListener {
             Connection again = new Connection(before.sourceIdentity(), before.sourceIp(), before.destinationIp(),
                     before.destinationPort(), now);
             checked.increment();
-            Decision decision = authorizer.authorize(again);
+            Decision decision = authorizer.authorize(again, state);
             if (!decision.allowed()) {
                 log.info("closing {}: policy changed, now {}", again, decision.describe());
                 entry.close();

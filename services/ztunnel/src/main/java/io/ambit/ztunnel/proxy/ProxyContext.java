@@ -5,6 +5,7 @@ import java.util.Objects;
 import io.ambit.hbone.HboneSettings;
 import io.ambit.hbone.Transport;
 import io.ambit.ztunnel.policy.L4Authorizer;
+import io.ambit.ztunnel.state.StateSnapshot;
 import io.ambit.ztunnel.state.StateStore;
 import io.ambit.ztunnel.telemetry.ConnectionTelemetry;
 
@@ -34,8 +35,8 @@ public record ProxyContext(Transport transport, StateStore state, L4Authorizer a
      * The pod as the state says now: a proxy keeps the workload it was started for, but what
      * policy needs (the selector policies it is bound to, its status) can change while it runs.
      */
-    public io.ambit.ztunnel.state.Workload current(io.ambit.ztunnel.state.Workload pod) {
-        return state.snapshot().workload(pod.uid()).orElse(pod);
+    public static io.ambit.ztunnel.state.Workload current(io.ambit.ztunnel.state.Workload pod, StateSnapshot snapshot) {
+        return snapshot.workload(pod.uid()).orElse(pod);
     }
 
     /** The same context with the SOCKS5 listener on: how applications reach a ztunnel that cannot capture them. */
@@ -48,7 +49,7 @@ public record ProxyContext(Transport transport, StateStore state, L4Authorizer a
     /** Wires the parts from a state store, certificates and telemetry, with Istio's HBONE settings. */
     public static ProxyContext create(Transport transport, StateStore state, PodCertificates certificates,
             ConnectionTelemetry telemetry, ProxyProperties settings) {
-        L4Authorizer authorizer = new L4Authorizer(state);
+        L4Authorizer authorizer = new L4Authorizer();
         OpenConnections open = new OpenConnections(authorizer, settings.closeDeniedOnPolicyChange());
         state.addListener(open);
         HboneSettings client = HboneSettings.clientDefaults().withConnectTimeout(settings.connectTimeout())

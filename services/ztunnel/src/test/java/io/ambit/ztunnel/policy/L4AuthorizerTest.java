@@ -2,6 +2,7 @@ package io.ambit.ztunnel.policy;
 
 import static io.ambit.ztunnel.state.Fixtures.addresses;
 import static io.ambit.ztunnel.state.Fixtures.authorizations;
+import static io.ambit.ztunnel.state.Fixtures.removeAuthorizations;
 import static io.ambit.ztunnel.state.Fixtures.bytes;
 import static io.ambit.ztunnel.state.Fixtures.ip;
 import static io.ambit.ztunnel.state.Fixtures.pod;
@@ -23,6 +24,7 @@ import io.ambit.proto.security.Scope;
 import io.ambit.proto.security.ServiceAccountMatch;
 import io.ambit.proto.security.StringMatch;
 import io.ambit.ztunnel.state.AuthorizationPolicy;
+import io.ambit.ztunnel.state.StateSnapshot;
 import io.ambit.ztunnel.state.StateStore;
 import io.ambit.ztunnel.state.StringMatcher;
 import io.ambit.ztunnel.state.Workload;
@@ -343,22 +345,43 @@ class L4AuthorizerTest {
         var openPod = pod("demo", "open", "node-a", "10.244.1.8").build();
         assertThat(handler.apply(addresses(resource(strictPod), resource(openPod)))).isEmpty();
         assertThat(handler.apply(authorizations(resource(STATIC_STRICT)))).isEmpty();
-        L4Authorizer authorizer = new L4Authorizer(store);
+        L4Authorizer authorizer = new L4Authorizer();
         Workload echo = store.snapshot().workload(strictPod.getUid()).orElseThrow();
         Workload open = store.snapshot().workload(openPod.getUid()).orElseThrow();
 
-        Decision plaintext = authorizer.authorize(new Connection(Optional.empty(), ip("10.244.2.5"), ip("10.244.1.7"), 8080, echo));
+        Decision plaintext = authorizer.authorize(new Connection(Optional.empty(), ip("10.244.2.5"), ip("10.244.1.7"), 8080, echo), store.snapshot());
         assertThat(plaintext.allowed()).isFalse();
         assertThat(plaintext.policy()).contains("istio-system/istio_converted_static_strict");
         assertThat(plaintext.describe()).isEqualTo("denied: explicitly denied by istio-system/istio_converted_static_strict");
 
         Decision mtls = authorizer.authorize(new Connection(Optional.of("spiffe://cluster.local/ns/demo/sa/sleep"),
-                ip("10.244.2.5"), ip("10.244.1.7"), 8080, echo));
+                ip("10.244.2.5"), ip("10.244.1.7"), 8080, echo), store.snapshot());
         assertThat(mtls.allowed()).isTrue();
 
         // Not referenced by the workload: does not apply.
-        assertThat(authorizer.authorize(new Connection(Optional.empty(), ip("10.244.2.5"), ip("10.244.1.8"), 8080, open)).allowed())
+        assertThat(authorizer.authorize(new Connection(Optional.empty(), ip("10.244.2.5"), ip("10.244.1.8"), 8080, open), store.snapshot()).allowed())
                 .isTrue();
+    }
+
+    @Test
+    void oneDecisionReadsOneSnapshotEvenWhenTheStateMovesOn() {
+        StateStore store = new StateStore();
+        XdsStateHandler handler = new XdsStateHandler(store);
+        var strictPod = pod("demo", "echo", "node-a", "10.244.1.7")
+                .addAuthorizationPolicies("istio-system/istio_converted_static_strict").build();
+        assertThat(handler.apply(addresses(resource(strictPod)))).isEmpty();
+        assertThat(handler.apply(authorizations(resource(STATIC_STRICT)))).isEmpty();
+        StateSnapshot before = store.snapshot();
+        Workload echo = before.workload(strictPod.getUid()).orElseThrow();
+
+        // The policy goes away after the destination was read, before the decision is made.
+        assertThat(handler.apply(removeAuthorizations("istio-system/istio_converted_static_strict"))).isEmpty();
+        Connection plaintext = new Connection(Optional.empty(), ip("10.244.2.5"), ip("10.244.1.7"), 8080, echo);
+
+        assertThat(new L4Authorizer().authorize(plaintext, before).allowed())
+                .as("decided with the snapshot the destination came from").isFalse();
+        assertThat(new L4Authorizer().authorize(plaintext, store.snapshot()).allowed())
+                .as("the next decision sees the new state").isTrue();
     }
 
     @Test

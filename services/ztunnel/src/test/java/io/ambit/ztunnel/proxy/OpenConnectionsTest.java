@@ -40,7 +40,7 @@ class OpenConnectionsTest {
     void state() {
         assertThat(handler.apply(addresses(resource(pod("demo", "echo", "node-a", "10.244.1.7").build())))).isEmpty();
         echo = store.snapshot().workloadAt(ip("10.244.1.7")).orElseThrow();
-        open = new OpenConnections(new L4Authorizer(store), true, worker::add);
+        open = new OpenConnections(new L4Authorizer(), true, worker::add);
         store.addListener(open);
     }
 
