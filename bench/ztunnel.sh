@@ -14,7 +14,8 @@
 # request and answer, BENCH_CONNECTIONS (4) persistent connections for the latency run,
 # BENCH_REPEAT (5) runs of the 8-stream step per path (every one must pass: an iperf3 error on any
 # run fails the benchmark, with the count, as issue 12 asks; the median is reported),
-# BENCH_PATHS ("direct haproxy ztunnel") the paths to run, ZTUNNEL_JAVA_OPTS (the flags in
+# BENCH_PATHS ("direct haproxy ztunnel") the paths to run, BENCH_EXTRA_PODS (100) idle pods added
+# to node 2 before the ztunnel path's load (issue 12: idle RSS with 100 captured pods, cost per pod), ZTUNNEL_JAVA_OPTS (the flags in
 # services/ztunnel/jvm.options, as the lab starts it) for the two ztunnel JVMs. Exits non-zero when any step failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -422,6 +423,56 @@ EOF
   stop "$a_pid" "$b_pid"
 }
 
+# pod_cost ZTUNNEL_PID HTTP_PORT ADMIN_PORT MESH_YAML: issue 12's "idle with 100 captured pods"
+# and marginal cost per pod. Before any traffic, node 2's ztunnel (one pod captured) is read
+# (RSS, and heap used after a full GC); then EXTRA_PODS more pod namespaces join node 2's bridge,
+# are added to the watched local config as HBONE workloads (same service account, so no new
+# certificate: the cost is the pod's state and capture), and once all are captured it is read
+# again. The pods stay (idle) for the rest of the run.
+EXTRA_PODS=${BENCH_EXTRA_PODS:-100}
+pod_cost() {
+  local pid=$1 http=$2 admin=$3 mesh=$4 n ns ip want captured i
+  heap_used() { # bytes of heap in use, right after a full GC
+    "$JAVA_HOME/bin/jcmd" "$pid" GC.run >/dev/null
+    curl -sf "http://127.0.0.1:$http/actuator/prometheus" \
+      | awk '/^jvm_memory_used_bytes\{/ && /area="heap"/ { s += $NF } END { printf "%d", s }'
+  }
+  local heap0 rss0 heap1 rss1
+  heap0=$(heap_used); rss0=$(rss_kib "$pid" | cut -d' ' -f1)
+  for n in $(seq 1 "$EXTRA_PODS"); do
+    ns=${PREFIX}i$n ip=10.244.2.$((100 + n))
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+    ip link add "${PREFIX}i$n" netns "$ns" type veth peer name "${PREFIX}i${n}r" netns "$NS_ROUTER"
+    ip -n "$NS_ROUTER" link set "${PREFIX}i${n}r" master "${PREFIX}br2" up
+    ip -n "$ns" addr add "$ip/24" dev "${PREFIX}i$n"
+    ip -n "$ns" link set "${PREFIX}i$n" up
+    ip -n "$ns" route add default via 10.244.2.1
+    printf '  - {uid: "Kubernetes//Pod/bench/idle-%d", name: idle-%d, workloadName: idle, namespace: bench, addresses: ["%s"],\n     tunnelProtocol: HBONE, trustDomain: cluster.local, serviceAccount: server, node: node-2}\n' \
+      "$n" "$n" "$ip" >>"$mesh.new"
+  done
+  cat "$mesh" "$mesh.new" >"$mesh.tmp" && mv "$mesh.tmp" "$mesh" # one change for the watcher
+  want=$((EXTRA_PODS + 1))
+  for i in $(seq 600); do
+    captured=$(curl -sf "http://127.0.0.1:$admin/config_dump" \
+      | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["capture"]["pods"]))' 2>/dev/null || echo 0)
+    [ "$captured" -ge "$want" ] && break
+    sleep 0.2
+  done
+  if [ "$captured" -lt "$want" ]; then
+    echo "  pods: only $captured of $want pods captured by node-2's ztunnel after 120 s; pod cost not measured" >&2
+    touch "$work/failed"
+    return
+  fi
+  sleep 1 # let the capture settle
+  heap1=$(heap_used); rss1=$(rss_kib "$pid" | cut -d' ' -f1)
+  echo "RESULT ztunnel pods-rss-kib $rss1 $(( (rss1 - rss0) / EXTRA_PODS ))" >>"$results"
+  echo "RESULT ztunnel pods-heap-kib $((heap1 / 1024)) $(( (heap1 - heap0) / 1024 / EXTRA_PODS ))" >>"$results"
+  printf '  pods: node-2 ztunnel, idle, 1 -> %d captured pods: RSS %d -> %d MiB (%d KiB per pod), heap after GC %d -> %d KiB (%d KiB per pod)\n' \
+    "$want" $((rss0 / 1024)) $((rss1 / 1024)) $(( (rss1 - rss0) / EXTRA_PODS )) $((heap0 / 1024)) $((heap1 / 1024)) \
+    $(( (heap1 - heap0) / 1024 / EXTRA_PODS ))
+}
+
 # The ztunnel path. CONTRACT, for whoever wires it:
 #   Given: the client pod namespace $NS_CLIENT (IP $CLIENT_IP, on lab node 1, bridge
 #     ${PREFIX}br1) and the server pod namespace $NS_SERVER (IP $SERVER_IP, node 2, bridge
@@ -525,6 +576,7 @@ YAML
   done
   [ "${inbound:-0}" -gt 0 ] || die "a connection from the client pod did not arrive at node-2's ztunnel over mutual TLS"
   echo "ztunnel: checked: client pod -> $SERVER_IP:$ECHO_PORT arrives at node-2's ztunnel over HBONE (mutual TLS)"
+  [ "$EXTRA_PODS" -gt 0 ] && pod_cost "${zt_pids[1]}" "${zt_http[1]}" "${zt_admin[1]}" "$dir/mesh.yaml"
   measure_path ztunnel "$SERVER_IP" "$IPERF_PORT" "$ECHO_PORT" "${zt_pids[0]}" "${zt_pids[1]}"
   stop "${zt_pids[@]}" "$ca_pid"
 }
@@ -546,7 +598,7 @@ echo "each path: ${WARMUP} s warm-up, iperf3 ${SECONDS_PER_RUN} s with 1 and 8 s
 for p in $PATHS; do "run_${p}_path"; done
 
 echo
-awk -v clk="$CLK_TCK" -v rate="$RATE" -v size="$SIZE" '
+awk -v clk="$CLK_TCK" -v rate="$RATE" -v size="$SIZE" -v extra="$EXTRA_PODS" '
   $1 == "RESULT" {
     p = $2; k = $3
     if (k ~ /^tput-/) {
@@ -556,6 +608,8 @@ awk -v clk="$CLK_TCK" -v rate="$RATE" -v size="$SIZE" '
     else if (k == "cpu-per-krps") krps[p] = $4
     else if (k == "rss-kib") { rss[p] = $4 / 1024; rssmax[p] = $5 / 1024 }
     else if (k == "idle-kib") idle[p] = $4 / 1024
+    else if (k == "pods-rss-kib") { podsrss = $4 / 1024; podrss = $5 }
+    else if (k == "pods-heap-kib") podheap = $5
   }
   function has(a, key) { return (key in a) && a[key] != "" }
   function cell(v, fmt) { return v == "" ? "-" : sprintf(fmt, v) }
@@ -603,6 +657,8 @@ awk -v clk="$CLK_TCK" -v rate="$RATE" -v size="$SIZE" '
     printf "  RSS of one ztunnel under load <= 128 MiB    : %s\n", verdict(zr, zr <= 128)
     zi = get(idle, "ztunnel")
     printf "  RSS per idle connection <= 16 KiB (both)    : %s\n", verdict(zi, zi <= 16)
+    printf "  RSS idle with %s captured pods <= 96 MiB    : %s\n", extra + 1, podsrss == "" ? "not measured" : sprintf("%.1f MiB, %s", podsrss, verdict(podsrss, podsrss <= 96))
+    printf "  marginal cost per pod <= 256 KiB            : %s\n", podrss == "" ? "not measured" : sprintf("RSS %d KiB, heap %d KiB: %s", podrss, podheap, verdict(podrss, podrss <= 256))
   }' "$results"
 
 # The integrity verdict, loud: any iperf3 error on any run fails the benchmark.
