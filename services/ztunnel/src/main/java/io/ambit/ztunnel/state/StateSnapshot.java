@@ -1,5 +1,6 @@
 package io.ambit.ztunnel.state;
 
+import io.ambit.authz.AuthorizationPolicy;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
