@@ -82,6 +82,9 @@ class ApiErrors {
             }
             return respond(problem);
         }
+        if (e.status() == 404) {
+            return respond(problem(HttpStatus.NOT_FOUND, "not-found", "Not found", e.getMessage()));
+        }
         if (e.status() == 401 || e.status() == 403) {
             HttpStatus status = HttpStatus.valueOf(e.status());
             return respond(problem(status, "upstream-refused", status.getReasonPhrase(),
