@@ -109,11 +109,11 @@ async function graph() {
         { selector: 'node[kind = "unknown"]', style: { 'background-color': '#98a2b3' } },
         { selector: 'node[?captured][kind = "workload"]', style: { 'border-width': 3, 'border-color': '#12b76a' } },
         { selector: 'edge', style: { 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'width': 2, 'label': 'data(label)',
-          'font-size': 8, 'text-rotation': 'autorotate', 'line-color': edgeColour, 'target-arrow-color': edgeColour } },
+          'font-size': 9, 'text-rotation': 'autorotate', 'text-background-color': '#fff', 'text-background-opacity': 0.85, 'text-background-padding': 2, 'line-color': edgeColour, 'target-arrow-color': edgeColour } },
         { selector: 'edge[kind = "serves"]', style: { 'line-style': 'dashed', 'width': 1, 'target-arrow-shape': 'none' } },
         { selector: 'edge[errorRate > 0.05]', style: { 'line-style': 'dashed', 'target-arrow-color': '#d92d20', 'line-color': '#d92d20' } },
       ],
-      layout: { name: 'cose', animate: false },
+      layout: { name: 'cose', animate: false, idealEdgeLength: 160, nodeRepulsion: 60000, padding: 40 },
     });
     window.ambitGraph = cy;
     return;
@@ -126,7 +126,7 @@ async function graph() {
     const existing = cy.getElementById(x.data.id);
     if (existing.nonempty()) { existing.data(x.data); } else { cy.add(x); nodesChanged = nodesChanged || x.group === 'nodes'; }
   });
-  if (nodesChanged) { cy.layout({ name: 'cose', animate: false }).run(); }
+  if (nodesChanged) { cy.layout({ name: 'cose', animate: false, idealEdgeLength: 160, nodeRepulsion: 60000, padding: 40 }).run(); }
 }
 
 async function workloads() {
