@@ -40,6 +40,31 @@ public final class L4Policy {
     private L4Policy() {
     }
 
+    /**
+     * The policies that apply to a workload, as ztunnel gathers them: NAMESPACE ones of its namespace,
+     * GLOBAL ones (the root namespace's), then the WORKLOAD_SELECTOR ones the workload names (each
+     * once). A named policy that {@code lookup} does not know is skipped: it may not have arrived yet.
+     *
+     * @param namespacePolicies keys of the NAMESPACE-scoped policies of the workload's namespace
+     * @param globalPolicies    keys of the GLOBAL-scoped policies
+     * @param selected          the workload's {@code authorization_policies}
+     */
+    public static List<AuthorizationPolicy> applicable(java.util.Collection<String> namespacePolicies,
+            java.util.Collection<String> globalPolicies, java.util.Collection<String> selected,
+            java.util.function.Function<String, AuthorizationPolicy> lookup) {
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>(namespacePolicies);
+        keys.addAll(globalPolicies);
+        keys.addAll(selected);
+        List<AuthorizationPolicy> out = new java.util.ArrayList<>(keys.size());
+        for (String key : keys) {
+            AuthorizationPolicy policy = lookup.apply(key);
+            if (policy != null) {
+                out.add(policy);
+            }
+        }
+        return out;
+    }
+
     /** The decision for a connection given the policies that apply to its destination. */
     public static Decision decide(L4Request request, List<AuthorizationPolicy> applicable) {
         PeerIdentity peer = PeerIdentity.of(request.sourceIdentity());
