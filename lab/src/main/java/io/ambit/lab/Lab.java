@@ -290,8 +290,9 @@ public final class Lab implements AutoCloseable {
      * Where the dashboard reads this lab: the xds-server's HTTP API and each node's ztunnel (admin
      * page and metrics), which take ephemeral ports in tests. Addresses only; its token is a file.
      */
-    private List<String> adminUiUpstreams() {
-        List<String> args = new ArrayList<>(List.of("--ambit.admin.xds-url=http://127.0.0.1:" + ports.xdsHttp()));
+    private List<String> adminUiUpstreams(int port) {
+        List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--management.server.port=" + port,
+                "--ambit.admin.xds-url=http://127.0.0.1:" + ports.xdsHttp()));
         int i = 0;
         for (Map.Entry<Integer, int[]> node : ztunnelPorts.entrySet()) {
             args.add("--ambit.admin.ztunnels[" + i + "].node=" + nodeName(node.getKey()));
@@ -335,7 +336,7 @@ public final class Lab implements AutoCloseable {
         try {
             List<String> args = new ArrayList<>(httpCredentials());
             if (companion.name().equals("admin-ui")) {
-                args.addAll(adminUiUpstreams());
+                args.addAll(adminUiUpstreams(companion.ports().getFirst()));
             }
             launchService(companion.name(), args);
         } catch (IOException e) {

@@ -102,6 +102,7 @@ async function graph() {
       container: $('graph'),
       elements,
       wheelSensitivity: 0.3,
+      maxZoom: 1.3, // a small mesh is not blown up to fill the box
       style: [
         { selector: 'node', style: { 'label': 'data(label)', 'font-size': 10, 'text-valign': 'bottom', 'background-color': '#2e90fa', 'width': 22, 'height': 22 } },
         { selector: 'node[kind = "service"]', style: { 'shape': 'triangle', 'background-color': '#7a5af8' } },
