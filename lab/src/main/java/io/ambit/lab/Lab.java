@@ -286,6 +286,23 @@ public final class Lab implements AutoCloseable {
                 "--ambit.security.viewer.token-file=" + tokens.resolve("viewer"));
     }
 
+    /**
+     * Where the dashboard reads this lab: the xds-server's HTTP API and each node's ztunnel (admin
+     * page and metrics), which take ephemeral ports in tests. Addresses only; its token is a file.
+     */
+    private List<String> adminUiUpstreams(int port) {
+        List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--management.server.port=" + port,
+                "--ambit.admin.xds-url=http://127.0.0.1:" + ports.xdsHttp()));
+        int i = 0;
+        for (Map.Entry<Integer, int[]> node : ztunnelPorts.entrySet()) {
+            args.add("--ambit.admin.ztunnels[" + i + "].node=" + nodeName(node.getKey()));
+            args.add("--ambit.admin.ztunnels[" + i + "].admin-url=http://127.0.0.1:" + node.getValue()[0]);
+            args.add("--ambit.admin.ztunnels[" + i + "].metrics-url=http://127.0.0.1:" + node.getValue()[1] + "/actuator/prometheus");
+            i++;
+        }
+        return args;
+    }
+
     /** The file holding the run's admin token (what {@code meshctl} sends). */
     public Path adminTokenFile() {
         return runDir.resolve("tokens").resolve("admin");
@@ -317,7 +334,11 @@ public final class Lab implements AutoCloseable {
 
     private void launchCompanion(Companion companion) {
         try {
-            launchService(companion.name(), httpCredentials());
+            List<String> args = new ArrayList<>(httpCredentials());
+            if (companion.name().equals("admin-ui")) {
+                args.addAll(adminUiUpstreams(companion.ports().getFirst()));
+            }
+            launchService(companion.name(), args);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

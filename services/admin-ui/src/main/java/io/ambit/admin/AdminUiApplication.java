@@ -3,7 +3,7 @@ package io.ambit.admin;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
-/** Ambit's dashboard and REST admin API (a later issue fills it). */
+/** Ambit's dashboard ({@code /}) and REST admin API ({@code /api/v1}, described at {@code /v3/api-docs}). */
 @SpringBootApplication
 public class AdminUiApplication {
 

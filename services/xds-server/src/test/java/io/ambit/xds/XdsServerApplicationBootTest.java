@@ -25,19 +25,20 @@ class XdsServerApplicationBootTest extends MeshServiceContractTest {
 
     private static final String NAMESPACE = "apiVersion: v1\nkind: Namespace\nmetadata: {name: access-table}\n";
 
-    /** The store API and the debug views: reads viewer (debug: admin), writes admin. Apply runs before delete. */
+    /** The store API and the debug views: reads viewer (debug clients: admin), writes admin. Apply runs before delete. */
     @Override
     protected List<Endpoint> endpoints() {
         List<Endpoint> endpoints = new ArrayList<>(sharedEndpoints());
         endpoints.add(Endpoint.get(Port.MAIN, "/store/objects?kind=Namespace", Access.VIEWER));
         endpoints.add(Endpoint.get(Port.MAIN, "/store/status", Access.VIEWER));
+        endpoints.add(Endpoint.get(Port.MAIN, "/store/export?kind=Namespace", Access.VIEWER));
         endpoints.add(Endpoint.get(Port.MAIN, "/store/pods?node=node-a", Access.VIEWER));
         endpoints.add(Endpoint.post(Port.MAIN, "/store/apply", Access.ADMIN, "application/yaml", NAMESPACE));
         endpoints.add(Endpoint.post(Port.MAIN, "/store/delete", Access.ADMIN, "application/yaml", NAMESPACE));
-        endpoints.add(Endpoint.get(Port.MAIN, "/debug/xds/resources?type=address", Access.ADMIN));
+        endpoints.add(Endpoint.get(Port.MAIN, "/debug/xds/resources?type=address", Access.VIEWER));
         endpoints.add(Endpoint.get(Port.MAIN, "/debug/xds/clients", Access.ADMIN));
-        endpoints.add(Endpoint.get(Port.MAIN, "/debug/xds/findings", Access.ADMIN));
-        endpoints.add(Endpoint.get(Port.MAIN, "/debug/xds/waypoints", Access.ADMIN));
+        endpoints.add(Endpoint.get(Port.MAIN, "/debug/xds/findings", Access.VIEWER));
+        endpoints.add(Endpoint.get(Port.MAIN, "/debug/xds/waypoints", Access.VIEWER));
         return endpoints;
     }
 }

@@ -59,6 +59,29 @@ public class StoreController {
     }
 
     /**
+     * Every object as written ({@code kind} picks one kind), as JSON: what admin-ui shows as
+     * "policies as written" and checks in its validations. {@code {"version": n, "objects": [{"source",
+     * "line", "object"}]}}, sorted by kind, namespace and name.
+     */
+    @GetMapping(value = "/export", produces = org.springframework.http.MediaType.APPLICATION_JSON_VALUE)
+    public String export(@RequestParam(required = false) String kind) {
+        LocalConfigStore.Snapshot snapshot = store.snapshot();
+        StringBuilder json = new StringBuilder("{\"version\":").append(snapshot.version()).append(",\"objects\":[");
+        boolean first = true;
+        for (var parsed : snapshot.objects().values().stream()
+                .filter(p -> kind == null || p.key().kind().equalsIgnoreCase(kind))
+                .sorted(java.util.Comparator.comparing((io.ambit.xds.store.KubeYamlParser.Parsed p) -> p.key().kind())
+                        .thenComparing(p -> p.key().namespace()).thenComparing(p -> p.key().name()))
+                .toList()) {
+            json.append(first ? "" : ",").append("{\"source\":").append(tools.jackson.databind.json.JsonMapper.shared().writeValueAsString(parsed.source()))
+                    .append(",\"line\":").append(parsed.line())
+                    .append(",\"object\":").append(io.ambit.xds.store.KubeYamlParser.toJson(parsed.object())).append('}');
+            first = false;
+        }
+        return json.append("]}").toString();
+    }
+
+    /**
      * The status translation computed for each object it has something to say about (what Kubernetes
      * mode writes to the objects' status), as of the last translation: a change shows once translated.
      */

@@ -58,6 +58,15 @@ public final class KubeYamlParser {
     private KubeYamlParser() {
     }
 
+    /** The object as Kubernetes JSON (fabric8's own mapper, so quantities and int-or-strings print as written). */
+    public static String toJson(HasMetadata object) {
+        try {
+            return MAPPER.writeValueAsString(object);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("BUG: a parsed object does not print as JSON: " + e.getMessage(), e);
+        }
+    }
+
     /** Parses every document; throws with all problems found if any document is refused. */
     public static List<Parsed> parse(String source, String text) {
         return parse(source, text, true);

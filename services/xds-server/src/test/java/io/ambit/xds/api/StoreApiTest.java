@@ -95,6 +95,10 @@ class StoreApiTest {
         // what the CA's node rule asks in local mode
         assertThat(get("/store/pods?node=node-a").body()).contains("\"name\":\"sleep\"", "\"serviceAccount\":\"default\"");
         assertThat(get("/store/pods?node=node-b").body()).isEqualTo("[]");
+        // the objects as written, as admin-ui reads them
+        String export = get("/store/export?kind=Pod").body();
+        assertThat(export).contains("\"source\":\"pods.yaml\"").contains("\"kind\":\"Pod\"").contains("\"nodeName\":\"node-a\"")
+                .contains("\"image\":\"curl\"").doesNotContain("\"kind\":\"Namespace\"");
 
         HttpResponse<String> deleted = post("/store/delete", "apiVersion: v1\nkind: Pod\nmetadata: {name: sleep, namespace: demo}\n");
         assertThat(deleted.statusCode()).isEqualTo(200);

@@ -14,7 +14,7 @@ import io.ambit.identity.SpiffeId;
 import io.ambit.identity.Svid;
 import io.ambit.ztunnel.capture.CaptureManager;
 import io.ambit.ztunnel.identity.WorkloadCertificates;
-import io.ambit.ztunnel.state.AuthorizationPolicy;
+import io.ambit.authz.AuthorizationPolicy;
 import io.ambit.ztunnel.state.ProtoJson;
 import io.ambit.ztunnel.state.Service;
 import io.ambit.ztunnel.state.StateSnapshot;

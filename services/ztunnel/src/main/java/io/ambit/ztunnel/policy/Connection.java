@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.Objects;
 import java.util.Optional;
 
+import io.ambit.authz.L4Request;
 import io.ambit.ztunnel.state.Workload;
 
 /**
@@ -21,6 +22,11 @@ public record Connection(Optional<String> sourceIdentity, InetAddress sourceIp, 
         Objects.requireNonNull(sourceIp, "sourceIp");
         Objects.requireNonNull(destinationIp, "destinationIp");
         Objects.requireNonNull(destination, "destination");
+    }
+
+    /** What the shared evaluator decides on. */
+    public L4Request request() {
+        return new L4Request(sourceIdentity, sourceIp, destinationIp, destinationPort);
     }
 
     @Override

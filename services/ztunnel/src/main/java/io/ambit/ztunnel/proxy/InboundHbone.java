@@ -14,7 +14,7 @@ import io.ambit.hbone.Relay;
 import io.ambit.hbone.TunnelObserver;
 import io.ambit.identity.SpiffeId;
 import io.ambit.ztunnel.policy.Connection;
-import io.ambit.ztunnel.policy.Decision;
+import io.ambit.authz.Decision;
 import io.ambit.ztunnel.state.Workload;
 import io.ambit.ztunnel.state.StateSnapshot;
 import io.ambit.ztunnel.telemetry.ConnectionLabels.Reporter;

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 import io.ambit.hbone.TcpUpstreamConnector;
 import io.ambit.hbone.TcpRelay;
 import io.ambit.ztunnel.policy.Connection;
-import io.ambit.ztunnel.policy.Decision;
+import io.ambit.authz.Decision;
 import io.ambit.ztunnel.state.StateSnapshot;
 import io.ambit.ztunnel.state.Workload;
 import io.ambit.ztunnel.telemetry.ConnectionLabels.Reporter;

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.ambit.ztunnel.policy.Connection;
-import io.ambit.ztunnel.policy.Decision;
+import io.ambit.authz.Decision;
 import io.ambit.ztunnel.policy.L4Authorizer;
 import io.ambit.ztunnel.state.StateChange;
 import io.ambit.ztunnel.state.StateListener;

@@ -1,29 +1,15 @@
 package io.ambit.ztunnel.state;
 
-import java.util.ArrayList;
-import java.util.List;
-
+import io.ambit.authz.AuthorizationPolicy;
+import io.ambit.authz.InvalidPolicyException;
 import io.ambit.proto.security.Authorization;
-import io.ambit.proto.security.Match;
-import io.ambit.ztunnel.state.AuthorizationPolicy.Action;
-import io.ambit.ztunnel.state.AuthorizationPolicy.Clause;
-import io.ambit.ztunnel.state.AuthorizationPolicy.Rule;
-import io.ambit.ztunnel.state.AuthorizationPolicy.Scope;
-import io.ambit.ztunnel.state.AuthorizationPolicy.ServiceAccountMatcher;
 
 /**
- * {@code istio.security.Authorization} → {@link AuthorizationPolicy}. Istio's ztunnel silently drops
- * a match value it cannot read (an address of the wrong size, a prefix length out of range, a
- * {@code StringMatch} without a type) and truncates ports to 16 bits; dropping a value can widen an
- * ALLOW (a match left with only {@code destination_ports} allows every source). Ambit refuses the
- * whole policy instead, with the path of the value, so the previous version (or none) stays in
- * force and the control plane sees the NACK. An unknown action or scope is refused too: proto3 would
- * otherwise read it as ALLOW / GLOBAL.
+ * {@code istio.security.Authorization} from xDS → {@link AuthorizationPolicy}: the resource's name
+ * must be the policy's {@code namespace/name}; the policy itself is read by the shared
+ * {@link io.ambit.authz.AuthorizationParser}, whose refusal becomes the NACK reason.
  */
 final class AuthorizationParser extends ResourceParser<Authorization, AuthorizationPolicy> {
-
-    /** Rules, clauses, matches and values together; a policy bigger than this is refused. */
-    static final int MAX_ELEMENTS = 100_000;
 
     AuthorizationParser() {
         super(Authorization.class, "istio.security.Authorization");
@@ -31,130 +17,14 @@ final class AuthorizationParser extends ResourceParser<Authorization, Authorizat
 
     @Override
     AuthorizationPolicy doParse(String name, Authorization a) throws InvalidResourceException {
-        if (a.getName().isEmpty()) {
-            throw new InvalidResourceException("authorization has no name");
-        }
-        if (a.getNamespace().isEmpty()) {
-            throw new InvalidResourceException("authorization has no namespace");
-        }
         String key = a.getNamespace() + "/" + a.getName();
-        if (!name.equals(key)) {
+        if (!a.getName().isEmpty() && !a.getNamespace().isEmpty() && !name.equals(key)) {
             throw new InvalidResourceException("resource name is not the policy's namespace/name \"" + truncate(key) + "\"");
         }
-        Scope scope = switch (a.getScope()) {
-            case GLOBAL -> Scope.GLOBAL;
-            case NAMESPACE -> Scope.NAMESPACE;
-            case WORKLOAD_SELECTOR -> Scope.WORKLOAD_SELECTOR;
-            case UNRECOGNIZED -> throw new InvalidResourceException("scope: unknown value " + a.getScopeValue());
-        };
-        Action action = switch (a.getAction()) {
-            case ALLOW -> Action.ALLOW;
-            case DENY -> Action.DENY;
-            case UNRECOGNIZED -> throw new InvalidResourceException("action: unknown value " + a.getActionValue());
-        };
-        checkSize(a);
-        List<Rule> rules = new ArrayList<>(a.getRulesCount());
-        for (int r = 0; r < a.getRulesCount(); r++) {
-            var rule = a.getRules(r);
-            List<Clause> clauses = new ArrayList<>(rule.getClausesCount());
-            for (int c = 0; c < rule.getClausesCount(); c++) {
-                var clause = rule.getClauses(c);
-                List<AuthorizationPolicy.Match> matches = new ArrayList<>(clause.getMatchesCount());
-                for (int m = 0; m < clause.getMatchesCount(); m++) {
-                    matches.add(match(clause.getMatches(m), "rules[" + r + "].clauses[" + c + "].matches[" + m + "]"));
-                }
-                clauses.add(new Clause(matches));
-            }
-            rules.add(new Rule(clauses));
+        try {
+            return io.ambit.authz.AuthorizationParser.parse(a);
+        } catch (InvalidPolicyException e) {
+            throw new InvalidResourceException(e.getMessage());
         }
-        return new AuthorizationPolicy(a.getName(), a.getNamespace(), scope, action, rules, a.getDryRun(), a);
-    }
-
-    private static void checkSize(Authorization a) throws InvalidResourceException {
-        long elements = a.getRulesCount();
-        for (var rule : a.getRulesList()) {
-            elements += rule.getClausesCount();
-            for (var clause : rule.getClausesList()) {
-                elements += clause.getMatchesCount();
-                for (Match m : clause.getMatchesList()) {
-                    elements += m.getNamespacesCount() + m.getNotNamespacesCount() + m.getServiceAccountsCount()
-                            + m.getNotServiceAccountsCount() + m.getPrincipalsCount() + m.getNotPrincipalsCount()
-                            + m.getSourceIpsCount() + m.getNotSourceIpsCount() + m.getDestinationIpsCount()
-                            + m.getNotDestinationIpsCount() + m.getDestinationPortsCount() + m.getNotDestinationPortsCount();
-                }
-            }
-            if (elements > MAX_ELEMENTS) {
-                break;
-            }
-        }
-        if (elements > MAX_ELEMENTS) {
-            throw new InvalidResourceException("policy has more than " + MAX_ELEMENTS
-                    + " rules, clauses, matches and values together; split it");
-        }
-    }
-
-    private static AuthorizationPolicy.Match match(Match m, String at) throws InvalidResourceException {
-        return new AuthorizationPolicy.Match(
-                strings(m.getNamespacesList(), at + ".namespaces"),
-                strings(m.getNotNamespacesList(), at + ".not_namespaces"),
-                serviceAccounts(m.getServiceAccountsList(), at + ".service_accounts"),
-                serviceAccounts(m.getNotServiceAccountsList(), at + ".not_service_accounts"),
-                strings(m.getPrincipalsList(), at + ".principals"),
-                strings(m.getNotPrincipalsList(), at + ".not_principals"),
-                cidrs(m.getSourceIpsList(), at + ".source_ips"),
-                cidrs(m.getNotSourceIpsList(), at + ".not_source_ips"),
-                cidrs(m.getDestinationIpsList(), at + ".destination_ips"),
-                cidrs(m.getNotDestinationIpsList(), at + ".not_destination_ips"),
-                ports(m.getDestinationPortsList(), at + ".destination_ports"),
-                ports(m.getNotDestinationPortsList(), at + ".not_destination_ports"));
-    }
-
-    private static List<StringMatcher> strings(List<io.ambit.proto.security.StringMatch> values, String at)
-            throws InvalidResourceException {
-        List<StringMatcher> out = new ArrayList<>(values.size());
-        for (int i = 0; i < values.size(); i++) {
-            var v = values.get(i);
-            out.add(switch (v.getMatchTypeCase()) {
-                case EXACT -> new StringMatcher.Exact(v.getExact());
-                case PREFIX -> new StringMatcher.Prefix(v.getPrefix());
-                case SUFFIX -> new StringMatcher.Suffix(v.getSuffix());
-                case PRESENCE -> new StringMatcher.Presence();
-                case MATCHTYPE_NOT_SET -> throw new InvalidResourceException(at + "[" + i + "]: has no match type");
-            });
-        }
-        return out;
-    }
-
-    private static List<ServiceAccountMatcher> serviceAccounts(List<io.ambit.proto.security.ServiceAccountMatch> values, String at)
-            throws InvalidResourceException {
-        List<ServiceAccountMatcher> out = new ArrayList<>(values.size());
-        for (int i = 0; i < values.size(); i++) {
-            var v = values.get(i);
-            if (v.getNamespace().isEmpty() || v.getServiceAccount().isEmpty()) {
-                throw new InvalidResourceException(at + "[" + i + "]: needs both namespace and serviceAccount");
-            }
-            out.add(new ServiceAccountMatcher(v.getNamespace(), v.getServiceAccount()));
-        }
-        return out;
-    }
-
-    private static List<Cidr> cidrs(List<io.ambit.proto.security.Address> values, String at) throws InvalidResourceException {
-        List<Cidr> out = new ArrayList<>(values.size());
-        for (int i = 0; i < values.size(); i++) {
-            var v = values.get(i);
-            try {
-                out.add(Cidr.of(v.getAddress().toByteArray(), v.getLength()));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidResourceException(at + "[" + i + "]: " + e.getMessage());
-            }
-        }
-        return out;
-    }
-
-    private static List<Integer> ports(List<Integer> values, String at) throws InvalidResourceException {
-        for (int i = 0; i < values.size(); i++) {
-            port(values.get(i), at + "[" + i + "]");
-        }
-        return values;
     }
 }

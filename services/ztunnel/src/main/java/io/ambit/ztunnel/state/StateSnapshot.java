@@ -1,5 +1,6 @@
 package io.ambit.ztunnel.state;
 
+import io.ambit.authz.AuthorizationPolicy;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -136,17 +137,8 @@ public final class StateSnapshot {
      * does not have is skipped ({@link #unknownPolicyReferences}): it may not have arrived yet.
      */
     public List<AuthorizationPolicy> policiesFor(Workload workload) {
-        Set<String> keys = new LinkedHashSet<>(policiesByNamespace.getOrDefault(workload.namespace(), List.of()));
-        keys.addAll(policiesByNamespace.getOrDefault("", List.of()));
-        keys.addAll(workload.authorizationPolicies());
-        List<AuthorizationPolicy> out = new ArrayList<>(keys.size());
-        for (String key : keys) {
-            AuthorizationPolicy policy = policies.get(key);
-            if (policy != null) {
-                out.add(policy);
-            }
-        }
-        return out;
+        return io.ambit.authz.L4Policy.applicable(policiesByNamespace.getOrDefault(workload.namespace(), List.of()),
+                policiesByNamespace.getOrDefault("", List.of()), workload.authorizationPolicies(), policies::get);
     }
 
     /** Policies the workload names that this state does not have. */

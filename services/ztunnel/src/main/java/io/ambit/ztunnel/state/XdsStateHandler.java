@@ -1,5 +1,6 @@
 package io.ambit.ztunnel.state;
 
+import io.ambit.authz.AuthorizationPolicy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

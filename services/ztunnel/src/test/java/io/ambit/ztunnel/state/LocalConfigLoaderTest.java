@@ -1,5 +1,7 @@
 package io.ambit.ztunnel.state;
 
+import io.ambit.authz.Cidr;
+import io.ambit.authz.AuthorizationPolicy;
 import static io.ambit.ztunnel.state.Fixtures.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

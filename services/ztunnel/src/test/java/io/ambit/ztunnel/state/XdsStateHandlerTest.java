@@ -1,5 +1,6 @@
 package io.ambit.ztunnel.state;
 
+import io.ambit.authz.AuthorizationPolicy;
 import static io.ambit.ztunnel.state.Fixtures.addresses;
 import static io.ambit.ztunnel.state.Fixtures.authorizations;
 import static io.ambit.ztunnel.state.Fixtures.bytes;

@@ -1,11 +1,11 @@
-package io.ambit.ztunnel.state;
+package io.ambit.authz;
 
 import java.util.List;
 
 /**
- * A validated {@code istio.security.Authorization}, keyed {@code namespace/name}. Plain data: what
- * it means for a connection is decided in {@code io.ambit.ztunnel.policy}. Like {@link Workload}
- * and {@link Service} it keeps the message itself, for debug output ({@code /config_dump}).
+ * A validated {@code istio.security.Authorization}, keyed {@code namespace/name}
+ * ({@link AuthorizationParser} reads it). Plain data: what it means for a connection is decided by
+ * {@link L4Policy}. It keeps the message itself, for debug output ({@code /config_dump}).
  *
  * @param rules   OR-ed; a policy with no rule matches nothing
  * @param dryRun  evaluated and logged, never enforced

@@ -1,4 +1,4 @@
-package io.ambit.ztunnel.state;
+package io.ambit.authz;
 
 /** {@code istio.security.StringMatch}: Istio's wildcard forms, never a regular expression. */
 public sealed interface StringMatcher {

@@ -1,4 +1,4 @@
-package io.ambit.ztunnel.state;
+package io.ambit.authz;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,4 +1,4 @@
-package io.ambit.ztunnel.policy;
+package io.ambit.authz;
 
 import java.util.Objects;
 import java.util.Optional;

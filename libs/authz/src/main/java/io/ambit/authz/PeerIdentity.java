@@ -1,4 +1,4 @@
-package io.ambit.ztunnel.policy;
+package io.ambit.authz;
 
 import java.util.Optional;
 
@@ -12,12 +12,12 @@ import java.util.Optional;
  *                   identity or the ID lacks the scheme (ztunnel then matches no principal)
  * @param namespace  {@code ""} when unknown
  */
-record PeerIdentity(Optional<String> principal, String namespace, Optional<String> serviceAccount) {
+public record PeerIdentity(Optional<String> principal, String namespace, Optional<String> serviceAccount) {
 
     private static final String SCHEME = "spiffe://";
-    static final PeerIdentity NONE = new PeerIdentity(Optional.empty(), "", Optional.empty());
+    public static final PeerIdentity NONE = new PeerIdentity(Optional.empty(), "", Optional.empty());
 
-    static PeerIdentity of(Optional<String> spiffeId) {
+    public static PeerIdentity of(Optional<String> spiffeId) {
         if (spiffeId.isEmpty()) {
             return NONE;
         }

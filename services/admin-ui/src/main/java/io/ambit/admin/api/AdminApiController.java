@@ -1,0 +1,396 @@
+package io.ambit.admin.api;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+
+import io.ambit.admin.explain.Explainer;
+import io.ambit.admin.explain.Explanation;
+import io.ambit.admin.mesh.CertificateInfo;
+import io.ambit.admin.mesh.MeshReader;
+import io.ambit.admin.mesh.MeshSnapshot;
+import io.ambit.admin.mesh.ServiceInfo;
+import io.ambit.admin.mesh.StoreObject;
+import io.ambit.admin.mesh.WorkloadInfo;
+import io.ambit.admin.metrics.Scraper;
+import io.ambit.admin.metrics.TrafficGraph;
+import io.ambit.admin.upstream.AdminProperties;
+import io.ambit.admin.upstream.Upstream;
+import io.ambit.admin.validate.Validation;
+import io.ambit.admin.validate.Validator;
+import io.ambit.authz.AuthorizationPolicy;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The REST admin API, {@code /api/v1}: reads need {@code viewer}, writes {@code admin} (the shared
+ * access table of libs/service-support). Upstream reads are blocking HTTP calls, so every handler
+ * runs on the bounded elastic scheduler, never on the event loop.
+ */
+@RestController
+@RequestMapping(value = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "mesh", description = "Ambit's mesh: workloads, services, waypoints, policies, traffic, explainer, validations")
+public class AdminApiController {
+
+    static final String WAYPOINT_CLASS = "istio-waypoint";
+    private static final Pattern ANY_REFERENCE = Params.REFERENCE;
+
+    private final MeshReader reader;
+    private final Scraper scraper;
+    private final Upstream upstream;
+    private final AdminProperties properties;
+
+    public AdminApiController(MeshReader reader, Scraper scraper, Upstream upstream, AdminProperties properties) {
+        this.reader = reader;
+        this.scraper = scraper;
+        this.upstream = upstream;
+        this.properties = properties;
+    }
+
+    private static <T> Mono<T> blocking(Callable<T> work) {
+        return Mono.fromCallable(work).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    @GetMapping("/version")
+    @Operation(summary = "admin-ui's version and API version")
+    public Mono<Map<String, Object>> version(ServerWebExchange exchange) {
+        Params.of(exchange);
+        String version = Optional.ofNullable(AdminApiController.class.getPackage().getImplementationVersion()).orElse("0.1.0-SNAPSHOT");
+        return Mono.just(Map.of("component", "admin-ui", "version", version, "api", "v1"));
+    }
+
+    @GetMapping("/overview")
+    @Operation(summary = "Mesh health, counts and warnings: the dashboard's first page")
+    public Mono<Map<String, Object>> overview(ServerWebExchange exchange) {
+        Params.of(exchange);
+        return blocking(() -> {
+            MeshSnapshot mesh = reader.current();
+            Scraper.Round[] rounds = scraper.rounds();
+            List<Validation> validations = Validator.validate(mesh, rounds[0]);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("generation", mesh.generation());
+            out.put("readAt", mesh.readAt().toString());
+            Map<String, Object> health = new LinkedHashMap<>();
+            health.put("xds-server", "UP");
+            mesh.ztunnels().forEach((node, state) -> health.put("ztunnel " + node, state));
+            if (rounds[0] != null) {
+                rounds[0].targets().forEach(t -> health.put("metrics " + t.name(), t.up() ? "UP" : "DOWN"));
+            }
+            out.put("health", health);
+            Map<String, Object> counts = new LinkedHashMap<>();
+            counts.put("namespaces", mesh.namespaceNames().size());
+            counts.put("workloads", mesh.workloads().size());
+            counts.put("captured", mesh.workloads().stream().filter(WorkloadInfo::captured).count());
+            counts.put("services", mesh.services().size());
+            counts.put("waypoints", waypoints(mesh).size());
+            counts.put("policies", mesh.objects("AuthorizationPolicy").size() + mesh.objects("PeerAuthentication").size());
+            counts.put("certificates", mesh.certificates().size());
+            out.put("counts", counts);
+            out.put("warnings", validations.size());
+            out.put("errors", validations.stream().filter(v -> v.severity().equals("error")).count());
+            out.put("problems", mesh.problems());
+            return out;
+        });
+    }
+
+    @GetMapping("/namespaces")
+    @Operation(summary = "Namespaces with their ambient enrolment (istio.io/dataplane-mode) and waypoint")
+    public Mono<List<Map<String, Object>>> namespaces(ServerWebExchange exchange) {
+        Params.of(exchange);
+        return blocking(() -> {
+            MeshSnapshot mesh = reader.current();
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (String name : mesh.namespaceNames()) {
+                Optional<StoreObject> object = mesh.object("Namespace", "", name);
+                Map<String, Object> ns = new LinkedHashMap<>();
+                ns.put("name", name);
+                String mode = object.map(o -> o.label("istio.io/dataplane-mode")).orElse(null);
+                ns.put("dataplaneMode", mode == null ? "" : mode);
+                ns.put("enrolled", "ambient".equals(mode));
+                String waypoint = object.map(o -> o.label("istio.io/use-waypoint")).orElse(null);
+                ns.put("useWaypoint", waypoint == null ? "" : waypoint);
+                ns.put("workloads", mesh.workloads().stream().filter(w -> w.namespace().equals(name)).count());
+                ns.put("captured", mesh.workloads().stream().filter(w -> w.namespace().equals(name) && w.captured()).count());
+                out.add(ns);
+            }
+            return out;
+        });
+    }
+
+    @GetMapping("/workloads")
+    @Operation(summary = "Workloads: node, service account, identity, captured or not, waypoint")
+    public Mono<List<WorkloadInfo>> workloads(ServerWebExchange exchange) {
+        Params params = Params.of(exchange, "namespace", "node");
+        Optional<String> namespace = params.get("namespace", Params.NAME, "a namespace name");
+        Optional<String> node = params.get("node", Params.NAME, "a node name");
+        return blocking(() -> reader.current().workloads().stream()
+                .filter(w -> namespace.isEmpty() || w.namespace().equals(namespace.get()))
+                .filter(w -> node.isEmpty() || w.node().equals(node.get())).toList());
+    }
+
+    @GetMapping("/workloads/{namespace}/{name}")
+    @Operation(summary = "One workload (pod) described: enrolment, identity, waypoint, the L4 policies that apply, its certificate")
+    public Mono<Map<String, Object>> workload(@PathVariable String namespace, @PathVariable String name, ServerWebExchange exchange) {
+        Params.of(exchange);
+        Params.name(namespace, "namespace");
+        Params.name(name, "name");
+        return blocking(() -> {
+            MeshSnapshot mesh = reader.current();
+            WorkloadInfo w = mesh.workload(namespace, name)
+                    .orElseThrow(() -> new NotFoundException("no workload " + namespace + "/" + name));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("workload", w);
+            out.put("policies", describePolicies(Explainer.applicable(mesh, w)));
+            out.put("certificates", mesh.certificates().stream().filter(c -> c.identity().equals(w.identity())).toList());
+            return out;
+        });
+    }
+
+    @GetMapping("/services")
+    @Operation(summary = "Services: VIPs, ports, waypoint, endpoints")
+    public Mono<List<ServiceInfo>> services(ServerWebExchange exchange) {
+        Params params = Params.of(exchange, "namespace");
+        Optional<String> namespace = params.get("namespace", Params.NAME, "a namespace name");
+        return blocking(() -> reader.current().services().stream()
+                .filter(s -> namespace.isEmpty() || s.namespace().equals(namespace.get())).toList());
+    }
+
+    @GetMapping("/services/{namespace}/{name}")
+    @Operation(summary = "One service described: waypoint, endpoints, routes and policies that name it")
+    public Mono<Map<String, Object>> service(@PathVariable String namespace, @PathVariable String name, ServerWebExchange exchange) {
+        Params.of(exchange);
+        Params.name(namespace, "namespace");
+        Params.name(name, "name");
+        return blocking(() -> {
+            MeshSnapshot mesh = reader.current();
+            ServiceInfo s = mesh.service(namespace, name).orElseThrow(() -> new NotFoundException("no service " + namespace + "/" + name));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("service", s);
+            out.put("endpoints", s.endpoints().stream().map(mesh::workloadByUid).flatMap(Optional::stream).toList());
+            out.put("routes", routes(mesh).stream().filter(r -> r.get("parents").toString().contains(name)).toList());
+            out.put("policies", mesh.objects("AuthorizationPolicy").stream().filter(p -> targets(p, "Service", name))
+                    .map(p -> p.key()).toList());
+            return out;
+        });
+    }
+
+    @GetMapping("/waypoints")
+    @Operation(summary = "Waypoints (Gateways of class istio-waypoint): what they serve, their status and routes")
+    public Mono<List<Map<String, Object>>> waypointList(ServerWebExchange exchange) {
+        Params.of(exchange);
+        return blocking(() -> waypoints(reader.current()));
+    }
+
+    @GetMapping("/routes")
+    @Operation(summary = "HTTPRoutes and GRPCRoutes with their status (Accepted, ResolvedRefs)")
+    public Mono<List<Map<String, Object>>> routeList(ServerWebExchange exchange) {
+        Params.of(exchange);
+        return blocking(() -> routes(reader.current()));
+    }
+
+    @GetMapping("/policies")
+    @Operation(summary = "AuthorizationPolicies and PeerAuthentications: as written, as translated for the ztunnels (L4), L7 part, warnings")
+    public Mono<List<Map<String, Object>>> policies(ServerWebExchange exchange) {
+        Params params = Params.of(exchange, "namespace");
+        Optional<String> namespace = params.get("namespace", Params.NAME, "a namespace name");
+        return blocking(() -> {
+            MeshSnapshot mesh = reader.current();
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (String kind : List.of("AuthorizationPolicy", "PeerAuthentication")) {
+                for (StoreObject o : mesh.objects(kind)) {
+                    if (namespace.isPresent() && !o.namespace().equals(namespace.get())) {
+                        continue;
+                    }
+                    Map<String, Object> p = new LinkedHashMap<>();
+                    p.put("kind", kind);
+                    p.put("namespace", o.namespace());
+                    p.put("name", o.name());
+                    p.put("source", o.source() + ":" + o.line());
+                    p.put("written", o.spec());
+                    boolean l7 = o.spec().has("targetRef") || o.spec().has("targetRefs");
+                    p.put("layer", kind.equals("PeerAuthentication") ? "L4" : l7 ? "L7 (waypoint)" : "L4 (ztunnel)");
+                    List<String> translated = mesh.translated().keySet().stream()
+                            .filter(k -> k.equals(o.key()) || k.startsWith(o.namespace() + "/") && k.contains(o.name())).toList();
+                    p.put("translated", translated.stream().map(k -> Map.of("name", k,
+                            "l4", io.ambit.admin.api.ProtoPrint.json(mesh.translated().get(k)))).toList());
+                    p.put("warnings", mesh.findings().stream().filter(f -> f.contains(o.namespace() + "/" + o.name())).toList());
+                    out.add(p);
+                }
+            }
+            return out;
+        });
+    }
+
+    @GetMapping("/certificates")
+    @Operation(summary = "Each identity's certificate as the ztunnels hold it: serial, validity, issuer (never keys)")
+    public Mono<List<CertificateInfo>> certificates(ServerWebExchange exchange) {
+        Params params = Params.of(exchange, "node");
+        Optional<String> node = params.get("node", Params.NAME, "a node name");
+        return blocking(() -> reader.current().certificates().stream().filter(c -> node.isEmpty() || c.node().equals(node.get())).toList());
+    }
+
+    @GetMapping("/graph")
+    @Operation(summary = "The traffic graph: nodes and edges with request rate, error rate, bytes and mTLS share from the proxies' metrics")
+    public Mono<TrafficGraph.Graph> graph(ServerWebExchange exchange) {
+        Params.of(exchange);
+        return blocking(() -> {
+            MeshSnapshot mesh = reader.current();
+            Scraper.Round[] rounds = scraper.rounds();
+            Scraper.Round current = rounds[0] == null ? scraper.scrape() : rounds[0];
+            return TrafficGraph.build(mesh, current, rounds[0] == null ? null : rounds[1]);
+        });
+    }
+
+    @GetMapping("/explain")
+    @Operation(summary = "Can FROM reach TO on PORT: the path and which policy decides at each hop, by the ztunnels' own evaluator")
+    @io.swagger.v3.oas.annotations.Parameters({
+            @Parameter(name = "from", in = ParameterIn.QUERY, required = true, description = "namespace/pod or a pod IP"),
+            @Parameter(name = "to", in = ParameterIn.QUERY, required = true, description = "namespace/service, namespace/pod, or an IP"),
+            @Parameter(name = "port", in = ParameterIn.QUERY, required = true, description = "destination port (the service port for a service)")})
+    public Mono<Explanation> explain(ServerWebExchange exchange) {
+        Params params = Params.of(exchange, "from", "to", "port");
+        String source = params.required("from", ANY_REFERENCE, "namespace/name or an IP");
+        String destination = params.required("to", ANY_REFERENCE, "namespace/name or an IP");
+        int p = params.port("port");
+        return blocking(() -> Explainer.explain(reader.current(), source, destination, p));
+    }
+
+    @GetMapping("/validations")
+    @Operation(summary = "Cross-object validations (Kiali-style) and the xds-server's translation findings")
+    public Mono<List<Validation>> validations(ServerWebExchange exchange) {
+        Params.of(exchange);
+        return blocking(() -> Validator.validate(reader.current(), scraper.rounds()[0]));
+    }
+
+    @PostMapping(value = "/apply", consumes = {"application/yaml", "text/plain"})
+    @Operation(summary = "Create or replace the objects of a Kubernetes YAML (all or nothing); admin")
+    public Mono<JsonNode> apply(@RequestBody String yaml, ServerWebExchange exchange) {
+        Params params = Params.of(exchange, "source");
+        String source = params.get("source", Pattern.compile("[A-Za-z0-9._-]{1,128}"), "a file name").orElse("admin-api");
+        String token = callerToken(exchange);
+        return blocking(() -> write("/store/apply?source=" + source, yaml, token));
+    }
+
+    @PostMapping(value = "/delete", consumes = {"application/yaml", "text/plain"})
+    @Operation(summary = "Delete the objects a Kubernetes YAML names; admin")
+    public Mono<JsonNode> delete(@RequestBody String yaml, ServerWebExchange exchange) {
+        Params params = Params.of(exchange, "source");
+        String source = params.get("source", Pattern.compile("[A-Za-z0-9._-]{1,128}"), "a file name").orElse("admin-api");
+        String token = callerToken(exchange);
+        return blocking(() -> write("/store/delete?source=" + source, yaml, token));
+    }
+
+    /** The store applies it with the caller's own token; then the next read shows the change. */
+    private JsonNode write(String path, String yaml, String token) {
+        String answer = upstream.post("xds-server", properties.xdsUrl().resolve(URI.create(path)), "application/yaml", yaml, token);
+        reader.refresh();
+        return Upstream.JSON.readTree(answer);
+    }
+
+    /** The bearer token Spring Security already checked (an admin's): forwarded, never stored. */
+    private static String callerToken(ServerWebExchange exchange) {
+        String header = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new BadRequestException("Authorization", "a write is forwarded with the caller's bearer token, and there is none");
+        }
+        return header.substring(7).strip();
+    }
+
+    static List<Map<String, Object>> waypoints(MeshSnapshot mesh) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (StoreObject g : mesh.objects("Gateway")) {
+            if (!WAYPOINT_CLASS.equals(g.spec().path("gatewayClassName").asString(""))) {
+                continue;
+            }
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("namespace", g.namespace());
+            w.put("name", g.name());
+            String forWhat = g.label("istio.io/waypoint-for");
+            w.put("waypointFor", forWhat == null ? "service" : forWhat);
+            w.put("programmed", condition(mesh, "Gateway", g.namespace(), g.name(), "Programmed"));
+            w.put("services", mesh.services().stream().filter(s -> g.key().equals(s.waypoint())).map(s -> s.namespace() + "/" + s.name()).toList());
+            w.put("workloads", mesh.workloads().stream().filter(x -> g.key().equals(x.waypoint())).map(WorkloadInfo::key).toList());
+            w.put("pods", mesh.workloads().stream().filter(x -> x.namespace().equals(g.namespace()) && x.workloadName().equals(g.name()))
+                    .map(WorkloadInfo::key).toList());
+            w.put("routes", routes(mesh).stream().filter(r -> r.get("namespace").equals(g.namespace())).map(r -> r.get("namespace") + "/" + r.get("name")).toList());
+            out.add(w);
+        }
+        return out;
+    }
+
+    static List<Map<String, Object>> routes(MeshSnapshot mesh) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String kind : List.of("HTTPRoute", "GRPCRoute")) {
+            for (StoreObject r : mesh.objects(kind)) {
+                Map<String, Object> route = new LinkedHashMap<>();
+                route.put("kind", kind);
+                route.put("namespace", r.namespace());
+                route.put("name", r.name());
+                List<String> parents = new ArrayList<>();
+                r.spec().path("parentRefs").forEach(p -> parents.add(p.path("kind").asString("Gateway") + " " + p.path("name").asString("")));
+                route.put("parents", parents);
+                List<String> backends = new ArrayList<>();
+                r.spec().path("rules").forEach(rule -> rule.path("backendRefs").forEach(b -> backends.add(
+                        b.path("name").asString("") + (b.has("port") ? ":" + b.path("port").asInt() : "")
+                                + (b.has("weight") ? " (weight " + b.path("weight").asInt() + ")" : ""))));
+                route.put("backends", backends);
+                route.put("accepted", condition(mesh, kind, r.namespace(), r.name(), "Accepted"));
+                route.put("resolvedRefs", condition(mesh, kind, r.namespace(), r.name(), "ResolvedRefs"));
+                out.add(route);
+            }
+        }
+        return out;
+    }
+
+    /** A condition's status ({@code True}/{@code False}/{@code Unknown}) from the xds-server's status view; for routes, any parent's. */
+    private static String condition(MeshSnapshot mesh, String kind, String namespace, String name, String type) {
+        for (JsonNode status : mesh.statuses()) {
+            if (!status.path("kind").asString("").equals(kind) || !status.path("namespace").asString("").equals(namespace)
+                    || !status.path("name").asString("").equals(name)) {
+                continue;
+            }
+            List<JsonNode> conditions = new ArrayList<>();
+            status.path("conditions").forEach(conditions::add);
+            status.path("parents").forEach(parent -> parent.path("conditions").forEach(conditions::add));
+            for (JsonNode c : conditions) {
+                if (c.path("type").asString("").equals(type)) {
+                    return c.path("status").asString("Unknown") + (c.has("reason") ? " (" + c.path("reason").asString() + ")" : "");
+                }
+            }
+        }
+        return "Unknown";
+    }
+
+    private static boolean targets(StoreObject policy, String kind, String name) {
+        List<JsonNode> refs = new ArrayList<>();
+        if (policy.spec().has("targetRef")) {
+            refs.add(policy.spec().path("targetRef"));
+        }
+        policy.spec().path("targetRefs").forEach(refs::add);
+        return refs.stream().anyMatch(r -> r.path("kind").asString("").equals(kind) && r.path("name").asString("").equals(name));
+    }
+
+    private static List<Map<String, Object>> describePolicies(List<AuthorizationPolicy> policies) {
+        return policies.stream().map(p -> Map.<String, Object>of("name", p.key(), "action", p.action().name(), "scope", p.scope().name(),
+                "dryRun", p.dryRun(), "rules", p.rules().size())).toList();
+    }
+}

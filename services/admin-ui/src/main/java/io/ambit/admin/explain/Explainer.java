@@ -1,0 +1,167 @@
+package io.ambit.admin.explain;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.ambit.admin.mesh.MeshSnapshot;
+import io.ambit.admin.mesh.ServiceInfo;
+import io.ambit.admin.mesh.StoreObject;
+import io.ambit.admin.mesh.WorkloadInfo;
+import io.ambit.authz.AuthorizationPolicy;
+import io.ambit.authz.Decision;
+import io.ambit.authz.L4Policy;
+import io.ambit.authz.L4Request;
+
+/**
+ * The explainer: where a connection from a workload to a service or workload goes, and what each
+ * hop decides. L4 decisions are made by {@link L4Policy}, the code the ztunnels run, over the
+ * policies as the xds-server translated them for the ztunnels, with the identity the deciding
+ * ztunnel would see: the source's own, or on the waypoint path the waypoint's (DESIGN §4). The
+ * waypoint's L7 policies depend on each request (method, path, headers), so its hop lists them
+ * without deciding.
+ */
+public final class Explainer {
+
+    private Explainer() {
+    }
+
+    /**
+     * @param from a workload: {@code namespace/pod} or its IP
+     * @param to   a service ({@code namespace/name}, or its VIP) or a workload ({@code namespace/pod}, or its IP)
+     */
+    public static Explanation explain(MeshSnapshot mesh, String from, String to, int port) {
+        WorkloadInfo source = resolveWorkload(mesh, from)
+                .orElseThrow(() -> new ExplainException("from", "no workload " + from + " in the mesh (give namespace/pod or a pod IP)"));
+        Optional<ServiceInfo> service = resolveService(mesh, to);
+        List<Target> targets = new ArrayList<>();
+        String waypoint;
+        List<String> notes = new ArrayList<>();
+        if (service.isPresent()) {
+            ServiceInfo s = service.get();
+            ServiceInfo.Port servicePort = s.ports().stream().filter(p -> p.port() == port).findFirst()
+                    .orElseThrow(() -> new ExplainException("port", "service " + s.namespace() + "/" + s.name() + " has no port " + port
+                            + "; its ports: " + s.ports().stream().map(p -> String.valueOf(p.port())).toList()));
+            for (String uid : s.endpoints()) {
+                mesh.workloadByUid(uid).ifPresent(w -> {
+                    Integer target = w.services().getOrDefault(s.key(), java.util.Map.of()).get(port);
+                    targets.add(new Target(w, target != null && target > 0 ? target : servicePort.targetPort() > 0 ? servicePort.targetPort() : port));
+                });
+            }
+            if (targets.isEmpty()) {
+                notes.add("service " + s.namespace() + "/" + s.name() + " has no endpoints: the connection fails (no healthy upstream)");
+            }
+            waypoint = s.waypoint();
+        } else {
+            WorkloadInfo destination = resolveWorkload(mesh, to)
+                    .orElseThrow(() -> new ExplainException("to", "no service or workload " + to + " in the mesh (give namespace/name or an IP)"));
+            targets.add(new Target(destination, port));
+            waypoint = destination.waypoint();
+        }
+        if (!source.captured()) {
+            notes.add("the source is not enrolled in ambient: it connects in plain text, with no identity, and no waypoint is used");
+            waypoint = null;
+        }
+        if (waypoint != null && waypoint.equals(source.namespace() + "/" + source.workloadName())) {
+            waypoint = null; // waypoint traffic is never sent back through a waypoint
+        }
+        List<Explanation.Hop> hops = new ArrayList<>();
+        String peer = source.captured() ? source.identity() : "";
+        String peerIp = source.addresses().isEmpty() ? "0.0.0.0" : source.addresses().getFirst();
+        if (waypoint != null) {
+            String[] parts = waypoint.split("/", 2);
+            Optional<WorkloadInfo> proxy = mesh.workloads().stream()
+                    .filter(w -> w.namespace().equals(parts[0]) && parts.length > 1 && w.workloadName().equals(parts[1])).findFirst();
+            hops.add(new Explanation.Hop("waypoint " + waypoint, peer, to + ":" + port, false, true, "",
+                    "L7 policies are decided by the waypoint on each request", l7Policies(mesh, waypoint, service), ""));
+            if (proxy.isEmpty()) {
+                notes.add("waypoint " + waypoint + " has no running workload: the connection fails");
+            } else {
+                peer = proxy.get().identity();
+                peerIp = proxy.get().addresses().isEmpty() ? peerIp : proxy.get().addresses().getFirst();
+            }
+        }
+        boolean anyAllowed = false;
+        for (Target target : targets) {
+            WorkloadInfo w = target.workload();
+            String ip = w.addresses().isEmpty() ? "0.0.0.0" : w.addresses().getFirst();
+            List<AuthorizationPolicy> applicable = applicable(mesh, w);
+            Decision decision = L4Policy.decide(new L4Request(peer.isEmpty() ? Optional.empty() : Optional.of(peer),
+                    address(peerIp), address(ip), target.port()), applicable);
+            anyAllowed |= decision.allowed();
+            hops.add(new Explanation.Hop("ztunnel " + w.node() + " (inbound to " + w.namespace() + "/" + w.name() + ")", peer,
+                    ip + ":" + target.port(), true, decision.allowed(), decision.policy().orElse(""), decision.describe(),
+                    applicable.stream().map(p -> p.key() + " (" + p.action() + (p.dryRun() ? ", dry-run" : "") + ")").toList(),
+                    decision.dryRun().map(Decision::describe).orElse("")));
+        }
+        return new Explanation(source.namespace() + "/" + source.name(), to, port,
+                waypoint == null ? "direct" : "via waypoint " + waypoint, anyAllowed && !targets.isEmpty(), hops, notes);
+    }
+
+    /** The translated policies that apply to a workload, gathered as ztunnel gathers them. */
+    public static List<AuthorizationPolicy> applicable(MeshSnapshot mesh, WorkloadInfo w) {
+        List<String> namespaceKeys = new ArrayList<>();
+        List<String> globalKeys = new ArrayList<>();
+        mesh.policies().values().forEach(p -> {
+            if (p.scope() == AuthorizationPolicy.Scope.NAMESPACE && p.namespace().equals(w.namespace())) {
+                namespaceKeys.add(p.key());
+            } else if (p.scope() == AuthorizationPolicy.Scope.GLOBAL) {
+                globalKeys.add(p.key());
+            }
+        });
+        return L4Policy.applicable(namespaceKeys, globalKeys, w.policies(), mesh.policies()::get);
+    }
+
+    /** Written AuthorizationPolicies whose targetRef(s) name the waypoint's Gateway or the destination Service. */
+    private static List<String> l7Policies(MeshSnapshot mesh, String waypoint, Optional<ServiceInfo> service) {
+        List<String> out = new ArrayList<>();
+        for (StoreObject policy : mesh.objects("AuthorizationPolicy")) {
+            List<tools.jackson.databind.JsonNode> refs = new ArrayList<>();
+            if (policy.spec().has("targetRef")) {
+                refs.add(policy.spec().path("targetRef"));
+            }
+            policy.spec().path("targetRefs").forEach(refs::add);
+            for (var ref : refs) {
+                String kind = ref.path("kind").asString("");
+                String name = ref.path("name").asString("");
+                boolean gateway = kind.equals("Gateway") && waypoint.equals(policy.namespace() + "/" + name);
+                boolean svc = kind.equals("Service") && service.isPresent()
+                        && service.get().namespace().equals(policy.namespace()) && service.get().name().equals(name);
+                if (gateway || svc) {
+                    out.add(policy.key() + " (" + policy.spec().path("action").asString("ALLOW") + ", L7)");
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Optional<WorkloadInfo> resolveWorkload(MeshSnapshot mesh, String ref) {
+        if (ref.contains("/")) {
+            String[] parts = ref.split("/", 2);
+            return mesh.workload(parts[0], parts[1]).or(() -> mesh.workloads().stream()
+                    .filter(w -> w.namespace().equals(parts[0]) && w.workloadName().equals(parts[1])).findFirst());
+        }
+        return mesh.workloadAt(ref);
+    }
+
+    private static Optional<ServiceInfo> resolveService(MeshSnapshot mesh, String ref) {
+        if (ref.contains("/")) {
+            String[] parts = ref.split("/", 2);
+            return mesh.service(parts[0], parts[1]);
+        }
+        return mesh.serviceAt(ref);
+    }
+
+    private static InetAddress address(String ip) {
+        try {
+            return InetAddress.ofLiteral(ip);
+        } catch (IllegalArgumentException e) {
+            throw new ExplainException("to", "not an IP address: " + ip);
+        }
+    }
+
+    private record Target(WorkloadInfo workload, int port) {
+    }
+}

@@ -1,0 +1,215 @@
+package io.ambit.admin.metrics;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.ambit.admin.mesh.MeshSnapshot;
+import io.ambit.admin.mesh.ServiceInfo;
+import io.ambit.admin.mesh.WorkloadInfo;
+
+/**
+ * The traffic graph, Kiali's workload graph: a node per workload (pods of one owner together), per
+ * service and per waypoint; a traffic edge per observed source → destination workload pair, from
+ * the proxies' Istio metrics. TCP edges count what the destination's ztunnel reported
+ * ({@code reporter="destination"}), or the source's when the destination reported nothing (a
+ * destination outside the mesh); HTTP edges what the waypoint reported ({@code reporter="waypoint"}).
+ * Rates are the difference between the last two scrape rounds over their interval.
+ */
+public final class TrafficGraph {
+
+    public static final String UNKNOWN = "unknown";
+
+    /**
+     * @param kind      {@code workload}, {@code service}, {@code waypoint} or {@code unknown}
+     * @param captured  for a workload: every pod enrolled in ambient
+     * @param waypoint  for a service or workload: the waypoint its traffic goes through ({@code namespace/name})
+     */
+    public record Node(String id, String kind, String namespace, String name, boolean captured, String waypoint, int pods) {
+    }
+
+    /**
+     * A traffic edge (or {@code serves}, a service to the workloads behind it: no traffic numbers).
+     *
+     * @param service          the destination service the traffic was addressed to, when known
+     * @param requestRate      requests (HTTP) or connections (TCP) per second over the last interval
+     * @param errorRate        share of those that failed (5xx, refused connections), 0..1
+     * @param mtlsShare        share of the connections (or requests) that used mutual TLS, 0..1; null without traffic
+     * @param bytes            bytes both ways since the proxies started
+     * @param byteRate         bytes per second over the last interval
+     */
+    public record Edge(String id, String source, String target, String kind, String protocol, String service,
+                       double requestRate, double errorRate, Double mtlsShare, long connections, long requests, long bytes,
+                       double byteRate, String reporter) {
+    }
+
+    public record Graph(List<Node> nodes, List<Edge> edges, double intervalSeconds, List<String> scrapeErrors) {
+        public Graph {
+            nodes = List.copyOf(nodes);
+            edges = List.copyOf(edges);
+            scrapeErrors = List.copyOf(scrapeErrors);
+        }
+    }
+
+    private TrafficGraph() {
+    }
+
+    public static Graph build(MeshSnapshot mesh, Scraper.Round current, Scraper.Round previous) {
+        Map<String, Node> nodes = new LinkedHashMap<>();
+        Map<String, List<WorkloadInfo>> byOwner = new TreeMap<>();
+        mesh.workloads().forEach(w -> byOwner.computeIfAbsent(w.namespace() + "/" + w.workloadName(), k -> new ArrayList<>()).add(w));
+        java.util.Set<String> waypoints = new java.util.TreeSet<>();
+        mesh.services().forEach(s -> { if (s.waypoint() != null) { waypoints.add(s.waypoint()); } });
+        mesh.workloads().forEach(w -> { if (w.waypoint() != null) { waypoints.add(w.waypoint()); } });
+        mesh.objects("Gateway").stream().filter(g -> "istio-waypoint".equals(g.spec().path("gatewayClassName").asString("")))
+                .forEach(g -> waypoints.add(g.key()));
+        byOwner.forEach((key, pods) -> {
+            WorkloadInfo first = pods.getFirst();
+            boolean isWaypoint = waypoints.contains(key);
+            nodes.put(workloadId(first.namespace(), first.workloadName()), new Node(workloadId(first.namespace(), first.workloadName()),
+                    isWaypoint ? "waypoint" : "workload", first.namespace(), first.workloadName(),
+                    pods.stream().allMatch(WorkloadInfo::captured), first.waypoint(), pods.size()));
+        });
+        for (String waypoint : waypoints) {
+            String[] parts = waypoint.split("/", 2);
+            if (parts.length == 2) {
+                nodes.putIfAbsent(workloadId(parts[0], parts[1]), new Node(workloadId(parts[0], parts[1]), "waypoint", parts[0], parts[1],
+                        true, null, 0));
+            }
+        }
+        List<Edge> edges = new ArrayList<>();
+        for (ServiceInfo s : mesh.services()) {
+            if (waypoints.contains(s.namespace() + "/" + s.name())) {
+                continue; // a waypoint's own service: its node stands for it
+            }
+            String id = "service:" + s.namespace() + "/" + s.name();
+            nodes.put(id, new Node(id, "service", s.namespace(), s.name(), true, s.waypoint(), s.endpoints().size()));
+            java.util.Set<String> owners = new java.util.TreeSet<>();
+            s.endpoints().forEach(uid -> mesh.workloadByUid(uid).ifPresent(w -> owners.add(workloadId(w.namespace(), w.workloadName()))));
+            owners.forEach(owner -> edges.add(new Edge(id + ">" + owner, id, owner, "serves", "", s.namespace() + "/" + s.name(),
+                    0, 0, null, 0, 0, 0, 0, "")));
+        }
+
+        Map<String, Totals> now = totals(current);
+        Map<String, Totals> before = previous == null ? Map.of() : totals(previous);
+        double seconds = previous == null ? 0 : Math.max(0.001, Duration.between(previous.at(), current.at()).toMillis() / 1000.0);
+        for (Map.Entry<String, Totals> entry : now.entrySet()) {
+            Totals t = entry.getValue();
+            Totals p = before.getOrDefault(entry.getKey(), Totals.ZERO);
+            nodes.computeIfAbsent(t.source, id -> synthetic(id));
+            nodes.computeIfAbsent(t.target, id -> synthetic(id));
+            double dConnections = Math.max(0, t.opened - p.opened);
+            double dRequests = Math.max(0, t.requests - p.requests);
+            double dFailed = Math.max(0, t.failed - p.failed) + Math.max(0, t.errors - p.errors);
+            double dBytes = Math.max(0, t.bytes - p.bytes);
+            double events = dConnections + dRequests;
+            double errorRate = events > 0 ? dFailed / events
+                    : (t.opened + t.requests) > 0 ? (t.failed + t.errors) / (t.opened + t.requests) : 0;
+            double secured = t.requests > 0 ? t.mtlsRequests / t.requests : t.opened > 0 ? t.mtlsOpened / t.opened : -1;
+            edges.add(new Edge(entry.getKey(), t.source, t.target, "traffic", t.requests > 0 ? "http" : "tcp", t.service,
+                    seconds > 0 ? (t.requests > 0 ? dRequests : dConnections) / seconds : 0, Math.min(1, errorRate),
+                    secured < 0 ? null : secured, (long) t.opened, (long) t.requests, (long) t.bytes,
+                    seconds > 0 ? dBytes / seconds : 0, t.reporter));
+        }
+        List<String> errors = current.targets().stream().filter(tg -> !tg.up()).map(Scraper.Target::error).toList();
+        return new Graph(List.copyOf(nodes.values()), edges, seconds, errors);
+    }
+
+    private static Node synthetic(String id) {
+        if (id.startsWith("service:")) {
+            String[] parts = id.substring("service:".length()).split("/", 2);
+            return new Node(id, "service", parts[0], parts.length > 1 ? parts[1] : UNKNOWN, false, null, 0);
+        }
+        if (id.startsWith("workload:")) {
+            String[] parts = id.substring("workload:".length()).split("/", 2);
+            return new Node(id, "workload", parts[0], parts.length > 1 ? parts[1] : UNKNOWN, false, null, 0);
+        }
+        return new Node(id, UNKNOWN, "", UNKNOWN, false, null, 0);
+    }
+
+    static String workloadId(String namespace, String workload) {
+        return "workload:" + namespace + "/" + workload;
+    }
+
+    /** Sums per edge, the reporter chosen per edge as the class comment says. */
+    private static final class Totals {
+        static final Totals ZERO = new Totals("", "", "", "");
+        final String source;
+        final String target;
+        final String service;
+        final String reporter;
+        double opened;
+        double failed;
+        double bytes;
+        double mtlsOpened;
+        double requests;
+        double errors;
+        double mtlsRequests;
+
+        Totals(String source, String target, String service, String reporter) {
+            this.source = source;
+            this.target = target;
+            this.service = service;
+            this.reporter = reporter;
+        }
+    }
+
+    private static Map<String, Totals> totals(Scraper.Round round) {
+        // per reporter first, then one reporter per edge
+        Map<String, Map<String, Totals>> byReporter = new TreeMap<>();
+        for (PrometheusText.Sample s : round.samples()) {
+            String reporter = s.label("reporter");
+            boolean tcp = s.name().startsWith("istio_tcp_");
+            boolean http = s.name().equals("istio_requests_total");
+            if (!tcp && !http) {
+                continue;
+            }
+            String source = known(s.label("source_workload")) && known(s.label("source_workload_namespace"))
+                    ? workloadId(s.label("source_workload_namespace"), s.label("source_workload")) : UNKNOWN;
+            String service = known(s.label("destination_service_name")) && known(s.label("destination_service_namespace"))
+                    ? s.label("destination_service_namespace") + "/" + s.label("destination_service_name") : "";
+            String target = known(s.label("destination_workload")) && known(s.label("destination_workload_namespace"))
+                    ? workloadId(s.label("destination_workload_namespace"), s.label("destination_workload"))
+                    : service.isEmpty() ? UNKNOWN : "service:" + service;
+            String key = source + ">" + target;
+            Totals t = byReporter.computeIfAbsent(key, k -> new TreeMap<>())
+                    .computeIfAbsent(reporter, r -> new Totals(source, target, service, r));
+            boolean mtls = "mutual_tls".equals(s.label("connection_security_policy"));
+            double v = Double.isFinite(s.value()) ? s.value() : 0;
+            switch (s.name()) {
+                case "istio_tcp_connections_opened_total" -> {
+                    t.opened += v;
+                    if (mtls) {
+                        t.mtlsOpened += v;
+                    }
+                }
+                case "istio_tcp_connections_failed_total" -> t.failed += v;
+                case "istio_tcp_sent_bytes_total", "istio_tcp_received_bytes_total" -> t.bytes += v;
+                case "istio_requests_total" -> {
+                    t.requests += v;
+                    if (s.label("response_code").startsWith("5")) {
+                        t.errors += v;
+                    }
+                    if (mtls) {
+                        t.mtlsRequests += v;
+                    }
+                }
+                default -> { }
+            }
+        }
+        Map<String, Totals> out = new TreeMap<>();
+        byReporter.forEach((key, reporters) -> {
+            Totals chosen = reporters.containsKey("waypoint") ? reporters.get("waypoint")
+                    : reporters.containsKey("destination") ? reporters.get("destination") : reporters.values().iterator().next();
+            out.put(key, chosen);
+        });
+        return out;
+    }
+
+    private static boolean known(String value) {
+        return !value.isEmpty() && !UNKNOWN.equals(value);
+    }
+}

@@ -1,0 +1,245 @@
+// Ambit dashboard. Authenticates with a bearer token kept in sessionStorage (this tab only); every
+// value from the mesh is written with textContent, never as markup. Polls the API every 2 s.
+'use strict';
+
+const TOKEN_KEY = 'ambit.token';
+const POLL_MS = 2000;
+let activeTab = 'overview';
+let timer = null;
+let cy = null;
+
+const $ = (id) => document.getElementById(id);
+
+function token() { return sessionStorage.getItem(TOKEN_KEY); }
+
+async function api(path, options = {}) {
+  const headers = Object.assign({ 'Authorization': 'Bearer ' + token(), 'Accept': 'application/json' }, options.headers || {});
+  const response = await fetch('/api/v1' + path, Object.assign({}, options, { headers }));
+  if (response.status === 401) {
+    signOut('The token was refused (HTTP 401).');
+    throw new Error('unauthorized');
+  }
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    const detail = body && body.detail ? body.detail : ('HTTP ' + response.status);
+    throw new Error(detail);
+  }
+  return body;
+}
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) { node.textContent = String(text); }
+  if (className) { node.className = className; }
+  return node;
+}
+
+function fillTable(id, rows, cells) {
+  const body = $(id).querySelector('tbody');
+  const fresh = document.createElement('tbody');
+  rows.forEach((row) => {
+    const tr = document.createElement('tr');
+    cells(row).forEach((cell) => {
+      const td = document.createElement('td');
+      if (cell instanceof Node) { td.appendChild(cell); } else { td.textContent = cell === undefined || cell === null ? '' : String(cell); }
+      tr.appendChild(td);
+    });
+    fresh.appendChild(tr);
+  });
+  body.replaceWith(fresh);
+}
+
+function pre(value) { return el('pre', JSON.stringify(value, null, 1)); }
+function pct(x) { return x === null || x === undefined ? '-' : Math.round(x * 100) + '%'; }
+function num(x) { return Number(x).toFixed(x < 10 ? 2 : 0); }
+
+async function overview() {
+  const o = await api('/overview');
+  const counts = $('counts');
+  counts.replaceChildren();
+  Object.entries(o.counts).forEach(([k, v]) => {
+    const card = el('div', null, 'card');
+    card.appendChild(el('div', v, 'n'));
+    card.appendChild(el('div', k, 'muted'));
+    counts.appendChild(card);
+  });
+  const warnings = el('div', null, 'card');
+  warnings.appendChild(el('div', o.warnings, 'n ' + (o.errors > 0 ? 'error' : o.warnings > 0 ? 'warn' : 'ok')));
+  warnings.appendChild(el('div', 'validations', 'muted'));
+  counts.appendChild(warnings);
+  fillTable('health', Object.entries(o.health), ([k, v]) => [k, el('span', v, v === 'UP' ? 'ok' : 'error')]);
+  const list = $('overview-warnings');
+  list.replaceChildren(...o.problems.map((p) => el('li', p, 'warn')));
+  if (o.warnings > 0) { list.appendChild(el('li', o.warnings + ' validation finding(s): see Validations')); }
+}
+
+function edgeColour(e) {
+  if (e.data('kind') === 'serves') { return '#d0d5dd'; }
+  const share = e.data('mtlsShare');
+  if (share === null || share === undefined) { return '#98a2b3'; }
+  return share >= 0.999 ? '#12b76a' : share > 0 ? '#f79009' : '#98a2b3';
+}
+
+async function graph() {
+  const g = await api('/graph');
+  $('graph-interval').textContent = g.intervalSeconds ? g.intervalSeconds.toFixed(1) : '-';
+  const names = {};
+  g.nodes.forEach((n) => { names[n.id] = n.namespace ? n.namespace + '/' + n.name : n.name; });
+  fillTable('edge-table', g.edges.filter((e) => e.kind === 'traffic'), (e) => [names[e.source] || e.source, names[e.target] || e.target,
+    e.service, e.protocol, num(e.requestRate), pct(e.errorRate), pct(e.mtlsShare), e.bytes]);
+  if (typeof window.cytoscape !== 'function') {
+    $('graph').textContent = 'The graph library is missing from this build (built with -Dambit.ui.skipNpm); the table below has the edges.';
+    return;
+  }
+  const elements = [];
+  g.nodes.forEach((n) => elements.push({ group: 'nodes', data: { id: n.id, label: names[n.id] + (n.pods > 1 ? ' ×' + n.pods : ''),
+    kind: n.kind, captured: n.captured, waypoint: n.waypoint || '' } }));
+  g.edges.forEach((e) => elements.push({ group: 'edges', data: { id: e.id, source: e.source, target: e.target, kind: e.kind,
+    mtlsShare: e.mtlsShare, errorRate: e.errorRate, requestRate: e.requestRate,
+    label: e.kind === 'traffic' ? num(e.requestRate) + '/s · ' + pct(e.errorRate) + ' err · mTLS ' + pct(e.mtlsShare) : '' } }));
+  if (!cy) {
+    cy = window.cytoscape({
+      container: $('graph'),
+      elements,
+      wheelSensitivity: 0.3,
+      maxZoom: 1.3, // a small mesh is not blown up to fill the box
+      style: [
+        { selector: 'node', style: { 'label': 'data(label)', 'font-size': 10, 'text-valign': 'bottom', 'background-color': '#2e90fa', 'width': 22, 'height': 22 } },
+        { selector: 'node[kind = "service"]', style: { 'shape': 'triangle', 'background-color': '#7a5af8' } },
+        { selector: 'node[kind = "waypoint"]', style: { 'shape': 'diamond', 'background-color': '#f79009', 'width': 28, 'height': 28 } },
+        { selector: 'node[kind = "unknown"]', style: { 'background-color': '#98a2b3' } },
+        { selector: 'node[?captured][kind = "workload"]', style: { 'border-width': 3, 'border-color': '#12b76a' } },
+        { selector: 'edge', style: { 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'width': 2, 'label': 'data(label)',
+          'font-size': 9, 'text-rotation': 'autorotate', 'text-background-color': '#fff', 'text-background-opacity': 0.85, 'text-background-padding': 2, 'line-color': edgeColour, 'target-arrow-color': edgeColour } },
+        { selector: 'edge[kind = "serves"]', style: { 'line-style': 'dashed', 'width': 1, 'target-arrow-shape': 'none' } },
+        { selector: 'edge[errorRate > 0.05]', style: { 'line-style': 'dashed', 'target-arrow-color': '#d92d20', 'line-color': '#d92d20' } },
+      ],
+      layout: { name: 'cose', animate: false, idealEdgeLength: 160, nodeRepulsion: 60000, padding: 40 },
+    });
+    window.ambitGraph = cy;
+    return;
+  }
+  // Update in place: the layout moves only when the set of nodes changes.
+  const ids = new Set(elements.map((x) => x.data.id));
+  let nodesChanged = false;
+  cy.elements().forEach((x) => { if (!ids.has(x.id())) { nodesChanged = nodesChanged || x.isNode(); x.remove(); } });
+  elements.forEach((x) => {
+    const existing = cy.getElementById(x.data.id);
+    if (existing.nonempty()) { existing.data(x.data); } else { cy.add(x); nodesChanged = nodesChanged || x.group === 'nodes'; }
+  });
+  if (nodesChanged) { cy.layout({ name: 'cose', animate: false, idealEdgeLength: 160, nodeRepulsion: 60000, padding: 40 }).run(); }
+}
+
+async function workloads() {
+  const list = await api('/workloads');
+  fillTable('workloads', list, (w) => [w.namespace, w.name, w.node, w.serviceAccount, w.identity, w.addresses.join(', '),
+    el('span', w.captured ? 'yes' : 'no', w.captured ? 'ok' : 'warn'), w.waypoint || '']);
+}
+
+async function identities() {
+  const list = await api('/certificates');
+  fillTable('identities', list, (c) => [c.node, c.identity, c.state, c.serialNumber, c.notAfter,
+    c.state === 'available' ? Math.floor(c.remainingSeconds / 3600) + ' h ' + Math.floor((c.remainingSeconds % 3600) / 60) + ' min' : '-', c.issuer]);
+}
+
+async function policies() {
+  const list = await api('/policies');
+  fillTable('policies', list, (p) => [p.kind, p.namespace, p.name, p.layer, pre(p.written), pre(p.translated.map((t) => t.l4)),
+    p.warnings.join('\n')]);
+}
+
+async function waypoints() {
+  const [wps, routes] = await Promise.all([api('/waypoints'), api('/routes')]);
+  fillTable('waypoints', wps, (w) => [w.namespace, w.name, w.waypointFor, w.programmed, w.services.join(', '), w.pods.join(', ')]);
+  fillTable('routes', routes, (r) => [r.kind, r.namespace, r.name, r.parents.join(', '), r.backends.join(', '), r.accepted, r.resolvedRefs]);
+}
+
+async function validations() {
+  const list = await api('/validations');
+  fillTable('validations', list, (v) => [el('span', v.severity, v.severity === 'error' ? 'error' : 'warn'), v.code,
+    v.kind ? v.kind + ' ' + (v.namespace ? v.namespace + '/' : '') + v.name : '', v.message]);
+}
+
+async function explain(event) {
+  event.preventDefault();
+  const out = $('explain-result');
+  const query = new URLSearchParams({ from: $('explain-from').value.trim(), to: $('explain-to').value.trim(), port: $('explain-port').value });
+  try {
+    const x = await api('/explain?' + query.toString());
+    out.replaceChildren(el('div', (x.allowed ? 'ALLOWED' : 'DENIED') + ': ' + x.from + ' → ' + x.to + ':' + x.port + ' (' + x.path + ')',
+      'verdict ' + (x.allowed ? 'ok' : 'error')));
+    const table = el('table');
+    table.id = 'explain-hops';
+    table.appendChild(el('thead')).appendChild(el('tr')).append(el('th', 'hop'), el('th', 'peer identity'), el('th', 'destination'),
+      el('th', 'decision'), el('th', 'policies considered'));
+    const body = table.appendChild(el('tbody'));
+    x.hops.forEach((h) => {
+      const tr = body.appendChild(el('tr'));
+      tr.append(el('td', h.at), el('td', h.peer || '(plain text)'), el('td', h.destination),
+        el('td', h.reason + (h.dryRun ? ' [dry-run: ' + h.dryRun + ']' : ''), h.decided ? (h.allowed ? 'ok' : 'error') : 'muted'),
+        el('td', h.considered.join(', ') || 'none'));
+    });
+    out.appendChild(table);
+    x.notes.forEach((n) => out.appendChild(el('p', n, 'warn')));
+  } catch (e) {
+    out.replaceChildren(el('p', e.message, 'error'));
+  }
+}
+
+const LOADERS = { overview, graph, workloads, identities, policies, waypoints, validations, explain: null };
+
+async function refresh() {
+  const loader = LOADERS[activeTab];
+  try {
+    if (loader) { await loader(); }
+    $('status').textContent = 'updated ' + new Date().toLocaleTimeString();
+    $('status').className = 'muted';
+  } catch (e) {
+    if (e.message !== 'unauthorized') {
+      $('status').textContent = e.message;
+      $('status').className = 'error';
+    }
+  }
+}
+
+function show(tab) {
+  activeTab = tab;
+  document.querySelectorAll('#tabs button').forEach((b) => b.classList.toggle('active', b.dataset.tab === tab));
+  document.querySelectorAll('.tab').forEach((s) => { s.hidden = s.id !== 'tab-' + tab; });
+  refresh();
+}
+
+function start() {
+  $('login').hidden = true;
+  $('app').hidden = false;
+  $('signout').hidden = false;
+  show(activeTab);
+  if (!timer) { timer = setInterval(refresh, POLL_MS); }
+}
+
+function signOut(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  if (timer) { clearInterval(timer); timer = null; }
+  $('app').hidden = true;
+  $('signout').hidden = true;
+  $('login').hidden = false;
+  $('login-error').textContent = message || '';
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  document.querySelectorAll('#tabs button').forEach((b) => b.addEventListener('click', () => show(b.dataset.tab)));
+  $('signout').addEventListener('click', () => signOut(''));
+  $('explain-form').addEventListener('submit', explain);
+  $('login-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
+    $('token').value = '';
+    try {
+      await api('/overview');
+      start();
+    } catch (e) {
+      if (e.message !== 'unauthorized') { $('login-error').textContent = e.message; start(); }
+    }
+  });
+  if (token()) { start(); } else { signOut(''); }
+});

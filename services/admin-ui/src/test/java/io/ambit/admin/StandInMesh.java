@@ -1,0 +1,269 @@
+package io.ambit.admin;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.util.JsonFormat;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.ambit.proto.security.Action;
+import io.ambit.proto.security.Authorization;
+import io.ambit.proto.security.Clause;
+import io.ambit.proto.security.Match;
+import io.ambit.proto.security.Rule;
+import io.ambit.proto.security.Scope;
+import io.ambit.proto.security.StringMatch;
+import io.ambit.proto.workload.Address;
+import io.ambit.proto.workload.NetworkAddress;
+import io.ambit.proto.workload.Port;
+import io.ambit.proto.workload.PortList;
+import io.ambit.proto.workload.Service;
+import io.ambit.proto.workload.TunnelProtocol;
+import io.ambit.proto.workload.Workload;
+import io.ambit.service.TestTokens;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The upstreams admin-ui reads, on loopback port 0, for tests without the lab: the xds-server's
+ * HTTP API (its debug views print the translated protos exactly as {@code DebugController} does,
+ * with {@link JsonFormat}; its store keeps applied objects, checking the bearer token as the real
+ * one does: viewer reads, admin writes), and one ztunnel's admin page and Prometheus page, the
+ * latter a real Micrometer registry with Istio's TCP series. The real thing end to end is the
+ * lab's admin-ui test.
+ *
+ * <p>The demo: namespace {@code demo} enrolled; {@code sleep-1} (node-a, captured, sa sleep),
+ * {@code legacy-1} (node-a, not captured), {@code echo-1} (node-b, serves Service {@code echo}
+ * 80→8080); L4 policy {@code demo/allow-sleep} allows only sleep's identity into demo.
+ */
+public final class StandInMesh implements AutoCloseable {
+
+    static final String SLEEP_IP = "10.244.1.10";
+    static final String LEGACY_IP = "10.244.1.11";
+    static final String ECHO_IP = "10.244.2.10";
+    static final String ECHO_VIP = "10.96.0.20";
+
+    private static final JsonFormat.Printer PROTO = JsonFormat.printer().omittingInsignificantWhitespace();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final HttpServer server;
+    private final List<Map<String, Object>> objects = new CopyOnWriteArrayList<>();
+    private final List<Address> addresses = new CopyOnWriteArrayList<>();
+    private final List<Authorization> authorizations = new CopyOnWriteArrayList<>();
+    /** What the ztunnel on node-b reported, in a real Micrometer registry. */
+    public final PrometheusMeterRegistry ztunnelMetrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    public final List<String> writeTokens = new CopyOnWriteArrayList<>();
+
+    public StandInMesh() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", this::handle);
+        server.start();
+        demo();
+    }
+
+    private static StandInMesh shared;
+
+    /** One per test JVM: Spring caches contexts across test classes, and they point at it. */
+    public static synchronized StandInMesh shared() {
+        if (shared == null) {
+            try {
+                shared = new StandInMesh();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return shared;
+    }
+
+    /** admin-ui's properties pointing at it, with a short refresh so tests see changes quickly. */
+    public static void register(org.springframework.test.context.DynamicPropertyRegistry registry) {
+        StandInMesh mesh = shared();
+        registry.add("ambit.admin.xds-url", mesh::url);
+        registry.add("ambit.admin.ztunnels[0].node", () -> "node-b");
+        registry.add("ambit.admin.ztunnels[0].admin-url", mesh::url);
+        registry.add("ambit.admin.ztunnels[0].metrics-url", () -> mesh.url() + "/actuator/prometheus");
+        registry.add("ambit.admin.scrape-targets", () -> "");
+        registry.add("ambit.admin.refresh", () -> "300ms");
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private void demo() {
+        String svc = "demo/echo.demo.svc.cluster.local";
+        addresses.add(workload("sleep-1", "sleep", "sleep", "node-a", SLEEP_IP, true, Map.of()));
+        addresses.add(workload("legacy-1", "legacy", "legacy", "node-a", LEGACY_IP, false, Map.of()));
+        addresses.add(workload("echo-1", "echo", "echo", "node-b", ECHO_IP, true,
+                Map.of(svc, PortList.newBuilder().addPorts(Port.newBuilder().setServicePort(80).setTargetPort(8080)).build())));
+        addresses.add(Address.newBuilder().setService(Service.newBuilder().setName("echo").setNamespace("demo")
+                .setHostname("echo.demo.svc.cluster.local")
+                .addAddresses(NetworkAddress.newBuilder().setAddress(ip(ECHO_VIP)))
+                .addPorts(Port.newBuilder().setServicePort(80).setTargetPort(8080))).build());
+        authorizations.add(Authorization.newBuilder().setName("allow-sleep").setNamespace("demo").setScope(Scope.NAMESPACE)
+                .setAction(Action.ALLOW).addRules(Rule.newBuilder().addClauses(Clause.newBuilder().addMatches(
+                        Match.newBuilder().addPrincipals(StringMatch.newBuilder().setExact("cluster.local/ns/demo/sa/sleep")))))
+                .build());
+        objects.add(object("v1", "Namespace", "", "demo", Map.of("istio.io/dataplane-mode", "ambient"), null));
+        objects.add(object("v1", "Namespace", "", "istio-system", Map.of(), null));
+        objects.add(object("v1", "Service", "demo", "echo", Map.of(), Map.of("ports", List.of(Map.of("port", 80)))));
+        objects.add(object("v1", "Service", "demo", "web", Map.of("istio.io/use-waypoint", "missing-wp"), Map.of()));
+        objects.add(object("security.istio.io/v1", "AuthorizationPolicy", "demo", "allow-sleep", Map.of(), Map.of("action", "ALLOW",
+                "rules", List.of(Map.of("from", List.of(Map.of("source", Map.of("principals", List.of("cluster.local/ns/demo/sa/sleep")))))))));
+        objects.add(object("security.istio.io/v1", "AuthorizationPolicy", "demo", "typo", Map.of(), Map.of("action", "ALLOW",
+                "rules", List.of(Map.of("from", List.of(Map.of("source", Map.of(
+                        "principals", List.of("cluster.local/ns/demo/sa/slep"), "namespaces", List.of("nope")))))))));
+        objects.add(object("gateway.networking.k8s.io/v1", "HTTPRoute", "demo", "to-nowhere", Map.of(), Map.of(
+                "parentRefs", List.of(Map.of("kind", "Service", "group", "", "name", "echo")),
+                "rules", List.of(Map.of("backendRefs", List.of(Map.of("name", "ghost", "port", 80)))))));
+    }
+
+    /** Connections the ztunnel on node-b saw: {@code count} opened (and {@code failed} refused), with or without mTLS. */
+    public void traffic(String sourceWorkload, String sourceSa, boolean mtls, int count, int failed, long bytes) {
+        List<String> tags = List.of("reporter", "destination", "source_workload", sourceWorkload, "source_workload_namespace", "demo",
+                "source_principal", mtls ? "spiffe://cluster.local/ns/demo/sa/" + sourceSa : "unknown",
+                "destination_workload", "echo", "destination_workload_namespace", "demo", "destination_service", "echo.demo.svc.cluster.local",
+                "destination_service_name", "echo", "destination_service_namespace", "demo", "request_protocol", "tcp",
+                "response_flags", failed > 0 ? "DENY" : "-", "connection_security_policy", mtls ? "mutual_tls" : "unknown");
+        String[] t = tags.toArray(String[]::new);
+        Counter.builder("istio_tcp_connections_opened").tags(t).register(ztunnelMetrics).increment(count);
+        Counter.builder("istio_tcp_connections_failed").tags(t).register(ztunnelMetrics).increment(failed);
+        Counter.builder("istio_tcp_received_bytes").tags(t).register(ztunnelMetrics).increment(bytes);
+        Counter.builder("istio_tcp_sent_bytes").tags(t).register(ztunnelMetrics).increment(bytes);
+    }
+
+    private static Address workload(String name, String owner, String sa, String node, String ip, boolean captured,
+            Map<String, PortList> services) {
+        return Address.newBuilder().setWorkload(Workload.newBuilder().setUid("Kubernetes//Pod/demo/" + name).setName(name)
+                .setNamespace("demo").setWorkloadName(owner).setServiceAccount(sa).setNode(node).setTrustDomain("cluster.local")
+                .addAddresses(ip(ip)).setTunnelProtocol(captured ? TunnelProtocol.HBONE : TunnelProtocol.NONE)
+                .putAllServices(services)).build();
+    }
+
+    private static ByteString ip(String ip) {
+        return ByteString.copyFrom(InetAddress.ofLiteral(ip).getAddress());
+    }
+
+    private static Map<String, Object> object(String apiVersion, String kind, String namespace, String name, Map<String, String> labels,
+            Map<String, Object> spec) {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("name", name);
+        if (!namespace.isEmpty()) {
+            metadata.put("namespace", namespace);
+        }
+        metadata.put("labels", labels);
+        Map<String, Object> object = new LinkedHashMap<>();
+        object.put("apiVersion", apiVersion);
+        object.put("kind", kind);
+        object.put("metadata", metadata);
+        if (spec != null) {
+            object.put("spec", spec);
+        }
+        return object;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            String query = exchange.getRequestURI().getQuery() == null ? "" : exchange.getRequestURI().getQuery();
+            if (path.equals("/actuator/prometheus")) {
+                respond(exchange, 200, "text/plain; version=0.0.4", ztunnelMetrics.scrape());
+                return;
+            }
+            if (path.equals("/config_dump")) {
+                respond(exchange, 200, "application/json", """
+                        {"generation":3,"workloads":[],"services":[],"policies":[],"certificates":[
+                         {"identity":"spiffe://cluster.local/ns/demo/sa/echo","state":"available","serialNumber":"1f",
+                          "notBefore":"2026-12-03T00:00:00Z","notAfter":"2026-12-04T00:00:00Z","remainingSeconds":54000,
+                          "issuer":"O=cluster.local","chain":[]}]}""");
+                return;
+            }
+            String auth = exchange.getRequestHeaders().getFirst("Authorization");
+            String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : null;
+            boolean viewer = TestTokens.VIEWER.equals(token) || TestTokens.ADMIN.equals(token);
+            if (!viewer) {
+                respond(exchange, 401, "application/problem+json", "{\"status\":401}");
+                return;
+            }
+            switch (exchange.getRequestMethod() + " " + path) {
+                case "GET /debug/xds/resources" -> respond(exchange, 200, "application/json",
+                        query.contains("authorization") ? resources(authorizations) : resources(addresses));
+                case "GET /store/export" -> {
+                    List<Map<String, Object>> entries = new ArrayList<>();
+                    objects.forEach(o -> entries.add(Map.of("source", "demo.yaml", "line", 1, "object", o)));
+                    respond(exchange, 200, "application/json", JSON.writeValueAsString(Map.of("version", 1, "objects", entries)));
+                }
+                case "GET /store/status" -> respond(exchange, 200, "application/json", "[]");
+                case "GET /debug/xds/findings" -> respond(exchange, 200, "application/json", "{\"findings\":[]}");
+                case "POST /store/apply", "POST /store/delete" -> {
+                    boolean delete = path.endsWith("delete");
+                    if (!TestTokens.ADMIN.equals(token)) {
+                        respond(exchange, 403, "application/problem+json", "{\"status\":403}");
+                        return;
+                    }
+                    writeTokens.add(token);
+                    String yaml = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                    List<String> applied = new ArrayList<>();
+                    try {
+                        for (Object doc : new Yaml().loadAll(yaml)) {
+                            @SuppressWarnings("unchecked")
+                            Map<String, Object> object = (Map<String, Object>) doc;
+                            @SuppressWarnings("unchecked")
+                            Map<String, Object> metadata = (Map<String, Object>) object.get("metadata");
+                            if (object.get("kind") == null || metadata == null || metadata.get("name") == null) {
+                                throw new IllegalArgumentException("kind and metadata.name are required");
+                            }
+                            objects.removeIf(o -> o.get("kind").equals(object.get("kind"))
+                                    && ((Map<?, ?>) o.get("metadata")).get("name").equals(metadata.get("name")));
+                            if (!delete) {
+                                objects.add(object);
+                            }
+                            applied.add(object.get("kind") + "/" + metadata.get("name"));
+                        }
+                    } catch (RuntimeException e) {
+                        respond(exchange, 400, "application/json", JSON.writeValueAsString(Map.of("problems", List.of("request:1: " + e.getMessage()))));
+                        return;
+                    }
+                    respond(exchange, 200, "application/json", JSON.writeValueAsString(Map.of(delete ? "deleted" : "applied", applied, "version", 2)));
+                }
+                default -> respond(exchange, 404, "application/json", "{}");
+            }
+        }
+    }
+
+    private static String resources(List<? extends MessageOrBuilder> messages) throws IOException {
+        StringBuilder json = new StringBuilder("{\"generation\":7,\"resources\":[");
+        for (int i = 0; i < messages.size(); i++) {
+            json.append(i == 0 ? "" : ",").append("{\"name\":\"r").append(i).append("\",\"version\":\"1\",\"resource\":")
+                    .append(PROTO.print(messages.get(i))).append('}');
+        }
+        return json.append("]}").toString();
+    }
+
+    private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
