@@ -61,6 +61,10 @@ class ManifestsTest {
             assertThat(verbs(role, status)).as(status).contains("update");
         }
         assertThat(verbs(role, "pods")).doesNotContain("update", "patch", "create", "delete");
+        // the waypoint controller's objects
+        for (String resource : List.of("serviceaccounts", "services", "deployments")) {
+            assertThat(verbs(role, resource)).as(resource).contains("list", "watch", "get", "create", "update", "delete");
+        }
     }
 
     private static List<String> verbs(ClusterRole role, String resource) {

@@ -1,8 +1,11 @@
 package io.ambit.xds.api;
 
+import io.ambit.xds.XdsProperties;
 import io.ambit.xds.state.XdsState;
 import io.ambit.xds.status.StatusWriter;
 import io.ambit.xds.store.KubernetesConfigStore;
+import io.ambit.xds.waypoint.WaypointController;
+import io.ambit.xds.waypoint.WaypointDeploymentProperties;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -12,10 +15,11 @@ import org.springframework.context.annotation.Profile;
 
 /**
  * Kubernetes mode: the store is the API server, through informers; ready once they have listed.
- * Translation results go back as the objects' status.
+ * Translation results go back as the objects' status; waypoint Gateways get their Deployments.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("kubernetes")
+@org.springframework.boot.context.properties.EnableConfigurationProperties(WaypointDeploymentProperties.class)
 public class KubernetesStoreConfiguration {
 
     @Bean(destroyMethod = "close")
@@ -27,6 +31,15 @@ public class KubernetesStoreConfiguration {
     @Bean(destroyMethod = "close")
     KubernetesConfigStore kubernetesConfigStore(KubernetesClient client) {
         return new KubernetesConfigStore(client).start();
+    }
+
+    /** istiod's deployment controller for waypoints: a Deployment and Service per waypoint Gateway. */
+    @Bean(destroyMethod = "close")
+    WaypointController waypointController(KubernetesClient client, XdsState state, XdsProperties xds,
+            WaypointDeploymentProperties settings) {
+        WaypointController controller = new WaypointController(client, settings, xds.trustDomain()).start();
+        state.addTranslationHook(controller);
+        return controller;
     }
 
     @Bean(destroyMethod = "close")
