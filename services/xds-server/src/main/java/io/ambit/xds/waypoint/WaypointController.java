@@ -53,6 +53,8 @@ public final class WaypointController implements XdsState.TranslationHook, AutoC
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicLong writes = new AtomicLong();
     private final List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
+    /** Someone else's objects already reported (touched by the controller thread only). */
+    private final java.util.Set<String> warnedUnmanaged = new java.util.HashSet<>();
     private volatile long pendingStoreVersion = -1;
     private volatile long reconciledStoreVersion = -1;
 
@@ -163,8 +165,10 @@ public final class WaypointController implements XdsState.TranslationHook, AutoC
                 if (existing != null) {
                     if (!WaypointResources.MESH_CONTROLLER.equals(existing.getMetadata().getLabels() == null ? null
                             : existing.getMetadata().getLabels().get(WaypointResources.MANAGED))) {
-                        log.warn("{} exists and is not managed by the mesh controller (no {} label); left alone", name,
-                                WaypointResources.MANAGED);
+                        if (warnedUnmanaged.add(name)) {
+                            log.warn("{} exists and is not managed by the mesh controller (no {} label); left alone", name,
+                                    WaypointResources.MANAGED);
+                        }
                         return;
                     }
                     live = existing;

@@ -15,10 +15,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("ambit.xds.waypoints")
 public record WaypointDeploymentProperties(
-        @DefaultValue("ambit/waypoint:0.1.0-SNAPSHOT") String image,
+        @DefaultValue(WaypointDeploymentProperties.DEFAULT_IMAGE) String image,
         @DefaultValue("IfNotPresent") String imagePullPolicy,
         @DefaultValue("ca-service.istio-system.svc:15012") String caAddress,
         @DefaultValue("xds-server.istio-system.svc:15010") String xdsAddress,
         @DefaultValue("Kubernetes") String clusterId,
         @DefaultValue("--enable-native-access=ALL-UNNAMED") String javaToolOptions) {
+
+    /** The name {@code spring-boot:build-image} gives services/waypoint (RenderedManifestsTest checks it). */
+    public static final String DEFAULT_IMAGE = "ambit/waypoint:0.1.0-SNAPSHOT";
 }
