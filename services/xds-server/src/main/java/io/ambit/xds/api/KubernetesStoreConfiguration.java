@@ -7,8 +7,6 @@ import io.ambit.xds.store.KubernetesConfigStore;
 import io.ambit.xds.waypoint.WaypointController;
 import io.ambit.xds.waypoint.WaypointDeploymentProperties;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
@@ -16,17 +14,14 @@ import org.springframework.context.annotation.Profile;
 /**
  * Kubernetes mode: the store is the API server, through informers; ready once they have listed.
  * Translation results go back as the objects' status; waypoint Gateways get their Deployments.
+ * The {@link KubernetesClient} is Spring Cloud Kubernetes' ({@code Fabric8AutoConfiguration}: the
+ * pod's service account, or kubeconfig and {@code spring.cloud.kubernetes.client.*}); the profile
+ * declares the Kubernetes platform, which is what activates it.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("kubernetes")
 @org.springframework.boot.context.properties.EnableConfigurationProperties(WaypointDeploymentProperties.class)
 public class KubernetesStoreConfiguration {
-
-    @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean
-    KubernetesClient kubernetesClient() {
-        return new KubernetesClientBuilder().build();
-    }
 
     @Bean(destroyMethod = "close")
     KubernetesConfigStore kubernetesConfigStore(KubernetesClient client) {

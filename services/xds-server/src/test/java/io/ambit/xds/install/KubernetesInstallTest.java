@@ -75,6 +75,20 @@ class KubernetesInstallTest {
             }
             XdsState state = xds.getBean(XdsState.class);
 
+            // Spring Cloud Kubernetes: the client is its auto-configuration's; the mesh settings are
+            // ConfigMap ambit-mesh's, and an edit reaches the running server (logging levels at once).
+            assertThat(xds.getBean(KubernetesClient.class).getClass().getName()).doesNotStartWith("io.ambit");
+            assertThat(xds.getEnvironment().getProperty("logging.level.io.ambit")).isEqualTo("INFO");
+            assertThat(xds.getEnvironment().getProperty("ambit.xds.debounce")).isEqualTo("100ms");
+            client.configMaps().inNamespace("istio-system").withName("ambit-mesh").edit(cm -> {
+                cm.getData().put("application.yaml", cm.getData().get("application.yaml").replace("io.ambit: INFO", "io.ambit: DEBUG"));
+                return cm;
+            });
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(xds.getEnvironment().getProperty("logging.level.io.ambit")).isEqualTo("DEBUG");
+                assertThat(org.slf4j.LoggerFactory.getLogger("io.ambit.xds").isDebugEnabled()).isTrue();
+            });
+
             // Enrolled: the demo pods are HBONE workloads with their own identities.
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 Address helloworld = workload(state, "helloworld").orElseThrow();
@@ -106,6 +120,7 @@ class KubernetesInstallTest {
             // Translation: the namespace's service goes through the waypoint; the waypoint's own pod does not.
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 Address service = service(state, "helloworld.demo.svc.cluster.local").orElseThrow();
+                assertThat(service.getService().getWaypoint().hasAddress()).as("helloworld's waypoint").isTrue();
                 assertThat(InetAddress.getByAddress(service.getService().getWaypoint().getAddress().getAddress().toByteArray())
                         .getHostAddress()).isEqualTo(waypointIp);
                 Address waypointPod = workload(state, "waypoint").orElseThrow();
@@ -214,6 +229,9 @@ class KubernetesInstallTest {
                     String namespace = gateway.getMetadata().getNamespace();
                     assertThat(client.pods().inNamespace(namespace).withName(gateway.getMetadata().getName() + "-0").get())
                             .as("the waypoint pod (after the controller created its Deployment)").isNotNull();
+                    Service service = client.services().inNamespace(namespace).withName(gateway.getMetadata().getName()).get();
+                    assertThat(service).as("the waypoint Service the controller creates").isNotNull();
+                    assertThat(service.getSpec().getClusterIP()).as("its cluster IP (allocated on the next pass)").isNotBlank();
                 }
             }
         });
