@@ -20,12 +20,23 @@ import org.springframework.context.annotation.Profile;
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("kubernetes")
-@org.springframework.boot.context.properties.EnableConfigurationProperties(WaypointDeploymentProperties.class)
+@org.springframework.boot.context.properties.EnableConfigurationProperties({WaypointDeploymentProperties.class,
+        io.ambit.xds.identity.NodeTokenProperties.class})
 public class KubernetesStoreConfiguration {
 
     @Bean(destroyMethod = "close")
     KubernetesConfigStore kubernetesConfigStore(KubernetesClient client) {
         return new KubernetesConfigStore(client).start();
+    }
+
+    /**
+     * Bearer ServiceAccount tokens on the ADS port, for node agents that present no client
+     * certificate (Istio's ztunnel), checked with TokenReview.
+     */
+    @Bean
+    io.ambit.xds.ads.BearerAuthenticator bearerAuthenticator(KubernetesClient client, XdsProperties xds,
+            io.ambit.xds.identity.NodeTokenProperties tokens) {
+        return new io.ambit.xds.identity.TokenReviewBearerAuthenticator(client, xds.trustDomain(), tokens.audience(), tokens.accounts());
     }
 
     /** istiod's deployment controller for waypoints: a Deployment and Service per waypoint Gateway. */
