@@ -57,8 +57,9 @@ public final class MeshTls {
 
     /**
      * A server that may also accept clients without a certificate ({@link ClientAuth#OPTIONAL}):
-     * only the CA needs this, for callers that authenticate with a token because they hold no
-     * SVID yet. A certificate that is presented is still checked in full.
+     * the CA, for callers that authenticate with a token because they hold no SVID yet, and the
+     * xDS server's ADS port in Kubernetes mode, for Istio's ztunnel (bearer token, no certificate).
+     * A certificate that is presented is still checked in full.
      */
     public static SslContext server(Svid svid, TrustBundle bundle, PeerPolicy clients, ClientAuth clientAuth,
             Clock clock) {

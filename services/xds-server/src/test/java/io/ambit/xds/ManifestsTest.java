@@ -61,6 +61,11 @@ class ManifestsTest {
             assertThat(verbs(role, status)).as(status).contains("update");
         }
         assertThat(verbs(role, "pods")).doesNotContain("update", "patch", "create", "delete");
+        assertThat(verbs(role, "tokenreviews")).as("bearer tokens on the ADS port").containsExactly("create");
+        // the waypoint controller's objects
+        for (String resource : List.of("serviceaccounts", "services", "deployments")) {
+            assertThat(verbs(role, resource)).as(resource).contains("list", "watch", "get", "create", "update", "delete");
+        }
     }
 
     private static List<String> verbs(ClusterRole role, String resource) {

@@ -32,12 +32,23 @@ public final class AdsServer implements SmartLifecycle {
     private final AdsService service;
     private final String trustDomain;
     private final int maxMessageBytes;
+    private final BearerAuthenticator bearer;
     private final java.util.List<Runnable> servingListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private ReloadableSslContext tls;
     private Server server;
     private boolean running;
 
     public AdsServer(InetSocketAddress address, ServingIdentity identity, AdsService service, String trustDomain, int maxMessageBytes) {
+        this(address, identity, service, trustDomain, maxMessageBytes, null);
+    }
+
+    /**
+     * @param bearer where set, a client may also connect without a certificate and authenticate with
+     *               a bearer token (Istio's ztunnel); null: client certificates only
+     */
+    public AdsServer(InetSocketAddress address, ServingIdentity identity, AdsService service, String trustDomain, int maxMessageBytes,
+            BearerAuthenticator bearer) {
+        this.bearer = bearer;
         this.address = address;
         this.identity = identity;
         this.service = service;
@@ -60,19 +71,25 @@ public final class AdsServer implements SmartLifecycle {
             log.info("xDS serving certificate renewed: {}", material.svid());
             return;
         }
-        tls = ReloadableSslContext.server(material, PeerPolicy.anyInTrustDomain(trustDomain));
+        PeerPolicy clients = PeerPolicy.anyInTrustDomain(trustDomain);
+        // With bearer tokens, a certificate becomes optional in the handshake; one that is presented
+        // is still checked in full, and a call without either is refused by PeerIdentityInterceptor.
+        tls = bearer == null ? ReloadableSslContext.server(material, clients)
+                : ReloadableSslContext.of(material, m -> io.ambit.tls.MeshTls.server(m.svid(), m.bundle(), clients,
+                        io.netty.handler.ssl.ClientAuth.OPTIONAL, java.time.Clock.systemUTC()));
         try {
             server = NettyServerBuilder.forAddress(address, ReloadingServerTls.credentials(tls))
                     .maxInboundMessageSize(maxMessageBytes)
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
-                    .addService(ServerInterceptors.intercept(service, new PeerIdentityInterceptor()))
+                    .addService(ServerInterceptors.intercept(service, new PeerIdentityInterceptor(bearer)))
                     .build()
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen for xDS on " + address, e);
         }
-        log.info("ADS (mutual TLS as {}) listening on {}", material.svid().id(), server.getListenSockets());
+        log.info("ADS (mutual TLS{} as {}) listening on {}", bearer == null ? "" : ", or TLS with a bearer token,",
+                material.svid().id(), server.getListenSockets());
         servingListeners.forEach(Runnable::run);
     }
 

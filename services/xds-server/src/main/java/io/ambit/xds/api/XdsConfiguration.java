@@ -59,8 +59,10 @@ public class XdsConfiguration {
     }
 
     @Bean
-    AdsServer adsServer(XdsProperties properties, ServingIdentity identity, AdsService service) {
+    AdsServer adsServer(XdsProperties properties, ServingIdentity identity, AdsService service,
+            org.springframework.beans.factory.ObjectProvider<io.ambit.xds.ads.BearerAuthenticator> bearer) {
+        // a bearer authenticator exists in Kubernetes mode only (TokenReview): Istio's ztunnel
         return new AdsServer(new InetSocketAddress(properties.grpc().address(), properties.grpc().port()), identity, service,
-                properties.trustDomain(), (int) properties.grpc().maxMessageSize().toBytes());
+                properties.trustDomain(), (int) properties.grpc().maxMessageSize().toBytes(), bearer.getIfAvailable());
     }
 }

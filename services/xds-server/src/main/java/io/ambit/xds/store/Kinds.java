@@ -6,6 +6,8 @@ import java.util.Set;
 
 import io.ambit.gatewayapi.istio.AuthorizationPolicySpec;
 import io.ambit.gatewayapi.istio.PeerAuthenticationSpec;
+import io.ambit.gatewayapi.istio.ServiceEntrySpec;
+import io.ambit.gatewayapi.istio.WorkloadEntrySpec;
 import io.ambit.gatewayapi.v1.GRPCRouteSpec;
 import io.ambit.gatewayapi.v1.GatewaySpec;
 import io.ambit.gatewayapi.v1.HTTPRouteSpec;
@@ -19,10 +21,9 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 
 /**
  * The kinds the control plane reads, by {@code apiVersion} and {@code kind}. Core kinds bind to
- * fabric8's model. Istio's CRDs (which fabric8 does not model) bind generically; the security
- * and Gateway API kinds' {@code spec} is also bound to a strict model (gateway-api's {@code istio}
- * and {@code v1} packages), the others are checked at the top level only until they get models of
- * their own.
+ * fabric8's model. Istio's CRDs (which fabric8 does not model) bind generically; their
+ * {@code spec} is also bound to a strict model (gateway-api's {@code istio} and {@code v1}
+ * packages; the Istio ones are also the schema of the CRDs in {@code k8s/base/crds}).
  */
 final class Kinds {
 
@@ -39,8 +40,8 @@ final class Kinds {
             entry("discovery.k8s.io/v1", "EndpointSlice", EndpointSlice.class, true),
             entry("security.istio.io/v1", "AuthorizationPolicy", GenericKubernetesResource.class, true, AuthorizationPolicySpec.class),
             entry("security.istio.io/v1", "PeerAuthentication", GenericKubernetesResource.class, true, PeerAuthenticationSpec.class),
-            entry("networking.istio.io/v1", "WorkloadEntry", GenericKubernetesResource.class, true),
-            entry("networking.istio.io/v1", "ServiceEntry", GenericKubernetesResource.class, true),
+            entry("networking.istio.io/v1", "WorkloadEntry", GenericKubernetesResource.class, true, WorkloadEntrySpec.class),
+            entry("networking.istio.io/v1", "ServiceEntry", GenericKubernetesResource.class, true, ServiceEntrySpec.class),
             // Gateway API: v1, and v1beta1 where upstream still serves the same schema under it.
             entry("gateway.networking.k8s.io/v1", "Gateway", GenericKubernetesResource.class, true, GatewaySpec.class),
             entry("gateway.networking.k8s.io/v1beta1", "Gateway", GenericKubernetesResource.class, true, GatewaySpec.class),

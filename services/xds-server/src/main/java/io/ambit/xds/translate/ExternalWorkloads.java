@@ -52,6 +52,9 @@ final class ExternalWorkloads {
     static Workload workloadEntry(MeshInputs inputs, GenericKubernetesResource entry, TranslationContext context) {
         String namespace = entry.getMetadata().getNamespace();
         String name = entry.getMetadata().getName();
+        // Istio's fields only (a Kubernetes-mode object gets here without the local store's check)
+        io.ambit.gatewayapi.istio.IstioSpecs.bind(entry.getAdditionalProperties().get("spec"),
+                io.ambit.gatewayapi.istio.WorkloadEntrySpec.class);
         WorkloadEntrySpec spec = WorkloadEntrySpec.read(SpecReader.of(entry.getAdditionalProperties().get("spec"), "spec"));
         if (spec.address().isEmpty()) {
             throw new IllegalArgumentException("spec.address: required");

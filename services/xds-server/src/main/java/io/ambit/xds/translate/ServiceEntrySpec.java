@@ -21,6 +21,9 @@ record ServiceEntrySpec(String namespace, String name, Map<String, String> label
     }
 
     static ServiceEntrySpec read(GenericKubernetesResource entry) {
+        // Istio's fields only (a Kubernetes-mode object gets here without the local store's check)
+        io.ambit.gatewayapi.istio.IstioSpecs.bind(entry.getAdditionalProperties().get("spec"),
+                io.ambit.gatewayapi.istio.ServiceEntrySpec.class);
         SpecReader spec = SpecReader.of(entry.getAdditionalProperties().get("spec"), "spec");
         List<String> hosts = spec.strings("hosts");
         if (hosts.isEmpty()) {

@@ -49,7 +49,7 @@ final class AdsTestBench implements AutoCloseable {
     final XdsState state;
     final AdsService service;
     AdsServer server;
-    private int port;
+    int port;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     AdsTestBench(String initialYaml) {
@@ -62,8 +62,13 @@ final class AdsTestBench implements AutoCloseable {
     }
 
     void startServer(int wantedPort) {
+        startServer(wantedPort, null);
+    }
+
+    /** With {@code bearer}: clients may also come without a certificate, with a bearer token. */
+    void startServer(int wantedPort, BearerAuthenticator bearer) {
         server = new AdsServer(new InetSocketAddress("127.0.0.1", wantedPort),
-                ServingIdentity.fixed(new ReloadableSslContext.KeyMaterial(svid(SERVER_ID), bundle)), service, TD, 8 << 20);
+                ServingIdentity.fixed(new ReloadableSslContext.KeyMaterial(svid(SERVER_ID), bundle)), service, TD, 8 << 20, bearer);
         server.start();
         port = server.port();
     }

@@ -1,0 +1,27 @@
+package io.ambit.xds.waypoint;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * What the waypoint controller puts in each waypoint's Deployment ({@code ambit.xds.waypoints.*}).
+ *
+ * @param image           the waypoint image (the name {@code spring-boot:build-image} gives services/waypoint)
+ * @param imagePullPolicy Kubernetes' pull policy for it
+ * @param caAddress       ca-service's gRPC address, as the waypoint pods resolve it
+ * @param xdsAddress      xds-server's delta ADS address, as the waypoint pods resolve it
+ * @param clusterId       the mesh cluster's name in the waypoint's telemetry
+ * @param javaToolOptions the waypoint JVM's flags
+ */
+@ConfigurationProperties("ambit.xds.waypoints")
+public record WaypointDeploymentProperties(
+        @DefaultValue(WaypointDeploymentProperties.DEFAULT_IMAGE) String image,
+        @DefaultValue("IfNotPresent") String imagePullPolicy,
+        @DefaultValue("ca-service.istio-system.svc:15012") String caAddress,
+        @DefaultValue("xds-server.istio-system.svc:15010") String xdsAddress,
+        @DefaultValue("Kubernetes") String clusterId,
+        @DefaultValue("--enable-native-access=ALL-UNNAMED") String javaToolOptions) {
+
+    /** The name {@code spring-boot:build-image} gives services/waypoint (RenderedManifestsTest checks it). */
+    public static final String DEFAULT_IMAGE = "ambit/waypoint:0.1.0-SNAPSHOT";
+}
