@@ -251,7 +251,7 @@ final class Exchange {
                 continue;
             }
             InetSocketAddress to = proxy.picker().pick(shadow.get(), null);
-            HboneKey key = HboneKey.anyIn(proxy.self(), proxy.self().trustDomain(), new InetSocketAddress(to.getAddress(), proxy.upstreamHbonePort()));
+            HboneKey key = new HboneKey(proxy.self(), shadow.get().identity(to), new InetSocketAddress(to.getAddress(), proxy.upstreamHbonePort()));
             HttpRequest copy = upstreamRequest();
             copy.headers().set(HttpHeaderNames.HOST, copy.headers().get(HttpHeaderNames.HOST, view.authority()) + "-shadow");
             proxy.pool().open(key, NetUtil.toSocketAddressString(to), HboneHeaders.none(), loop).whenComplete((tunnel, error) -> {
@@ -286,7 +286,8 @@ final class Exchange {
         if (!perTry.isZero()) {
             tryTimer = loop.schedule(() -> onAttemptFailed(id, Failure.TIMEOUT), perTry.toNanos(), TimeUnit.NANOSECONDS);
         }
-        HboneKey key = HboneKey.anyIn(proxy.self(), proxy.self().trustDomain(),
+        // The endpoint's own identity, from the control plane: the handshake fails unless that workload answers.
+        HboneKey key = new HboneKey(proxy.self(), cluster.identity(endpoint),
                 new InetSocketAddress(endpoint.getAddress(), proxy.upstreamHbonePort()));
         HboneHeaders headers = connect.forwarded().map(f -> new HboneHeaders(Optional.of(f), connect.baggage(), connect.traceparent()))
                 .orElse(HboneHeaders.none());

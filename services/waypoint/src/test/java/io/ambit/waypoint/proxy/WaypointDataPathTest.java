@@ -460,6 +460,24 @@ class WaypointDataPathTest {
         }
     }
 
+    /**
+     * The control plane says the endpoint must be {@code sa/impostor}; the HBONE server there
+     * proves {@code sa/echo}: the handshake is refused and the request never reaches the backend
+     * (before, any identity of the trust domain was accepted).
+     */
+    @Test
+    void anEndpointProvingAnotherIdentityIsRefused() throws Exception {
+        int before = backends.hits.getOrDefault("A", new java.util.concurrent.atomic.AtomicInteger()).get();
+        try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
+            FullHttpResponse r = http.get("/impostor");
+            assertThat(r.status().code()).isEqualTo(503);
+            r.release();
+            assertThat(body(http.get("/version"))).startsWith("A"); // the right identity still serves
+        }
+        assertThat(backends.hits.get("A").get()).isEqualTo(before + 1); // only /version got through
+        await().untilAsserted(() -> assertThat(registry.find("istio_requests_total").tag("response_flags", "UF").counter()).isNotNull());
+    }
+
     @Test
     void slowBackendIs504UT() throws Exception {
         try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
