@@ -362,7 +362,7 @@ public final class Lab implements AutoCloseable {
         services.forEach((name, p) -> rows.add(name + " " + p.pid() + " " + healthUrl(name)));
         ztunnels.values().forEach(z -> rows.add(z.process().name() + " " + z.process().pid() + " " + z.readyUrl()));
         workloads.values().forEach(p -> rows.add(p.name() + " " + p.pid() + " -"));
-        waypoints.instances().forEach(w -> rows.add("waypoint-" + w.pod() + " " + w.process().pid() + " " + w.readyUrl()));
+        waypoints.instances().forEach(w -> rows.add("waypoint-" + w.namespace() + "-" + w.pod() + " " + w.process().pid() + " " + w.readyUrl()));
         return rows;
     }
 
@@ -426,10 +426,10 @@ public final class Lab implements AutoCloseable {
     }
 
     /** A waypoint process (on the host; its HBONE sockets in its pod's namespace), logging into the run's folder. */
-    MeshProcess launchWaypoint(String pod, List<String> args) throws IOException {
+    MeshProcess launchWaypoint(String namespace, String pod, List<String> args) throws IOException {
         List<String> all = new ArrayList<>(args);
         all.addAll(httpCredentials());
-        return java("waypoint", Path.of(serviceJar("waypoint")), all, runDir.resolve("waypoint-" + pod + ".log")).start();
+        return java("waypoint", Path.of(serviceJar("waypoint")), all, runDir.resolve("waypoint-" + namespace + "-" + pod + ".log")).start();
     }
 
     int caGrpcPort() {
@@ -607,12 +607,20 @@ public final class Lab implements AutoCloseable {
 
     /** The echo client in {@code pod}: {@code client <target> <args...>}. */
     public String echoClient(String pod, String target, String... args) throws IOException {
-        return Shell.run(echoClientCommand(pod, target, args));
+        return Shell.run(echoClientCommand(pod, target, args), false, clientBudget(args));
+    }
+
+    /** 30 s, and 100 ms more per request of {@code --count}: a JVM's start and a thousand requests fit. */
+    private static Duration clientBudget(String... args) {
+        List<String> list = List.of(args);
+        int i = list.indexOf("--count");
+        int count = i >= 0 && i + 1 < list.size() ? Integer.parseInt(list.get(i + 1)) : 1;
+        return Duration.ofSeconds(30).plusMillis(100L * count);
     }
 
     /** The echo client, its output returned even when some requests failed (each failure ends with an {@code ERROR} line). */
     public String echoClientAllowingFailures(String pod, String target, String... args) throws IOException {
-        return Shell.run(echoClientCommand(pod, target, args), true);
+        return Shell.run(echoClientCommand(pod, target, args), true, clientBudget(args));
     }
 
     private List<String> echoClientCommand(String pod, String target, String... args) {

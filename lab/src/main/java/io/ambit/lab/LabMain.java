@@ -326,15 +326,17 @@ public final class LabMain {
                     + ":15008 on " + Lab.nodeName(waypoint.node()) + ", Service " + waypoint.vip().getHostAddress() + "; namespace demo uses it");
             String denied = awaitDenied(lab);
             System.out.println("demo: GET /admin -> " + denied + " (AuthorizationPolicy backend-no-admin, enforced by the waypoint)");
-            String split = lab.echoClient("frontend", BACKEND + "/", "--count", "200");
+            String split = lab.echoClientAllowingFailures("frontend", BACKEND + "/", "--count", "200", "--timeout", "2s");
             long v1 = split.lines().filter(l -> l.equals("Pod=backend-1")).count();
             long v2 = split.lines().filter(l -> l.equals("Pod=backend-2")).count();
-            System.out.println("demo: HTTPRoute backend-split 90/10: 200 requests -> backend-v1 " + v1 + ", backend-v2 " + v2);
-            String flaky = lab.echoClientAllowingFailures("frontend", BACKEND + "/flaky?fail_every=3", "--count", "30");
-            long retried = flaky.lines().filter(l -> l.equalsIgnoreCase("RequestHeader=x-envoy-attempt-count:2")).count();
-            System.out.println("demo: /flaky (every 3rd answer a 503): 30 requests, " + okLine(flaky) + "; " + retried
-                    + " of them hid a 503 behind a retry (x-envoy-attempt-count: 2)");
-            System.out.println("demo: see ./meshctl debug waypoint demo/waypoint, and the route's status at " + lab.xdsUrl() + "/store/status?kind=HTTPRoute");
+            System.out.println("demo: HTTPRoute backend-split 90/10: 200 requests -> backend-v1 " + v1 + ", backend-v2 " + v2 + " (" + okLine(split) + ")");
+            String flaky = lab.echoClientAllowingFailures("frontend", BACKEND + "/flaky?fail_every=3", "--count", "30", "--timeout", "2s");
+            // the answer that got through carries the attempt it came from (x-envoy-attempt-count, set from the second on)
+            long retried = flaky.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("requestheader=x-envoy-attempt-count:")).count();
+            System.out.println("demo: /flaky (each backend answers 503 to every 3rd request): 30 requests, " + okLine(flaky) + "; " + retried
+                    + " of them hid a 503 behind the waypoint's retries (x-envoy-attempt-count > 1)");
+            System.out.println("demo: the waypoint's Envoy resources: ./meshctl debug waypoint demo/waypoint; the route's status (Accepted, ResolvedRefs): "
+                    + lab.xdsUrl() + "/store/status?kind=HTTPRoute");
         }
 
         /** Asks for /admin until the waypoint answers it (its config and the ztunnels' binding arrive in a few seconds). */

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * the lab from the control plane's store API. For every waypoint Gateway the xds-server accepts
  * ({@code /store/status?kind=Gateway}, {@code Accepted=True}) it
  * <ol>
- * <li>registers a Pod {@code <gateway>-waypoint} on a node, service account {@code <gateway>}
+ * <li>registers a Pod {@code <gateway>-0} on a node, service account {@code <gateway>}
  *     (Istio's waypoint runs as a service account named after its Gateway), label
  *     {@code istio.io/dataplane-mode: none} (as Istio's waypoint template: ztunnel never captures
  *     a waypoint, whose own 15008 is the HBONE listener), not yet Ready;</li>
@@ -122,13 +122,14 @@ public final class WaypointDeployer implements AutoCloseable {
         int node = index % lab.spec().nodes() + 1;
         InetAddress ip = InetAddress.ofLiteral((lab.onHost() ? "127" : "10") + ".244." + node + "." + (200 + index));
         InetAddress vip = InetAddress.ofLiteral("10.96.200." + (10 + index));
-        String pod = gateway + "-waypoint";
+        String pod = gateway + "-0";
         log.info("waypoint {}: deploying pod {} ({}) on {}", key, pod, ip.getHostAddress(), Lab.nodeName(node));
         lab.apply(podYaml(namespace, gateway, pod, node, ip, false));
-        String netns = lab.onHost() ? null : lab.network().addPod(pod, node, ip);
+        // keyed by namespace too: two namespaces may each have a Gateway of the same name
+        String netns = lab.onHost() ? null : lab.network().addPod(namespace + "-" + pod, node, ip);
         int metrics = LabPorts.free();
         int readiness = LabPorts.free();
-        MeshProcess process = lab.launchWaypoint(pod, waypointArgs(namespace, gateway, pod, node, ip, netns, metrics, readiness));
+        MeshProcess process = lab.launchWaypoint(namespace, pod, waypointArgs(namespace, gateway, pod, node, ip, netns, metrics, readiness));
         Instance instance = new Instance(namespace, gateway, pod, node, ip, vip, process, metrics, readiness);
         instances.put(key, instance);
         try {
@@ -182,7 +183,7 @@ public final class WaypointDeployer implements AutoCloseable {
             }
         }
         if (!lab.onHost()) {
-            lab.network().removePod(instance.pod());
+            lab.network().removePod(instance.namespace() + "-" + instance.pod());
         }
     }
 
