@@ -75,6 +75,10 @@ class WaypointScenariosRootTest {
                     - path: {type: PathPrefix, value: /flaky}
                   backendRefs: [{name: web, port: 80}]
                   retry: {codes: [503], attempts: 2}
+                - matches:
+                    - path: {type: PathPrefix, value: /slow}
+                  backendRefs: [{name: web, port: 80}]
+                  timeouts: {request: 1s}
                 - backendRefs:
                     - {name: web-v1, port: 80, weight: 90}
                     - {name: web-v2, port: 80, weight: 10}
@@ -229,10 +233,20 @@ class WaypointScenariosRootTest {
 
     @Test
     @Order(7)
+    void aBackendSlowerThanTheRouteTimeoutIsAnswered504() throws IOException {
+        String out = call(WEB + "/slow?delay=3000", "--timeout", "5s");
+        assertThat(out).contains("status 504").contains("upstream request timeout").doesNotContain("Pod=");
+        assertThat(call(WEB + "/slow?delay=10")).contains("ok=1"); // within the timeout
+    }
+
+    @Test
+    @Order(8)
     void istioRequestsTotalIsCountedPerResponseCode() throws IOException {
         WaypointDeployer.Instance waypoint = lab.waypoints().instance("shop", "waypoint").orElseThrow();
         Map<String, String> base = Map.of("reporter", "waypoint", "destination_service", "web.shop.svc.cluster.local");
         assertThat(Prometheus.sum(waypoint.metricsUrl(), "istio_requests_total", with(base, "response_code", "403"))).isGreaterThanOrEqualTo(1);
+        assertThat(Prometheus.sum(waypoint.metricsUrl(), "istio_requests_total",
+                Map.of("reporter", "waypoint", "response_code", "504", "response_flags", "UT"))).isGreaterThanOrEqualTo(1);
         assertThat(Prometheus.sum(waypoint.metricsUrl(), "istio_requests_total", with(base, "response_code", "200"))).isGreaterThanOrEqualTo(1000);
         assertThat(Prometheus.sum(waypoint.metricsUrl(), "istio_requests_total",
                 Map.of("reporter", "waypoint", "source_principal", "spiffe://cluster.local/ns/shop/sa/client"))).isGreaterThan(0);
@@ -245,7 +259,7 @@ class WaypointScenariosRootTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aServiceLabelledNoneBypassesTheWaypoint() throws IOException {
         String optedOut = """
                 apiVersion: v1
@@ -271,7 +285,7 @@ class WaypointScenariosRootTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aKilledWaypointFailsClosedAndServesAgainOnceRestarted() throws Exception {
         WaypointDeployer.Instance waypoint = lab.waypoints().instance("shop", "waypoint").orElseThrow();
         waypoint.process().kill();
@@ -288,7 +302,7 @@ class WaypointScenariosRootTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void deletingTheGatewayRemovesItsWaypointAndTheBindingGoesWithIt() throws IOException {
         lab.apply(SHOP_PLAIN);
         lab.delete(ROUTES);

@@ -63,6 +63,14 @@ class EchoReplyTest {
     }
 
     @Test
+    void delayIsCarriedAndBounded() {
+        assertThat(EchoReply.answer(request("/slow?delay=250"), POD).delayMillis()).isEqualTo(250);
+        assertThat(EchoReply.answer(request("/slow"), POD).delayMillis()).isZero();
+        assertThat(EchoReply.answer(request("/slow?delay=-1"), POD).status().code()).isEqualTo(400);
+        assertThat(EchoReply.answer(request("/slow?delay=60001"), POD).status().code()).isEqualTo(400);
+    }
+
+    @Test
     void paddingReachesEverySizeExactly() {
         // five digits always, so that the URL line (part of the body) keeps its length
         int natural = EchoReply.answer(request("/?size=00000"), POD).body().length;
