@@ -71,13 +71,17 @@ public final class WaypointDeployer implements AutoCloseable {
     }
 
     private void watch() {
+        String lastProblem = null;
         while (!closed) {
             try {
                 reconcile();
+                lastProblem = null;
             } catch (IOException | RuntimeException e) {
-                if (!closed) {
+                // once per outage: the xds-server restarting is a scenario, not 2 lines a second
+                if (!closed && !String.valueOf(e.getMessage()).equals(lastProblem)) {
                     log.warn("waypoint deployer: {}", e.getMessage());
                 }
+                lastProblem = String.valueOf(e.getMessage());
             }
             MeshProcess.pause(500);
         }

@@ -83,6 +83,19 @@ class WaypointScenariosRootTest {
                     - {name: web-v1, port: 80, weight: 90}
                     - {name: web-v2, port: 80, weight: 10}
             ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: GRPCRoute
+            metadata: {name: web-grpc, namespace: shop}
+            spec:
+              parentRefs:
+                - {group: "", kind: Service, name: web, port: 7070}
+              rules:
+                - matches:
+                    - method: {service: ambit.echo.v1.EchoService, method: Echo}
+                      headers: [{name: x-version, value: v2}]
+                  backendRefs: [{name: web-v2, port: 7070}]
+                - backendRefs: [{name: web-v1, port: 7070}]
+            ---
             apiVersion: security.istio.io/v1
             kind: AuthorizationPolicy
             metadata: {name: web-no-admin, namespace: shop}
@@ -106,9 +119,12 @@ class WaypointScenariosRootTest {
                 .pod("web-v1", "shop", "web", 2, Map.of("app", "web", "version", "v1"))
                 .pod("web-v2", "shop", "web", 1, Map.of("app", "web", "version", "v2"))
                 .pod("other", "plain", "other", 2, Map.of("app", "other"))
-                .service("web", "shop", "10.96.1.10", List.of(new LabSpec.Port("http", 80, 8080)), Map.of("app", "web"))
-                .service("web-v1", "shop", "10.96.1.11", List.of(new LabSpec.Port("http", 80, 8080)), Map.of("app", "web", "version", "v1"))
-                .service("web-v2", "shop", "10.96.1.12", List.of(new LabSpec.Port("http", 80, 8080)), Map.of("app", "web", "version", "v2"))
+                .service("web", "shop", "10.96.1.10", List.of(new LabSpec.Port("http", 80, 8080), new LabSpec.Port("grpc", 7070, 7070)),
+                        Map.of("app", "web"))
+                .service("web-v1", "shop", "10.96.1.11", List.of(new LabSpec.Port("http", 80, 8080), new LabSpec.Port("grpc", 7070, 7070)),
+                        Map.of("app", "web", "version", "v1"))
+                .service("web-v2", "shop", "10.96.1.12", List.of(new LabSpec.Port("http", 80, 8080), new LabSpec.Port("grpc", 7070, 7070)),
+                        Map.of("app", "web", "version", "v2"))
                 .service("other", "plain", "10.96.1.20", List.of(new LabSpec.Port("http", 80, 8080)), Map.of("app", "other"))
                 .build();
         lab = Lab.start(spec, Lab.Options.forTests(REPO, Duration.ofHours(1)));
@@ -212,6 +228,17 @@ class WaypointScenariosRootTest {
 
     @Test
     @Order(5)
+    void grpcCallsAreRoutedByMethodAndHeader() throws IOException {
+        String v1 = call("10.96.1.10:7070", "--protocol", "grpc", "--count", "5");
+        assertThat(v1).contains("ok=5");
+        assertThat(v1.lines().filter(l -> l.equals("Pod=web-v1")).count()).isEqualTo(5);
+        String v2 = call("10.96.1.10:7070", "--protocol", "grpc", "--count", "5", "--header", "x-version=v2");
+        assertThat(v2).contains("ok=5");
+        assertThat(v2.lines().filter(l -> l.equals("Pod=web-v2")).count()).isEqualTo(5);
+    }
+
+    @Test
+    @Order(6)
     void aNinetyTenSplitHoldsWithinFivePercentOverAThousandRequests() throws IOException {
         String out = call(WEB + "/", "--count", "1000");
         assertThat(out).contains("ok=1000");
@@ -222,7 +249,7 @@ class WaypointScenariosRootTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void retriesHideABackendThatFailsEveryThirdRequest() throws IOException {
         String out = call(WEB + "/flaky?fail_every=3", "--count", "30");
         assertThat(out).contains("ok=30 failed=0");
@@ -232,7 +259,7 @@ class WaypointScenariosRootTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aBackendSlowerThanTheRouteTimeoutIsAnswered504() throws IOException {
         String out = call(WEB + "/slow?delay=3000", "--timeout", "5s");
         assertThat(out).contains("status 504").contains("upstream request timeout").doesNotContain("Pod=");
@@ -240,7 +267,7 @@ class WaypointScenariosRootTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void istioRequestsTotalIsCountedPerResponseCode() throws IOException {
         WaypointDeployer.Instance waypoint = lab.waypoints().instance("shop", "waypoint").orElseThrow();
         Map<String, String> base = Map.of("reporter", "waypoint", "destination_service", "web.shop.svc.cluster.local");
@@ -259,7 +286,7 @@ class WaypointScenariosRootTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aServiceLabelledNoneBypassesTheWaypoint() throws IOException {
         String optedOut = """
                 apiVersion: v1
@@ -285,7 +312,7 @@ class WaypointScenariosRootTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void aKilledWaypointFailsClosedAndServesAgainOnceRestarted() throws Exception {
         WaypointDeployer.Instance waypoint = lab.waypoints().instance("shop", "waypoint").orElseThrow();
         waypoint.process().kill();
@@ -302,7 +329,7 @@ class WaypointScenariosRootTest {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void deletingTheGatewayRemovesItsWaypointAndTheBindingGoesWithIt() throws IOException {
         lab.apply(SHOP_PLAIN);
         lab.delete(ROUTES);
