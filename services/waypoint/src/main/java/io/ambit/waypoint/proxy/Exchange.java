@@ -603,7 +603,7 @@ final class Exchange {
 
     private void finish() {
         done = true;
-        closeUpstream();
+        releaseUpstream();
         record();
         owner.exchangeDone(ctx, keepAlive);
     }
@@ -613,6 +613,29 @@ final class Exchange {
         cancel(routeTimer);
         record();
         ctx.close(); // a response already under way cannot be replaced: reset the tunnel, as Envoy resets the stream
+    }
+
+    /**
+     * After a complete exchange over HTTP/1.1 in the tunnel: end our side of the upstream stream
+     * (END_STREAM, like a TCP FIN) and let the destination end its own (its ztunnel closes the
+     * pod's connection, then ends the stream; {@link UpstreamHandler} closes on that). A
+     * RST_STREAM(CANCEL) here would read as an error in the destination's access log. A stream the
+     * destination does not end within 10 s is reset then.
+     */
+    private void releaseUpstream() {
+        Channel tunnel = upstreamTunnel;
+        if (tunnel == null || upstream != tunnel || !tunnel.isActive()) {
+            closeUpstream(); // h2c upstream (its own stream inside the tunnel), or already gone
+            return;
+        }
+        upstream = null;
+        upstreamTunnel = null;
+        tunnel.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2DataFrame(io.netty.buffer.Unpooled.EMPTY_BUFFER, true));
+        tunnel.read();
+        ScheduledFuture<?> guard = tunnel.eventLoop().schedule(() -> {
+            tunnel.close();
+        }, 10, TimeUnit.SECONDS);
+        tunnel.closeFuture().addListener(f -> guard.cancel(false));
     }
 
     private void closeUpstream() {
