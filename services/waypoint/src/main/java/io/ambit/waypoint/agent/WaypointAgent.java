@@ -190,6 +190,13 @@ public final class WaypointAgent implements SmartLifecycle {
         if (transport != null) {
             transport.close();
         }
+        if (podNetns != null) {
+            try {
+                podNetns.close();
+            } catch (io.ambit.netns.SyscallException e) {
+                log.debug("closing the pod namespace's descriptor: {}", e.getMessage());
+            }
+        }
     }
 
     @Override
