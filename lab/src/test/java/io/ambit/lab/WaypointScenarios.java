@@ -231,6 +231,8 @@ abstract class WaypointScenarios {
     @Test
     @Order(5)
     void grpcCallsAreRoutedByMethodAndHeader() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeFalse(lab.onHost(), "on the host the echo client reaches ztunnel through SOCKS5, "
+                + "which its gRPC client does not speak; WaypointScenariosRootTest runs this in namespaces");
         String v1 = call("10.96.1.10:7070", "--protocol", "grpc", "--count", "5");
         assertThat(v1).contains("ok=5");
         assertThat(v1.lines().filter(l -> l.equals("Pod=web-v1")).count()).isEqualTo(5);

@@ -435,7 +435,7 @@ class WaypointDataPathTest {
             assertThat(body(http.get("/version"))).startsWith("A");
         }
         await().untilAsserted(() -> assertThat(registry.find("istio_requests_total").tag("response_code", "403")
-                .tag("reporter", "waypoint").tag("source_principal", "cluster.local/ns/sleep/sa/sleep")
+                .tag("reporter", "waypoint").tag("source_principal", "spiffe://cluster.local/ns/sleep/sa/sleep")
                 .tag("destination_service", HOST).counter()).isNotNull());
     }
 
