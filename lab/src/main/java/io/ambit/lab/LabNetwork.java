@@ -122,8 +122,7 @@ public final class LabNetwork implements AutoCloseable {
     public synchronized void removePod(String name) {
         String ns = podNamespaces.remove(name);
         if (ns != null) {
-            delete(ns);
-            created.remove(ns);
+            delete(ns); // stays in created: close() tries again if this failed
         }
     }
 

@@ -97,7 +97,8 @@ public final class WaypointDeployer implements AutoCloseable {
         }
         for (String key : new ArrayList<>(instances.keySet())) {
             if (!wanted.contains(key)) {
-                undeploy(instances.remove(key), true);
+                undeploy(instances.get(key), true);
+                instances.remove(key); // only now: awaitRemoved() means the process, objects and namespace are gone
             }
         }
         failed.retainAll(wanted);
@@ -261,9 +262,8 @@ public final class WaypointDeployer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        if (watcher != null) {
-            watcher.interrupt();
-        }
+        // Not interrupted: a pass under way finishes (an interrupt would cut its store call and
+        // namespace removal short); the lock waits for it, and the loop then sees closed.
         synchronized (this) {
             instances.values().forEach(i -> undeploy(i, false));
             instances.clear();
