@@ -79,7 +79,7 @@ check_status() {
   local runner=$1 label=$2 status
   status=$($runner ./mesh status)
   local p
-  for p in lab ca-service xds-server ztunnel-node-a ztunnel-node-b waypoint admin-ui echo-frontend echo-backend-1 echo-backend-2; do
+  for p in lab ca-service xds-server ztunnel-node-a ztunnel-node-b waypoint-demo-waypoint-0 admin-ui echo-frontend echo-backend-1 echo-backend-2; do
     printf '%s\n' "$status" | grep -q "^$p .* running" || { printf '%s\n' "$status"; fail "$label: ./mesh status does not show $p running"; }
   done
   printf '%s\n' "$status" | grep -q ' DOWN ' && { printf '%s\n' "$status"; fail "$label: ./mesh status shows a service DOWN"; }

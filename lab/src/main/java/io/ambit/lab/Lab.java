@@ -49,6 +49,7 @@ public final class Lab implements AutoCloseable {
     private final List<Companion> companions;
     private final StartupCache cache;
     private volatile Duration upAfter;
+    private final WaypointDeployer waypoints = new WaypointDeployer(this);
 
     /** One node's ztunnel and where to reach it. */
     public record Ztunnel(int node, MeshProcess process, int adminPort, int metricsPort, int readinessPort) {
@@ -77,7 +78,7 @@ public final class Lab implements AutoCloseable {
      * @param onHost              no namespaces (no root): pods on the host at loopback addresses,
      *                            workloads reaching ztunnel through SOCKS5 instead of capture
      * @param companions          services run beside the lab that no lab process depends on
-     *                            ({@code ./mesh up}: the waypoint and the dashboard)
+     *                            ({@code ./mesh up}: the dashboard)
      * @param startupCache        where the services' ahead-of-time caches live, or null to start from the jars
      */
     public record Options(Path repo, Path runsDir, boolean defaultPorts, List<String> workloadArgs,
@@ -119,9 +120,12 @@ public final class Lab implements AutoCloseable {
             ports = List.copyOf(ports);
         }
 
-        /** What {@code ./mesh up} runs beside the lab; their ports are those of the services' local profiles. */
+        /**
+         * What {@code ./mesh up} runs beside the lab; their ports are those of the services' local
+         * profiles. (Waypoints are not companions: {@link WaypointDeployer} runs one per waypoint Gateway.)
+         */
         public static List<Companion> meshUp() {
-            return List.of(new Companion("waypoint", List.of(15120, 15121)), new Companion("admin-ui", List.of(8080)));
+            return List.of(new Companion("admin-ui", List.of(8080)));
         }
 
         String readyUrl() {
@@ -161,8 +165,8 @@ public final class Lab implements AutoCloseable {
             throw new IOException("the mesh lab needs root: it creates network namespaces, links and redirect rules");
         }
         List<String> jars = new ArrayList<>(List.of("services/ca-service/target/ca-service.jar", "services/xds-server/target/xds-server.jar",
-                "services/ztunnel/target/ztunnel.jar", "workloads/echo/target/echo.jar"));
-        options.companions().forEach(c -> jars.add(serviceJar(c.name())));
+                "services/ztunnel/target/ztunnel.jar", "workloads/echo/target/echo.jar", serviceJar("waypoint")));
+        options.companions().stream().filter(c -> !c.name().equals("waypoint")).forEach(c -> jars.add(serviceJar(c.name())));
         for (String jar : jars) {
             if (!Files.isRegularFile(options.repo().resolve(jar))) {
                 throw new IOException("missing " + jar + ": build first (mvn -DskipTests install)");
@@ -193,6 +197,7 @@ public final class Lab implements AutoCloseable {
             for (Companion companion : lab.companions) {
                 lab.awaitReady(companion.name(), companion.readyUrl());
             }
+            lab.waypoints.start();
         } catch (IOException | RuntimeException e) {
             lab.close();
             throw e;
@@ -378,6 +383,7 @@ public final class Lab implements AutoCloseable {
         services.forEach((name, p) -> rows.add(name + " " + p.pid() + " " + healthUrl(name)));
         ztunnels.values().forEach(z -> rows.add(z.process().name() + " " + z.process().pid() + " " + z.readyUrl()));
         workloads.values().forEach(p -> rows.add(p.name() + " " + p.pid() + " -"));
+        waypoints.instances().forEach(w -> rows.add("waypoint-" + w.namespace() + "-" + w.pod() + " " + w.process().pid() + " " + w.readyUrl()));
         return rows;
     }
 
@@ -417,6 +423,50 @@ public final class Lab implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException(e);
         }
+    }
+
+    /** GET on the xds-server's HTTP API with the admin token (the store, its status). */
+    String storeGet(String path) throws IOException {
+        try {
+            HttpResponse<String> response = MeshProcess.HTTP.send(HttpRequest.newBuilder(URI.create(xdsUrl() + path))
+                    .header("Authorization", "Bearer " + Files.readString(adminTokenFile()).strip())
+                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IOException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+            }
+            return response.body();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /** The waypoints the lab deploys for the store's waypoint Gateways (local mode's deployment controller). */
+    public WaypointDeployer waypoints() {
+        return waypoints;
+    }
+
+    /** A waypoint process (on the host; its HBONE sockets in its pod's namespace), logging into the run's folder. */
+    MeshProcess launchWaypoint(String namespace, String pod, List<String> args) throws IOException {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(httpCredentials());
+        return java("waypoint", Path.of(serviceJar("waypoint")), all, runDir.resolve("waypoint-" + namespace + "-" + pod + ".log")).start();
+    }
+
+    int caGrpcPort() {
+        return ports.caGrpc();
+    }
+
+    int xdsGrpcPort() {
+        return ports.xdsGrpc();
+    }
+
+    Path nodeTokenFile(int node) {
+        return runDir.resolve("tokens").resolve(nodeName(node));
+    }
+
+    Duration certificateValidity() {
+        return certificateValidity;
     }
 
     /** Starts (or starts again, on the same ports) node {@code node}'s ztunnel and waits until it is ready. */
@@ -578,6 +628,23 @@ public final class Lab implements AutoCloseable {
 
     /** The echo client in {@code pod}: {@code client <target> <args...>}. */
     public String echoClient(String pod, String target, String... args) throws IOException {
+        return Shell.run(echoClientCommand(pod, target, args), false, clientBudget(args));
+    }
+
+    /** 30 s, and 100 ms more per request of {@code --count}: a JVM's start and a thousand requests fit. */
+    private static Duration clientBudget(String... args) {
+        List<String> list = List.of(args);
+        int i = list.indexOf("--count");
+        int count = i >= 0 && i + 1 < list.size() ? Integer.parseInt(list.get(i + 1)) : 1;
+        return Duration.ofSeconds(30).plusMillis(100L * count);
+    }
+
+    /** The echo client, its output returned even when some requests failed (each failure ends with an {@code ERROR} line). */
+    public String echoClientAllowingFailures(String pod, String target, String... args) throws IOException {
+        return Shell.run(echoClientCommand(pod, target, args), true, clientBudget(args));
+    }
+
+    private List<String> echoClientCommand(String pod, String target, String... args) {
         List<String> argv = new ArrayList<>(inPod(pod));
         argv.addAll(MeshProcess.javaCommand());
         argv.addAll(List.of("-jar", repo.resolve("workloads/echo/target/echo.jar").toString(), "client", target));
@@ -585,7 +652,7 @@ public final class Lab implements AutoCloseable {
         if (network == null) {
             argv.addAll(List.of("--socks", socksOf(pod)));
         }
-        return Shell.run(argv);
+        return argv;
     }
 
     /** On the host, where a pod's application reaches its ztunnel: SOCKS5 at the pod's address. */
@@ -630,6 +697,7 @@ public final class Lab implements AutoCloseable {
     /** Stops workloads, ztunnels and the control plane, then removes the network. */
     @Override
     public void close() {
+        waypoints.close();
         workloads.values().forEach(MeshProcess::stop);
         ztunnels.values().forEach(z -> z.process().stop());
         new ArrayList<>(services.values()).reversed().forEach(MeshProcess::stop);

@@ -9,13 +9,13 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar lab.jar up [--default-ports] [--host] [--with waypoint,admin-ui] [--cache DIR] [--repo DIR] [spec.yaml]}:
+ * {@code java -jar lab.jar up [--default-ports] [--host] [--with admin-ui] [--cache DIR] [--repo DIR] [spec.yaml]}:
  * builds the lab (the demo when no spec is given), drives a little traffic through it, prints what
  * runs where, how long each process took to start and how to look at it, and stays up until
  * Ctrl-C, which tears everything down. {@code --host}: no namespaces (no root needed); pods at
  * loopback addresses reach their ztunnel through SOCKS5. {@code --with}: the companions
  * {@code ./mesh up} runs beside the lab. {@code --cache}: start services from their ahead-of-time
- * caches in DIR. {@code java -jar lab.jar cache [--repo DIR] DIR}: builds those caches.
+ * caches in DIR. Waypoints are deployed per waypoint Gateway in the store ({@link WaypointDeployer}). {@code java -jar lab.jar cache [--repo DIR] DIR}: builds those caches.
  * {@code java -jar lab.jar down}: removes whatever an earlier lab left behind.
  */
 public final class LabMain {
@@ -44,7 +44,7 @@ public final class LabMain {
     }
 
     private static void usage() {
-        System.out.println("usage: lab.jar up [--default-ports] [--host] [--with waypoint,admin-ui] [--cache DIR] [--repo DIR] [spec.yaml]"
+        System.out.println("usage: lab.jar up [--default-ports] [--host] [--with admin-ui] [--cache DIR] [--repo DIR] [spec.yaml]"
                 + " | lab.jar cache [--repo DIR] DIR | lab.jar down");
     }
 
@@ -85,6 +85,7 @@ public final class LabMain {
         }
         if (specFile == null) {
             Demo.traffic(lab);
+            Demo.l7(lab);
         }
         print(lab);
         if (defaultPorts) {
@@ -94,7 +95,7 @@ public final class LabMain {
         stopped.await();
     }
 
-    /** {@code --with waypoint,admin-ui}: the companions by name; an unknown name is refused with the valid ones. */
+    /** {@code --with admin-ui}: the companions by name; an unknown name is refused with the valid ones. */
     static List<Lab.Companion> companions(String names) {
         List<Lab.Companion> known = Lab.Companion.meshUp();
         List<Lab.Companion> chosen = new ArrayList<>();
@@ -232,28 +233,128 @@ public final class LabMain {
         System.out.println("Logs: " + lab.runDir() + "   Ctrl-C stops the lab and removes it.");
     }
 
-    /** The demo: a frontend calling two backends through a Service, in a namespace labelled ambient. */
+    /**
+     * The demo: a frontend calling two backends through a Service, in a namespace labelled ambient;
+     * then its L7 part: a waypoint for the namespace, a 90/10 split, a denied path, retries.
+     */
     static final class Demo {
         private Demo() {
         }
+
+        static final String BACKEND = "http://10.96.0.20:80";
 
         static LabSpec spec() {
             return LabSpec.builder(2)
                     .ambientNamespace("demo")
                     .pod("frontend", "demo", "frontend", 1, Map.of("app", "frontend"))
-                    .pod("backend-1", "demo", "backend", 1, Map.of("app", "backend"))
-                    .pod("backend-2", "demo", "backend", 2, Map.of("app", "backend"))
+                    .pod("backend-1", "demo", "backend", 1, Map.of("app", "backend", "version", "v1"))
+                    .pod("backend-2", "demo", "backend", 2, Map.of("app", "backend", "version", "v2"))
                     .service("backend", "demo", "10.96.0.20", List.of(new LabSpec.Port("http", 80, 8080)), Map.of("app", "backend"))
+                    .service("backend-v1", "demo", "10.96.0.21", List.of(new LabSpec.Port("http", 80, 8080)), Map.of("app", "backend", "version", "v1"))
+                    .service("backend-v2", "demo", "10.96.0.22", List.of(new LabSpec.Port("http", 80, 8080)), Map.of("app", "backend", "version", "v2"))
                     .build();
         }
 
         /** A few calls from the frontend to the backend Service, so the metrics have something to show. */
         static void traffic(Lab lab) throws IOException {
-            String out = lab.echoClient("frontend", "http://10.96.0.20:80/", "--count", "6");
+            String out = lab.echoClient("frontend", BACKEND + "/", "--count", "6");
             long toNode1 = out.lines().filter(l -> l.equals("Pod=backend-1")).count();
             long toNode2 = out.lines().filter(l -> l.equals("Pod=backend-2")).count();
             System.out.println("demo: frontend -> backend.demo (10.96.0.20:80): 6 requests, answered by backend-1 " + toNode1
                     + "x, backend-2 " + toNode2 + "x (" + out.lines().filter(l -> l.startsWith("ok=")).findFirst().orElse("") + ")");
+        }
+
+        /**
+         * The L7 part: a waypoint Gateway for the demo namespace (the lab deploys it), the namespace
+         * labelled to use it, an HTTPRoute splitting backend 90/10 over backend-v1 and backend-v2
+         * with retries on 503 for {@code /flaky}, and an AuthorizationPolicy denying {@code /admin*}.
+         */
+        static final String L7_YAML = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata:
+                  name: waypoint
+                  namespace: demo
+                  labels: {"istio.io/waypoint-for": service}
+                spec:
+                  gatewayClassName: istio-waypoint
+                  listeners:
+                    - {name: mesh, port: 15008, protocol: HBONE}
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: demo
+                  labels: {"istio.io/dataplane-mode": ambient, "istio.io/use-waypoint": waypoint}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata:
+                  name: backend-split
+                  namespace: demo
+                spec:
+                  parentRefs:
+                    - {group: "", kind: Service, name: backend, port: 80}
+                  rules:
+                    - matches:
+                        - path: {type: PathPrefix, value: /flaky}
+                      backendRefs:
+                        - {name: backend, port: 80}
+                      retry: {codes: [503], attempts: 2}
+                    - backendRefs:
+                        - {name: backend-v1, port: 80, weight: 90}
+                        - {name: backend-v2, port: 80, weight: 10}
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata:
+                  name: backend-no-admin
+                  namespace: demo
+                spec:
+                  targetRefs:
+                    - {group: "", kind: Service, name: backend}
+                  action: DENY
+                  rules:
+                    - to:
+                        - operation: {paths: ["/admin*"]}
+                """;
+
+        static void l7(Lab lab) throws IOException {
+            lab.apply(L7_YAML);
+            WaypointDeployer.Instance waypoint = lab.waypoints().await("demo", "waypoint");
+            System.out.println("demo: waypoint Gateway demo/waypoint deployed: pod " + waypoint.pod() + " " + waypoint.ip().getHostAddress()
+                    + ":15008 on " + Lab.nodeName(waypoint.node()) + ", Service " + waypoint.vip().getHostAddress() + "; namespace demo uses it");
+            String denied = awaitDenied(lab);
+            System.out.println("demo: GET /admin -> " + denied + " (AuthorizationPolicy backend-no-admin, enforced by the waypoint)");
+            String split = lab.echoClientAllowingFailures("frontend", BACKEND + "/", "--count", "200", "--timeout", "2s");
+            long v1 = split.lines().filter(l -> l.equals("Pod=backend-1")).count();
+            long v2 = split.lines().filter(l -> l.equals("Pod=backend-2")).count();
+            System.out.println("demo: HTTPRoute backend-split 90/10: 200 requests -> backend-v1 " + v1 + ", backend-v2 " + v2 + " (" + okLine(split) + ")");
+            String flaky = lab.echoClientAllowingFailures("frontend", BACKEND + "/flaky?fail_every=3", "--count", "30", "--timeout", "2s");
+            // the answer that got through carries the attempt it came from (x-envoy-attempt-count, set from the second on)
+            long retried = flaky.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("requestheader=x-envoy-attempt-count:")).count();
+            System.out.println("demo: /flaky (each backend answers 503 to every 3rd request): 30 requests, " + okLine(flaky) + "; " + retried
+                    + " of them hid a 503 behind the waypoint's retries (x-envoy-attempt-count > 1)");
+            System.out.println("demo: the waypoint's Envoy resources: ./meshctl debug waypoint demo/waypoint; the route's status (Accepted, ResolvedRefs): "
+                    + lab.xdsUrl() + "/store/status?kind=HTTPRoute");
+        }
+
+        /** Asks for /admin until the waypoint answers it (its config and the ztunnels' binding arrive in a few seconds). */
+        private static String awaitDenied(Lab lab) throws IOException {
+            long deadline = System.nanoTime() + Lab.START_TIMEOUT.toNanos();
+            String last = "";
+            while (System.nanoTime() < deadline) {
+                last = lab.echoClientAllowingFailures("frontend", BACKEND + "/admin", "--timeout", "3s");
+                if (last.contains("status 403")) {
+                    return "403 " + last.lines().filter(l -> l.startsWith("RBAC")).findFirst().orElse("").strip();
+                }
+                MeshProcess.pause(500);
+            }
+            throw new IOException("the waypoint never denied /admin; last answer:\n" + last);
+        }
+
+        private static String okLine(String out) {
+            return out.lines().filter(l -> l.startsWith("ok=")).reduce((a, b) -> b).orElse("");
         }
     }
 }

@@ -34,6 +34,7 @@ public final class LabNetwork implements AutoCloseable {
     private final LabSpec spec;
     private final Map<String, String> podNamespaces = new LinkedHashMap<>();
     private final List<String> created = new ArrayList<>();
+    private int vethIndex;
 
     private LabNetwork(LabSpec spec) {
         this.spec = spec;
@@ -61,7 +62,7 @@ public final class LabNetwork implements AutoCloseable {
         return "n" + node;
     }
 
-    public String podNamespace(String pod) {
+    public synchronized String podNamespace(String pod) {
         String ns = podNamespaces.get(pod);
         if (ns == null) {
             throw new IllegalArgumentException("no pod " + pod + " in this lab");
@@ -89,22 +90,40 @@ public final class LabNetwork implements AutoCloseable {
             Shell.run("ip", "-n", node, "route", "add", "default", "via", "10.255." + n + ".1");
             Shell.run("ip", "-n", ROUTER, "route", "add", "10.244." + n + ".0/24", "via", "10.255." + n + ".2");
         }
-        int index = 0;
         for (LabSpec.PodSpec pod : spec.pods()) {
-            String ns = PREFIX + pod.name();
-            String node = nodeNamespace(pod.node());
-            String nodeEnd = "p" + index++;
-            add(ns);
-            podNamespaces.put(pod.name(), ns);
-            Shell.run("ip", "-n", ns, "link", "set", "lo", "up");
-            Shell.run("ip", "link", "add", "eth0", "netns", ns, "type", "veth", "peer", "name", nodeEnd, "netns", node);
-            Shell.run("ip", "-n", ns, "addr", "add", pod.ip().getHostAddress() + "/24", "dev", "eth0");
-            Shell.run("ip", "-n", ns, "link", "set", "eth0", "up");
-            Shell.run("ip", "-n", node, "link", "set", nodeEnd, "master", "br0");
-            Shell.run("ip", "-n", node, "link", "set", nodeEnd, "up");
-            Shell.run("ip", "-n", ns, "route", "add", "default", "via", "10.244." + pod.node() + ".1");
+            addPod(pod.name(), pod.node(), pod.ip());
         }
         log.info("lab network: {} nodes, {} pods, router {}", spec.nodes(), spec.pods().size(), ROUTER);
+    }
+
+    /**
+     * A pod's namespace with its veth into its node's bridge and a default route through it: at
+     * start for the spec's pods, later for pods the lab adds (a waypoint's).
+     */
+    public synchronized String addPod(String name, int node, java.net.InetAddress ip) throws IOException {
+        if (podNamespaces.containsKey(name)) {
+            throw new IllegalArgumentException("pod " + name + " already has a namespace");
+        }
+        String ns = PREFIX + name;
+        String nodeEnd = "p" + vethIndex++;
+        add(ns);
+        podNamespaces.put(name, ns);
+        Shell.run("ip", "-n", ns, "link", "set", "lo", "up");
+        Shell.run("ip", "link", "add", "eth0", "netns", ns, "type", "veth", "peer", "name", nodeEnd, "netns", nodeNamespace(node));
+        Shell.run("ip", "-n", ns, "addr", "add", ip.getHostAddress() + "/24", "dev", "eth0");
+        Shell.run("ip", "-n", ns, "link", "set", "eth0", "up");
+        Shell.run("ip", "-n", nodeNamespace(node), "link", "set", nodeEnd, "master", "br0");
+        Shell.run("ip", "-n", nodeNamespace(node), "link", "set", nodeEnd, "up");
+        Shell.run("ip", "-n", ns, "route", "add", "default", "via", "10.244." + node + ".1");
+        return ns;
+    }
+
+    /** Removes a pod's namespace (its veth goes with it), killing what still runs there. */
+    public synchronized void removePod(String name) {
+        String ns = podNamespaces.remove(name);
+        if (ns != null) {
+            delete(ns); // stays in created: close() tries again if this failed
+        }
     }
 
     private void add(String namespace) throws IOException {
@@ -149,7 +168,7 @@ public final class LabNetwork implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         for (String name : created.reversed()) {
             delete(name);
         }

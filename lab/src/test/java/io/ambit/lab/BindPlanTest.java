@@ -49,7 +49,7 @@ class BindPlanTest {
         }
     }
 
-    /** The plan: ./mesh up without root, the demo on the host beside the waypoint and the dashboard. */
+    /** The plan: ./mesh up without root, the demo on the host beside the dashboard (waypoints take free ports). */
     @Test
     void theDemoOnTheHostWithItsCompanionsHasNoClash() throws IOException {
         LabSpec spec = LabMain.Demo.spec().onLoopback();
@@ -69,7 +69,7 @@ class BindPlanTest {
 
     @Test
     void anUnknownCompanionIsRefusedWithTheValidNames() {
-        assertThatThrownBy(() -> LabMain.companions("waypoint,dashboard"))
-                .hasMessage("--with: unknown service 'dashboard'; choose from [waypoint, admin-ui]");
+        assertThatThrownBy(() -> LabMain.companions("admin-ui,dashboard"))
+                .hasMessage("--with: unknown service 'dashboard'; choose from [admin-ui]");
     }
 }

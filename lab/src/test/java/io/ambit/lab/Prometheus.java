@@ -15,7 +15,12 @@ final class Prometheus {
     }
 
     static double sum(Lab.Ztunnel ztunnel, String metric, Map<String, String> labels) throws IOException {
-        String scrape = MeshProcess.get(ztunnel.metricsUrl());
+        return sum(ztunnel.metricsUrl(), metric, labels);
+    }
+
+    /** The same, from any Prometheus endpoint (a waypoint's). */
+    static double sum(String metricsUrl, String metric, Map<String, String> labels) throws IOException {
+        String scrape = MeshProcess.get(metricsUrl);
         double total = 0;
         for (String line : scrape.split("\n")) {
             Matcher m = SAMPLE.matcher(line);

@@ -18,14 +18,4 @@ public record HboneKey(SpiffeId source, SpiffeId destination, InetSocketAddress 
         Objects.requireNonNull(destination, "destination");
         Objects.requireNonNull(address, "address");
     }
-
-    /**
-     * A key whose server may be any identity of {@code trustDomain}: for a caller that knows only
-     * an endpoint's address (the waypoint, whose ClusterLoadAssignment carries no workload
-     * identity); the chain is still validated against the bundle, and the destination ztunnel
-     * still authorizes the caller.
-     */
-    public static HboneKey anyIn(SpiffeId source, String trustDomain, InetSocketAddress address) {
-        return new HboneKey(source, SpiffeId.ofTrustDomain(trustDomain), address);
-    }
 }

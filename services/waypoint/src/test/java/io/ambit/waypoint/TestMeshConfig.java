@@ -168,6 +168,7 @@ public final class TestMeshConfig {
                                 RouteAction.newBuilder().setCluster("grpc")))
                         .addRoutes(route("broken", RouteMatch.newBuilder().setPathSeparatedPrefix("/broken"), RouteAction.newBuilder().setCluster("failing")))
                         .addRoutes(route("empty", RouteMatch.newBuilder().setPathSeparatedPrefix("/empty"), RouteAction.newBuilder().setCluster("empty")))
+                        .addRoutes(route("impostor", RouteMatch.newBuilder().setPathSeparatedPrefix("/impostor"), RouteAction.newBuilder().setCluster("impostor")))
                         .addRoutes(Route.newBuilder().setName("rewrite").setMatch(RouteMatch.newBuilder().setPathSeparatedPrefix("/api")
                                         .addQueryParameters(io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher.newBuilder().setName("q")
                                                 .setStringMatch(StringMatcher.newBuilder().setExact("1"))))
@@ -179,16 +180,30 @@ public final class TestMeshConfig {
                                 .setRedirect(io.envoyproxy.envoy.config.route.v3.RedirectAction.newBuilder().setPathRedirect("/new")
                                         .setPortRedirect(8080).setResponseCode(io.envoyproxy.envoy.config.route.v3.RedirectAction.RedirectResponseCode.FOUND))))
                 .build();
-        Map<String, List<InetSocketAddress>> endpoints = Map.of("a", List.of(a), "b", List.of(b), "slow", List.of(slow),
-                "flaky", List.of(failing, a), "failing", List.of(failing), "empty", List.of(), "mirror", List.of(mirror), "grpc", List.of(grpc), ROUTES, List.of(a));
+        Map<String, List<InetSocketAddress>> endpoints = new java.util.LinkedHashMap<>(Map.of("a", List.of(a), "b", List.of(b), "slow", List.of(slow),
+                "flaky", List.of(failing, a), "failing", List.of(failing), "empty", List.of(), "mirror", List.of(mirror), "grpc", List.of(grpc), ROUTES, List.of(a)));
+        endpoints.put("impostor", List.of(a));
         List<Cluster> clusters = endpoints.keySet().stream().map(n -> Cluster.newBuilder().setName(n).setType(Cluster.DiscoveryType.EDS).build()).toList();
         List<ClusterLoadAssignment> assignments = endpoints.entrySet().stream().map(e -> {
             LocalityLbEndpoints.Builder l = LocalityLbEndpoints.newBuilder();
+            // "impostor" says its endpoint must be another workload than the one answering there
+            String identity = e.getKey().equals("impostor") ? IMPOSTOR_IDENTITY : ENDPOINT_IDENTITY;
             e.getValue().forEach(ep -> l.addLbEndpoints(LbEndpoint.newBuilder().setEndpoint(Endpoint.newBuilder()
-                    .setAddress(socket(ep.getAddress().getHostAddress(), ep.getPort())))));
+                    .setAddress(socket(ep.getAddress().getHostAddress(), ep.getPort()))).setMetadata(identity(identity))));
             return ClusterLoadAssignment.newBuilder().setClusterName(e.getKey()).addEndpoints(l).build();
         }).toList();
         return new Resources(List.of(listener), List.of(routes), clusters, assignments);
+    }
+
+    /** The identity of every test endpoint's HBONE server (the data path test's destination). */
+    public static final String ENDPOINT_IDENTITY = "spiffe://cluster.local/ns/ns/sa/echo";
+    public static final String IMPOSTOR_IDENTITY = "spiffe://cluster.local/ns/ns/sa/impostor";
+
+    /** The endpoint metadata the xds-server writes: {@code filter_metadata["ambit.hbone"].identity}. */
+    public static io.envoyproxy.envoy.config.core.v3.Metadata identity(String spiffeId) {
+        return io.envoyproxy.envoy.config.core.v3.Metadata.newBuilder().putFilterMetadata("ambit.hbone",
+                com.google.protobuf.Struct.newBuilder().putFields("identity", com.google.protobuf.Value.newBuilder().setStringValue(spiffeId).build())
+                        .build()).build();
     }
 
     private static Route route(String name, RouteMatch.Builder match, RouteAction.Builder action) {

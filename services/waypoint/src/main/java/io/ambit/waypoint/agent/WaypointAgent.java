@@ -21,6 +21,9 @@ import io.ambit.hbone.HbonePool;
 import io.ambit.hbone.HboneSettings;
 import io.ambit.hbone.Transport;
 import io.ambit.identity.SpiffeId;
+import io.ambit.netns.InPodServerChannelFactory;
+import io.ambit.netns.InPodSocketChannelFactory;
+import io.ambit.netns.NetNamespace;
 import io.ambit.identity.TrustBundle;
 import io.ambit.identity.WorkloadIdentity;
 import io.ambit.tls.PeerPolicy;
@@ -61,6 +64,8 @@ public final class WaypointAgent implements SmartLifecycle {
     private volatile WaypointProxy proxy;
     private RenewingSvid own;
     private AdsSession session;
+    /** The lab: the pod's namespace, where the HBONE sockets are made (null: this process's own). */
+    private NetNamespace podNetns;
     private volatile boolean running;
 
     public WaypointAgent(WaypointProperties properties, WaypointConfigStore store, MeterRegistry meters) {
@@ -95,18 +100,30 @@ public final class WaypointAgent implements SmartLifecycle {
     public synchronized void start() {
         running = true;
         transport = Transport.create(0);
+        if (properties.podNetns() != null && !properties.podNetns().isBlank()) {
+            try {
+                podNetns = NetNamespace.named(properties.podNetns());
+            } catch (io.ambit.netns.NetnsException e) {
+                throw new IllegalStateException("ambit.waypoint.pod-netns " + properties.podNetns() + ": " + e.getMessage(), e);
+            }
+            if (!transport.isEpoll()) {
+                throw new IllegalStateException("ambit.waypoint.pod-netns needs Linux epoll (sockets are made inside the namespace)");
+            }
+        }
         String ns = properties.namespace();
         Node node = Node.newBuilder()
                 .setId("waypoint~" + properties.podIp() + "~" + properties.podName() + "." + ns + "~" + ns + ".svc." + properties.clusterDomain())
                 .build();
         session = new AdsSession(HostPort.parse(properties.xdsAddress()), controlPlane("xds-server"), node, XdsTypes.ENVOY, store, b -> { });
-        pool = HbonePool.withIstioDefaults(new HboneClient(transport, HboneSettings.clientDefaults()),
+        HboneClient upstream = podNetns == null ? new HboneClient(transport, HboneSettings.clientDefaults())
+                : new HboneClient(transport, HboneSettings.clientDefaults(), new InPodSocketChannelFactory(podNetns), null);
+        pool = HbonePool.withIstioDefaults(upstream,
                 id -> new KeyMaterial(own.current().orElseThrow(() -> new IllegalStateException("no certificate yet")), bundle.get()));
         TrustBundleSource roots = new TrustBundleSource(properties.bundleFile(), properties.bundleUrl());
         own = RenewingSvid.start("waypoint " + ns + "/" + properties.serviceAccount(), () -> {
             TrustBundle trust = roots.read(properties.trustDomain());
             try (CaClient ca = CaClient.connect(HostPort.parse(properties.caAddress()), trust, controlPlane("ca-service"), Optional.empty())) {
-                var svid = ca.request(self, false, Optional.of(token()), properties.certificateValidity());
+                var svid = ca.request(self, properties.nodeCredential(), Optional.of(token()), properties.certificateValidity());
                 bundle.set(trust);
                 return svid;
             }
@@ -123,7 +140,8 @@ public final class WaypointAgent implements SmartLifecycle {
             if (running) {
                 ProxyContext context = new ProxyContext(store::snapshot, pool, self, properties.upstreamHbonePort(), new EndpointPicker(),
                         new RequestTelemetry(meters, properties.clusterId()), HttpLimits.defaults());
-                proxy = WaypointProxy.start(transport, serverTls::current, hboneBind, context);
+                proxy = WaypointProxy.start(transport, serverTls::current, hboneBind, context,
+                        podNetns == null ? null : new InPodServerChannelFactory(podNetns));
             }
         } else {
             serverTls.update(material);
@@ -171,6 +189,13 @@ public final class WaypointAgent implements SmartLifecycle {
         }
         if (transport != null) {
             transport.close();
+        }
+        if (podNetns != null) {
+            try {
+                podNetns.close();
+            } catch (io.ambit.netns.SyscallException e) {
+                log.debug("closing the pod namespace's descriptor: {}", e.getMessage());
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import io.ambit.identity.SpiffeId;
 import io.ambit.waypoint.rbac.RbacEngine;
 import io.ambit.waypoint.route.RouteTable;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -91,17 +92,49 @@ public final class ResourceCompiler {
                 : Duration.ofSeconds(5); // Envoy's default
     }
 
-    public static List<InetSocketAddress> endpoints(ClusterLoadAssignment cla) {
-        List<InetSocketAddress> out = new ArrayList<>();
+    /** Where the control plane puts an endpoint's expected identity (xds-server's {@code WaypointL7Translator}). */
+    static final String HBONE_METADATA = "ambit.hbone";
+    static final String IDENTITY_FIELD = "identity";
+
+    /**
+     * Each endpoint's address and the SPIFFE identity its HBONE server must present. An endpoint
+     * without one is refused: the waypoint would otherwise accept any workload of the trust domain
+     * answering at that address (a stale or hijacked pod IP).
+     */
+    public static java.util.Map<InetSocketAddress, SpiffeId> endpoints(ClusterLoadAssignment cla) {
+        java.util.Map<InetSocketAddress, SpiffeId> out = new java.util.LinkedHashMap<>();
         for (LocalityLbEndpoints locality : cla.getEndpointsList()) {
             for (LbEndpoint e : locality.getLbEndpointsList()) {
                 if (!e.hasEndpoint() || !e.getEndpoint().getAddress().hasSocketAddress()) {
                     throw new ConfigException("endpoints " + cla.getClusterName() + ": an endpoint without a socket address");
                 }
-                out.add(socket(e.getEndpoint().getAddress().getSocketAddress()));
+                InetSocketAddress address = socket(e.getEndpoint().getAddress().getSocketAddress());
+                SpiffeId identity = identity(cla.getClusterName(), address, e);
+                SpiffeId before = out.put(address, identity);
+                if (before != null && !before.equals(identity)) {
+                    throw new ConfigException("endpoints " + cla.getClusterName() + ": " + address + " listed as both " + before + " and " + identity);
+                }
             }
         }
         return out;
+    }
+
+    private static SpiffeId identity(String cluster, InetSocketAddress address, LbEndpoint e) {
+        com.google.protobuf.Struct hbone = e.getMetadata().getFilterMetadataMap().get(HBONE_METADATA);
+        com.google.protobuf.Value value = hbone == null ? null : hbone.getFieldsMap().get(IDENTITY_FIELD);
+        if (value == null || value.getStringValue().isEmpty()) {
+            throw new ConfigException("endpoints " + cluster + ": " + address + " has no metadata " + HBONE_METADATA + "." + IDENTITY_FIELD
+                    + " (the SPIFFE identity its HBONE server must present)");
+        }
+        try {
+            SpiffeId id = SpiffeId.parse(value.getStringValue());
+            if (id.path().isEmpty()) {
+                throw new ConfigException("endpoints " + cluster + ": " + address + ": identity " + id + " names a trust domain, not a workload");
+            }
+            return id;
+        } catch (io.ambit.identity.InvalidSpiffeIdException ex) {
+            throw new ConfigException("endpoints " + cluster + ": " + address + ": identity is not a SPIFFE id: " + ex.getMessage());
+        }
     }
 
     private static InetSocketAddress socket(SocketAddress a) {

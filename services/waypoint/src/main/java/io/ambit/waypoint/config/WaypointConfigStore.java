@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
+import io.ambit.identity.SpiffeId;
 import io.ambit.waypoint.route.RouteTable;
 import io.ambit.xdsclient.DeltaAdsClient;
 import io.ambit.xdsclient.XdsTypes;
@@ -30,7 +31,7 @@ public final class WaypointConfigStore implements DeltaAdsClient.Handler {
     private final Map<String, ResourceCompiler.CompiledListener> listeners = new HashMap<>();
     private final Map<String, RouteTable> routes = new HashMap<>();
     private final Map<String, Duration> clusters = new HashMap<>();
-    private final Map<String, List<InetSocketAddress>> endpoints = new HashMap<>();
+    private final Map<String, Map<InetSocketAddress, SpiffeId>> endpoints = new HashMap<>();
     private final Set<String> answered = new HashSet<>();
     private final List<Consumer<WaypointSnapshot>> listenersOfSnapshots = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile WaypointSnapshot snapshot = WaypointSnapshot.EMPTY;
@@ -103,17 +104,21 @@ public final class WaypointConfigStore implements DeltaAdsClient.Handler {
                 byAddress.put(l.address(), chain);
             }
             // workload-addressed traffic: the pods of the listener's own service (its cluster is named as its route table)
-            for (InetSocketAddress endpoint : endpoints.getOrDefault(l.routeConfig(), List.of())) {
+            for (InetSocketAddress endpoint : endpoints.getOrDefault(l.routeConfig(), Map.of()).keySet()) {
                 byAddress.putIfAbsent(endpoint, chain);
             }
         }
         Map<String, ClusterEndpoints> clusterState = new HashMap<>();
         clusters.forEach((name, timeout) -> clusterState.put(name,
-                new ClusterEndpoints(name, endpoints.getOrDefault(name, List.of()), timeout)));
+                clusterOf(name, endpoints.getOrDefault(name, Map.of()), timeout)));
         WaypointSnapshot next = new WaypointSnapshot(byAddress, routes, clusterState);
         snapshot = next;
         complete = answered.containsAll(XdsTypes.ENVOY);
         listenersOfSnapshots.forEach(c -> c.accept(next));
+    }
+
+    private static ClusterEndpoints clusterOf(String name, Map<InetSocketAddress, SpiffeId> endpoints, Duration timeout) {
+        return new ClusterEndpoints(name, List.copyOf(endpoints.keySet()), endpoints, timeout);
     }
 
     private static int parsePort(String s) {

@@ -251,7 +251,7 @@ final class Exchange {
                 continue;
             }
             InetSocketAddress to = proxy.picker().pick(shadow.get(), null);
-            HboneKey key = HboneKey.anyIn(proxy.self(), proxy.self().trustDomain(), new InetSocketAddress(to.getAddress(), proxy.upstreamHbonePort()));
+            HboneKey key = new HboneKey(proxy.self(), shadow.get().identity(to), new InetSocketAddress(to.getAddress(), proxy.upstreamHbonePort()));
             HttpRequest copy = upstreamRequest();
             copy.headers().set(HttpHeaderNames.HOST, copy.headers().get(HttpHeaderNames.HOST, view.authority()) + "-shadow");
             proxy.pool().open(key, NetUtil.toSocketAddressString(to), HboneHeaders.none(), loop).whenComplete((tunnel, error) -> {
@@ -286,7 +286,8 @@ final class Exchange {
         if (!perTry.isZero()) {
             tryTimer = loop.schedule(() -> onAttemptFailed(id, Failure.TIMEOUT), perTry.toNanos(), TimeUnit.NANOSECONDS);
         }
-        HboneKey key = HboneKey.anyIn(proxy.self(), proxy.self().trustDomain(),
+        // The endpoint's own identity, from the control plane: the handshake fails unless that workload answers.
+        HboneKey key = new HboneKey(proxy.self(), cluster.identity(endpoint),
                 new InetSocketAddress(endpoint.getAddress(), proxy.upstreamHbonePort()));
         HboneHeaders headers = connect.forwarded().map(f -> new HboneHeaders(Optional.of(f), connect.baggage(), connect.traceparent()))
                 .orElse(HboneHeaders.none());
@@ -602,7 +603,7 @@ final class Exchange {
 
     private void finish() {
         done = true;
-        closeUpstream();
+        releaseUpstream();
         record();
         owner.exchangeDone(ctx, keepAlive);
     }
@@ -612,6 +613,29 @@ final class Exchange {
         cancel(routeTimer);
         record();
         ctx.close(); // a response already under way cannot be replaced: reset the tunnel, as Envoy resets the stream
+    }
+
+    /**
+     * After a complete exchange over HTTP/1.1 in the tunnel: end our side of the upstream stream
+     * (END_STREAM, like a TCP FIN) and let the destination end its own (its ztunnel closes the
+     * pod's connection, then ends the stream; {@link UpstreamHandler} closes on that). A
+     * RST_STREAM(CANCEL) here would read as an error in the destination's access log. A stream the
+     * destination does not end within 10 s is reset then.
+     */
+    private void releaseUpstream() {
+        Channel tunnel = upstreamTunnel;
+        if (tunnel == null || upstream != tunnel || !tunnel.isActive()) {
+            closeUpstream(); // h2c upstream (its own stream inside the tunnel), or already gone
+            return;
+        }
+        upstream = null;
+        upstreamTunnel = null;
+        tunnel.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2DataFrame(io.netty.buffer.Unpooled.EMPTY_BUFFER, true));
+        tunnel.read();
+        ScheduledFuture<?> guard = tunnel.eventLoop().schedule(() -> {
+            tunnel.close();
+        }, 10, TimeUnit.SECONDS);
+        tunnel.closeFuture().addListener(f -> guard.cancel(false));
     }
 
     private void closeUpstream() {

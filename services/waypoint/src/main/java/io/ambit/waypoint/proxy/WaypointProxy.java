@@ -23,7 +23,17 @@ public final class WaypointProxy implements AutoCloseable {
 
     /** @param tls the server context: {@code MeshTls.server(svid, bundle, anyInTrustDomain)} or a reloadable one */
     public static WaypointProxy start(Transport transport, Supplier<SslContext> tls, InetSocketAddress bind, ProxyContext proxy) {
-        HboneServer server = HboneServer.builder(transport, tls)
+        return start(transport, tls, bind, proxy, null);
+    }
+
+    /** @param listeners where the listening socket is made (a pod's namespace), or null for the transport's own */
+    public static WaypointProxy start(Transport transport, Supplier<SslContext> tls, InetSocketAddress bind, ProxyContext proxy,
+            io.netty.channel.ChannelFactory<? extends io.netty.channel.ServerChannel> listeners) {
+        HboneServer.Builder builder = HboneServer.builder(transport, tls);
+        if (listeners != null) {
+            builder.channelFactory(listeners);
+        }
+        HboneServer server = builder
                 .bind(bind)
                 .targetPolicy(target -> proxy.config().get().chain(target).isPresent())
                 .terminator((connect, stream) -> stream.pipeline().addLast(new TunnelFrames(), new ProtocolSniffer(proxy, connect)))

@@ -61,7 +61,7 @@ public final class RequestTelemetry {
                 .and("source_canonical_service", UNKNOWN)
                 .and("source_canonical_revision", UNKNOWN)
                 .and("source_workload_namespace", source.map(WorkloadIdentity::namespace).orElse(UNKNOWN))
-                .and("source_principal", r.source().map(id -> id.trustDomain() + id.path()).orElse(UNKNOWN))
+                .and("source_principal", r.source().map(SpiffeId::toString).orElse(UNKNOWN)) // spiffe://…, as istio/proxy's waypoint testdata
                 .and("source_app", UNKNOWN)
                 .and("source_version", UNKNOWN)
                 .and("source_cluster", cluster)

@@ -114,6 +114,8 @@ class WaypointDataPathTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     HboneConnection client;
     volatile WaypointSnapshot snapshot;
+    /** How each tunnel at the destination ended. */
+    final java.util.concurrent.BlockingQueue<io.ambit.hbone.RelayResult> relayResults = new java.util.concurrent.LinkedBlockingQueue<>();
 
     @BeforeAll
     void start() {
@@ -129,7 +131,13 @@ class WaypointDataPathTest {
         InetSocketAddress grpc = backends.h2c("G");
         SslContext destinationTls = MeshTls.server(svid(DESTINATION), bundle, PeerPolicy.anyInTrustDomain("cluster.local"));
         destination = HboneServer.builder(transport, () -> destinationTls)
-                .targetPolicy(TargetPolicy.addresses(java.util.Set.of(InetAddress.getLoopbackAddress()))).start();
+                .targetPolicy(TargetPolicy.addresses(java.util.Set.of(InetAddress.getLoopbackAddress())))
+                .observer(new io.ambit.hbone.TunnelObserver() {
+                    @Override
+                    public void opened(io.ambit.hbone.ConnectRequest request, io.ambit.hbone.Relay relay) {
+                        relay.done().thenAccept(relayResults::add);
+                    }
+                }).start();
         Svid waypointSvid = svid(WAYPOINT);
         pool = HbonePool.withIstioDefaults(new HboneClient(transport, HboneSettings.clientDefaults()),
                 id -> new KeyMaterial(waypointSvid, bundle));
@@ -427,7 +435,7 @@ class WaypointDataPathTest {
             assertThat(body(http.get("/version"))).startsWith("A");
         }
         await().untilAsserted(() -> assertThat(registry.find("istio_requests_total").tag("response_code", "403")
-                .tag("reporter", "waypoint").tag("source_principal", "cluster.local/ns/sleep/sa/sleep")
+                .tag("reporter", "waypoint").tag("source_principal", "spiffe://cluster.local/ns/sleep/sa/sleep")
                 .tag("destination_service", HOST).counter()).isNotNull());
     }
 
@@ -458,6 +466,36 @@ class WaypointDataPathTest {
             assertThat(r.status().code()).isEqualTo(503);
             assertThat(body(r)).isEqualTo("no healthy upstream");
         }
+    }
+
+    /**
+     * The control plane says the endpoint must be {@code sa/impostor}; the HBONE server there
+     * proves {@code sa/echo}: the handshake is refused and the request never reaches the backend
+     * (before, any identity of the trust domain was accepted).
+     */
+    @Test
+    void anEndpointProvingAnotherIdentityIsRefused() throws Exception {
+        int before = backends.hits.getOrDefault("A", new java.util.concurrent.atomic.AtomicInteger()).get();
+        try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
+            FullHttpResponse r = http.get("/impostor");
+            assertThat(r.status().code()).isEqualTo(503);
+            r.release();
+            assertThat(body(http.get("/version"))).startsWith("A"); // the right identity still serves
+        }
+        assertThat(backends.hits.get("A").get()).isEqualTo(before + 1); // only /version got through
+        await().untilAsserted(() -> assertThat(registry.find("istio_requests_total").tag("response_flags", "UF").counter()).isNotNull());
+    }
+
+    /** After a complete exchange the waypoint ends the upstream tunnel with END_STREAM, not a reset the destination would log as an error. */
+    @Test
+    void aCompleteExchangeEndsItsUpstreamTunnelCleanly() throws Exception {
+        relayResults.clear();
+        try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
+            assertThat(body(http.get("/version"))).startsWith("A");
+        }
+        io.ambit.hbone.RelayResult result = relayResults.poll(15, TimeUnit.SECONDS);
+        assertThat(result).as("the destination's tunnel ended").isNotNull();
+        assertThat(result.error()).as("ended without a reset").isEmpty();
     }
 
     @Test

@@ -417,6 +417,7 @@ public final class WaypointL7Translator {
                     locality.addLbEndpoints(LbEndpoint.newBuilder()
                             .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
                                     .setAddress(socket(pod.getStatus().getPodIP(), port.getTargetPort())))
+                            .setMetadata(endpointIdentity(pod))
                             .setLoadBalancingWeight(UInt32Value.of(1)));
                 }
             }
@@ -427,6 +428,26 @@ public final class WaypointL7Translator {
             assignment.addEndpoints(locality.setLoadBalancingWeight(UInt32Value.of(locality.getLbEndpointsCount())));
         }
         return assignment.build();
+    }
+
+    /** Where the waypoint finds the identity an endpoint's HBONE server must present ({@code filter_metadata}). */
+    public static final String HBONE_METADATA = "ambit.hbone";
+    public static final String IDENTITY_FIELD = "identity";
+
+    /**
+     * The pod's SPIFFE identity, which the waypoint requires of the endpoint's HBONE handshake.
+     * Istio's Envoy checks the service's SAN list (secure naming) instead; one identity per
+     * endpoint is stricter and lets a proxyless client ignore it (unknown metadata is ignored).
+     */
+    private io.envoyproxy.envoy.config.core.v3.Metadata endpointIdentity(Pod pod) {
+        String account = pod.getSpec() == null || pod.getSpec().getServiceAccountName() == null
+                || pod.getSpec().getServiceAccountName().isEmpty() ? "default" : pod.getSpec().getServiceAccountName();
+        String identity = new io.ambit.identity.WorkloadIdentity(inputs.trustDomain(), pod.getMetadata().getNamespace(), account)
+                .spiffeId().toString();
+        return io.envoyproxy.envoy.config.core.v3.Metadata.newBuilder()
+                .putFilterMetadata(HBONE_METADATA, com.google.protobuf.Struct.newBuilder()
+                        .putFields(IDENTITY_FIELD, com.google.protobuf.Value.newBuilder().setStringValue(identity).build()).build())
+                .build();
     }
 
     // ---- status ----

@@ -11,17 +11,25 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 /**
- * The answer to an HTTP request: status 200 (or {@code ?status=NNN}) and a plain-text body of
+ * The answer to an HTTP request: status 200 (or {@code ?status=NNN}; or 503 for every Nth request
+ * carrying {@code ?fail_every=N}, a backend that fails now and then; sent after {@code ?delay=MS}
+ * milliseconds, a slow backend) and a plain-text body of
  * {@code key=value} lines in the manner of Istio's echo app, padded to {@code ?size=N} bytes.
  *
  * @param body ISO-8859-1, so that header values come back byte for byte as they were sent
  */
-record EchoReply(HttpResponseStatus status, byte[] body, int size) {
+record EchoReply(HttpResponseStatus status, byte[] body, int size, int delayMillis) {
+
+    /** The longest {@code ?delay=} honoured, in milliseconds. */
+    static final int MAX_DELAY_MILLIS = 60_000;
 
     /** The largest {@code ?size=} honoured. */
     static final int MAX_SIZE = 16 << 20;
 
     static final String CONTENT_TYPE = "text/plain";
+
+    /** Requests seen with {@code ?fail_every=N}, across the server (one process is one pod). */
+    private static final java.util.concurrent.atomic.AtomicLong FAIL_EVERY_COUNTER = new java.util.concurrent.atomic.AtomicLong();
 
     static EchoReply answer(SeenRequest request, ServerIdentity identity) {
         QueryStringDecoder query = new QueryStringDecoder(request.url());
@@ -38,6 +46,25 @@ record EchoReply(HttpResponseStatus status, byte[] body, int size) {
             status = parse(statusText, 200, 599);
             if (status < 0) {
                 return badRequest("status must be a number from 200 to 599, got '" + statusText + "'");
+            }
+        }
+        String failText = first(parameters, "fail_every");
+        if (failText != null) {
+            int every = parse(failText, 2, 1000);
+            if (every < 0) {
+                return badRequest("fail_every must be a number from 2 to 1000, got '" + failText + "'");
+            }
+            // a flaky backend for retry demos: every Nth request this server sees with the parameter gets 503
+            if (FAIL_EVERY_COUNTER.incrementAndGet() % every == 0) {
+                status = 503;
+            }
+        }
+        int delay = 0;
+        String delayText = first(parameters, "delay");
+        if (delayText != null) {
+            delay = parse(delayText, 0, MAX_DELAY_MILLIS);
+            if (delay < 0) {
+                return badRequest("delay must be a number of milliseconds from 0 to " + MAX_DELAY_MILLIS + ", got '" + delayText + "'");
             }
         }
         String sizeText = first(parameters, "size");
@@ -60,12 +87,12 @@ record EchoReply(HttpResponseStatus status, byte[] body, int size) {
         for (Map.Entry<String, String> header : request.headers()) {
             body.append("RequestHeader=").append(header.getKey()).append(':').append(header.getValue()).append('\n');
         }
-        return new EchoReply(HttpResponseStatus.valueOf(status), body.toString().getBytes(StandardCharsets.ISO_8859_1), size);
+        return new EchoReply(HttpResponseStatus.valueOf(status), body.toString().getBytes(StandardCharsets.ISO_8859_1), size, delay);
     }
 
     static EchoReply badRequest(String problem) {
         return new EchoReply(HttpResponseStatus.BAD_REQUEST,
-                ("bad request: " + problem + "\n").getBytes(StandardCharsets.ISO_8859_1), 0);
+                ("bad request: " + problem + "\n").getBytes(StandardCharsets.ISO_8859_1), 0, 0);
     }
 
     /** 1xx, 204 and 304 answers carry no body (RFC 9110 §6.4.1). */

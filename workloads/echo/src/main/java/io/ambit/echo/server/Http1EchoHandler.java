@@ -101,12 +101,20 @@ final class Http1EchoHandler extends ChannelInboundHandlerAdapter {
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, EchoReply.CONTENT_TYPE)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, reply.contentLength());
-        HttpUtil.setKeepAlive(response, keepAlive);
+        boolean keepOpen = keepAlive;
+        HttpUtil.setKeepAlive(response, keepOpen);
         accessLog.record("http " + Addresses.format(request.remote()) + " " + request.proto() + " "
                 + request.method() + " " + request.url() + " " + reply.status().code());
-        var written = ctx.writeAndFlush(response);
-        if (!keepAlive) {
-            written.addListener(ChannelFutureListener.CLOSE);
+        Runnable send = () -> {
+            var written = ctx.writeAndFlush(response);
+            if (!keepOpen) {
+                written.addListener(ChannelFutureListener.CLOSE);
+            }
+        };
+        if (reply.delayMillis() > 0) {
+            ctx.executor().schedule(send, reply.delayMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } else {
+            send.run();
         }
     }
 

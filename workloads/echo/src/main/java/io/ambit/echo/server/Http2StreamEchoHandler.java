@@ -79,12 +79,19 @@ final class Http2StreamEchoHandler extends ChannelInboundHandlerAdapter {
         accessLog.record("http " + Addresses.format(request.remote()) + " " + request.proto() + " "
                 + request.method() + " " + request.url() + " " + reply.status().code());
         boolean body = !head && reply.contentLength() > 0;
-        ctx.write(new DefaultHttp2HeadersFrame(headers, !body));
-        if (body) {
-            ByteBuf content = reply.content(ctx.alloc());
-            ctx.write(new DefaultHttp2DataFrame(content, true));
+        Runnable send = () -> {
+            ctx.write(new DefaultHttp2HeadersFrame(headers, !body));
+            if (body) {
+                ByteBuf content = reply.content(ctx.alloc());
+                ctx.write(new DefaultHttp2DataFrame(content, true));
+            }
+            ctx.flush();
+        };
+        if (reply.delayMillis() > 0) {
+            ctx.executor().schedule(send, reply.delayMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } else {
+            send.run();
         }
-        ctx.flush();
     }
 
     @Override

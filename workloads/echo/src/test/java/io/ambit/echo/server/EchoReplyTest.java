@@ -50,6 +50,27 @@ class EchoReplyTest {
     }
 
     @Test
+    void failEveryAnswers503ToEveryNthRequest() {
+        List<Integer> codes = new java.util.ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            codes.add(EchoReply.answer(request("/flaky?fail_every=3"), POD).status().code());
+        }
+        // the counter is the server's, so where the 503s fall depends on earlier calls; three in nine, never two in a row
+        assertThat(codes).filteredOn(c -> c == 503).hasSize(3);
+        assertThat(codes).filteredOn(c -> c == 200).hasSize(6);
+        assertThat(EchoReply.answer(request("/flaky?fail_every=1"), POD).status().code()).isEqualTo(400);
+        assertThat(EchoReply.answer(request("/flaky?fail_every=x"), POD).status().code()).isEqualTo(400);
+    }
+
+    @Test
+    void delayIsCarriedAndBounded() {
+        assertThat(EchoReply.answer(request("/slow?delay=250"), POD).delayMillis()).isEqualTo(250);
+        assertThat(EchoReply.answer(request("/slow"), POD).delayMillis()).isZero();
+        assertThat(EchoReply.answer(request("/slow?delay=-1"), POD).status().code()).isEqualTo(400);
+        assertThat(EchoReply.answer(request("/slow?delay=60001"), POD).status().code()).isEqualTo(400);
+    }
+
+    @Test
     void paddingReachesEverySizeExactly() {
         // five digits always, so that the URL line (part of the body) keeps its length
         int natural = EchoReply.answer(request("/?size=00000"), POD).body().length;
