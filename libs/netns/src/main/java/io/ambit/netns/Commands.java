@@ -13,13 +13,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs iptables/nft. A process is spawned by the thread that calls {@link ProcessBuilder#start}
+ * Runs the system commands this library and its topology kit need ({@code iptables}, {@code nft},
+ * {@code ip}, {@code sysctl}). A process is spawned by the thread that calls {@link ProcessBuilder#start}
  * (posix_spawn clones that thread), and a clone takes the network namespace of the thread that
  * made it, not of the process's main thread. So a command started inside
  * {@link NetNamespace#run} runs in the pod's namespace, with no {@code nsenter} or
  * {@code ip netns exec} needed; a root test checks this.
  */
-final class Commands {
+public final class Commands {
 
     private static final long TIMEOUT_SECONDS = 30;
     private static final List<Path> SYSTEM_DIRS = List.of(
@@ -29,14 +30,14 @@ final class Commands {
     }
 
     /** Output of one finished command. */
-    record Result(int exitStatus, String stdout, String stderr) {
-        boolean ok() {
+    public record Result(int exitStatus, String stdout, String stderr) {
+        public boolean ok() {
             return exitStatus == 0;
         }
     }
 
     /** Runs {@code argv} (feeding {@code stdin} if not null); a non-zero exit is a {@link CommandException}. */
-    static String run(List<String> argv, String stdin) throws CommandException {
+    public static String run(List<String> argv, String stdin) throws CommandException {
         Result result = attempt(argv, stdin);
         if (!result.ok()) {
             throw new CommandException(argv, result.exitStatus(), result.stderr());
@@ -45,7 +46,7 @@ final class Commands {
     }
 
     /** Runs {@code argv} and returns whatever happened; for checks where non-zero means "no". */
-    static Result attempt(List<String> argv, String stdin) throws CommandException {
+    public static Result attempt(List<String> argv, String stdin) throws CommandException {
         Process process;
         try {
             process = new ProcessBuilder(argv).start();

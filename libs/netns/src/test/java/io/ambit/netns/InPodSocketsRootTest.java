@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,11 +27,6 @@ class InPodSocketsRootTest {
 
     private PodNetwork network;
     private Listeners listeners;
-
-    @BeforeAll
-    static void removeStale() throws IOException {
-        PodNetwork.removeStale();
-    }
 
     @BeforeEach
     void setUp() throws IOException {

@@ -22,7 +22,6 @@ class NetNamespaceRootTest {
 
     @BeforeAll
     static void createNamespaces() throws Exception {
-        PodNetwork.removeStale();
         network = PodNetwork.create("ns", 1);
     }
 

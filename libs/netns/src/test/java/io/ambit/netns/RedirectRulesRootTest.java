@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -35,11 +34,6 @@ class RedirectRulesRootTest {
 
     private PodNetwork network;
     private Listeners listeners;
-
-    @BeforeAll
-    static void removeStale() throws IOException {
-        PodNetwork.removeStale();
-    }
 
     static Stream<String> backends() {
         return Stream.of("nftables", "iptables");
