@@ -32,8 +32,8 @@ for p in $PATHS; do
   case $p in direct|haproxy|ztunnel) ;; *) echo "ztunnel.sh: BENCH_PATHS: unknown path '$p' (direct, haproxy, ztunnel)" >&2; exit 2;; esac
 done
 
-# Every namespace and link this script makes starts with PREFIX (interface names have 15
-# characters at most), so a crashed run's leftovers are found and removed by name.
+# Every namespace this script makes starts with PREFIX (the topology kit's links live inside them),
+# so a crashed run's leftovers are found and removed by name.
 PREFIX=ambt-bz-
 NS_ROUTER=${PREFIX}router
 NS_CLIENT=${PREFIX}client
@@ -65,7 +65,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 JAVA_HOME=$(./mesh java-home); export JAVA_HOME
-mvn -B -ntp -q -pl bench/jmh,services/ca-service,services/ztunnel -am -DskipTests install
+mvn -B -ntp -q -pl bench/jmh,services/ca-service,services/ztunnel,workloads/echo -am -DskipTests install
 JAVA=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
 JAR=bench/jmh/target/benchmarks.jar
 CLK_TCK=$(getconf CLK_TCK)
@@ -149,18 +149,8 @@ rss_kib() { # VmRSS summed over the processes, then the largest one's
 
 # --- the lab: namespaces, bridges, router ---------------------------------------------------
 
-remove_lab() {
-  local ns link pid
-  for ns in $(ip netns list | awk '{ print $1 }' | grep "^$PREFIX" || true); do
-    # processes left inside by a run that was killed outright (they would keep the namespace alive)
-    for pid in $(ip netns pids "$ns" 2>/dev/null || true); do kill -KILL "$pid" 2>/dev/null || true; done
-    ip netns del "$ns" 2>/dev/null || true
-  done
-  # both ends of every veth are created inside the namespaces, so this finds nothing unless a
-  # namespace could not be made half-way through
-  for link in $(ip -o link show | awk -F': ' '{ print $2 }' | cut -d@ -f1 | grep "^$PREFIX" || true); do
-    ip link del "$link" 2>/dev/null || true
-  done
+remove_lab() { # kills what runs inside and deletes every namespace with the prefix (a crashed run's too)
+  "${JAVA[@]}" -cp "$JAR" io.ambit.netns.topology.TopologyMain down "$PREFIX" 2>/dev/null || true
 }
 
 cleanup() {
@@ -180,27 +170,12 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Node n's pods hang off bridge ${PREFIX}br<n> (10.244.<n>.1/24), which lives in the router
-# namespace, so the router forwards between the nodes' subnets. Nothing is routed anywhere else:
-# the pods' only route leads to the router, and the router has no default route.
+# The lab's shape, built by the lab's own topology kit (libs/netns, io.ambit.netns.topology): node
+# n's pods hang off a bridge in node n's namespace (10.244.<n>.1/24), the nodes' uplinks meet in a
+# router namespace. Nothing is routed anywhere else: the router has no default route.
+topology() { "${JAVA[@]}" -cp "$JAR" io.ambit.netns.topology.TopologyMain "$@" >/dev/null; }
 make_lab() {
-  local ns node pod ip
-  for ns in "$NS_ROUTER" "$NS_CLIENT" "$NS_SERVER"; do
-    ip netns add "$ns"
-    ip -n "$ns" link set lo up
-  done
-  ip netns exec "$NS_ROUTER" sysctl -qw net.ipv4.ip_forward=1
-  for node in 1 2; do
-    if [ "$node" = 1 ]; then pod=$NS_CLIENT ip=$CLIENT_IP; else pod=$NS_SERVER ip=$SERVER_IP; fi
-    ip -n "$NS_ROUTER" link add "${PREFIX}br$node" type bridge
-    ip -n "$NS_ROUTER" addr add "10.244.$node.1/24" dev "${PREFIX}br$node"
-    ip -n "$NS_ROUTER" link set "${PREFIX}br$node" up
-    ip link add "${PREFIX}p$node" netns "$pod" type veth peer name "${PREFIX}p${node}r" netns "$NS_ROUTER"
-    ip -n "$NS_ROUTER" link set "${PREFIX}p${node}r" master "${PREFIX}br$node" up
-    ip -n "$pod" addr add "$ip/24" dev "${PREFIX}p$node"
-    ip -n "$pod" link set "${PREFIX}p$node" up
-    ip -n "$pod" route add default via "10.244.$node.1"
-  done
+  topology up "$PREFIX" 10.244 2 "client:1:$CLIENT_IP" "server:2:$SERVER_IP"
 }
 
 # Throwaway mesh-like identities: an ECDSA P-256 root, and one leaf per side whose only SAN is a
@@ -439,18 +414,14 @@ pod_cost() {
   }
   local heap0 rss0 heap1 rss1
   heap0=$(heap_used); rss0=$(rss_kib "$pid" | cut -d' ' -f1)
+  local specs=()
   for n in $(seq 1 "$EXTRA_PODS"); do
-    ns=${PREFIX}i$n ip=10.244.2.$((100 + n))
-    ip netns add "$ns"
-    ip -n "$ns" link set lo up
-    ip link add "${PREFIX}i$n" netns "$ns" type veth peer name "${PREFIX}i${n}r" netns "$NS_ROUTER"
-    ip -n "$NS_ROUTER" link set "${PREFIX}i${n}r" master "${PREFIX}br2" up
-    ip -n "$ns" addr add "$ip/24" dev "${PREFIX}i$n"
-    ip -n "$ns" link set "${PREFIX}i$n" up
-    ip -n "$ns" route add default via 10.244.2.1
+    ip=10.244.2.$((100 + n))
+    specs+=("i$n:2:$ip")
     printf '  - {uid: "Kubernetes//Pod/bench/idle-%d", name: idle-%d, workloadName: idle, namespace: bench, addresses: ["%s"],\n     tunnelProtocol: HBONE, trustDomain: cluster.local, serviceAccount: server, node: node-2}\n' \
       "$n" "$n" "$ip" >>"$mesh.new"
   done
+  topology add-pod "$PREFIX" 10.244 2 "${specs[@]}"
   cat "$mesh" "$mesh.new" >"$mesh.tmp" && mv "$mesh.tmp" "$mesh" # one change for the watcher
   want=$((EXTRA_PODS + 1))
   for i in $(seq 600); do
@@ -474,9 +445,9 @@ pod_cost() {
 }
 
 # The ztunnel path. CONTRACT, for whoever wires it:
-#   Given: the client pod namespace $NS_CLIENT (IP $CLIENT_IP, on lab node 1, bridge
-#     ${PREFIX}br1) and the server pod namespace $NS_SERVER (IP $SERVER_IP, node 2, bridge
-#     ${PREFIX}br2), both already up and routed through $NS_ROUTER; in the server pod, iperf3 -s
+#   Given: the client pod namespace $NS_CLIENT (IP $CLIENT_IP, on lab node 1) and the server pod
+#     namespace $NS_SERVER (IP $SERVER_IP, node 2), both already up and routed through
+#     $NS_ROUTER (make_lab); in the server pod, iperf3 -s
 #     listens on $IPERF_PORT and the echo server on $ECHO_PORT (all addresses). $work is this
 #     run's scratch directory (use $work/ztunnel/, removed at exit); "${JAVA[@]}" runs JDK 25.
 #     It runs last: the HAProxy pair is already stopped, and capture may take all the pods' TCP.
@@ -586,7 +557,9 @@ YAML
 remove_lab
 make_lab
 spawn "$NS_SERVER" "$work/iperf3-server.log" iperf3 -s -p "$IPERF_PORT"; iperf_pid=$SPAWNED
-spawn "$NS_SERVER" "$work/echo-server.log" "${JAVA[@]}" -Xmx128m -cp "$JAR" io.ambit.bench.ztunnel.EchoServer "$ECHO_PORT"
+# the lab's echo workload (workloads/echo), TCP echo only on ECHO_PORT; its other listeners on free ports
+spawn "$NS_SERVER" "$work/echo-server.log" "${JAVA[@]}" -Xmx128m -jar workloads/echo/target/echo.jar server --pod server \
+  --tcp "$ECHO_PORT" --grpc 7071 --http 8080 --server-first 9091
 echo_pid=$SPAWNED
 wait_listening "$NS_SERVER" "$IPERF_PORT" "$iperf_pid" "$work/iperf3-server.log"
 wait_listening "$NS_SERVER" "$ECHO_PORT" "$echo_pid" "$work/echo-server.log"

@@ -21,6 +21,8 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.ambit.netns.topology.Topology;
+
 /**
  * A running lab: the network ({@link LabNetwork}), the control plane (ca-service and xds-server
  * from their jars, on loopback), one ztunnel per node, the lab's objects registered in the xDS
@@ -38,7 +40,7 @@ public final class Lab implements AutoCloseable {
     private final Path repo;
     private final Path runDir;
     private final LabPorts ports;
-    private final LabNetwork network;
+    private final Topology network;
     private final Map<String, MeshProcess> services = new LinkedHashMap<>();
     private final Map<Integer, Ztunnel> ztunnels = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, MeshProcess> workloads = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
@@ -133,7 +135,7 @@ public final class Lab implements AutoCloseable {
         }
     }
 
-    private Lab(LabSpec spec, Options options, Path runDir, LabPorts ports, Map<Integer, int[]> ztunnelPorts, LabNetwork network) {
+    private Lab(LabSpec spec, Options options, Path runDir, LabPorts ports, Map<Integer, int[]> ztunnelPorts, Topology network) {
         this.spec = spec;
         this.repo = options.repo();
         this.runDir = runDir;
@@ -180,7 +182,7 @@ public final class Lab implements AutoCloseable {
         bindPlan(spec, ports, ztunnelPorts, options).check();
         Path runDir = options.runsDir().resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
         Files.createDirectories(runDir);
-        LabNetwork network = options.onHost() ? null : LabNetwork.create(spec);
+        Topology network = options.onHost() ? null : LabNetwork.create(spec);
         Lab lab = new Lab(spec, options, runDir, ports, ztunnelPorts, network);
         try {
             lab.startControlPlane();
@@ -674,7 +676,7 @@ public final class Lab implements AutoCloseable {
         return spec;
     }
 
-    public LabNetwork network() {
+    public Topology network() {
         return network;
     }
 

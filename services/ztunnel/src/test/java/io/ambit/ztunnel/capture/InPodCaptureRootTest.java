@@ -13,6 +13,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -31,13 +32,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.ambit.echo.server.AccessLog;
+import io.ambit.echo.server.EchoServer;
+import io.ambit.echo.server.ServerOptions;
 import io.ambit.hbone.Transport;
 import io.ambit.identity.SpiffeId;
 import io.ambit.identity.Svid;
 import io.ambit.identity.TrustBundle;
+import io.ambit.netns.Commands;
 import io.ambit.netns.NetNamespace;
 import io.ambit.netns.RedirectConfig;
 import io.ambit.netns.RedirectRules;
+import io.ambit.netns.topology.Topology;
 import io.ambit.proto.security.Action;
 import io.ambit.proto.security.Authorization;
 import io.ambit.proto.security.Clause;
@@ -79,14 +85,17 @@ class InPodCaptureRootTest {
     static final int APP_PORT = 8080;
     static final InetSocketAddress VIP = new InetSocketAddress(java.net.InetAddress.ofLiteral("10.96.0.10"), 80);
 
-    LabNetwork lab;
+    /** This test's namespaces (the topology kit's prefix for them). */
+    static final String PREFIX = "ambt-zt-";
+
+    Topology lab;
     NetNamespace sleepNs;
     NetNamespace echoNs;
     NetNamespace outsiderNs;
     Transport transport;
     Node nodeA;
     Node nodeB;
-    io.ambit.ztunnel.proxy.EchoServerHandle echo;
+    EchoServer echo;
 
     /** One node's ztunnel: state, certificates, metrics, capture. */
     final class Node implements AutoCloseable {
@@ -148,11 +157,13 @@ class InPodCaptureRootTest {
 
     @BeforeAll
     void lab() throws Exception {
-        lab = new LabNetwork();
-        sleepNs = lab.pod("slp", 1);
-        echoNs = lab.pod("ech", 2);
-        outsiderNs = lab.pod("out", 3);
-        echo = io.ambit.ztunnel.proxy.EchoServerHandle.startIn(echoNs, new InetSocketAddress("0.0.0.0", APP_PORT));
+        lab = Topology.create(PREFIX, "10.244", 3);
+        sleepNs = NetNamespace.named(lab.addPod("slp", 1, lab.podAddress(1, 10)));
+        echoNs = NetNamespace.named(lab.addPod("ech", 2, lab.podAddress(2, 10)));
+        outsiderNs = NetNamespace.named(lab.addPod("out", 3, lab.podAddress(3, 10)));
+        // the lab's echo workload, its TCP echo on APP_PORT (its other listeners on free ports)
+        echo = echoNs.run(() -> EchoServer.start(
+                new ServerOptions("echo", "v1", 0, 0, APP_PORT, 0, InetAddress.ofLiteral("0.0.0.0"), false), AccessLog.NONE));
         transport = Transport.create(2);
         nodeA = new Node("node-a");
         nodeB = new Node("node-b");
@@ -189,22 +200,22 @@ class InPodCaptureRootTest {
 
     @Test
     void listenersAndRulesAreInsideThePodsNamespace() throws IOException {
-        String sockets = LabNetwork.exec(LabNetwork.PREFIX + "slp", "ss", "-ltnH");
+        String sockets = Topology.exec(PREFIX + "slp", "ss", "-ltnH");
         assertThat(sockets).contains(":15001 ", ":15006 ", ":15008 ");
-        assertThat(LabNetwork.run("ss", "-ltnH")).as("nothing listens on the host").doesNotContain(":15001 ");
+        assertThat(Commands.run(List.of("ss", "-ltnH"), null)).as("nothing listens on the host").doesNotContain(":15001 ");
         assertThat(nodeA.capture.captured().values()).singleElement()
-                .satisfies(p -> assertThat(p.namespace().toString()).endsWith(LabNetwork.PREFIX + "slp"));
+                .satisfies(p -> assertThat(p.namespace().toString()).endsWith(PREFIX + "slp"));
     }
 
     @Test
     @org.junit.jupiter.api.Order(1) // first, so the HBONE connection (and its TLS handshake) is made while capturing
     void aServiceCallCrossesNodesOverMutualTls13AndThePlainTextNeverAppearsOnTheWire(@TempDir Path dir) throws Exception {
         Path pcap = dir.resolve("link.pcap");
-        Process tcpdump = startCapture(LabNetwork.routerInterface("ech"), pcap);
+        Process tcpdump = startCapture(lab.interNodeLink(2), pcap);
         String marker = "AMBIT-PLAINTEXT-MARKER-" + System.nanoTime();
         try {
             assertThat(callFrom(sleepNs, VIP, marker)).isEqualTo(marker);
-            assertThat(callFrom(sleepNs, new InetSocketAddress(LabNetwork.podIp(2), APP_PORT), marker)).isEqualTo(marker);
+            assertThat(callFrom(sleepNs, new InetSocketAddress(lab.podAddress(2, 10), APP_PORT), marker)).isEqualTo(marker);
         } finally {
             stopCapture(tcpdump, pcap);
         }
@@ -246,7 +257,7 @@ class InPodCaptureRootTest {
 
     @Test
     void plainTextFromOutsideTheMeshIsAllowedUnderPermissiveAndRefusedUnderStrict() throws Exception {
-        InetSocketAddress echoPod = new InetSocketAddress(LabNetwork.podIp(2), APP_PORT);
+        InetSocketAddress echoPod = new InetSocketAddress(lab.podAddress(2, 10), APP_PORT);
         assertThat(callFrom(outsiderNs, echoPod, "permissive")).isEqualTo("permissive");
         // Istio's converted PeerAuthentication STRICT: deny what has no peer identity.
         Authorization strict = Authorization.newBuilder().setNamespace("demo").setName("converted_peer_authentication_strict")
@@ -269,12 +280,12 @@ class InPodCaptureRootTest {
         try {
             nodeA.apply(addresses(resource(sleepPod(TunnelProtocol.NONE))));
             await().atMost(Duration.ofSeconds(20)).until(() -> nodeA.capture.captured().isEmpty());
-            String rules = LabNetwork.exec(LabNetwork.PREFIX + "slp", "sh", "-c", "nft list ruleset 2>/dev/null; iptables-save 2>/dev/null");
+            String rules = Topology.exec(PREFIX + "slp", "sh", "-c", "nft list ruleset 2>/dev/null; iptables-save 2>/dev/null");
             assertThat(rules).doesNotContain("15001");
-            assertThat(LabNetwork.exec(LabNetwork.PREFIX + "slp", "ss", "-ltnH")).doesNotContain(":15001");
+            assertThat(Topology.exec(PREFIX + "slp", "ss", "-ltnH")).doesNotContain(":15001");
             // Uncaptured now: a direct call to echo's pod IP arrives at echo's ztunnel as plain text (15006).
             double plainBefore = nodeB.counter("istio_tcp_connections_opened", "connection_security_policy", "unknown");
-            assertThat(callFrom(sleepNs, new InetSocketAddress(LabNetwork.podIp(2), APP_PORT), "released")).isEqualTo("released");
+            assertThat(callFrom(sleepNs, new InetSocketAddress(lab.podAddress(2, 10), APP_PORT), "released")).isEqualTo("released");
             assertThat(nodeB.counter("istio_tcp_connections_opened", "connection_security_policy", "unknown"))
                     .isGreaterThan(plainBefore);
         } finally {
@@ -313,8 +324,8 @@ class InPodCaptureRootTest {
         }
     }
 
-    static Process startCapture(String routerInterface, Path file) throws Exception {
-        Process tcpdump = new ProcessBuilder("ip", "netns", "exec", LabNetwork.ROUTER, "tcpdump", "-Z", "root", "--immediate-mode", "-i", routerInterface,
+    Process startCapture(String routerInterface, Path file) throws Exception {
+        Process tcpdump = new ProcessBuilder("ip", "netns", "exec", lab.router(), "tcpdump", "-Z", "root", "--immediate-mode", "-i", routerInterface,
                 "-U", "-n", "-w", file.toString(), "tcp").redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(tcpdump.getInputStream(), StandardCharsets.UTF_8));
         for (String line; (line = out.readLine()) != null;) {
