@@ -156,6 +156,27 @@ class OneControlPlanePortTest {
     }
 
     @Test
+    void aNodeOfAnotherClusterIsRefusedWithTheReason() throws Exception {
+        assertNodeRefused(Value.newBuilder().setStringValue("cluster-east").build(), Status.Code.FAILED_PRECONDITION,
+                "node is in cluster 'cluster-east'; this control plane serves cluster 'Kubernetes' only");
+        assertNodeRefused(Value.newBuilder().setNumberValue(7).build(), Status.Code.INVALID_ARGUMENT, "CLUSTER_ID must be a string");
+        assertNodeRefused(Value.newBuilder().setStringValue("c".repeat(300)).build(), Status.Code.INVALID_ARGUMENT, "longer than 253");
+    }
+
+    private void assertNodeRefused(Value clusterId, Status.Code code, String reason) throws Exception {
+        AdsTestBench.RawStream stream = new AdsTestBench.RawStream();
+        stream.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).withCallCredentials(bearer(ZTUNNEL_TOKEN))
+                .deltaAggregatedResources(stream);
+        stream.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(XdsState.ADDRESS_TYPE)
+                .setNode(Node.newBuilder().setId(NODE_ID).setMetadata(Struct.newBuilder().putFields("CLUSTER_ID", clusterId)))
+                .build());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> stream.closedWith != null);
+        assertThat(stream.closedWith.getCode()).isEqualTo(code);
+        assertThat(stream.closedWith.getDescription()).contains(reason);
+        assertThat(stream.responses).isEmpty();
+    }
+
+    @Test
     void theClientRefusesAServerThatDoesNotCarryTheNameItDialled() throws Exception {
         ManagedChannel wrongName = istioChannel("istiod.other-namespace.svc");
         try {
