@@ -203,8 +203,9 @@ class LocalModeGrpcTest {
     @Test
     void itsServingCertificateCarriesItsServiceDnsNames() throws Exception {
         var leaf = rotator.context().keyMaterial().svid().chain().getFirst();
-        assertThat(leaf.getSubjectAlternativeNames()).filteredOn(san -> (Integer) san.get(0) == 2).extracting(san -> san.get(1))
-                .containsExactly("ca-service.istio-system.svc", "ca-service.istio-system.svc.cluster.local", "localhost");
+        java.util.List<String> dns = leaf.getSubjectAlternativeNames().stream().filter(san -> (Integer) san.get(0) == 2)
+                .map(san -> (String) san.get(1)).toList();
+        assertThat(dns).containsExactly("ca-service.istio-system.svc", "ca-service.istio-system.svc.cluster.local", "localhost");
     }
 
     @Test
