@@ -68,9 +68,17 @@ public final class CaClient implements AutoCloseable {
      * @param bearerToken the caller's token, or empty when authenticating with its own SVID
      */
     public Svid request(SpiffeId identity, boolean impersonate, Optional<String> bearerToken, Duration validity) {
+        return request(identity, List.of(), impersonate, bearerToken, validity);
+    }
+
+    /**
+     * As {@link #request(SpiffeId, boolean, Optional, Duration)}, asking for DNS SANs beside the
+     * URI SAN: the control plane's servers only (the CA refuses them to anyone else).
+     */
+    public Svid request(SpiffeId identity, List<String> dnsNames, boolean impersonate, Optional<String> bearerToken, Duration validity) {
         KeyPair keys = KeyPairs.ecP256();
         IstioCertificateRequest.Builder request = IstioCertificateRequest.newBuilder()
-                .setCsr(Csrs.createPem(keys, identity))
+                .setCsr(Csrs.createPem(keys, identity, dnsNames))
                 .setValidityDuration(validity.toSeconds());
         if (impersonate) {
             request.setMetadata(Struct.newBuilder().putFields(IMPERSONATED_IDENTITY,

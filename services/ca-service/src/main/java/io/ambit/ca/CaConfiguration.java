@@ -15,6 +15,7 @@ import io.ambit.ca.authz.PodLocator;
 import io.ambit.ca.bundle.RootCertConfigMapPublisher;
 import io.ambit.ca.grpc.CaGrpcServer;
 import io.ambit.ca.grpc.IstioCertificateGrpcService;
+import io.ambit.ca.grpc.ServingCertificate;
 import io.ambit.ca.grpc.ServingCertificateRotator;
 import io.ambit.ca.keys.CaKeyMaterial;
 import io.ambit.ca.keys.CaKeyStore;
@@ -64,9 +65,17 @@ public class CaConfiguration {
                 new CallerAuthenticator(tokens, keys::bundle, clock),
                 new IdentityAuthorizer(properties.trustDomain(), properties.trustedNodeAccounts(), pods),
                 new CsrPolicy((int) properties.maxCsrSize().toBytes(), properties.defaultValidity(), properties.maxValidity(),
-                        signatures),
+                        signatures, dnsSanRule(properties)),
                 new SvidSigner(keys, clock, signatures),
                 new CaMetrics(registry, () -> keys, clock), new AuditLog(), clock);
+    }
+
+    /** DNS SANs only for the control plane's own accounts, and only its namespace's Service names. */
+    static CsrPolicy.DnsSanRule dnsSanRule(CaProperties properties) {
+        var ids = properties.controlPlane().serviceAccounts().stream()
+                .map(sa -> new io.ambit.identity.WorkloadIdentity(properties.trustDomain(), properties.meshNamespace(), sa).spiffeId())
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        return new CsrPolicy.DnsSanRule(ids, properties.meshNamespace(), properties.controlPlane().clusterDomain());
     }
 
     @Bean
@@ -80,7 +89,10 @@ public class CaConfiguration {
      */
     @Bean
     ServingCertificateRotator servingCertificate(CaProperties properties, CaKeyMaterial keys, Clock clock) {
+        CaProperties.ControlPlane controlPlane = properties.controlPlane();
         return new ServingCertificateRotator(keys, properties.trustDomain(), properties.meshNamespace(),
+                io.ambit.identity.ServiceDnsNames.controlPlane(ServingCertificate.SERVICE_ACCOUNT, properties.meshNamespace(),
+                        controlPlane.clusterDomain(), controlPlane.istiodAlias()),
                 properties.servingValidity(), clock);
     }
 

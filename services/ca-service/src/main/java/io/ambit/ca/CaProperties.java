@@ -25,6 +25,7 @@ import org.springframework.validation.annotation.Validated;
  * @param tokenAudience       Kubernetes mode: the audience ServiceAccount tokens must carry
  * @param grpc                the gRPC listener
  * @param local               local mode settings
+ * @param controlPlane        the control plane's own identities and DNS names
  */
 @Validated
 @ConfigurationProperties("ambit.ca")
@@ -40,7 +41,8 @@ public record CaProperties(
         @DefaultValue("30d") Duration servingValidity,
         @DefaultValue("istio-ca") String tokenAudience,
         @DefaultValue Grpc grpc,
-        @DefaultValue Local local) {
+        @DefaultValue Local local,
+        @DefaultValue ControlPlane controlPlane) {
 
     public static final Duration VALIDITY_CEILING = Duration.ofDays(90);
 
@@ -62,6 +64,22 @@ public record CaProperties(
      */
     public record Grpc(@DefaultValue("0.0.0.0") String address, @DefaultValue("15012") int port,
                        @DefaultValue("256KB") DataSize maxMessageSize, @DefaultValue("16KB") DataSize maxMetadataSize) {
+    }
+
+    /**
+     * The control plane's servers are addressed by DNS name (Istio's clients check
+     * {@code istiod.<ns>.svc} in the server's certificate), so their certificates carry their Service
+     * names; workload certificates never carry DNS SANs.
+     *
+     * @param serviceAccounts accounts in the mesh namespace whose CSRs may ask for DNS SANs (Service
+     *                        names of the mesh namespace only)
+     * @param clusterDomain   the cluster's DNS domain, for {@code <svc>.<ns>.svc.<domain>}
+     * @param istiodAlias     the CA's own certificate also names {@code istiod.<ns>.svc}, for clients
+     *                        that reach it as Istio's control plane
+     */
+    public record ControlPlane(@DefaultValue({"xds-server", "ca-service"}) List<String> serviceAccounts,
+                               @DefaultValue("cluster.local") String clusterDomain,
+                               @DefaultValue("false") boolean istiodAlias) {
     }
 
     /**

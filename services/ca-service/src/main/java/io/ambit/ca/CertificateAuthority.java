@@ -83,7 +83,7 @@ public final class CertificateAuthority {
             callerText = caller.toString();
             SpiffeId granted = authorizer.decide(caller, impersonated);
             CsrPolicy.Approved approved = csrPolicy.check(request.csrPem(), request.validitySeconds(), granted);
-            SvidSigner.Issued issued = signer.issue(granted, approved.subjectPublicKeyInfo(), approved.validity());
+            SvidSigner.Issued issued = signer.issue(granted, approved.dnsNames(), approved.subjectPublicKeyInfo(), approved.validity());
             metrics.signed(Duration.between(started, clock.instant()));
             audit.granted(callerText, asked, granted.toString(), issued.serial(), issued.notAfter());
             return issued;

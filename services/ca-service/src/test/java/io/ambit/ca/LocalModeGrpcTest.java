@@ -163,6 +163,9 @@ class LocalModeGrpcTest {
         assertStatus(() -> raw(NODE_A_TOKEN, SLEEP, Csrs.createPem(KeyPairs.ecP256(), ECHO), 3600), Status.Code.INVALID_ARGUMENT,
                 "but the caller is authorized for " + SLEEP);
         assertStatus(() -> raw(NODE_A_TOKEN, SLEEP, "x".repeat(10 * 1024 * 1024), 3600), Status.Code.RESOURCE_EXHAUSTED, "");
+        // a workload never gets a DNS name, whatever it asks for
+        assertStatus(() -> raw(NODE_A_TOKEN, SLEEP, Csrs.createPem(KeyPairs.ecP256(), SLEEP, java.util.List.of("istiod.istio-system.svc")),
+                3600), Status.Code.INVALID_ARGUMENT, "only the control plane's own identities may carry DNS SANs");
         assertStatus(() -> rawWithMetadata(NODE_A_TOKEN, goodCsr, com.google.protobuf.Struct.newBuilder()
                         .putFields("ImpersonatedIdentity", com.google.protobuf.Value.newBuilder().setNumberValue(7).build()).build()),
                 Status.Code.INVALID_ARGUMENT, "ImpersonatedIdentity must be a string");
@@ -195,6 +198,14 @@ class LocalModeGrpcTest {
         String json = http.send(HttpRequest.newBuilder(URI.create(base + "/ca/spiffe-bundle.json")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertThat(TrustBundle.fromSpiffeBundleJson("cluster.local", json).authorities()).containsExactly(keys.root());
+    }
+
+    @Test
+    void itsServingCertificateCarriesItsServiceDnsNames() throws Exception {
+        var leaf = rotator.context().keyMaterial().svid().chain().getFirst();
+        java.util.List<String> dns = leaf.getSubjectAlternativeNames().stream().filter(san -> (Integer) san.get(0) == 2)
+                .map(san -> (String) san.get(1)).toList();
+        assertThat(dns).containsExactly("ca-service.istio-system.svc", "ca-service.istio-system.svc.cluster.local", "localhost");
     }
 
     @Test

@@ -36,9 +36,13 @@ public record XdsProperties(
      * @param address        address to bind
      * @param port           Istio's xDS port
      * @param maxMessageSize the largest request accepted (a reconnect's initial_resource_versions for a big mesh fits)
+     * @param caForwarding   also serve {@code IstioCertificateService} on this port, forwarded to ca-service
+     *                       ({@code identity.ca-address}) with the caller's bearer token: Istio's one control-plane
+     *                       port, so a stock ztunnel's {@code CA_ADDRESS} and {@code XDS_ADDRESS} can be equal
      */
     public record Grpc(@DefaultValue("0.0.0.0") String address, @DefaultValue("15010") int port,
-                       @DefaultValue("8MB") DataSize maxMessageSize) {
+                       @DefaultValue("8MB") DataSize maxMessageSize,
+                       @DefaultValue("false") boolean caForwarding) {
     }
 
     /**
@@ -52,6 +56,10 @@ public record XdsProperties(
      * @param certFile           a certificate chain (PEM) managed outside the server; with {@code keyFile} and
      *                           {@code bundleFile} it replaces the CA request (read once at start)
      * @param keyFile            the private key of {@code certFile} (PEM)
+     * @param clusterDomain      the cluster's DNS domain: the certificate names {@code <sa>.<ns>.svc} and
+     *                           {@code <sa>.<ns>.svc.<clusterDomain>} (the Service is named after the account)
+     * @param istiodAlias        the certificate also names {@code istiod.<ns>.svc[.<clusterDomain>]}, so that
+     *                           Istio's proxies, which check that name, can use this server as their control plane
      */
     public record Identity(@DefaultValue("127.0.0.1:15012") String caAddress,
                            Path bundleFile,
@@ -61,7 +69,14 @@ public record XdsProperties(
                            @DefaultValue("ca-service") String caServiceAccount,
                            @DefaultValue("24h") Duration validity,
                            Path certFile,
-                           Path keyFile) {
+                           Path keyFile,
+                           @DefaultValue("cluster.local") String clusterDomain,
+                           @DefaultValue("false") boolean istiodAlias) {
+
+        /** The DNS names this server's certificate carries. */
+        public java.util.List<String> dnsNames(String meshNamespace) {
+            return io.ambit.identity.ServiceDnsNames.controlPlane(serviceAccount, meshNamespace, clusterDomain, istiodAlias);
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import io.ambit.ca.crypto.JcaSignatureEngine;
 import io.ambit.ca.keys.CaKeyMaterial;
 import io.ambit.ca.signing.SvidSigner;
 import io.ambit.identity.KeyPairs;
+import io.ambit.identity.ServiceDnsNames;
 import io.ambit.identity.Svid;
 import io.ambit.identity.WorkloadIdentity;
 
@@ -29,9 +30,15 @@ public final class ServingCertificate {
     }
 
     public static Svid issue(CaKeyMaterial keys, String trustDomain, String meshNamespace, Duration validity, Clock clock) {
+        return issue(keys, trustDomain, meshNamespace, ServiceDnsNames.controlPlane(SERVICE_ACCOUNT, meshNamespace, "cluster.local", false),
+                validity, clock);
+    }
+
+    /** @param dns the Service names to carry (see {@link ServiceDnsNames#controlPlane}) */
+    public static Svid issue(CaKeyMaterial keys, String trustDomain, String meshNamespace, List<String> dns, Duration validity,
+            Clock clock) {
         KeyPair pair = KeyPairs.ecP256();
         WorkloadIdentity id = identity(trustDomain, meshNamespace);
-        List<String> dns = List.of(SERVICE_ACCOUNT + "." + meshNamespace + ".svc", "localhost");
         return new Svid(id.spiffeId(), pair.getPrivate(),
                 new SvidSigner(keys, clock, new JcaSignatureEngine()).sign(id.spiffeId(), dns, pair.getPublic(), validity));
     }

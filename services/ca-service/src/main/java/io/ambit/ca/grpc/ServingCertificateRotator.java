@@ -31,10 +31,20 @@ public final class ServingCertificateRotator implements SmartLifecycle {
     private final String meshNamespace;
     private final Duration validity;
     private final Clock clock;
+    private final java.util.List<String> dnsNames;
     private final ReloadableSslContext context;
     private ScheduledExecutorService timer;
 
     public ServingCertificateRotator(CaKeyMaterial keys, String trustDomain, String meshNamespace, Duration validity, Clock clock) {
+        this(keys, trustDomain, meshNamespace,
+                io.ambit.identity.ServiceDnsNames.controlPlane(ServingCertificate.SERVICE_ACCOUNT, meshNamespace, "cluster.local", false),
+                validity, clock);
+    }
+
+    /** @param dnsNames the Service names the certificate carries beside its SPIFFE ID */
+    public ServingCertificateRotator(CaKeyMaterial keys, String trustDomain, String meshNamespace, java.util.List<String> dnsNames,
+            Duration validity, Clock clock) {
+        this.dnsNames = java.util.List.copyOf(dnsNames);
         this.keys = keys;
         this.trustDomain = trustDomain;
         this.meshNamespace = meshNamespace;
@@ -45,7 +55,7 @@ public final class ServingCertificateRotator implements SmartLifecycle {
     }
 
     private ReloadableSslContext.KeyMaterial material() {
-        Svid serving = ServingCertificate.issue(keys, trustDomain, meshNamespace, validity, clock);
+        Svid serving = ServingCertificate.issue(keys, trustDomain, meshNamespace, dnsNames, validity, clock);
         return new ReloadableSslContext.KeyMaterial(serving, keys.bundle());
     }
 

@@ -8,11 +8,14 @@ import java.util.Map;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.ambit.ca.CaRequestException;
 import io.ambit.ca.crypto.SignatureEngine;
 import io.ambit.identity.InvalidSpiffeIdException;
 import io.ambit.identity.Pem;
+import io.ambit.identity.ServiceDnsNames;
 import io.ambit.identity.SpiffeId;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.pkcs.Attribute;
@@ -28,7 +31,9 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 /**
  * Checks a CSR against the identity the CA has already decided to grant. The CSR only proposes: a
  * key (which it must prove it holds) and, optionally, SANs, which must be exactly the granted
- * URI SAN. Each failure has its own message and reason.
+ * URI SAN. Control-plane identities may also ask for DNS SANs, and only for Service names of
+ * their own namespace (or {@code localhost}): Istio's clients check the control plane by host
+ * name, workloads are checked by SPIFFE ID only. Each failure has its own message and reason.
  */
 public final class CsrPolicy {
 
@@ -36,16 +41,52 @@ public final class CsrPolicy {
     private final Duration defaultValidity;
     private final Duration maxValidity;
     private final SignatureEngine signatures;
+    private final DnsSanRule dnsSans;
+
+    /** Which granted identities may carry DNS SANs, and which names. */
+    public record DnsSanRule(java.util.Set<SpiffeId> controlPlane, String namespace, String clusterDomain) {
+
+        /** @return null when allowed, else why not */
+        String refusal(SpiffeId granted, String name) {
+            if (!controlPlane.contains(granted)) {
+                return "only the control plane's own identities may carry DNS SANs; " + granted + " is a workload identity";
+            }
+            try {
+                ServiceDnsNames.requireValid(name);
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
+            }
+            if (!name.equals(ServiceDnsNames.LOCALHOST) && !ServiceDnsNames.isServiceOf(name, namespace, clusterDomain)) {
+                return "DNS SAN " + name + " is not a Service name of namespace " + namespace
+                        + " (<svc>." + namespace + ".svc[." + clusterDomain + "])";
+            }
+            return null;
+        }
+
+        static final DnsSanRule NONE = new DnsSanRule(java.util.Set.of(), "", "");
+    }
+
+    /** The most DNS names a control-plane CSR may carry (istiod asks for about six). */
+    static final int MAX_DNS_SANS = 16;
 
     public CsrPolicy(int maxCsrBytes, Duration defaultValidity, Duration maxValidity, SignatureEngine signatures) {
+        this(maxCsrBytes, defaultValidity, maxValidity, signatures, DnsSanRule.NONE);
+    }
+
+    public CsrPolicy(int maxCsrBytes, Duration defaultValidity, Duration maxValidity, SignatureEngine signatures,
+            DnsSanRule dnsSans) {
         this.maxCsrBytes = maxCsrBytes;
         this.defaultValidity = defaultValidity;
         this.maxValidity = maxValidity;
         this.signatures = signatures;
+        this.dnsSans = dnsSans;
     }
 
-    /** A CSR that passed: the key to certify (as the JDK and as the certificate see it) and the lifetime to give it. */
-    public record Approved(PublicKey publicKey, SubjectPublicKeyInfo subjectPublicKeyInfo, Duration validity) {
+    /**
+     * A CSR that passed: the key to certify (as the JDK and as the certificate see it), the lifetime
+     * to give it and the DNS SANs granted beside the URI SAN (control plane only; usually none).
+     */
+    public record Approved(PublicKey publicKey, SubjectPublicKeyInfo subjectPublicKeyInfo, Duration validity, List<String> dnsNames) {
     }
 
     public Approved check(String csrPem, long requestedValiditySeconds, SpiffeId granted) {
@@ -70,8 +111,8 @@ public final class CsrPolicy {
         }
         requireAllowedKey(key);
         requireProofOfPossession(csr, key);
-        requireSansMatch(csr, granted);
-        return new Approved(key, csr.getSubjectPublicKeyInfo(), validity);
+        List<String> dnsNames = requireSansMatch(csr, granted);
+        return new Approved(key, csr.getSubjectPublicKeyInfo(), validity, dnsNames);
     }
 
     private Duration validity(long seconds) {
@@ -139,23 +180,38 @@ public final class CsrPolicy {
         }
     }
 
-    private static void requireSansMatch(PKCS10CertificationRequest csr, SpiffeId granted) {
+    private List<String> requireSansMatch(PKCS10CertificationRequest csr, SpiffeId granted) {
         GeneralName[] names = requestedSans(csr);
         if (names.length == 0) {
-            return; // the CA fills in the SAN it decided
+            return List.of(); // the CA fills in the SAN it decided
         }
-        int uris = 0;
+        List<GeneralName> uris = new ArrayList<>(1);
+        List<String> dnsNames = new ArrayList<>();
         for (GeneralName name : names) {
-            if (name.getTagNo() != GeneralName.uniformResourceIdentifier) {
+            if (name.getTagNo() == GeneralName.uniformResourceIdentifier) {
+                uris.add(name);
+            } else if (name.getTagNo() == GeneralName.dNSName) {
+                String dns = name.getName().toString();
+                String refusal = dnsSans.refusal(granted, dns);
+                if (refusal != null) {
+                    throw invalid("csr_dns_san_not_allowed", "CSR requests the DNS SAN " + dns + ": " + refusal);
+                }
+                dnsNames.add(dns);
+            } else {
                 throw invalid("csr_san_not_allowed", "CSR requests a " + sanKind(name.getTagNo()) + " SAN (" + name.getName()
                         + "); only the URI SAN " + granted + " may be requested");
             }
-            uris++;
         }
-        if (uris > 1) {
-            throw invalid("csr_multiple_uri_sans", "CSR requests " + uris + " URI SANs; an X.509-SVID has exactly one");
+        if (dnsNames.size() > MAX_DNS_SANS) {
+            throw invalid("csr_too_many_dns_sans", "CSR requests " + dnsNames.size() + " DNS SANs; at most " + MAX_DNS_SANS);
         }
-        String requested = names[0].getName().toString();
+        if (uris.size() > 1) {
+            throw invalid("csr_multiple_uri_sans", "CSR requests " + uris.size() + " URI SANs; an X.509-SVID has exactly one");
+        }
+        if (uris.isEmpty()) {
+            throw invalid("csr_uri_san_missing", "CSR requests DNS SANs without the URI SAN " + granted);
+        }
+        String requested = uris.get(0).getName().toString();
         SpiffeId requestedId;
         try {
             requestedId = SpiffeId.parse(requested);
@@ -170,6 +226,7 @@ public final class CsrPolicy {
             throw invalid("csr_identity_mismatch", "CSR asks for " + requestedId + " but the caller is authorized for "
                     + granted);
         }
+        return List.copyOf(new java.util.LinkedHashSet<>(dnsNames));
     }
 
     private static GeneralName[] requestedSans(PKCS10CertificationRequest csr) {

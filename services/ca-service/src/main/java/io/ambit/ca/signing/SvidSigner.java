@@ -108,7 +108,8 @@ public final class SvidSigner {
 
     /**
      * As {@link #issue(SpiffeId, SubjectPublicKeyInfo, Duration)}, with DNS SANs beside the URI SAN:
-     * only for the CA's own serving certificate, which non-SPIFFE clients check by host name.
+     * only for the control plane's own certificates (checked by {@link CsrPolicy}), which Istio's and
+     * other non-SPIFFE clients check by host name.
      */
     public Issued issue(SpiffeId id, List<String> dnsNames, SubjectPublicKeyInfo subjectKey, Duration validity) {
         Instant now = clock.instant();

@@ -29,6 +29,9 @@ class CsrPolicyTest {
 
     static final SpiffeId SLEEP = SpiffeId.parse("spiffe://cluster.local/ns/demo/sa/sleep");
     final CsrPolicy policy = new CsrPolicy(64 * 1024, Duration.ofHours(24), Duration.ofHours(24), SignatureEngines.best());
+    static final SpiffeId XDS = SpiffeId.parse("spiffe://cluster.local/ns/istio-system/sa/xds-server");
+    final CsrPolicy controlPlanePolicy = new CsrPolicy(64 * 1024, Duration.ofHours(24), Duration.ofHours(24), SignatureEngines.best(),
+            new CsrPolicy.DnsSanRule(java.util.Set.of(XDS), "istio-system", "cluster.local"));
 
     @Test
     void approvesAGoodCsrWithTheDefaultValidity() {
@@ -73,10 +76,51 @@ class CsrPolicyTest {
     }
 
     @Test
-    void refusesADnsSan() {
+    void refusesADnsSanForAWorkload() {
         KeyPair keys = KeyPairs.ecP256();
-        assertRefused(csr(keys, keys, List.of(uri(SLEEP.toString()), new GeneralName(GeneralName.dNSName, "sleep.demo.svc"))), 0,
-                "csr_san_not_allowed", "DNS SAN (sleep.demo.svc)");
+        assertRefused(csr(keys, keys, List.of(uri(SLEEP.toString()), dns("sleep.demo.svc"))), 0,
+                "csr_dns_san_not_allowed", "sleep.demo.svc: only the control plane's own identities may carry DNS SANs; "
+                        + SLEEP + " is a workload identity");
+        // the same CSR for the same workload, through a policy that knows the control plane: still refused
+        assertThatThrownBy(() -> controlPlanePolicy.check(csr(keys, keys, List.of(uri(SLEEP.toString()), dns("istiod.istio-system.svc"))),
+                0, SLEEP)).hasMessageContaining("is a workload identity");
+    }
+
+    @Test
+    void grantsServiceNamesOfItsNamespaceToTheControlPlane() {
+        KeyPair keys = KeyPairs.ecP256();
+        CsrPolicy.Approved approved = controlPlanePolicy.check(Csrs.createPem(keys, XDS,
+                List.of("xds-server.istio-system.svc", "istiod.istio-system.svc.cluster.local", "localhost")), 0, XDS);
+        assertThat(approved.dnsNames())
+                .containsExactly("xds-server.istio-system.svc", "istiod.istio-system.svc.cluster.local", "localhost");
+    }
+
+    @Test
+    void refusesHostileDnsSansEvenForTheControlPlane() {
+        KeyPair keys = KeyPairs.ecP256();
+        assertControlPlaneRefused(csr(keys, keys, List.of(uri(XDS.toString()), dns("www.example.com"))),
+                "csr_dns_san_not_allowed", "not a Service name of namespace istio-system");
+        assertControlPlaneRefused(csr(keys, keys, List.of(uri(XDS.toString()), dns("sleep.demo.svc"))),
+                "csr_dns_san_not_allowed", "not a Service name");
+        assertControlPlaneRefused(csr(keys, keys, List.of(uri(XDS.toString()), dns("*.istio-system.svc"))),
+                "csr_dns_san_not_allowed", "no wildcard");
+        assertControlPlaneRefused(csr(keys, keys, List.of(dns("istiod.istio-system.svc"))),
+                "csr_uri_san_missing", "without the URI SAN");
+        List<GeneralName> many = new java.util.ArrayList<>(List.of(uri(XDS.toString())));
+        for (int i = 0; i < 17; i++) {
+            many.add(dns("s" + i + ".istio-system.svc"));
+        }
+        assertControlPlaneRefused(csr(keys, keys, many), "csr_too_many_dns_sans", "at most 16");
+    }
+
+    private void assertControlPlaneRefused(String csr, String reason, String message) {
+        assertThatThrownBy(() -> controlPlanePolicy.check(csr, 0, XDS))
+                .isInstanceOfSatisfying(CaRequestException.class, e -> assertThat(e.reason()).isEqualTo(reason))
+                .hasMessageContaining(message);
+    }
+
+    static GeneralName dns(String value) {
+        return new GeneralName(GeneralName.dNSName, value);
     }
 
     @Test

@@ -116,6 +116,11 @@ final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest>, AdsS
             return;
         }
         if (request.hasNode() && node.isEmpty()) {
+            Status foreign = NodeCluster.check(request.getNode().getMetadata(), state.current().clusterId());
+            if (foreign != null) {
+                fail(foreign);
+                return;
+            }
             node = request.getNode().getId();
             nodeMetadata = request.getNode().getMetadata();
         }

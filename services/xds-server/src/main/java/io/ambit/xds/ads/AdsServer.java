@@ -34,6 +34,7 @@ public final class AdsServer implements SmartLifecycle {
     private final int maxMessageBytes;
     private final BearerAuthenticator bearer;
     private final java.util.List<Runnable> servingListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<io.grpc.ServerServiceDefinition> sideServices = new java.util.concurrent.CopyOnWriteArrayList<>();
     private ReloadableSslContext tls;
     private Server server;
     private boolean running;
@@ -54,6 +55,15 @@ public final class AdsServer implements SmartLifecycle {
         this.service = service;
         this.trustDomain = trustDomain;
         this.maxMessageBytes = maxMessageBytes;
+    }
+
+    /**
+     * Serves another gRPC service on this port, beside ADS and outside its peer-identity check (the
+     * service authenticates its own calls): Istio's clients expect the CA on the xDS address.
+     * Call before {@link #start()}.
+     */
+    public void addService(io.grpc.ServerServiceDefinition service) {
+        sideServices.add(service);
     }
 
     @Override
@@ -78,13 +88,13 @@ public final class AdsServer implements SmartLifecycle {
                 : ReloadableSslContext.of(material, m -> io.ambit.tls.MeshTls.server(m.svid(), m.bundle(), clients,
                         io.netty.handler.ssl.ClientAuth.OPTIONAL, java.time.Clock.systemUTC()));
         try {
-            server = NettyServerBuilder.forAddress(address, ReloadingServerTls.credentials(tls))
+            NettyServerBuilder builder = NettyServerBuilder.forAddress(address, ReloadingServerTls.credentials(tls))
                     .maxInboundMessageSize(maxMessageBytes)
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
-                    .addService(ServerInterceptors.intercept(service, new PeerIdentityInterceptor(bearer)))
-                    .build()
-                    .start();
+                    .addService(ServerInterceptors.intercept(service, new PeerIdentityInterceptor(bearer)));
+            sideServices.forEach(builder::addService);
+            server = builder.build().start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen for xDS on " + address, e);
         }

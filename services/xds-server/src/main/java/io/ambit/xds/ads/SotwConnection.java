@@ -109,6 +109,11 @@ final class SotwConnection implements StreamObserver<DiscoveryRequest>, AdsStrea
             return;
         }
         if (request.hasNode() && node.isEmpty()) {
+            Status foreign = NodeCluster.check(request.getNode().getMetadata(), state.current().clusterId());
+            if (foreign != null) {
+                fail(foreign);
+                return;
+            }
             node = request.getNode().getId();
             try {
                 client = EnvoyClient.resolve(node, request.getNode().getMetadata(), peer);

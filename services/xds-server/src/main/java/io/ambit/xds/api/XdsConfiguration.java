@@ -60,9 +60,23 @@ public class XdsConfiguration {
 
     @Bean
     AdsServer adsServer(XdsProperties properties, ServingIdentity identity, AdsService service,
-            org.springframework.beans.factory.ObjectProvider<io.ambit.xds.ads.BearerAuthenticator> bearer) {
+            org.springframework.beans.factory.ObjectProvider<io.ambit.xds.ads.BearerAuthenticator> bearer,
+            org.springframework.beans.factory.ObjectProvider<io.ambit.xds.ca.CertificateForwarder> forwarder) {
         // a bearer authenticator exists in Kubernetes mode only (TokenReview): Istio's ztunnel
-        return new AdsServer(new InetSocketAddress(properties.grpc().address(), properties.grpc().port()), identity, service,
+        AdsServer server = new AdsServer(new InetSocketAddress(properties.grpc().address(), properties.grpc().port()), identity, service,
                 properties.trustDomain(), (int) properties.grpc().maxMessageSize().toBytes(), bearer.getIfAvailable());
+        forwarder.ifAvailable(f -> server.addService(f.definition()));
+        return server;
+    }
+
+    /** Istio's one port: certificate requests on the ADS port go to ca-service ({@code ambit.xds.grpc.ca-forwarding}). */
+    @Bean(destroyMethod = "close")
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty("ambit.xds.grpc.ca-forwarding")
+    io.ambit.xds.ca.CertificateForwarder certificateForwarder(XdsProperties properties, ServingIdentity identity) {
+        var forwarder = new io.ambit.xds.ca.CertificateForwarder(io.ambit.caclient.HostPort.parse(properties.identity().caAddress()),
+                new io.ambit.identity.WorkloadIdentity(properties.trustDomain(), properties.meshNamespace(),
+                        properties.identity().caServiceAccount()).spiffeId());
+        identity.addListener(forwarder::onKeyMaterial);
+        return forwarder;
     }
 }

@@ -24,7 +24,8 @@ import io.ambit.xds.XdsProperties;
  * The xDS server's SVID from ca-service, as any mesh workload gets one: its own identity
  * ({@code <mesh namespace>/xds-server}), authenticated by a bearer token (a bootstrap token in
  * local mode, the projected ServiceAccount token in Kubernetes), renewed at half-life by
- * {@link RenewingSvid}. The trust bundle is read at each attempt (file, or the CA's bundle URL in
+ * {@link RenewingSvid}. The certificate also carries the server's Service DNS names (and
+ * {@code istiod}'s when configured), which host-name-checking clients such as Istio's ztunnel verify. The trust bundle is read at each attempt (file, or the CA's bundle URL in
  * local mode), so a rotated root reaches the server with its next certificate.
  */
 public final class CaIssuedIdentity implements ServingIdentity {
@@ -44,7 +45,8 @@ public final class CaIssuedIdentity implements ServingIdentity {
         String token = Files.readString(settings.tokenFile()).strip();
         SpiffeId self = spiffe(settings.serviceAccount());
         try (CaClient client = CaClient.connect(HostPort.parse(settings.caAddress()), roots, spiffe(settings.caServiceAccount()), Optional.empty())) {
-            Svid issued = client.request(self, false, Optional.of(token), settings.validity());
+            Svid issued = client.request(self, settings.dnsNames(properties.meshNamespace()), false, Optional.of(token),
+                    settings.validity());
             bundle.set(roots);
             return issued;
         }

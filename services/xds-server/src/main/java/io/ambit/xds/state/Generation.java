@@ -162,7 +162,8 @@ public final class Generation {
         return names;
     }
 
-    String clusterId() {
+    /** The cluster this generation's workloads belong to ({@code Workload.cluster_id}). */
+    public String clusterId() {
         return context.clusterId();
     }
 

@@ -24,7 +24,6 @@ import io.ambit.xds.state.XdsState;
 import io.ambit.xds.store.KubernetesConfigStore;
 import io.ambit.xds.store.ResourceKey;
 import io.ambit.xds.translate.MeshInputs;
-import io.ambit.xds.translate.Waypoint;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -116,7 +115,7 @@ public final class StatusWriter implements XdsState.TranslationHook, AutoCloseab
     private void write(Generation generation, MeshInputs inputs) {
         Map<ResourceKey, ObjectStatus> desired = ObjectStatuses.compute(generation, inputs);
         Set<ResourceKey> present = new HashSet<>();
-        List<GenericKubernetesResource> waypointGateways = inputs.gateways().stream().filter(StatusWriter::isWaypoint).toList();
+        List<GenericKubernetesResource> waypointGateways = inputs.gateways().stream().filter(inputs.waypointClasses()::isWaypoint).toList();
         Stream.of(waypointGateways, inputs.authorizationPolicies(), inputs.peerAuthentications(),
                 inputs.serviceEntries(), inputs.workloadEntries(), inputs.httpRoutes(), inputs.grpcRoutes())
                 .flatMap(List::stream).forEach(object -> {
@@ -239,11 +238,6 @@ public final class StatusWriter implements XdsState.TranslationHook, AutoCloseab
                 : generation instanceof String s && s.matches("\\d+") ? Long.parseLong(s) : 0;
         return new Condition(Objects.toString(map.get("type"), ""), "True".equals(map.get("status")),
                 Objects.toString(map.get("reason"), ""), Objects.toString(map.get("message"), ""), observed);
-    }
-
-    private static boolean isWaypoint(GenericKubernetesResource gateway) {
-        return gateway.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec
-                && Waypoint.GATEWAY_CLASS.equals(spec.get("gatewayClassName"));
     }
 
     private static Map<?, ?> status(GenericKubernetesResource object) {

@@ -9,6 +9,7 @@ import io.ambit.gatewayapi.istio.PeerAuthenticationSpec;
 import io.ambit.gatewayapi.istio.ServiceEntrySpec;
 import io.ambit.gatewayapi.istio.WorkloadEntrySpec;
 import io.ambit.gatewayapi.v1.GRPCRouteSpec;
+import io.ambit.gatewayapi.v1.GatewayClassSpec;
 import io.ambit.gatewayapi.v1.GatewaySpec;
 import io.ambit.gatewayapi.v1.HTTPRouteSpec;
 import io.ambit.gatewayapi.v1.ReferenceGrantSpec;
@@ -43,6 +44,8 @@ final class Kinds {
             entry("networking.istio.io/v1", "WorkloadEntry", GenericKubernetesResource.class, true, WorkloadEntrySpec.class),
             entry("networking.istio.io/v1", "ServiceEntry", GenericKubernetesResource.class, true, ServiceEntrySpec.class),
             // Gateway API: v1, and v1beta1 where upstream still serves the same schema under it.
+            entry("gateway.networking.k8s.io/v1", "GatewayClass", GenericKubernetesResource.class, false, GatewayClassSpec.class),
+            entry("gateway.networking.k8s.io/v1beta1", "GatewayClass", GenericKubernetesResource.class, false, GatewayClassSpec.class),
             entry("gateway.networking.k8s.io/v1", "Gateway", GenericKubernetesResource.class, true, GatewaySpec.class),
             entry("gateway.networking.k8s.io/v1beta1", "Gateway", GenericKubernetesResource.class, true, GatewaySpec.class),
             entry("gateway.networking.k8s.io/v1", "HTTPRoute", GenericKubernetesResource.class, true, HTTPRouteSpec.class),

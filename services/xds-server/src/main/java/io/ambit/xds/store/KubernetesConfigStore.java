@@ -92,6 +92,7 @@ public final class KubernetesConfigStore implements ConfigStore, AutoCloseable {
             crd("security.istio.io", "v1", "PeerAuthentication", "peerauthentications"),
             crd("networking.istio.io", "v1", "WorkloadEntry", "workloadentries"),
             crd("networking.istio.io", "v1", "ServiceEntry", "serviceentries"),
+            clusterScoped("gateway.networking.k8s.io", "v1", "GatewayClass", "gatewayclasses"),
             crd("gateway.networking.k8s.io", "v1", "Gateway", "gateways"),
             crd("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes"),
             crd("gateway.networking.k8s.io", "v1", "GRPCRoute", "grpcroutes"),
@@ -110,9 +111,16 @@ public final class KubernetesConfigStore implements ConfigStore, AutoCloseable {
                 .withPlural(plural).withNamespaced(true).build();
     }
 
+    /** GatewayClass: which classes are waypoints (their controller) and their default {@code istio.io/waypoint-for}. */
+    private static ResourceDefinitionContext clusterScoped(String group, String version, String kind, String plural) {
+        return new ResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withKind(kind)
+                .withPlural(plural).withNamespaced(false).build();
+    }
+
     private void informOptional(ResourceDefinitionContext crd, ResourceEventHandler<GenericKubernetesResource> handler) {
-        SharedIndexInformer<GenericKubernetesResource> informer =
-                client.genericKubernetesResources(crd).inAnyNamespace().runnableInformer(0);
+        SharedIndexInformer<GenericKubernetesResource> informer = crd.isNamespaceScoped()
+                ? client.genericKubernetesResources(crd).inAnyNamespace().runnableInformer(0)
+                : client.genericKubernetesResources(crd).runnableInformer(0);
         informer.addEventHandler(handler);
         String name = crd.getKind() + " (" + crd.getGroup() + "/" + crd.getVersion() + ")";
         try {

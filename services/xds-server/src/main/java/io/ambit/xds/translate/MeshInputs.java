@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
  * @param clusterDomain   the Kubernetes DNS domain ({@code cluster.local})
  * @param clusterId       the cluster's id in workload uids ({@code Kubernetes}, as Istio names it)
  * @param rootNamespace   Istio's root namespace: policies there apply mesh-wide ({@code istio-system})
+ * @param gatewayClasses  GatewayClasses (cluster-scoped): which Gateways are waypoints
  */
 public record MeshInputs(String trustDomain, String clusterDomain, String clusterId, String rootNamespace,
                          Map<String, Namespace> namespaces, List<Pod> pods, List<Service> services,
@@ -35,7 +36,8 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
                          List<GenericKubernetesResource> gateways,
                          List<GenericKubernetesResource> httpRoutes,
                          List<GenericKubernetesResource> grpcRoutes,
-                         List<GenericKubernetesResource> referenceGrants) {
+                         List<GenericKubernetesResource> referenceGrants,
+                         List<GenericKubernetesResource> gatewayClasses) {
 
     public static final String DEFAULT_ROOT_NAMESPACE = "istio-system";
 
@@ -46,7 +48,7 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
             List<GenericKubernetesResource> workloadEntries, List<GenericKubernetesResource> serviceEntries,
             List<GenericKubernetesResource> gateways) {
         this(trustDomain, clusterDomain, clusterId, rootNamespace, namespaces, pods, services, endpointSlices, authorizationPolicies,
-                peerAuthentications, workloadEntries, serviceEntries, gateways, List.of(), List.of(), List.of());
+                peerAuthentications, workloadEntries, serviceEntries, gateways, List.of(), List.of(), List.of(), List.of());
     }
 
     public MeshInputs {
@@ -62,6 +64,12 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
         httpRoutes = List.copyOf(httpRoutes);
         grpcRoutes = List.copyOf(grpcRoutes);
         referenceGrants = List.copyOf(referenceGrants);
+        gatewayClasses = List.copyOf(gatewayClasses);
+    }
+
+    /** Which Gateways are waypoints: by their class's controller (see {@link WaypointClasses}). */
+    public WaypointClasses waypointClasses() {
+        return WaypointClasses.of(gatewayClasses);
     }
 
     /** Core kinds only (tests of workload and service translation). */
@@ -94,7 +102,8 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
                 generic.getOrDefault("AuthorizationPolicy", List.of()), generic.getOrDefault("PeerAuthentication", List.of()),
                 generic.getOrDefault("WorkloadEntry", List.of()), generic.getOrDefault("ServiceEntry", List.of()),
                 generic.getOrDefault("Gateway", List.of()), generic.getOrDefault("HTTPRoute", List.of()),
-                generic.getOrDefault("GRPCRoute", List.of()), generic.getOrDefault("ReferenceGrant", List.of()));
+                generic.getOrDefault("GRPCRoute", List.of()), generic.getOrDefault("ReferenceGrant", List.of()),
+                generic.getOrDefault("GatewayClass", List.of()));
     }
 
     private static Map<String, Namespace> byName(List<Namespace> namespaces) {
@@ -108,7 +117,7 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
     public MeshInputs withoutPods() {
         return new MeshInputs(trustDomain, clusterDomain, clusterId, rootNamespace, namespaces, List.of(), services, endpointSlices,
                 authorizationPolicies, peerAuthentications, workloadEntries, serviceEntries, gateways, httpRoutes, grpcRoutes,
-                referenceGrants);
+                referenceGrants, gatewayClasses);
     }
 
     public Optional<Namespace> namespace(String name) {

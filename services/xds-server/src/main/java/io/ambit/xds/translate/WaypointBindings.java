@@ -15,7 +15,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
  *     its namespace names a waypoint. {@code istio.io/use-waypoint-namespace} on the same object
  *     names the waypoint's namespace (default: the object's).</li>
  * <li>Else the same labels on the object's Namespace.</li>
- * <li>The named waypoint must exist, be an {@code istio-waypoint} Gateway, have an address and
+ * <li>The named waypoint must exist, be a Gateway of a waypoint class ({@link WaypointClasses}), have an address and
  *     admit the object's namespace (its HBONE listener's {@code allowedRoutes}). If not, the object
  *     gets no waypoint (Istio does not fall back to the namespace's waypoint either) and a
  *     {@link Finding} goes to the object that carries the label.</li>
@@ -31,9 +31,11 @@ final class WaypointBindings {
     private final MeshInputs inputs;
     private final Map<String, Waypoint> waypoints = new HashMap<>();
     private final Map<String, String> gatewayClasses = new HashMap<>();
+    private final WaypointClasses waypointClasses;
 
     WaypointBindings(MeshInputs inputs, Collection<Waypoint> waypoints) {
         this.inputs = inputs;
+        this.waypointClasses = inputs.waypointClasses();
         waypoints.forEach(w -> this.waypoints.put(w.resourceName(), w));
         for (GenericKubernetesResource gateway : inputs.gateways()) {
             gatewayClasses.put(gateway.getMetadata().getNamespace() + "/" + gateway.getMetadata().getName(),
@@ -48,12 +50,12 @@ final class WaypointBindings {
     /** A waypoint's own pods carry its name in {@code gateway.networking.k8s.io/gateway-name}. */
     boolean isWaypointInstance(String namespace, Map<String, String> labels) {
         String gateway = labels.get(Labels.GATEWAY_NAME);
-        return gateway != null && Waypoint.GATEWAY_CLASS.equals(gatewayClasses.get(namespace + "/" + gateway));
+        return gateway != null && waypointClasses.isWaypointClass(gatewayClasses.get(namespace + "/" + gateway));
     }
 
     /** The Service that gives a waypoint its address: sending it through a waypoint would loop. */
     boolean isWaypointService(String namespace, String name) {
-        return Waypoint.GATEWAY_CLASS.equals(gatewayClasses.get(namespace + "/" + name));
+        return waypointClasses.isWaypointClass(gatewayClasses.get(namespace + "/" + name));
     }
 
     /**
@@ -90,8 +92,9 @@ final class WaypointBindings {
             String gatewayClass = gatewayClasses.get(waypointName);
             findings.add(about(subject, gatewayClass == null
                     ? "waypoint " + waypointName + " does not exist (no Gateway of that name); traffic does not use a waypoint"
-                    : "Gateway " + waypointName + " is not a waypoint (gatewayClassName '" + gatewayClass + "', want '"
-                            + Waypoint.GATEWAY_CLASS + "'); traffic does not use a waypoint"));
+                    : "Gateway " + waypointName + " is not a waypoint (gatewayClassName '" + gatewayClass + "', want one of "
+                            + waypointClasses.names() + " or a GatewayClass with controllerName "
+                            + io.ambit.gatewayapi.v1.GatewayClassSpec.MESH_CONTROLLER + "); traffic does not use a waypoint"));
             return Optional.empty();
         }
         if (!waypoint.programmed()) {

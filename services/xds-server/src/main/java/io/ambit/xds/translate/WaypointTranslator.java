@@ -12,7 +12,8 @@ import io.ambit.proto.workload.NetworkAddress;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 
 /**
- * Gateways of class {@code istio-waypoint} → {@link Waypoint}s: each with the address ztunnel
+ * Gateways of a waypoint class ({@link WaypointClasses}: {@code istio-waypoint}, or any class whose
+ * controller is {@code istio.io/mesh-controller}) → {@link Waypoint}s: each with the address ztunnel
  * sends its traffic to, or the reason it has none yet (what the control plane writes as the
  * Gateway's {@code Programmed} condition).
  *
@@ -30,8 +31,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
  * cluster's own (empty): Ambit does not model multiple networks yet.
  *
  * <p>{@code istio.io/waypoint-for} on the Gateway: {@code service} (the default), {@code workload},
- * {@code all}, {@code none}; any other value serves nothing and is reported. Istio also reads the
- * label from the GatewayClass; Ambit does not watch GatewayClasses, so only the Gateway's counts.
+ * {@code all}, {@code none}; any other value serves nothing and is reported. Without it, the
+ * GatewayClass's label of the same name, as Istio.
  */
 public final class WaypointTranslator {
 
@@ -44,14 +45,15 @@ public final class WaypointTranslator {
     public static Translated<Waypoint> waypoints(MeshInputs inputs) {
         List<Waypoint> waypoints = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
+        WaypointClasses classes = inputs.waypointClasses();
         for (GenericKubernetesResource gateway : inputs.gateways()) {
             String namespace = gateway.getMetadata().getNamespace();
             String name = gateway.getMetadata().getName();
             try {
-                if (!isWaypoint(gateway)) {
+                if (!classes.isWaypoint(gateway)) {
                     continue;
                 }
-                Waypoint waypoint = waypoint(inputs, gateway, findings);
+                Waypoint waypoint = waypoint(inputs, gateway, classes.defaultTrafficType(gatewayClass(gateway)), findings);
                 if (!waypoint.programmed()) {
                     findings.add(new Finding("Gateway", namespace, name, "waypoint is not programmed: " + waypoint.notProgrammed()));
                 }
@@ -65,21 +67,18 @@ public final class WaypointTranslator {
         return new Translated<>(waypoints, findings);
     }
 
-    static boolean isWaypoint(GenericKubernetesResource gateway) {
-        return Waypoint.GATEWAY_CLASS.equals(gatewayClass(gateway));
-    }
-
     static String gatewayClass(GenericKubernetesResource gateway) {
         Object spec = gateway.getAdditionalProperties().get("spec");
         return spec instanceof Map<?, ?> m && m.get("gatewayClassName") instanceof String s ? s : "";
     }
 
-    private static Waypoint waypoint(MeshInputs inputs, GenericKubernetesResource gateway, List<Finding> findings) {
+    private static Waypoint waypoint(MeshInputs inputs, GenericKubernetesResource gateway, Optional<String> classTrafficType,
+            List<Finding> findings) {
         String namespace = gateway.getMetadata().getNamespace();
         String name = gateway.getMetadata().getName();
         SpecReader spec = SpecReader.of(gateway.getAdditionalProperties().get("spec"), "spec");
 
-        String trafficLabel = Labels.of(gateway).get(Labels.WAYPOINT_FOR);
+        String trafficLabel = Optional.ofNullable(Labels.of(gateway).get(Labels.WAYPOINT_FOR)).or(() -> classTrafficType).orElse(null);
         Waypoint.TrafficType trafficType = Waypoint.TrafficType.SERVICE;
         if (trafficLabel != null) {
             trafficType = switch (trafficLabel) {

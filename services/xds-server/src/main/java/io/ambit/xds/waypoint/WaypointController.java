@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.ambit.xds.state.Generation;
 import io.ambit.xds.state.XdsState;
 import io.ambit.xds.translate.MeshInputs;
-import io.ambit.xds.translate.Waypoint;
+import io.ambit.xds.translate.WaypointClasses;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -29,7 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * For each Gateway of class {@code istio-waypoint}, keeps its ServiceAccount, Deployment and
+ * For each Gateway of a waypoint class ({@link WaypointClasses}: {@code istio-waypoint}, or any
+ * class whose controller is {@code istio.io/mesh-controller}), keeps its ServiceAccount, Deployment and
  * Service ({@link WaypointResources}) in the cluster: creates what is missing, rewrites what no
  * longer matches the Gateway, deletes what belongs to a Gateway that is gone or no longer a
  * waypoint. The Service's cluster IP then becomes the waypoint's address in translation, and the
@@ -99,7 +100,8 @@ public final class WaypointController implements XdsState.TranslationHook, AutoC
     @Override
     public void translated(Generation generation, MeshInputs inputs) {
         pendingStoreVersion = generation.storeVersion();
-        latest.set(inputs.gateways().stream().filter(WaypointController::isWaypoint).toList());
+        WaypointClasses classes = inputs.waypointClasses();
+        latest.set(inputs.gateways().stream().filter(classes::isWaypoint).toList());
         schedule();
     }
 
@@ -227,10 +229,6 @@ public final class WaypointController implements XdsState.TranslationHook, AutoC
     private static String hash(HasMetadata object) {
         Map<String, String> annotations = object.getMetadata().getAnnotations();
         return annotations == null ? null : annotations.get(WaypointResources.HASH);
-    }
-
-    static boolean isWaypoint(GenericKubernetesResource gateway) {
-        return Waypoint.GATEWAY_CLASS.equals(WaypointResources.spec(gateway).get("gatewayClassName"));
     }
 
     @SuppressWarnings("unchecked")

@@ -127,7 +127,8 @@ class WaypointTranslationTest {
                 new Finding("Service", "wp", "svc-missing",
                         "waypoint wp/ghost does not exist (no Gateway of that name); traffic does not use a waypoint"),
                 new Finding("Service", "wp", "svc-ingress", "Gateway wp/ingress is not a waypoint (gatewayClassName 'istio', "
-                        + "want 'istio-waypoint'); traffic does not use a waypoint"),
+                        + "want one of [istio-waypoint] or a GatewayClass with controllerName istio.io/mesh-controller); "
+                        + "traffic does not use a waypoint"),
                 new Finding("Service", "wp", "svc-pending", "waypoint wp/pending-wp has no address yet (no Service wp/pending-wp "
                         + "with a cluster IP, and no address in the Gateway's status); traffic does not use a waypoint"));
         // a namespace's label is the namespace's problem, reported once for all its services

@@ -145,6 +145,25 @@ class WaypointControllerTest {
     }
 
     @Test
+    void aGatewayOfAnyClassWhoseControllerIsIstiosMeshControllerIsAWaypoint() {
+        client.genericKubernetesResources(KubernetesConfigStore.definition("GatewayClass").orElseThrow())
+                .resource(new GenericKubernetesResourceBuilder().withApiVersion("gateway.networking.k8s.io/v1").withKind("GatewayClass")
+                        .withNewMetadata().withName("team-waypoints").endMetadata()
+                        .addToAdditionalProperties("spec", Map.of("controllerName", "istio.io/mesh-controller")).build())
+                .create();
+        gateways().inNamespace("demo").resource(gateway("team-wp", "team-waypoints",
+                List.of(Map.of("name", "mesh", "port", 15008, "protocol", "HBONE")))).create();
+        try (KubernetesConfigStore store = new KubernetesConfigStore(client).start();
+             XdsState state = new XdsState(store, "cluster.local", Duration.ZERO);
+             WaypointController controller = new WaypointController(client, SETTINGS, "cluster.local").start()) {
+            state.addTranslationHook(controller);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(deployment("team-wp")).isNotNull());
+            assertThat(deployment("team-wp").getMetadata().getLabels())
+                    .containsEntry("gateway.networking.k8s.io/gateway-class-name", "team-waypoints");
+        }
+    }
+
+    @Test
     void malformedListenersAreSkippedNotFatal() {
         GenericKubernetesResource hostile = gateway("odd", "istio-waypoint", List.of(
                 Map.of("name", "mesh", "port", 15008, "protocol", "HBONE"),

@@ -13,7 +13,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** The node agent and what it holds: xDS state and the pods' certificates. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(ZtunnelProperties.class)
+@EnableConfigurationProperties({ZtunnelProperties.class, XdsNode.class})
 public class AgentConfiguration {
 
     @Bean
@@ -34,7 +34,7 @@ public class AgentConfiguration {
     }
 
     @Bean
-    NodeAgent nodeAgent(ZtunnelProperties properties, StateStore state, WorkloadCertificates certificates) {
-        return new NodeAgent(properties, state, certificates);
+    NodeAgent nodeAgent(ZtunnelProperties properties, XdsNode xdsNode, StateStore state, WorkloadCertificates certificates) {
+        return new NodeAgent(properties, xdsNode, state, certificates);
     }
 }

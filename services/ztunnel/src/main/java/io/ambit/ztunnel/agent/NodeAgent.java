@@ -55,6 +55,7 @@ public final class NodeAgent implements SmartLifecycle {
     static final Duration LOCAL_CONFIG_POLL = Duration.ofSeconds(1);
 
     private final ZtunnelProperties properties;
+    private final XdsNode xdsNode;
     private final StateStore state;
     private final WorkloadCertificates certificates;
     private final XdsStateHandler xds;
@@ -68,6 +69,12 @@ public final class NodeAgent implements SmartLifecycle {
     private volatile boolean running;
 
     public NodeAgent(ZtunnelProperties properties, StateStore state, WorkloadCertificates certificates) {
+        this(properties, XdsNode.defaults(), state, certificates);
+    }
+
+    /** @param xdsNode who this node agent says it is on the xDS stream (Istio's node id form) */
+    public NodeAgent(ZtunnelProperties properties, XdsNode xdsNode, StateStore state, WorkloadCertificates certificates) {
+        this.xdsNode = xdsNode;
         this.properties = properties;
         this.state = state;
         this.certificates = certificates;
@@ -117,10 +124,7 @@ public final class NodeAgent implements SmartLifecycle {
         if (properties.localConfig() != null) {
             startLocal();
         } else {
-            Node node = Node.newBuilder().setId("ztunnel~" + properties.node() + "~" + properties.node() + ".ztunnel")
-                    .setMetadata(com.google.protobuf.Struct.newBuilder().putFields("NODE_NAME",
-                            com.google.protobuf.Value.newBuilder().setStringValue(properties.node()).build()))
-                    .build();
+            Node node = xdsNode.toNode(properties.node(), properties.meshNamespace());
             session = new AdsSession(HostPort.parse(properties.xdsAddress()), spiffe(properties, "xds-server"), node,
                     List.of(XdsTypes.ADDRESS, XdsTypes.AUTHORIZATION), xds, builder -> { });
             state.addListener(this::onStateChange);
