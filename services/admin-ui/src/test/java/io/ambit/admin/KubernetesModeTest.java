@@ -68,8 +68,11 @@ class KubernetesModeTest {
 
     @BeforeEach
     void start() throws Exception {
-        Assumptions.assumeTrue(Files.isRegularFile(XDS_JAR), "skipped: " + XDS_JAR.toAbsolutePath()
-                + " is not built (mvn -pl services/xds-server -am package)");
+        if (!Files.isRegularFile(XDS_JAR)) {
+            String reason = "KubernetesModeTest skipped: " + XDS_JAR.toAbsolutePath() + " is not built (mvn -pl services/xds-server -am package)";
+            System.out.println(reason);
+            Assumptions.abort(reason);
+        }
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("demo")
                 .addToLabels("istio.io/dataplane-mode", "ambient").endMetadata().build()).create();
         client.pods().inNamespace("demo").resource(new PodBuilder().withNewMetadata().withName("sleep-1").withNamespace("demo")
