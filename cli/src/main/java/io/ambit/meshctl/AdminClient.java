@@ -49,10 +49,15 @@ public final class AdminClient {
     }
 
     public JsonNode get(String path, Map<String, String> query) {
+        return get(path, query.entrySet().stream().toList());
+    }
+
+    /** A GET whose query may name a parameter more than once ({@code header=…&header=…}); null values are left out. */
+    public JsonNode get(String path, java.util.List<Map.Entry<String, String>> query) {
         StringJoiner q = new StringJoiner("&", "?", "").setEmptyValue("");
-        query.forEach((k, v) -> {
-            if (v != null) {
-                q.add(k + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8));
+        query.forEach(e -> {
+            if (e.getValue() != null) {
+                q.add(e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
             }
         });
         return send(HttpRequest.newBuilder(base.resolve("api/v1/" + path + q)).GET());

@@ -110,7 +110,8 @@ public final class Meshctl implements Runnable {
         @Parameters(index = "0", paramLabel = "TYPE", description = "one of: ${COMPLETION-CANDIDATES}")
         ZtunnelView view;
 
-        @Option(names = "--node", paramLabel = "NODE", description = "only this node's workloads or certificates")
+        @Option(names = "--node", paramLabel = "NODE", description = "as the ztunnel on NODE sees it: its workloads, the services "
+                + "with an endpoint there, the L4 policies it enforces for its workloads, its certificates")
         String node;
 
         @Mixin
@@ -133,7 +134,7 @@ public final class Meshctl implements Runnable {
                     t.print(out());
                 }
                 case services -> {
-                    JsonNode list = client().get("services");
+                    JsonNode list = client().get("services", query);
                     if (output.json()) {
                         printJson(out(), list);
                         break;
@@ -144,7 +145,7 @@ public final class Meshctl implements Runnable {
                     t.print(out());
                 }
                 case policies -> {
-                    JsonNode list = client().get("policies");
+                    JsonNode list = client().get("policies", query);
                     List<JsonNode> translated = new ArrayList<>();
                     list.forEach(p -> p.path("translated").forEach(x -> translated.add(x.path("l4"))));
                     if (output.json()) {
@@ -304,6 +305,15 @@ public final class Meshctl implements Runnable {
         @Parameters(index = "1", paramLabel = "TO:PORT", description = "NAMESPACE/SERVICE:PORT, NAMESPACE/POD:PORT or IP:PORT")
         String to;
 
+        @Option(names = "--method", paramLabel = "METHOD", description = "the HTTP method a waypoint on the path decides on (default GET)")
+        String method;
+
+        @Option(names = "--path", paramLabel = "PATH", description = "the HTTP path a waypoint on the path decides on (default /)")
+        String path;
+
+        @Option(names = {"-H", "--header"}, paramLabel = "NAME:VALUE", description = "a request header for the waypoint's decision (repeatable)")
+        List<String> headers = new ArrayList<>();
+
         @Mixin
         OutputOption output = new OutputOption();
 
@@ -317,7 +327,11 @@ public final class Meshctl implements Runnable {
             query.put("from", from);
             query.put("to", to.substring(0, colon));
             query.put("port", to.substring(colon + 1));
-            JsonNode x = client().get("explain", query);
+            query.put("method", method);
+            query.put("path", path);
+            List<Map.Entry<String, String>> pairs = new ArrayList<>(query.entrySet());
+            headers.forEach(h -> pairs.add(Map.entry("header", h)));
+            JsonNode x = client().get("explain", pairs);
             if (output.json()) {
                 printJson(out(), x);
                 return x.path("allowed").asBoolean() ? 0 : 1;

@@ -87,6 +87,20 @@ class MeshctlTest {
                 case "/api/v1/apply", "/api/v1/delete" -> respond(exchange, 200,
                         path.endsWith("apply") ? "{\"applied\":[\"Gateway/demo/waypoint\"]}" : "{\"deleted\":[]}");
                 case "/api/v1/waypoints" -> respond(exchange, 403, "{\"status\":403,\"title\":\"Forbidden\",\"detail\":\"viewer may not\"}");
+                case "/api/v1/services", "/api/v1/policies" -> {
+                    String query = exchange.getRequestURI().getQuery();
+                    if (query != null && query.contains("node=ghost")) {
+                        respond(exchange, 404, "{\"status\":404,\"title\":\"Not found\",\"detail\":\"no node ghost in the mesh; known nodes: node-a, node-b\"}");
+                    } else if (path.endsWith("services")) {
+                        respond(exchange, 200, """
+                                [{"name":"echo","namespace":"demo","hostname":"echo.demo.svc.cluster.local","vips":["10.96.0.20"],
+                                  "ports":[{"port":80,"targetPort":8080}],"waypoint":null,"endpoints":["u3"]}]""");
+                    } else {
+                        respond(exchange, 200, """
+                                [{"kind":"AuthorizationPolicy","namespace":"demo","name":"allow-sleep","translated":[{"name":"demo/allow-sleep",
+                                  "l4":{"name":"allow-sleep","namespace":"demo","scope":"NAMESPACE","action":"ALLOW"}}]}]""");
+                    }
+                }
                 case "/api/v1/version" -> respond(exchange, 200, "{\"component\":\"admin-ui\",\"version\":\"0.1.0-SNAPSHOT\",\"api\":\"v1\"}");
                 default -> respond(exchange, 404, "{\"status\":404}");
             }
@@ -122,6 +136,31 @@ class MeshctlTest {
         assertThat(requests).contains("GET /api/v1/workloads?node=node-a");
         Result json = meshctl("ztunnel-config", "workloads", "-o", "json");
         assertThat(json.out()).contains("\"name\" : \"sleep-1\"");
+    }
+
+    @Test
+    void ztunnelConfigServicesAndPoliciesHonourTheNode() {
+        Result services = meshctl("ztunnel-config", "services", "--node", "node-b");
+        assertThat(services.status()).as(services.err()).isZero();
+        assertThat(services.out()).contains("SERVICE NAME").contains("echo").contains("10.96.0.20");
+        Result policies = meshctl("ztunnel-config", "policies", "--node", "node-b");
+        assertThat(policies.status()).as(policies.err()).isZero();
+        assertThat(policies.out()).contains("POLICY NAME").contains("allow-sleep").contains("NAMESPACE");
+        assertThat(requests).contains("GET /api/v1/services?node=node-b", "GET /api/v1/policies?node=node-b");
+        meshctl("ztunnel-config", "services");
+        assertThat(requests).contains("GET /api/v1/services");
+        Result unknown = meshctl("ztunnel-config", "policies", "--node", "ghost");
+        assertThat(unknown.status()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no node ghost").contains("known nodes: node-a, node-b").doesNotContain("Exception");
+    }
+
+    @Test
+    void explainSendsTheRequestAWaypointDecidesOn() {
+        Result explained = meshctl("explain", "demo/sleep-1", "demo/echo:80", "--method", "POST", "--path", "/admin?x=1",
+                "-H", "x-debug: 1", "--header", "accept:text/plain");
+        assertThat(explained.status()).as(explained.err()).isZero();
+        assertThat(requests).contains("GET /api/v1/explain?from=demo%2Fsleep-1&to=demo%2Fecho&port=80&method=POST&path=%2Fadmin%3Fx%3D1"
+                + "&header=x-debug%3A+1&header=accept%3Atext%2Fplain");
     }
 
     @Test

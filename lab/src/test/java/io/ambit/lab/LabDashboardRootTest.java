@@ -79,6 +79,8 @@ class LabDashboardRootTest {
                     && "workload:demo/sleep".equals(e.get("source")) && "workload:demo/echo".equals(e.get("target"))).findFirst().orElse(null);
             assertThat(edge).as(graph.toString()).isNotNull();
             assertThat(((Number) edge.get("mtlsShare")).doubleValue()).isEqualTo(1.0);
+            // the destination ztunnel reports destination_service="unknown" for direct HBONE; the source's report names it
+            assertThat(edge.get("service")).as("the service the flow was addressed to").isEqualTo("demo/echo");
             assertThat(((Number) edge.get("connections")).longValue()).isGreaterThanOrEqualTo(3);
         });
         Map<String, Object> explain = api("explain?from=demo/sleep&to=demo/echo&port=80");

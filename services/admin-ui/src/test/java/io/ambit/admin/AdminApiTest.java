@@ -78,6 +78,18 @@ class AdminApiTest {
     }
 
     @Test
+    void servicesAndPoliciesByNode() throws Exception {
+        // the services a node's ztunnel serves inbound: those with an endpoint there
+        assertThat(json("/api/v1/services?node=node-b").findValuesAsString("name")).containsExactly("echo");
+        assertThat(json("/api/v1/services?node=node-a")).isEmpty();
+        // the L4 policies the node's ztunnel enforces for its workloads
+        assertThat(json("/api/v1/policies?node=node-b").toString()).contains("allow-sleep");
+        assertProblem(get("/api/v1/services?node=node-z", TestTokens.VIEWER), 404, "known nodes: node-a, node-b");
+        assertProblem(get("/api/v1/policies?node=node-z", TestTokens.VIEWER), 404, "no node node-z");
+        assertProblem(get("/api/v1/policies?node=Node_A", TestTokens.VIEWER), 400, "\"node\"");
+    }
+
+    @Test
     void workloadsShowNodeIdentityCaptureAndServices() throws Exception {
         JsonNode workloads = json("/api/v1/workloads?namespace=demo");
         assertThat(workloads).hasSize(3);

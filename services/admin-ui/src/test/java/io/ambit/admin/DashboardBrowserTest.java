@@ -66,6 +66,11 @@ class DashboardBrowserTest {
 
     @BeforeEach
     void browser() throws Exception {
+        driver = chromium();
+    }
+
+    /** Headless chromium through its chromedriver, console logs kept; aborts the test (reason printed) where they are missing. */
+    static WebDriver chromium() throws Exception {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
             String reason = "dashboard browser test skipped: needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER + ")";
             System.out.println(reason);
@@ -80,8 +85,8 @@ class DashboardBrowserTest {
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
         Files.createDirectories(SCREENSHOTS);
+        return new ChromeDriver(service, options);
     }
 
     @AfterEach
@@ -157,6 +162,9 @@ class DashboardBrowserTest {
         driver.findElement(By.id("explain-to")).sendKeys("demo/echo");
         driver.findElement(By.id("explain-port")).clear();
         driver.findElement(By.id("explain-port")).sendKeys("80");
+        driver.findElement(By.id("explain-method")).sendKeys("GET");
+        driver.findElement(By.id("explain-path")).sendKeys("/admin");
+        driver.findElement(By.id("explain-headers")).sendKeys("x-debug: 1");
         driver.findElement(By.cssSelector("#explain-form button")).click();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(text("#explain-result .verdict")).startsWith("ALLOWED");

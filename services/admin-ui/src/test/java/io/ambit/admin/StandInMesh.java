@@ -76,6 +76,91 @@ public final class StandInMesh implements AutoCloseable {
 
     private static StandInMesh shared;
 
+    /** The waypoint's Envoy listeners, served as the xds-server's {@code /debug/xds/waypoints} serves them. */
+    private final List<io.envoyproxy.envoy.config.listener.v3.Listener> waypointListeners = new CopyOnWriteArrayList<>();
+
+    static final String SHOP_IP = "10.244.2.30";
+    static final String SHOP_VIP = "10.96.0.30";
+    static final String WAYPOINT_IP = "10.244.1.20";
+    static final String WAYPOINT_VIP = "10.96.0.40";
+
+    /**
+     * A second stand-in with a waypoint: namespace {@code shop} with Service {@code shop} (80→8080,
+     * pod {@code shop-1} on node-b) bound to waypoint {@code shop/waypoint} (pod {@code waypoint-1}),
+     * whose listener for {@code shop.shop.svc.cluster.local:80} carries RBAC filters in istiod's
+     * shape: DENY {@code deny-admin} (path prefix /admin) and {@code deny-debug} (header x-debug: 1),
+     * then ALLOW {@code allow-sleep-get} (GET from demo's sleep identity).
+     */
+    public static StandInMesh withWaypoint() throws IOException {
+        StandInMesh mesh = new StandInMesh();
+        mesh.waypointDemo();
+        return mesh;
+    }
+
+    /**
+     * A stand-in at scale: the demo plus {@code count} more pods in ten namespaces ({@code scale-0}…),
+     * one Deployment per pod, spread over three nodes; each tenth pod also backs a Service; and each
+     * pod has called one service (one observed flow each, every third in plain text).
+     */
+    public static StandInMesh atScale(int count) throws IOException {
+        StandInMesh mesh = new StandInMesh();
+        for (int i = 0; i < count; i++) {
+            String ns = "scale-" + (i % 10);
+            String name = "app-" + i;
+            String ip = "10.245." + (i / 250) + "." + (i % 250 + 1);
+            String host = "svc-" + (i / 10) + "." + ns + ".svc.cluster.local";
+            Map<String, PortList> served = i % 10 == 0
+                    ? Map.of(ns + "/" + host, PortList.newBuilder().addPorts(Port.newBuilder().setServicePort(80).setTargetPort(8080)).build())
+                    : Map.of();
+            mesh.addresses.add(workload(ns, name + "-0", name, name, "node-" + (char) ('a' + i % 3), ip, true, served));
+            if (i % 10 == 0) {
+                mesh.addresses.add(Address.newBuilder().setService(Service.newBuilder().setName("svc-" + (i / 10)).setNamespace(ns)
+                        .setHostname(host).addAddresses(NetworkAddress.newBuilder().setAddress(ip("10.97." + (i / 250) + "." + (i % 250 + 1))))
+                        .addPorts(Port.newBuilder().setServicePort(80).setTargetPort(8080))).build());
+            }
+        }
+        for (int n = 0; n < 10; n++) {
+            mesh.objects.add(object("v1", "Namespace", "", "scale-" + n, Map.of("istio.io/dataplane-mode", "ambient"), null));
+        }
+        for (int i = 0; i < count; i++) {
+            String ns = "scale-" + (i % 10);
+            int target = (i * 7 + 10) % count / 10 * 10; // a pod that backs a service
+            String targetNs = "scale-" + (target % 10);
+            mesh.flow(ns, "app-" + i, targetNs, "app-" + target, "svc-" + (target / 10) + "." + targetNs + ".svc.cluster.local", i % 3 != 0);
+        }
+        return mesh;
+    }
+
+    private void flow(String namespace, String workload, String destinationNamespace, String destination, String service, boolean mtls) {
+        String[] t = List.of("reporter", "destination", "source_workload", workload, "source_workload_namespace", namespace,
+                "source_principal", mtls ? "spiffe://cluster.local/ns/" + namespace + "/sa/" + workload : "unknown",
+                "destination_workload", destination, "destination_workload_namespace", destinationNamespace,
+                "destination_service", service, "destination_service_name", service.split("\\.")[0],
+                "destination_service_namespace", destinationNamespace, "request_protocol", "tcp", "response_flags", "-",
+                "connection_security_policy", mtls ? "mutual_tls" : "unknown").toArray(String[]::new);
+        Counter.builder("istio_tcp_connections_opened").tags(t).register(ztunnelMetrics).increment(2);
+        Counter.builder("istio_tcp_received_bytes").tags(t).register(ztunnelMetrics).increment(100);
+        Counter.builder("istio_tcp_sent_bytes").tags(t).register(ztunnelMetrics).increment(100);
+    }
+
+    private void waypointDemo() {
+        String shop = "shop/shop.shop.svc.cluster.local";
+        addresses.add(workload("shop", "waypoint-1", "waypoint", "waypoint", "node-a", WAYPOINT_IP, true, Map.of()));
+        addresses.add(workload("shop", "shop-1", "shop", "shop", "node-b", SHOP_IP, true,
+                Map.of(shop, PortList.newBuilder().addPorts(Port.newBuilder().setServicePort(80).setTargetPort(8080)).build())));
+        addresses.add(Address.newBuilder().setService(Service.newBuilder().setName("waypoint").setNamespace("shop")
+                .setHostname("waypoint.shop.svc.cluster.local").addAddresses(NetworkAddress.newBuilder().setAddress(ip(WAYPOINT_VIP)))
+                .addPorts(Port.newBuilder().setServicePort(15008).setTargetPort(15008))).build());
+        addresses.add(Address.newBuilder().setService(Service.newBuilder().setName("shop").setNamespace("shop")
+                .setHostname("shop.shop.svc.cluster.local").addAddresses(NetworkAddress.newBuilder().setAddress(ip(SHOP_VIP)))
+                .addPorts(Port.newBuilder().setServicePort(80).setTargetPort(8080))
+                .setWaypoint(io.ambit.proto.workload.GatewayAddress.newBuilder()
+                        .setAddress(NetworkAddress.newBuilder().setAddress(ip(WAYPOINT_VIP))).setHboneMtlsPort(15008))).build());
+        objects.add(object("v1", "Namespace", "", "shop", Map.of("istio.io/dataplane-mode", "ambient", "istio.io/use-waypoint", "waypoint"), null));
+        objects.add(object("gateway.networking.k8s.io/v1", "Gateway", "shop", "waypoint", Map.of(), Map.of("gatewayClassName", "istio-waypoint")));
+        waypointListeners.add(WaypointRbacShapes.listener("shop.shop.svc.cluster.local", SHOP_VIP, 80));
+    }
+
     /** One per test JVM: Spring caches contexts across test classes, and they point at it. */
     public static synchronized StandInMesh shared() {
         if (shared == null) {
@@ -147,8 +232,13 @@ public final class StandInMesh implements AutoCloseable {
 
     private static Address workload(String name, String owner, String sa, String node, String ip, boolean captured,
             Map<String, PortList> services) {
-        return Address.newBuilder().setWorkload(Workload.newBuilder().setUid("Kubernetes//Pod/demo/" + name).setName(name)
-                .setNamespace("demo").setWorkloadName(owner).setServiceAccount(sa).setNode(node).setTrustDomain("cluster.local")
+        return workload("demo", name, owner, sa, node, ip, captured, services);
+    }
+
+    private static Address workload(String namespace, String name, String owner, String sa, String node, String ip, boolean captured,
+            Map<String, PortList> services) {
+        return Address.newBuilder().setWorkload(Workload.newBuilder().setUid("Kubernetes//Pod/" + namespace + "/" + name).setName(name)
+                .setNamespace(namespace).setWorkloadName(owner).setServiceAccount(sa).setNode(node).setTrustDomain("cluster.local")
                 .addAddresses(ip(ip)).setTunnelProtocol(captured ? TunnelProtocol.HBONE : TunnelProtocol.NONE)
                 .putAllServices(services)).build();
     }
@@ -207,6 +297,18 @@ public final class StandInMesh implements AutoCloseable {
                     respond(exchange, 200, "application/json", JSON.writeValueAsString(Map.of("version", 1, "objects", entries)));
                 }
                 case "GET /store/status" -> respond(exchange, 200, "application/json", "[]");
+                case "GET /debug/xds/waypoints" -> {
+                    if (waypointListeners.isEmpty()) {
+                        respond(exchange, 404, "application/json", "{\"error\":\"no programmed waypoint\"}");
+                        return;
+                    }
+                    StringBuilder listeners = new StringBuilder("[");
+                    for (var l : waypointListeners) {
+                        listeners.append(listeners.length() > 1 ? "," : "").append(WaypointRbacShapes.ENVOY_JSON.print(l));
+                    }
+                    respond(exchange, 200, "application/json", "{\"generation\":7,\"waypoints\":[{\"name\":\"shop/waypoint\",\"listeners\":"
+                            + listeners + "],\"routes\":[],\"clusters\":[],\"endpoints\":[]}]}");
+                }
                 case "GET /debug/xds/findings" -> respond(exchange, 200, "application/json", "{\"findings\":[]}");
                 case "POST /store/apply", "POST /store/delete" -> {
                     boolean delete = path.endsWith("delete");

@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 
 import io.ambit.admin.explain.Explainer;
 import io.ambit.admin.explain.Explanation;
+import io.ambit.admin.explain.HttpProbe;
+import io.ambit.admin.explain.WaypointListeners;
 import io.ambit.admin.mesh.CertificateInfo;
 import io.ambit.admin.mesh.MeshReader;
 import io.ambit.admin.mesh.MeshSnapshot;
@@ -58,12 +60,14 @@ public class AdminApiController {
     private final Scraper scraper;
     private final Upstream upstream;
     private final AdminProperties properties;
+    private final WaypointListeners.Lookup waypointListeners;
 
     public AdminApiController(MeshReader reader, Scraper scraper, Upstream upstream, AdminProperties properties) {
         this.reader = reader;
         this.scraper = scraper;
         this.upstream = upstream;
         this.properties = properties;
+        this.waypointListeners = WaypointListeners.from(properties, upstream);
     }
 
     private static <T> Mono<T> blocking(Callable<T> work) {
@@ -166,12 +170,30 @@ public class AdminApiController {
     }
 
     @GetMapping("/services")
-    @Operation(summary = "Services: VIPs, ports, waypoint, endpoints")
+    @Operation(summary = "Services: VIPs, ports, waypoint, endpoints; node: those with an endpoint on that node (its ztunnel serves them inbound)")
     public Mono<List<ServiceInfo>> services(ServerWebExchange exchange) {
-        Params params = Params.of(exchange, "namespace");
+        Params params = Params.of(exchange, "namespace", "node");
         Optional<String> namespace = params.get("namespace", Params.NAME, "a namespace name");
-        return blocking(() -> reader.current().services().stream()
-                .filter(s -> namespace.isEmpty() || s.namespace().equals(namespace.get())).toList());
+        Optional<String> node = params.get("node", Params.NAME, "a node name");
+        return blocking(() -> {
+            MeshSnapshot mesh = reader.current();
+            Optional<java.util.Set<String>> onNode = node.map(n -> workloadsOn(mesh, n).stream().map(WorkloadInfo::uid)
+                    .collect(java.util.stream.Collectors.toSet()));
+            return mesh.services().stream()
+                    .filter(s -> namespace.isEmpty() || s.namespace().equals(namespace.get()))
+                    .filter(s -> onNode.isEmpty() || s.endpoints().stream().anyMatch(onNode.get()::contains)).toList();
+        });
+    }
+
+    /** The workloads on a node; a node the mesh does not know is a 404 naming the known ones (never a silent empty list). */
+    static List<WorkloadInfo> workloadsOn(MeshSnapshot mesh, String node) {
+        java.util.TreeSet<String> known = new java.util.TreeSet<>(mesh.ztunnels().keySet());
+        mesh.workloads().forEach(w -> known.add(w.node()));
+        known.remove("");
+        if (!known.contains(node)) {
+            throw new NotFoundException("no node " + node + " in the mesh; known nodes: " + String.join(", ", known));
+        }
+        return mesh.workloads().stream().filter(w -> w.node().equals(node)).toList();
     }
 
     @GetMapping("/services/{namespace}/{name}")
@@ -208,12 +230,18 @@ public class AdminApiController {
     }
 
     @GetMapping("/policies")
-    @Operation(summary = "AuthorizationPolicies and PeerAuthentications: as written, as translated for the ztunnels (L4), L7 part, warnings")
+    @Operation(summary = "AuthorizationPolicies and PeerAuthentications: as written, as translated for the ztunnels (L4), L7 part, warnings; "
+            + "node: those whose L4 translation that node's ztunnel applies to one of its workloads")
     public Mono<List<Map<String, Object>>> policies(ServerWebExchange exchange) {
-        Params params = Params.of(exchange, "namespace");
+        Params params = Params.of(exchange, "namespace", "node");
         Optional<String> namespace = params.get("namespace", Params.NAME, "a namespace name");
+        Optional<String> node = params.get("node", Params.NAME, "a node name");
         return blocking(() -> {
             MeshSnapshot mesh = reader.current();
+            // what the node's ztunnel enforces: the policies it gathers for each of its workloads, as it gathers them
+            Optional<java.util.Set<String>> enforced = node.map(n -> workloadsOn(mesh, n).stream()
+                    .flatMap(w -> Explainer.applicable(mesh, w).stream()).map(io.ambit.authz.AuthorizationPolicy::key)
+                    .collect(java.util.stream.Collectors.toSet()));
             List<Map<String, Object>> out = new ArrayList<>();
             for (String kind : List.of("AuthorizationPolicy", "PeerAuthentication")) {
                 for (StoreObject o : mesh.objects(kind)) {
@@ -230,6 +258,9 @@ public class AdminApiController {
                     p.put("layer", kind.equals("PeerAuthentication") ? "L4" : l7 ? "L7 (waypoint)" : "L4 (ztunnel)");
                     List<String> translated = mesh.translated().keySet().stream()
                             .filter(k -> k.equals(o.key()) || k.startsWith(o.namespace() + "/") && k.contains(o.name())).toList();
+                    if (enforced.isPresent() && translated.stream().noneMatch(enforced.get()::contains)) {
+                        continue;
+                    }
                     p.put("translated", translated.stream().map(k -> Map.of("name", k,
                             "l4", io.ambit.admin.api.ProtoPrint.json(mesh.translated().get(k)))).toList());
                     p.put("warnings", mesh.findings().stream().filter(f -> f.contains(o.namespace() + "/" + o.name())).toList());
@@ -261,17 +292,23 @@ public class AdminApiController {
     }
 
     @GetMapping("/explain")
-    @Operation(summary = "Can FROM reach TO on PORT: the path and which policy decides at each hop, by the ztunnels' own evaluator")
+    @Operation(summary = "Can FROM reach TO on PORT: the path and which policy decides at each hop, by the proxies' own evaluators "
+            + "(ztunnel's L4, the waypoint's RBAC for one HTTP request)")
     @io.swagger.v3.oas.annotations.Parameters({
             @Parameter(name = "from", in = ParameterIn.QUERY, required = true, description = "namespace/pod or a pod IP"),
             @Parameter(name = "to", in = ParameterIn.QUERY, required = true, description = "namespace/service, namespace/pod, or an IP"),
-            @Parameter(name = "port", in = ParameterIn.QUERY, required = true, description = "destination port (the service port for a service)")})
+            @Parameter(name = "port", in = ParameterIn.QUERY, required = true, description = "destination port (the service port for a service)"),
+            @Parameter(name = "method", in = ParameterIn.QUERY, description = "HTTP method a waypoint decides on (default GET)"),
+            @Parameter(name = "path", in = ParameterIn.QUERY, description = "HTTP path, with query, a waypoint decides on (default /)"),
+            @Parameter(name = "header", in = ParameterIn.QUERY, description = "name:value, repeatable (at most "
+                    + HttpRequestParams.MAX_HEADERS + ")")})
     public Mono<Explanation> explain(ServerWebExchange exchange) {
-        Params params = Params.of(exchange, "from", "to", "port");
+        Params params = Params.of(exchange, java.util.Set.of("header"), "from", "to", "port", "method", "path", "header");
         String source = params.required("from", ANY_REFERENCE, "namespace/name or an IP");
         String destination = params.required("to", ANY_REFERENCE, "namespace/name or an IP");
         int p = params.port("port");
-        return blocking(() -> Explainer.explain(reader.current(), source, destination, p));
+        HttpProbe request = HttpRequestParams.probe(params);
+        return blocking(() -> Explainer.explain(reader.current(), source, destination, p, request, waypointListeners));
     }
 
     @GetMapping("/validations")

@@ -21,7 +21,8 @@ import tools.jackson.databind.JsonNode;
  * Every API error as an RFC 9457 problem detail ({@code application/problem+json}): a type URI per
  * kind of problem, a title, the detail naming what was wrong, and for refused parameters the
  * parameter. An upstream's refusal of a write (the store's 400 with its problem list) is passed
- * on as the caller's 400; an upstream that cannot be reached is a 502, never a stack trace.
+ * on as the caller's 400; a store that takes no writes (Kubernetes mode: use kubectl) as a 501 saying
+ * so; an upstream that cannot be reached is a 502, never a stack trace.
  */
 @RestControllerAdvice(basePackages = "io.ambit.admin.api")
 class ApiErrors {
@@ -81,6 +82,16 @@ class ApiErrors {
                 problem.setProperty("upstreamBody", Params.truncate(e.body()));
             }
             return respond(problem);
+        }
+        if (e.status() == 501) {
+            // the xds-server in Kubernetes mode: the API server is the store, writes go through kubectl
+            String detail = e.upstream() + " does not take writes here";
+            try {
+                detail = io.ambit.admin.upstream.Upstream.JSON.readTree(e.body()).path("detail").asString(detail);
+            } catch (RuntimeException notJson) {
+                // keep the generic words
+            }
+            return respond(problem(HttpStatus.NOT_IMPLEMENTED, "read-only-store", "The store is read-only here", detail));
         }
         if (e.status() == 404) {
             return respond(problem(HttpStatus.NOT_FOUND, "not-found", "Not found", e.getMessage()));

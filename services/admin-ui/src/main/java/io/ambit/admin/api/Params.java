@@ -30,6 +30,11 @@ final class Params {
     }
 
     static Params of(ServerWebExchange exchange, String... known) {
+        return of(exchange, Set.of(), known);
+    }
+
+    /** @param repeatable the names that may be given more than once ({@link #all}), each value bounded the same way */
+    static Params of(ServerWebExchange exchange, Set<String> repeatable, String... known) {
         MultiValueMap<String, String> query = exchange.getRequest().getQueryParams();
         Set<String> allowed = Set.of(known);
         for (Map.Entry<String, List<String>> entry : query.entrySet()) {
@@ -37,12 +42,13 @@ final class Params {
                 throw new BadRequestException(truncate(entry.getKey()), "unknown parameter \"" + truncate(entry.getKey()) + "\""
                         + (known.length == 0 ? "; this endpoint takes none" : "; known: " + String.join(", ", known)));
             }
-            if (entry.getValue().size() > 1) {
+            if (entry.getValue().size() > 1 && !repeatable.contains(entry.getKey())) {
                 throw new BadRequestException(entry.getKey(), "parameter \"" + entry.getKey() + "\" is given more than once");
             }
-            String value = entry.getValue().getFirst();
-            if (value != null && value.length() > MAX_VALUE) {
-                throw new BadRequestException(entry.getKey(), "parameter \"" + entry.getKey() + "\" is longer than " + MAX_VALUE + " characters");
+            for (String value : entry.getValue()) {
+                if (value != null && value.length() > MAX_VALUE) {
+                    throw new BadRequestException(entry.getKey(), "parameter \"" + entry.getKey() + "\" is longer than " + MAX_VALUE + " characters");
+                }
             }
         }
         return new Params(query);
@@ -57,6 +63,12 @@ final class Params {
             throw new BadRequestException(name, "parameter \"" + name + "\" is not " + what + ": \"" + truncate(value) + "\"");
         }
         return Optional.of(value);
+    }
+
+    /** Every value of a repeatable parameter, in order; none when absent. */
+    List<String> all(String name) {
+        List<String> values = query.get(name);
+        return values == null ? List.of() : values.stream().map(v -> v == null ? "" : v).toList();
     }
 
     String required(String name, Pattern shape, String what) {

@@ -13,14 +13,22 @@ import io.ambit.authz.AuthorizationPolicy;
 import io.ambit.authz.Decision;
 import io.ambit.authz.L4Policy;
 import io.ambit.authz.L4Request;
+import io.ambit.authz.rbac.RbacConfigException;
+import io.ambit.authz.rbac.RbacContext;
+import io.ambit.authz.rbac.RbacEngine;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 
 /**
  * The explainer: where a connection from a workload to a service or workload goes, and what each
  * hop decides. L4 decisions are made by {@link L4Policy}, the code the ztunnels run, over the
  * policies as the xds-server translated them for the ztunnels, with the identity the deciding
- * ztunnel would see: the source's own, or on the waypoint path the waypoint's (DESIGN §4). The
- * waypoint's L7 policies depend on each request (method, path, headers), so its hop lists them
- * without deciding.
+ * ztunnel would see: the source's own, or on the waypoint path the waypoint's (DESIGN §4). A
+ * waypoint hop is decided by {@link RbacEngine}, the code the waypoint runs, over the RBAC filters
+ * of the waypoint's listener for that service port as the xds-server serves them, for one HTTP
+ * request ({@link HttpProbe}: the operator's method, path and headers, else {@code GET /}), with
+ * the source's identity and address as the waypoint sees them.
  */
 public final class Explainer {
 
@@ -30,14 +38,19 @@ public final class Explainer {
     /**
      * @param from a workload: {@code namespace/pod} or its IP
      * @param to   a service ({@code namespace/name}, or its VIP) or a workload ({@code namespace/pod}, or its IP)
+     * @param request   the HTTP request a waypoint decides on; {@link HttpProbe#DEFAULT} when the operator gave none
+     * @param waypoints where a waypoint's listeners are read from
      */
-    public static Explanation explain(MeshSnapshot mesh, String from, String to, int port) {
+    public static Explanation explain(MeshSnapshot mesh, String from, String to, int port, HttpProbe request,
+            WaypointListeners.Lookup waypoints) {
         WorkloadInfo source = resolveWorkload(mesh, from)
                 .orElseThrow(() -> new ExplainException("from", "no workload " + from + " in the mesh (give namespace/pod or a pod IP)"));
         Optional<ServiceInfo> service = resolveService(mesh, to);
         List<Target> targets = new ArrayList<>();
         String waypoint;
         List<String> notes = new ArrayList<>();
+        String l7Host;
+        int l7Port = port;
         if (service.isPresent()) {
             ServiceInfo s = service.get();
             ServiceInfo.Port servicePort = s.ports().stream().filter(p -> p.port() == port).findFirst()
@@ -53,11 +66,22 @@ public final class Explainer {
                 notes.add("service " + s.namespace() + "/" + s.name() + " has no endpoints: the connection fails (no healthy upstream)");
             }
             waypoint = s.waypoint();
+            l7Host = s.hostname();
         } else {
             WorkloadInfo destination = resolveWorkload(mesh, to)
                     .orElseThrow(() -> new ExplainException("to", "no service or workload " + to + " in the mesh (give namespace/name or an IP)"));
             targets.add(new Target(destination, port));
             waypoint = destination.waypoint();
+            // workload-addressed: the waypoint serves it with the chain of a service the pod backs on that target port
+            l7Host = null;
+            for (var served : destination.services().entrySet()) {
+                for (var ports : served.getValue().entrySet()) {
+                    if (l7Host == null && ports.getValue() == port) {
+                        l7Host = served.getKey().substring(served.getKey().indexOf('/') + 1);
+                        l7Port = ports.getKey();
+                    }
+                }
+            }
         }
         if (!source.captured()) {
             notes.add("the source is not enrolled in ambient: it connects in plain text, with no identity, and no waypoint is used");
@@ -73,8 +97,7 @@ public final class Explainer {
             String[] parts = waypoint.split("/", 2);
             Optional<WorkloadInfo> proxy = mesh.workloads().stream()
                     .filter(w -> w.namespace().equals(parts[0]) && parts.length > 1 && w.workloadName().equals(parts[1])).findFirst();
-            hops.add(new Explanation.Hop("waypoint " + waypoint, peer, to + ":" + port, false, true, "",
-                    "L7 policies are decided by the waypoint on each request", l7Policies(mesh, waypoint, service), ""));
+            hops.add(waypointHop(mesh, waypoint, service, l7Host, l7Port, peer, peerIp, to + ":" + port, request, waypoints));
             if (proxy.isEmpty()) {
                 notes.add("waypoint " + waypoint + " has no running workload: the connection fails");
             } else {
@@ -82,6 +105,7 @@ public final class Explainer {
                 peerIp = proxy.get().addresses().isEmpty() ? peerIp : proxy.get().addresses().getFirst();
             }
         }
+        boolean waypointAllows = hops.stream().allMatch(h -> !h.decided() || h.allowed());
         boolean anyAllowed = false;
         for (Target target : targets) {
             WorkloadInfo w = target.workload();
@@ -96,7 +120,74 @@ public final class Explainer {
                     decision.dryRun().map(Decision::describe).orElse("")));
         }
         return new Explanation(source.namespace() + "/" + source.name(), to, port,
-                waypoint == null ? "direct" : "via waypoint " + waypoint, anyAllowed && !targets.isEmpty(), hops, notes);
+                waypoint == null ? "direct" : "via waypoint " + waypoint, waypointAllows && anyAllowed && !targets.isEmpty(), hops, notes);
+    }
+
+    /**
+     * The waypoint's L7 decision: its listener for {@code host:port}, its RBAC filters compiled and
+     * run in order (DENY before ALLOW, as translated) by the waypoint's own engine; the first filter
+     * that refuses decides (the waypoint answers 403), else the request passes.
+     */
+    private static Explanation.Hop waypointHop(MeshSnapshot mesh, String waypoint, Optional<ServiceInfo> service, String host, int port,
+            String peer, String peerIp, String destination, HttpProbe request, WaypointListeners.Lookup waypoints) {
+        String at = "waypoint " + waypoint;
+        List<String> written = l7Policies(mesh, waypoint, service);
+        if (host == null) {
+            return new Explanation.Hop(at, peer, destination, false, true, "",
+                    "the destination backs no service on port " + destination + " that the waypoint serves; not decided", written, "");
+        }
+        Optional<Listener> listener = WaypointListeners.forService(waypoints.listeners(waypoint), host, port);
+        if (listener.isEmpty()) {
+            return new Explanation.Hop(at, peer, destination, true, false, "",
+                    "waypoint " + waypoint + " has no listener for " + host + ":" + port + ": it is not programmed for this service", written, "");
+        }
+        List<RbacEngine> filters = new ArrayList<>();
+        try {
+            HttpConnectionManager hcm = listener.get().getApiListener().getApiListener().unpack(HttpConnectionManager.class);
+            for (HttpFilter f : hcm.getHttpFiltersList()) {
+                if (f.getName().equals(RBAC_FILTER)) {
+                    filters.add(RbacEngine.compile(f.getTypedConfig()));
+                }
+            }
+        } catch (com.google.protobuf.InvalidProtocolBufferException | RbacConfigException e) {
+            return new Explanation.Hop(at, peer, destination, false, false, "",
+                    "the waypoint's authorization for " + host + ":" + port + " cannot be evaluated (the waypoint refuses it too): "
+                            + e.getMessage(), written, "");
+        }
+        HttpProbe probe = request.to(host);
+        RbacContext context = new RbacContext(probe, peer.isEmpty() ? Optional.empty() : Optional.of(peer),
+                address(peerIp), address(peerIp), port);
+        List<RbacEngine.Verdict> verdicts = filters.stream().map(f -> f.evaluate(context)).toList();
+        List<String> considered = new ArrayList<>();
+        verdicts.forEach(v -> v.policies().forEach(name -> considered.add(name + " (" + (v.allow() ? "ALLOW" : "DENY") + ", L7)")));
+        String asked = " for " + probe.describe() + (request == HttpProbe.DEFAULT ? " (no method/path given: GET / assumed)" : "");
+        Optional<String> allowedBy = Optional.empty();
+        for (RbacEngine.Verdict verdict : verdicts) {
+            if (!verdict.permitted()) {
+                String reason = verdict.allow()
+                        ? "no ALLOW policy at the waypoint matches" + asked + ": denied (HTTP 403)"
+                        : "DENY policy " + verdict.matched().orElseThrow() + " matches" + asked + ": denied (HTTP 403)";
+                return new Explanation.Hop(at, peer, destination, true, false, policyKey(verdict.matched().orElse("")), reason,
+                        considered.isEmpty() ? written : considered, "");
+            }
+            if (verdict.allow()) {
+                allowedBy = verdict.matched();
+            }
+        }
+        String reason = filters.isEmpty() ? "no L7 policy applies at the waypoint" + asked + ": allowed"
+                : allowedBy.map(p -> "ALLOW policy " + p + " matches" + asked + ": allowed")
+                        .orElse("no DENY policy matches" + asked + " and there is no ALLOW policy: allowed");
+        return new Explanation.Hop(at, peer, destination, true, true, allowedBy.map(Explainer::policyKey).orElse(""), reason,
+                considered.isEmpty() ? written : considered, "");
+    }
+
+    static final String RBAC_FILTER = "envoy.filters.http.rbac";
+    private static final java.util.regex.Pattern ISTIO_RBAC_NAME = java.util.regex.Pattern.compile("ns\\[([^]]*)]-policy\\[([^]]*)]-rule\\[\\d+]");
+
+    /** istiod's RBAC policy name {@code ns[demo]-policy[deny-admin]-rule[0]} as the policy's key {@code demo/deny-admin}. */
+    static String policyKey(String rbacName) {
+        var m = ISTIO_RBAC_NAME.matcher(rbacName);
+        return m.matches() ? m.group(1) + "/" + m.group(2) : rbacName;
     }
 
     /** The translated policies that apply to a workload, gathered as ztunnel gathers them. */

@@ -155,6 +155,19 @@ public final class TrafficGraph {
             this.service = service;
             this.reporter = reporter;
         }
+
+        /** The same counts, with the service another reporter of the edge named. */
+        Totals withService(String named) {
+            Totals copy = new Totals(source, target, named, reporter);
+            copy.opened = opened;
+            copy.failed = failed;
+            copy.bytes = bytes;
+            copy.mtlsOpened = mtlsOpened;
+            copy.requests = requests;
+            copy.errors = errors;
+            copy.mtlsRequests = mtlsRequests;
+            return copy;
+        }
     }
 
     private static Map<String, Totals> totals(Scraper.Round round) {
@@ -204,7 +217,13 @@ public final class TrafficGraph {
         byReporter.forEach((key, reporters) -> {
             Totals chosen = reporters.containsKey("waypoint") ? reporters.get("waypoint")
                     : reporters.containsKey("destination") ? reporters.get("destination") : reporters.values().iterator().next();
-            out.put(key, chosen);
+            if (chosen.service.isEmpty()) {
+                // The destination's ztunnel may not know which service a direct HBONE connection was
+                // addressed to (its label then says "unknown"); the source's, which saw the VIP, does.
+                reporters.values().stream().map(t -> t.service).filter(s -> !s.isEmpty()).findFirst()
+                        .ifPresent(service -> out.put(key, chosen.withService(service)));
+            }
+            out.putIfAbsent(key, chosen);
         });
         return out;
     }

@@ -9,7 +9,8 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.ambit.identity.SpiffeId;
-import io.ambit.waypoint.rbac.RbacEngine;
+import io.ambit.authz.rbac.RbacConfigException;
+import io.ambit.authz.rbac.RbacEngine;
 import io.ambit.waypoint.route.RouteTable;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
@@ -61,7 +62,7 @@ public final class ResourceCompiler {
                 throw new ConfigException("listener " + l.getName() + ": filter " + f.getName() + " after the router");
             }
             switch (f.getName()) {
-                case RBAC -> authorization.add(RbacEngine.compile(f.getTypedConfig()));
+                case RBAC -> authorization.add(rbac(l.getName(), f));
                 case ROUTER -> router = true;
                 default -> throw new ConfigException("listener " + l.getName() + ": HTTP filter " + f.getName() + " is not supported");
             }
@@ -71,6 +72,15 @@ public final class ResourceCompiler {
         }
         InetSocketAddress address = l.hasAddress() && l.getAddress().hasSocketAddress() ? socket(l.getAddress().getSocketAddress()) : null;
         return new CompiledListener(l.getName(), address, authorization, hcm.getRds().getRouteConfigName());
+    }
+
+    /** The shared RBAC engine's refusal as this listener's NACK. */
+    private static RbacEngine rbac(String listener, HttpFilter f) {
+        try {
+            return RbacEngine.compile(f.getTypedConfig());
+        } catch (RbacConfigException e) {
+            throw new ConfigException("listener " + listener + ": " + e.getMessage());
+        }
     }
 
     public static RouteTable routes(RouteConfiguration config) {

@@ -2,7 +2,7 @@ package io.ambit.waypoint.config;
 
 import java.util.List;
 
-import io.ambit.waypoint.rbac.RbacEngine;
+import io.ambit.authz.rbac.RbacEngine;
 
 /**
  * One service port the waypoint fronts (one Envoy Listener): its L7 authorization filters in

@@ -20,8 +20,8 @@ import io.ambit.identity.SpiffeId;
 import io.ambit.waypoint.config.ClusterEndpoints;
 import io.ambit.waypoint.config.ServiceChain;
 import io.ambit.waypoint.config.WaypointSnapshot;
-import io.ambit.waypoint.rbac.RbacContext;
-import io.ambit.waypoint.rbac.RbacEngine;
+import io.ambit.authz.rbac.RbacContext;
+import io.ambit.authz.rbac.RbacEngine;
 import io.ambit.waypoint.route.CompiledRoute;
 import io.ambit.waypoint.route.RequestView;
 import io.ambit.waypoint.route.WeightedTarget;
@@ -143,7 +143,7 @@ final class Exchange {
         // the source address is the original client's (the ztunnel's forwarded for=), as a waypoint
         // sees it: the tunnel's TCP peer is only the client's ztunnel
         java.net.InetAddress source = forwardedFor().orElse(connect.peer().getAddress());
-        RbacContext rbac = new RbacContext(view, Optional.of(connect.client()), source, source, connect.target().getPort());
+        RbacContext rbac = new RbacContext(view, Optional.of(connect.client().toString()), source, source, connect.target().getPort());
         for (RbacEngine engine : chain.authorization()) {
             if (!engine.permits(rbac)) {
                 localReply(HttpResponseStatus.FORBIDDEN, "RBAC: access denied", "-", "rbac_access_denied", !bodyless);

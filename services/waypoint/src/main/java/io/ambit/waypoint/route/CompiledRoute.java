@@ -7,6 +7,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
+import io.ambit.authz.rbac.HeaderMatch;
+import io.ambit.authz.rbac.StringMatch;
 import io.ambit.waypoint.config.ConfigException;
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.config.route.v3.RedirectAction;
@@ -185,7 +187,7 @@ public final class CompiledRoute {
             }
             default -> throw new ConfigException("path specifier " + m.getPathSpecifierCase() + " is not supported");
         };
-        List<Predicate<RequestView>> headers = m.getHeadersList().stream().map(HeaderMatch::compile).toList();
+        List<Predicate<io.ambit.authz.rbac.RequestAttributes>> headers = m.getHeadersList().stream().map(HeaderMatch::compile).toList();
         List<Predicate<RequestView>> params = m.getQueryParametersList().stream().map(CompiledRoute::query).toList();
         if (m.hasRuntimeFraction() || m.hasGrpc() || m.getDynamicMetadataCount() > 0 || m.hasTlsContext()) {
             throw new ConfigException("route match fields other than path, headers and query parameters are not supported");

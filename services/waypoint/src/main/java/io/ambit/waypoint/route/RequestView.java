@@ -9,7 +9,8 @@ import io.netty.handler.codec.http.QueryStringDecoder;
  * What routing and authorization look at in a request: method, the path without its query, the
  * query parameters and the headers. {@code :authority} is the Host header (HTTP/1.1).
  */
-public record RequestView(String method, String path, String rawQuery, String authority, HttpHeaders headers) {
+public record RequestView(String method, String path, String rawQuery, String authority, HttpHeaders headers)
+        implements io.ambit.authz.rbac.RequestAttributes {
 
     public static RequestView of(String method, String uri, HttpHeaders headers) {
         int q = uri.indexOf('?');
@@ -20,6 +21,7 @@ public record RequestView(String method, String path, String rawQuery, String au
     }
 
     /** A header as Envoy's matchers see it: pseudo-headers from the request line, repeated values joined with {@code ,}. */
+    @Override
     public String header(String name) {
         return switch (name.toLowerCase(java.util.Locale.ROOT)) {
             case ":method" -> method;

@@ -25,10 +25,15 @@ public final class RouteTable {
         this.hosts = List.copyOf(hosts);
     }
 
+    /** @throws ConfigException naming what is not supported (the shared matchers' refusals included) */
     public static RouteTable compile(RouteConfiguration config) {
-        List<Host> hosts = config.getVirtualHostsList().stream()
-                .map(RouteTable::host).toList();
-        return new RouteTable(config.getName(), hosts);
+        try {
+            List<Host> hosts = config.getVirtualHostsList().stream()
+                    .map(RouteTable::host).toList();
+            return new RouteTable(config.getName(), hosts);
+        } catch (io.ambit.authz.rbac.RbacConfigException e) {
+            throw new io.ambit.waypoint.config.ConfigException(e.getMessage());
+        }
     }
 
     private static Host host(VirtualHost vh) {

@@ -3,8 +3,6 @@ package io.ambit.xds.api;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import io.ambit.xds.state.XdsState;
-import io.ambit.xds.status.StatusView;
 import io.ambit.xds.store.DirectoryWatcher;
 import io.ambit.xds.store.LocalConfigStore;
 import org.slf4j.Logger;
@@ -42,13 +40,5 @@ public class LocalStoreConfiguration {
             @Value("${ambit.xds.local.config-dir:config/local}") Path directory,
             @Value("${ambit.xds.local.poll-interval-ms:1000}") long intervalMillis) {
         return new DirectoryWatcher(store, directory).start(intervalMillis);
-    }
-
-    /** The objects' status, which the local store has nowhere to write: shown by the REST API. */
-    @Bean
-    StatusView statusView(XdsState state) {
-        StatusView view = new StatusView();
-        state.addTranslationHook(view);
-        return view;
     }
 }

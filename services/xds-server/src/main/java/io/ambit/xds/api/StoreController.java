@@ -3,8 +3,6 @@ package io.ambit.xds.api;
 import java.util.List;
 import java.util.Map;
 
-import io.ambit.xds.status.ObjectStatus;
-import io.ambit.xds.status.StatusView;
 import io.ambit.xds.store.ConfigException;
 import io.ambit.xds.store.LocalConfigStore;
 import io.ambit.xds.store.ResourceKey;
@@ -20,10 +18,11 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The local store's REST API (port 15011), what {@code meshctl} talks to. Bodies are Kubernetes
+ * The local store's writes (port 15011), what {@code meshctl apply} talks to. Bodies are Kubernetes
  * YAML, applied or deleted all-or-nothing; a refusal answers 400 with every problem as
- * {@code file:line: field: message}, and the store is unchanged. {@code GET /store/status} shows
- * the objects' computed status, which the local store does not write into them.
+ * {@code file:line: field: message}, and the store is unchanged. The reads, the same in both
+ * modes, are {@link StoreViewController}'s; Kubernetes mode refuses writes in
+ * {@link ReadOnlyStoreController}.
  */
 @RestController
 @Profile("!kubernetes")
@@ -31,11 +30,9 @@ import org.springframework.web.bind.annotation.RestController;
 public class StoreController {
 
     private final LocalConfigStore store;
-    private final StatusView status;
 
-    public StoreController(LocalConfigStore store, StatusView status) {
+    public StoreController(LocalConfigStore store) {
         this.store = store;
-        this.status = status;
     }
 
     @PostMapping(value = "/apply", consumes = {"application/yaml", "text/plain"})
@@ -46,48 +43,6 @@ public class StoreController {
     @PostMapping(value = "/delete", consumes = {"application/yaml", "text/plain"})
     public Map<String, Object> delete(@RequestBody String yaml, @RequestParam(defaultValue = "request") String source) {
         return Map.of("deleted", names(store.delete(source, yaml)), "version", store.snapshot().version());
-    }
-
-    @GetMapping("/objects")
-    public List<Map<String, Object>> objects(@RequestParam(required = false) String kind) {
-        return store.snapshot().objects().values().stream()
-                .filter(parsed -> kind == null || parsed.key().kind().equalsIgnoreCase(kind))
-                .map(parsed -> Map.<String, Object>of(
-                        "kind", parsed.key().kind(), "namespace", parsed.key().namespace(), "name", parsed.key().name(),
-                        "source", parsed.source(), "line", parsed.line()))
-                .toList();
-    }
-
-    /**
-     * Every object as written ({@code kind} picks one kind), as JSON: what admin-ui shows as
-     * "policies as written" and checks in its validations. {@code {"version": n, "objects": [{"source",
-     * "line", "object"}]}}, sorted by kind, namespace and name.
-     */
-    @GetMapping(value = "/export", produces = org.springframework.http.MediaType.APPLICATION_JSON_VALUE)
-    public String export(@RequestParam(required = false) String kind) {
-        LocalConfigStore.Snapshot snapshot = store.snapshot();
-        StringBuilder json = new StringBuilder("{\"version\":").append(snapshot.version()).append(",\"objects\":[");
-        boolean first = true;
-        for (var parsed : snapshot.objects().values().stream()
-                .filter(p -> kind == null || p.key().kind().equalsIgnoreCase(kind))
-                .sorted(java.util.Comparator.comparing((io.ambit.xds.store.KubeYamlParser.Parsed p) -> p.key().kind())
-                        .thenComparing(p -> p.key().namespace()).thenComparing(p -> p.key().name()))
-                .toList()) {
-            json.append(first ? "" : ",").append("{\"source\":").append(tools.jackson.databind.json.JsonMapper.shared().writeValueAsString(parsed.source()))
-                    .append(",\"line\":").append(parsed.line())
-                    .append(",\"object\":").append(io.ambit.xds.store.KubeYamlParser.toJson(parsed.object())).append('}');
-            first = false;
-        }
-        return json.append("]}").toString();
-    }
-
-    /**
-     * The status translation computed for each object it has something to say about (what Kubernetes
-     * mode writes to the objects' status), as of the last translation: a change shows once translated.
-     */
-    @GetMapping("/status")
-    public List<Map<String, Object>> status(@RequestParam(required = false) String kind) {
-        return status.statuses(kind).stream().map(ObjectStatus::toMap).toList();
     }
 
     /**

@@ -29,6 +29,17 @@ public class XdsConfiguration {
         return new XdsState(store, properties.trustDomain(), properties.debounce(), meters);
     }
 
+    /**
+     * The objects' status as translation computes it, held for {@code GET /store/status} in both
+     * modes (Kubernetes mode also writes it into the objects; local mode has nowhere else to put it).
+     */
+    @Bean
+    io.ambit.xds.status.StatusView statusView(XdsState state) {
+        io.ambit.xds.status.StatusView view = new io.ambit.xds.status.StatusView();
+        state.addTranslationHook(view);
+        return view;
+    }
+
     @Bean
     AdsService adsService(XdsState state, MeterRegistry meters) {
         return new AdsService(state, meters);

@@ -1,11 +1,10 @@
-package io.ambit.waypoint.route;
+package io.ambit.authz.rbac;
 
 import java.util.Locale;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-import io.ambit.waypoint.config.ConfigException;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 
 /** Envoy's {@code StringMatcher}, compiled once per snapshot; regexes match the whole value, as Envoy's safe_regex does. */
@@ -25,7 +24,7 @@ public final class StringMatch {
                 Pattern p = regex(m.getSafeRegex().getRegex());
                 yield v -> p.matcher(v).matches();
             }
-            default -> throw new ConfigException("string matcher " + m.getMatchPatternCase() + " is not supported");
+            default -> throw new RbacConfigException("string matcher " + m.getMatchPatternCase() + " is not supported");
         };
     }
 
@@ -33,7 +32,7 @@ public final class StringMatch {
         try {
             return Pattern.compile(regex);
         } catch (PatternSyntaxException e) {
-            throw new ConfigException("invalid regex \"" + regex + "\": " + e.getDescription());
+            throw new RbacConfigException("invalid regex \"" + regex + "\": " + e.getDescription());
         }
     }
 

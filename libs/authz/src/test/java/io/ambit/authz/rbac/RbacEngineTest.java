@@ -1,4 +1,4 @@
-package io.ambit.waypoint.rbac;
+package io.ambit.authz.rbac;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,9 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
-import io.ambit.identity.SpiffeId;
-import io.ambit.waypoint.config.ConfigException;
-import io.ambit.waypoint.route.RequestView;
 import io.envoyproxy.envoy.config.core.v3.CidrRange;
 import io.envoyproxy.envoy.config.rbac.v3.Permission;
 import io.envoyproxy.envoy.config.rbac.v3.Policy;
@@ -21,14 +18,27 @@ import io.envoyproxy.envoy.config.rbac.v3.RBAC;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.PathMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 
 /** The RBAC shapes {@code WaypointRbac} emits, evaluated as Envoy does. */
 class RbacEngineTest {
 
-    static RbacContext request(String method, String path, String source, String ip) throws Exception {
-        return new RbacContext(RequestView.of(method, path, new DefaultHttpHeaders().set("host", "echo")),
-                Optional.ofNullable(source).map(SpiffeId::parse), InetAddress.getByName(ip), InetAddress.getByName(ip), 80);
+    /** A request as the waypoint's view gives it: the path without its query, pseudo-headers from the request line. */
+    record Request(String method, String path, java.util.Map<String, String> headers) implements RequestAttributes {
+        @Override
+        public String header(String name) {
+            return switch (name) {
+                case ":method" -> method;
+                case ":path" -> path;
+                case ":authority", "host" -> "echo";
+                default -> headers.get(name);
+            };
+        }
+    }
+
+    static RbacContext request(String method, String uri, String source, String ip) throws Exception {
+        int q = uri.indexOf('?');
+        return new RbacContext(new Request(method, q < 0 ? uri : uri.substring(0, q), java.util.Map.of()),
+                Optional.ofNullable(source), InetAddress.getByName(ip), InetAddress.getByName(ip), 80);
     }
 
     static RbacEngine engine(RBAC.Action action, Permission permission, Principal principal) {
@@ -65,6 +75,19 @@ class RbacEngineTest {
     @Test
     void unknownMatchersAreRefusedNotGuessed() {
         assertThatThrownBy(() -> engine(RBAC.Action.ALLOW, Permission.newBuilder().setRequestedServerName(StringMatcher.newBuilder().setExact("x")).build(),
-                Principal.newBuilder().setAny(true).build())).isInstanceOf(ConfigException.class).hasMessageContaining("REQUESTED_SERVER_NAME");
+                Principal.newBuilder().setAny(true).build())).isInstanceOf(RbacConfigException.class).hasMessageContaining("REQUESTED_SERVER_NAME");
+    }
+
+    @Test
+    void theVerdictNamesTheMatchingPolicy() throws Exception {
+        RbacEngine deny = engine(RBAC.Action.DENY, Permission.newBuilder().setUrlPath(PathMatcher.newBuilder()
+                        .setPath(StringMatcher.newBuilder().setPrefix("/admin"))).build(), Principal.newBuilder().setAny(true).build());
+        RbacEngine.Verdict denied = deny.evaluate(request("GET", "/admin/users", "spiffe://cluster.local/ns/a/sa/b", "10.0.0.1"));
+        assertThat(denied.permitted()).isFalse();
+        assertThat(denied.matched()).contains("p");
+        RbacEngine.Verdict passed = deny.evaluate(request("GET", "/public", "spiffe://cluster.local/ns/a/sa/b", "10.0.0.1"));
+        assertThat(passed.permitted()).isTrue();
+        assertThat(passed.matched()).isEmpty();
+        assertThat(passed.policies()).containsExactly("p");
     }
 }

@@ -1,4 +1,4 @@
-package io.ambit.waypoint.rbac;
+package io.ambit.authz.rbac;
 
 import java.net.InetAddress;
 import java.util.List;
@@ -7,9 +7,6 @@ import java.util.function.Predicate;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.ambit.waypoint.config.ConfigException;
-import io.ambit.waypoint.route.HeaderMatch;
-import io.ambit.waypoint.route.StringMatch;
 import io.envoyproxy.envoy.config.core.v3.CidrRange;
 import io.envoyproxy.envoy.config.rbac.v3.Permission;
 import io.envoyproxy.envoy.config.rbac.v3.Policy;
@@ -42,35 +39,54 @@ public final class RbacEngine {
         try {
             filter = typedConfig.unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class);
         } catch (InvalidProtocolBufferException e) {
-            throw new ConfigException("RBAC filter config does not parse: " + e.getMessage());
+            throw new RbacConfigException("RBAC filter config does not parse: " + e.getMessage());
         }
         if (!filter.hasRules()) {
             return new RbacEngine(false, Map.of()); // no rules: Envoy's filter does nothing; a DENY without policies denies nothing
         }
         RBAC rules = filter.getRules();
         if (rules.getAction() != RBAC.Action.ALLOW && rules.getAction() != RBAC.Action.DENY) {
-            throw new ConfigException("RBAC action " + rules.getAction() + " is not supported");
+            throw new RbacConfigException("RBAC action " + rules.getAction() + " is not supported");
         }
         Map<String, Compiled> compiled = new java.util.TreeMap<>();
         for (Map.Entry<String, Policy> e : rules.getPoliciesMap().entrySet()) {
             Policy p = e.getValue();
             if (p.hasCondition() || p.hasCheckedCondition()) {
-                throw new ConfigException("RBAC policy " + e.getKey() + ": CEL conditions are not supported");
+                throw new RbacConfigException("RBAC policy " + e.getKey() + ": CEL conditions are not supported");
             }
             compiled.put(e.getKey(), new Compiled(any(p.getPermissionsList().stream().map(RbacEngine::permission).toList()),
                     any(p.getPrincipalsList().stream().map(RbacEngine::principal).toList())));
         }
-        return new RbacEngine(rules.getAction() == RBAC.Action.ALLOW, Map.copyOf(compiled));
+        return new RbacEngine(rules.getAction() == RBAC.Action.ALLOW, java.util.Collections.unmodifiableMap(compiled));
     }
 
     /** @return whether this filter lets the request through */
     public boolean permits(RbacContext context) {
-        boolean matched = policies.values().stream().anyMatch(p -> p.permission().test(context) && p.principal().test(context));
-        return allow ? matched : !matched;
+        return evaluate(context).permitted();
+    }
+
+    /**
+     * This filter's verdict with the policy that matched (Envoy's RBAC policy name, for istiod's
+     * translation {@code ns[<ns>]-policy[<name>]-rule[<n>]}), the first in name order; empty when none did.
+     */
+    public Verdict evaluate(RbacContext context) {
+        java.util.Optional<String> matched = policies.entrySet().stream()
+                .filter(e -> e.getValue().permission().test(context) && e.getValue().principal().test(context))
+                .map(Map.Entry::getKey).findFirst();
+        return new Verdict(allow == matched.isPresent(), allow, matched, policies.keySet().stream().toList());
+    }
+
+    /**
+     * @param permitted whether the request passes this filter
+     * @param allow     whether the filter is an ALLOW filter (else DENY)
+     * @param matched   the policy that matched, if any
+     * @param policies  every policy name of the filter, in evaluation order
+     */
+    public record Verdict(boolean permitted, boolean allow, java.util.Optional<String> matched, List<String> policies) {
     }
 
     /** Whether this is an empty filter that does nothing (no {@code rules}). */
-    boolean isNoop() {
+    public boolean isNoop() {
         return !allow && policies.isEmpty();
     }
 
@@ -89,18 +105,18 @@ public final class RbacEngine {
             case OR_RULES -> any(p.getOrRules().getRulesList().stream().map(RbacEngine::permission).toList());
             case NOT_RULE -> permission(p.getNotRule()).negate();
             case HEADER -> {
-                Predicate<io.ambit.waypoint.route.RequestView> h = HeaderMatch.compile(p.getHeader());
+                Predicate<RequestAttributes> h = HeaderMatch.compile(p.getHeader());
                 yield c -> h.test(c.request());
             }
             case URL_PATH -> {
                 if (!p.getUrlPath().hasPath()) {
-                    throw new ConfigException("RBAC url_path without a path matcher");
+                    throw new RbacConfigException("RBAC url_path without a path matcher");
                 }
                 Predicate<String> m = StringMatch.compile(p.getUrlPath().getPath());
                 yield c -> m.test(c.request().path());
             }
             case DESTINATION_PORT -> c -> c.destinationPort() == p.getDestinationPort();
-            default -> throw new ConfigException("RBAC permission " + p.getRuleCase() + " is not supported");
+            default -> throw new RbacConfigException("RBAC permission " + p.getRuleCase() + " is not supported");
         };
     }
 
@@ -115,11 +131,11 @@ public final class RbacEngine {
                     yield c -> c.source().isPresent(); // Envoy: no name means any authenticated peer
                 }
                 Predicate<String> m = StringMatch.compile(p.getAuthenticated().getPrincipalName());
-                yield c -> c.source().map(id -> m.test(id.toString())).orElse(false);
+                yield c -> c.source().map(m::test).orElse(false);
             }
             case DIRECT_REMOTE_IP -> cidr(p.getDirectRemoteIp(), true);
             case REMOTE_IP -> cidr(p.getRemoteIp(), false);
-            default -> throw new ConfigException("RBAC principal " + p.getIdentifierCase() + " is not supported");
+            default -> throw new RbacConfigException("RBAC principal " + p.getIdentifierCase() + " is not supported");
         };
     }
 
@@ -128,11 +144,11 @@ public final class RbacEngine {
         try {
             prefix = InetAddress.getByName(range.getAddressPrefix()).getAddress();
         } catch (java.net.UnknownHostException e) {
-            throw new ConfigException("RBAC CIDR \"" + range.getAddressPrefix() + "\" is not an IP address");
+            throw new RbacConfigException("RBAC CIDR \"" + range.getAddressPrefix() + "\" is not an IP address");
         }
         int bits = range.hasPrefixLen() ? range.getPrefixLen().getValue() : prefix.length * 8;
         if (bits > prefix.length * 8) {
-            throw new ConfigException("RBAC CIDR prefix length " + bits + " is too long");
+            throw new RbacConfigException("RBAC CIDR prefix length " + bits + " is too long");
         }
         return c -> {
             InetAddress ip = direct ? c.directRemote() : c.remote();

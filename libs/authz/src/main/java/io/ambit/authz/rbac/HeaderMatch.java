@@ -1,8 +1,7 @@
-package io.ambit.waypoint.route;
+package io.ambit.authz.rbac;
 
 import java.util.function.Predicate;
 
-import io.ambit.waypoint.config.ConfigException;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 
 /** Envoy's {@code HeaderMatcher} (string match or presence, optionally inverted), compiled. */
@@ -11,7 +10,7 @@ public final class HeaderMatch {
     private HeaderMatch() {
     }
 
-    public static Predicate<RequestView> compile(HeaderMatcher m) {
+    public static Predicate<RequestAttributes> compile(HeaderMatcher m) {
         String name = m.getName();
         Predicate<String> value = switch (m.getHeaderMatchSpecifierCase()) {
             case STRING_MATCH -> StringMatch.compile(m.getStringMatch());
@@ -20,7 +19,7 @@ public final class HeaderMatch {
             case PREFIX_MATCH -> v -> v.startsWith(m.getPrefixMatch());
             case SUFFIX_MATCH -> v -> v.endsWith(m.getSuffixMatch());
             case HEADERMATCHSPECIFIER_NOT_SET -> v -> true; // Envoy: no specifier means presence
-            default -> throw new ConfigException("header matcher " + m.getHeaderMatchSpecifierCase() + " is not supported");
+            default -> throw new RbacConfigException("header matcher " + m.getHeaderMatchSpecifierCase() + " is not supported");
         };
         boolean presence = m.getHeaderMatchSpecifierCase() == HeaderMatcher.HeaderMatchSpecifierCase.PRESENT_MATCH;
         boolean invert = m.getInvertMatch();

@@ -1,0 +1,152 @@
+package io.ambit.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import io.ambit.service.TestTokens;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.core.env.Environment;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The explainer through a waypoint: the waypoint hop is decided by the waypoint's own RBAC engine
+ * ({@code libs/authz}'s {@code RbacEngine}) over the listener the xds-server serves the waypoint,
+ * for the request given as {@code method}, {@code path} and {@code header}; the ztunnel hop after
+ * it by the L4 evaluator with the waypoint's identity. Stand-in: {@link StandInMesh#withWaypoint()}.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
+        properties = {"server.port=0", "management.server.port=0"})
+class ExplainThroughWaypointTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static StandInMesh mesh;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) throws Exception {
+        mesh = StandInMesh.withWaypoint();
+        TestTokens.register(registry);
+        registry.add("ambit.admin.xds-url", mesh::url);
+        registry.add("ambit.admin.ztunnels", () -> "");
+        registry.add("ambit.admin.scrape-targets", () -> "");
+        registry.add("ambit.admin.refresh", () -> "300ms");
+    }
+
+    @AfterAll
+    static void stop() {
+        mesh.close();
+    }
+
+    @Autowired
+    Environment environment;
+
+    private HttpResponse<String> get(String query) throws Exception {
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + environment.getProperty("local.server.port")
+                    + "/api/v1/explain?from=demo/sleep-1&to=shop/shop&port=80" + query)).timeout(Duration.ofSeconds(20))
+                    .header("Authorization", "Bearer " + TestTokens.VIEWER).build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    private JsonNode explain(String query) throws Exception {
+        HttpResponse<String> response = get(query);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private static JsonNode waypointHop(JsonNode explanation) {
+        assertThat(explanation.path("path").asString()).isEqualTo("via waypoint shop/waypoint");
+        JsonNode hop = explanation.path("hops").get(0);
+        assertThat(hop.path("at").asString()).isEqualTo("waypoint shop/waypoint");
+        assertThat(hop.path("peer").asString()).isEqualTo("spiffe://cluster.local/ns/demo/sa/sleep");
+        assertThat(hop.path("decided").asBoolean()).as("the waypoint hop is decided").isTrue();
+        return hop;
+    }
+
+    @Test
+    void aPathDeniedByTheWaypointsDenyPolicy() throws Exception {
+        JsonNode explanation = explain("&method=GET&path=/admin/users");
+        JsonNode hop = waypointHop(explanation);
+        assertThat(hop.path("allowed").asBoolean()).isFalse();
+        assertThat(hop.path("policy").asString()).isEqualTo("shop/deny-admin");
+        assertThat(hop.path("reason").asString()).contains("DENY", "ns[shop]-policy[deny-admin]-rule[0]", "GET /admin/users", "403");
+        assertThat(explanation.path("allowed").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aPathAllowedByTheWaypointThenDecidedAtL4WithTheWaypointsIdentity() throws Exception {
+        JsonNode explanation = explain("&method=GET&path=/products?page=2");
+        JsonNode hop = waypointHop(explanation);
+        assertThat(hop.path("allowed").asBoolean()).as(hop.toString()).isTrue();
+        assertThat(hop.path("policy").asString()).isEqualTo("shop/allow-sleep-get");
+        assertThat(hop.path("considered").toString()).contains("deny-admin", "deny-debug", "allow-sleep-get");
+        JsonNode ztunnel = explanation.path("hops").get(1);
+        assertThat(ztunnel.path("at").asString()).startsWith("ztunnel node-b");
+        assertThat(ztunnel.path("peer").asString()).isEqualTo("spiffe://cluster.local/ns/shop/sa/waypoint");
+        assertThat(ztunnel.path("allowed").asBoolean()).isTrue();
+        assertThat(explanation.path("allowed").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aMethodNoAllowPolicyMatchesAndAHeaderTheDenyPolicyNames() throws Exception {
+        JsonNode post = waypointHop(explain("&method=POST&path=/products"));
+        assertThat(post.path("allowed").asBoolean()).isFalse();
+        assertThat(post.path("reason").asString()).contains("no ALLOW policy", "POST /products");
+
+        JsonNode debug = waypointHop(explain("&path=/products&header=X-Debug:1"));
+        assertThat(debug.path("allowed").asBoolean()).isFalse();
+        assertThat(debug.path("policy").asString()).isEqualTo("shop/deny-debug");
+
+        JsonNode other = waypointHop(explain("&path=/products&header=X-Debug:0&header=accept:text/plain"));
+        assertThat(other.path("allowed").asBoolean()).isTrue();
+    }
+
+    @Test
+    void withoutARequestItAsksAboutGetSlashAndSaysSo() throws Exception {
+        JsonNode hop = waypointHop(explain(""));
+        assertThat(hop.path("allowed").asBoolean()).isTrue();
+        assertThat(hop.path("reason").asString()).contains("GET / assumed");
+    }
+
+    @Test
+    void aSourceTheAllowPolicyDoesNotNameIsDenied() throws Exception {
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + environment.getProperty("local.server.port") + "/api/v1/explain?from=demo/echo-1&to=shop/shop&port=80&path=/products"))
+                    .header("Authorization", "Bearer " + TestTokens.VIEWER).build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode hop = JSON.readTree(response.body()).path("hops").get(0);
+            assertThat(hop.path("peer").asString()).isEqualTo("spiffe://cluster.local/ns/demo/sa/echo");
+            assertThat(hop.path("allowed").asBoolean()).isFalse();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"&method=G%20ET", "&method=", "&path=admin", "&path=/a%20b", "&path=/a%01b", "&header=nocolon",
+            "&header=:path:/x", "&header=x%20y:1", "&header=x:a%01b"})
+    void malformedRequestsAreRefusedWithAProblem(String query) throws Exception {
+        HttpResponse<String> response = get(query);
+        assertThat(response.statusCode()).as(query + ": " + response.body()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(JSON.readTree(response.body()).path("parameter").asString()).isIn("method", "path", "header");
+    }
+
+    @Test
+    void tooManyOrOversizedHeadersAreRefused() throws Exception {
+        assertThat(get("&header=x:1".repeat(33)).statusCode()).isEqualTo(400);
+        assertThat(get("&header=x:1".repeat(32)).statusCode()).isEqualTo(200);
+        assertThat(get("&header=x:" + "a".repeat(600)).statusCode()).isEqualTo(400);
+        assertThat(get("&method=GET&method=POST").statusCode()).isEqualTo(400);
+    }
+}

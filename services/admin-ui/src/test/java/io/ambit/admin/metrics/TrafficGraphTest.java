@@ -1,0 +1,49 @@
+package io.ambit.admin.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.ambit.admin.mesh.MeshSnapshot;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+/** Traffic edges from Istio-format series, as the lab's ztunnels report them. */
+class TrafficGraphTest {
+
+    private static final MeshSnapshot EMPTY = new MeshSnapshot(Instant.EPOCH, 1, List.of(), List.of(), Map.of(), Map.of(), List.of(),
+            JsonNodeFactory.instance.arrayNode(), List.of(), List.of(), Map.of(), List.of());
+
+    private static String series(String reporter, String service) {
+        String name = service.equals("unknown") ? "unknown" : service.split("\\.")[0];
+        String namespace = service.equals("unknown") ? "unknown" : service.split("\\.")[1];
+        return "istio_tcp_connections_opened_total{reporter=\"" + reporter + "\",source_workload=\"sleep\",source_workload_namespace=\"demo\","
+                + "destination_workload=\"echo\",destination_workload_namespace=\"demo\",destination_service=\"" + service + "\","
+                + "destination_service_name=\"" + name + "\",destination_service_namespace=\"" + namespace + "\","
+                + "connection_security_policy=\"mutual_tls\",response_flags=\"-\"} 4\n";
+    }
+
+    private static Scraper.Round round(String text) {
+        return new Scraper.Round(Instant.EPOCH, List.of(new Scraper.Target("ztunnel", URI.create("http://127.0.0.1/"), Instant.EPOCH,
+                PrometheusText.parse(text, n -> n.startsWith("istio_")).samples(), null)));
+    }
+
+    @Test
+    void theEdgeNamesTheServiceTheSourceSawWhenTheDestinationReportsItUnknown() {
+        // the destination ztunnel of a direct HBONE connection reports destination_service="unknown"
+        TrafficGraph.Graph graph = TrafficGraph.build(EMPTY, round(series("destination", "unknown")
+                + series("source", "echo.demo.svc.cluster.local")), null);
+        TrafficGraph.Edge edge = graph.edges().stream().filter(e -> e.kind().equals("traffic")).findFirst().orElseThrow();
+        assertThat(edge.reporter()).as("the destination's counts are kept").isEqualTo("destination");
+        assertThat(edge.service()).isEqualTo("demo/echo");
+    }
+
+    @Test
+    void aLoneDestinationReportWithoutAServiceStaysWithout() {
+        TrafficGraph.Graph graph = TrafficGraph.build(EMPTY, round(series("destination", "unknown")), null);
+        assertThat(graph.edges()).singleElement().satisfies(e -> assertThat(e.service()).isEmpty());
+    }
+}
