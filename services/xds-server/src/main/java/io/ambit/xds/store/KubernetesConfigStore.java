@@ -92,6 +92,8 @@ public final class KubernetesConfigStore implements ConfigStore, AutoCloseable {
             crd("security.istio.io", "v1", "PeerAuthentication", "peerauthentications"),
             crd("networking.istio.io", "v1", "WorkloadEntry", "workloadentries"),
             crd("networking.istio.io", "v1", "ServiceEntry", "serviceentries"),
+            crd("networking.istio.io", "v1", "VirtualService", "virtualservices"),
+            crd("networking.istio.io", "v1", "DestinationRule", "destinationrules"),
             crd("gateway.networking.k8s.io", "v1", "Gateway", "gateways"),
             crd("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes"),
             crd("gateway.networking.k8s.io", "v1", "GRPCRoute", "grpcroutes"),

@@ -35,7 +35,9 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
                          List<GenericKubernetesResource> gateways,
                          List<GenericKubernetesResource> httpRoutes,
                          List<GenericKubernetesResource> grpcRoutes,
-                         List<GenericKubernetesResource> referenceGrants) {
+                         List<GenericKubernetesResource> referenceGrants,
+                         List<GenericKubernetesResource> virtualServices,
+                         List<GenericKubernetesResource> destinationRules) {
 
     public static final String DEFAULT_ROOT_NAMESPACE = "istio-system";
 
@@ -47,6 +49,17 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
             List<GenericKubernetesResource> gateways) {
         this(trustDomain, clusterDomain, clusterId, rootNamespace, namespaces, pods, services, endpointSlices, authorizationPolicies,
                 peerAuthentications, workloadEntries, serviceEntries, gateways, List.of(), List.of(), List.of());
+    }
+
+    /** Inputs without Istio's traffic kinds (VirtualService, DestinationRule). */
+    public MeshInputs(String trustDomain, String clusterDomain, String clusterId, String rootNamespace,
+            Map<String, Namespace> namespaces, List<Pod> pods, List<Service> services, List<EndpointSlice> endpointSlices,
+            List<GenericKubernetesResource> authorizationPolicies, List<GenericKubernetesResource> peerAuthentications,
+            List<GenericKubernetesResource> workloadEntries, List<GenericKubernetesResource> serviceEntries,
+            List<GenericKubernetesResource> gateways, List<GenericKubernetesResource> httpRoutes,
+            List<GenericKubernetesResource> grpcRoutes, List<GenericKubernetesResource> referenceGrants) {
+        this(trustDomain, clusterDomain, clusterId, rootNamespace, namespaces, pods, services, endpointSlices, authorizationPolicies,
+                peerAuthentications, workloadEntries, serviceEntries, gateways, httpRoutes, grpcRoutes, referenceGrants, List.of(), List.of());
     }
 
     public MeshInputs {
@@ -62,6 +75,8 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
         httpRoutes = List.copyOf(httpRoutes);
         grpcRoutes = List.copyOf(grpcRoutes);
         referenceGrants = List.copyOf(referenceGrants);
+        virtualServices = List.copyOf(virtualServices);
+        destinationRules = List.copyOf(destinationRules);
     }
 
     /** Core kinds only (tests of workload and service translation). */
@@ -94,7 +109,8 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
                 generic.getOrDefault("AuthorizationPolicy", List.of()), generic.getOrDefault("PeerAuthentication", List.of()),
                 generic.getOrDefault("WorkloadEntry", List.of()), generic.getOrDefault("ServiceEntry", List.of()),
                 generic.getOrDefault("Gateway", List.of()), generic.getOrDefault("HTTPRoute", List.of()),
-                generic.getOrDefault("GRPCRoute", List.of()), generic.getOrDefault("ReferenceGrant", List.of()));
+                generic.getOrDefault("GRPCRoute", List.of()), generic.getOrDefault("ReferenceGrant", List.of()),
+                generic.getOrDefault("VirtualService", List.of()), generic.getOrDefault("DestinationRule", List.of()));
     }
 
     private static Map<String, Namespace> byName(List<Namespace> namespaces) {
@@ -108,7 +124,7 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
     public MeshInputs withoutPods() {
         return new MeshInputs(trustDomain, clusterDomain, clusterId, rootNamespace, namespaces, List.of(), services, endpointSlices,
                 authorizationPolicies, peerAuthentications, workloadEntries, serviceEntries, gateways, httpRoutes, grpcRoutes,
-                referenceGrants);
+                referenceGrants, virtualServices, destinationRules);
     }
 
     public Optional<Namespace> namespace(String name) {
