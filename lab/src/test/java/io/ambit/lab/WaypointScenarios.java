@@ -21,7 +21,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Issue 14's L7 scenarios on a two-node lab, against the real control plane: a namespace waypoint
  * that the lab deploys for its Gateway (Programmed only once ready), the namespace bound to it,
- * an HTTPRoute (header match, retries, a 90/10 split), an L7 DENY, the {@code none} opt-out,
+ * an HTTPRoute (header match, retries, a 90/10 split), an L7 DENY, fault injection from a
+ * VirtualService, L7 ALLOW by path and method, DENY by header, {@code use-waypoint} on a single
+ * Service, the {@code none} opt-out,
  * the waypoint killed (fail closed) and restarted, and its metrics. Scenarios run in order on
  * the shared lab; each restores what it changed, and the last removes the Gateway.
  */
@@ -289,8 +291,129 @@ abstract class WaypointScenarios {
         return all;
     }
 
+    static final String WEB_V2 = "http://10.96.1.12:80";
+
+    /** The lab's own definition of a service, to restore it after a scenario relabelled it. */
+    String originalService(String name) {
+        return KubeObjects.service(lab.spec().services().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow());
+    }
+
     @Test
     @Order(10)
+    void faultInjectionFromAVirtualServiceAbortsAndDelays() throws IOException {
+        String faults = """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web-v2-faults, namespace: shop}
+                spec:
+                  hosts: [web-v2]
+                  http:
+                    - match: [{uri: {prefix: /abort}}]
+                      fault: {abort: {httpStatus: 418, percentage: {value: 100}}}
+                      route: [{destination: {host: web-v2}}]
+                    - match: [{uri: {prefix: /delay}}]
+                      fault: {delay: {fixedDelay: 200ms, percentage: {value: 100}}}
+                      route: [{destination: {host: web-v2}}]
+                    - route: [{destination: {host: web-v2}}]
+                """;
+        lab.apply(faults);
+        try {
+            String aborted = awaitAnswer(WEB_V2 + "/abort", o -> o.contains("status 418"));
+            assertThat(aborted).contains("fault filter abort").doesNotContain("Pod=");
+            assertThat(call(WEB_V2 + "/delay")).contains("ok=1").contains("Pod=web-v2");
+            assertThat(call(WEB_V2 + "/")).contains("ok=1").contains("Pod=web-v2");
+            WaypointDeployer.Instance waypoint = lab.waypoints().instance("shop", "waypoint").orElseThrow();
+            assertThat(Prometheus.sum(waypoint.metricsUrl(), "istio_requests_total",
+                    Map.of("reporter", "waypoint", "response_code", "418", "response_flags", "FI"))).isGreaterThanOrEqualTo(1);
+            assertThat(Prometheus.sum(waypoint.metricsUrl(), "istio_requests_total",
+                    Map.of("reporter", "waypoint", "response_code", "200", "response_flags", "DI"))).isGreaterThanOrEqualTo(1);
+        } finally {
+            lab.delete(faults);
+        }
+        assertThat(awaitAnswer(WEB_V2 + "/abort", o -> o.contains("ok=1"))).contains("Pod=web-v2");
+    }
+
+    @Test
+    @Order(11)
+    void anL7AllowByPathAndMethodLetsOnlyWhatBothMatch() throws IOException {
+        String allow = """
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: web-v1-allow, namespace: shop}
+                spec:
+                  targetRefs:
+                    - {group: "", kind: Service, name: web-v1}
+                  action: ALLOW
+                  rules:
+                    - to: [{operation: {paths: ["/public*"], methods: ["GET"]}}]
+                    - to: [{operation: {paths: ["/write*"], methods: ["POST"]}}]
+                """;
+        lab.apply(allow);
+        try {
+            assertThat(awaitAnswer(WEB_V1 + "/private", o -> o.contains("status 403"))).contains("RBAC: access denied");
+            assertThat(call(WEB_V1 + "/public/page")).contains("ok=1").contains("Pod=web-v1");
+            // the path matches the second rule but a GET is not its method: both must match
+            assertThat(call(WEB_V1 + "/write")).contains("status 403").doesNotContain("Pod=");
+        } finally {
+            lab.delete(allow);
+        }
+        assertThat(awaitAnswer(WEB_V1 + "/private", o -> o.contains("ok=1"))).contains("Pod=web-v1");
+    }
+
+    @Test
+    @Order(12)
+    void anL7DenyByHeaderIs403WhileL4OnlyTrafficIsUntouched() throws IOException {
+        String deny = """
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: web-v1-deny-header, namespace: shop}
+                spec:
+                  targetRefs:
+                    - {group: "", kind: Service, name: web-v1}
+                  action: DENY
+                  rules:
+                    - when: [{key: "request.headers[x-block]", values: ["yes"]}]
+                """;
+        lab.apply(deny);
+        try {
+            assertThat(awaitAnswer(WEB_V1 + "/", o -> o.contains("status 403"), "--header", "x-block=yes")).contains("RBAC: access denied");
+            assertThat(call(WEB_V1 + "/", "--header", "x-block=no")).contains("ok=1").contains("Pod=web-v1");
+            // a service with no waypoint: ztunnel cannot see headers, and the policy does not target it
+            assertThat(call(OTHER + "/", "--header", "x-block=yes")).contains("ok=1").contains("Pod=other");
+        } finally {
+            lab.delete(deny);
+        }
+        awaitAnswer(WEB_V1 + "/", o -> o.contains("ok=1"), "--header", "x-block=yes");
+    }
+
+    @Test
+    @Order(13)
+    void useWaypointOnAServiceBindsThatServiceOnly() throws IOException {
+        String labelled = """
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: web-v1
+                  namespace: shop
+                  labels: {"istio.io/use-waypoint": waypoint}
+                spec:
+                  clusterIP: 10.96.1.11
+                  ports: [{name: http, port: 80, targetPort: 8080}]
+                  selector: {app: web, version: v1}
+                """;
+        lab.apply(SHOP_PLAIN + "---\n" + labelled); // the namespace no longer binds: only the Service's own label does
+        try {
+            // the waypoint sets x-request-id on what it forwards: web-v1 has one, web-v2 (unbound now) none
+            assertThat(awaitAnswer(WEB_V1 + "/", o -> o.contains("ok=1") && o.contains("x-request-id"))).contains("Pod=web-v1");
+            assertThat(awaitAnswer(WEB_V2 + "/", o -> o.contains("ok=1") && !o.contains("x-request-id"))).contains("Pod=web-v2");
+        } finally {
+            lab.apply(SHOP_BOUND + "---\n" + originalService("web-v1"));
+        }
+        awaitAnswer(WEB_V2 + "/", o -> o.contains("ok=1") && o.contains("x-request-id"));
+    }
+
+    @Test
+    @Order(30)
     void aServiceLabelledNoneBypassesTheWaypoint() throws IOException {
         String optedOut = """
                 apiVersion: v1
@@ -316,7 +439,7 @@ abstract class WaypointScenarios {
     }
 
     @Test
-    @Order(11)
+    @Order(31)
     void aKilledWaypointFailsClosedAndServesAgainOnceRestarted() throws Exception {
         WaypointDeployer.Instance waypoint = lab.waypoints().instance("shop", "waypoint").orElseThrow();
         waypoint.process().kill();
@@ -333,7 +456,7 @@ abstract class WaypointScenarios {
     }
 
     @Test
-    @Order(12)
+    @Order(32)
     void deletingTheGatewayRemovesItsWaypointAndTheBindingGoesWithIt() throws IOException {
         lab.apply(SHOP_PLAIN);
         lab.delete(ROUTES);

@@ -138,6 +138,8 @@ public final class TestMeshConfig {
                 .setRds(Rds.newBuilder().setRouteConfigName(ROUTES))
                 .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.rbac").setIsOptional(true)
                         .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder().setRules(deny).build())))
+                .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.fault")
+                        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDefaultInstance())))
                 .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())))
                 .build();
         Listener listener = Listener.newBuilder().setName(HOST + ":80").setAddress(socket(VIP, 80))
@@ -166,6 +168,20 @@ public final class TestMeshConfig {
                         .addRoutes(route("grpc", RouteMatch.newBuilder().setPathSeparatedPrefix("/echo.Echo")
                                 .addHeaders(HeaderMatcher.newBuilder().setName("content-type").setStringMatch(StringMatcher.newBuilder().setPrefix("application/grpc"))),
                                 RouteAction.newBuilder().setCluster("grpc")))
+                        .addRoutes(faulty("fault-abort", "/fault/abort", io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.newBuilder()
+                                .setAbort(io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort.newBuilder().setHttpStatus(418)
+                                        .setPercentage(percent(100))).build()))
+                        .addRoutes(faulty("fault-delay", "/fault/delay", io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.newBuilder()
+                                .setDelay(io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay.newBuilder()
+                                        .setFixedDelay(com.google.protobuf.Duration.newBuilder().setNanos(50_000_000)).setPercentage(percent(100)))
+                                .build()))
+                        .addRoutes(faulty("fault-grpc", "/fault/grpc", io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.newBuilder()
+                                .setAbort(io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort.newBuilder().setGrpcStatus(14)
+                                        .setPercentage(percent(100))).build()))
+                        .addRoutes(faulty("fault-never", "/fault/never", io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.newBuilder()
+                                .setAbort(io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort.newBuilder().setHttpStatus(500)
+                                        .setPercentage(percent(0))).build()))
+                        .addRoutes(route("eject", RouteMatch.newBuilder().setPathSeparatedPrefix("/eject"), RouteAction.newBuilder().setCluster("ejecting")))
                         .addRoutes(route("broken", RouteMatch.newBuilder().setPathSeparatedPrefix("/broken"), RouteAction.newBuilder().setCluster("failing")))
                         .addRoutes(route("empty", RouteMatch.newBuilder().setPathSeparatedPrefix("/empty"), RouteAction.newBuilder().setCluster("empty")))
                         .addRoutes(route("impostor", RouteMatch.newBuilder().setPathSeparatedPrefix("/impostor"), RouteAction.newBuilder().setCluster("impostor")))
@@ -183,7 +199,9 @@ public final class TestMeshConfig {
         Map<String, List<InetSocketAddress>> endpoints = new java.util.LinkedHashMap<>(Map.of("a", List.of(a), "b", List.of(b), "slow", List.of(slow),
                 "flaky", List.of(failing, a), "failing", List.of(failing), "empty", List.of(), "mirror", List.of(mirror), "grpc", List.of(grpc), ROUTES, List.of(a)));
         endpoints.put("impostor", List.of(a));
-        List<Cluster> clusters = endpoints.keySet().stream().map(n -> Cluster.newBuilder().setName(n).setType(Cluster.DiscoveryType.EDS).build()).toList();
+        endpoints.put("ejecting", List.of(failing, a));
+        List<Cluster> clusters = endpoints.keySet().stream().map(n -> n.equals("ejecting") ? EJECTING.toBuilder().setName(n).build()
+                : Cluster.newBuilder().setName(n).setType(Cluster.DiscoveryType.EDS).build()).toList();
         List<ClusterLoadAssignment> assignments = endpoints.entrySet().stream().map(e -> {
             LocalityLbEndpoints.Builder l = LocalityLbEndpoints.newBuilder();
             // "impostor" says its endpoint must be another workload than the one answering there
@@ -204,6 +222,32 @@ public final class TestMeshConfig {
         return io.envoyproxy.envoy.config.core.v3.Metadata.newBuilder().putFilterMetadata("ambit.hbone",
                 com.google.protobuf.Struct.newBuilder().putFields("identity", com.google.protobuf.Value.newBuilder().setStringValue(spiffeId).build())
                         .build()).build();
+    }
+
+    /**
+     * A cluster with a DestinationRule's traffic policy as istiod translates it: round robin,
+     * outlier detection ejecting after 2 consecutive 5xx for an hour, up to half the cluster, no
+     * panic mode.
+     */
+    static final Cluster EJECTING = Cluster.newBuilder().setType(Cluster.DiscoveryType.EDS).setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN)
+            .setOutlierDetection(io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.newBuilder()
+                    .setEnforcingSuccessRate(UInt32Value.of(0))
+                    .setConsecutive5Xx(UInt32Value.of(2)).setEnforcingConsecutive5Xx(UInt32Value.of(100))
+                    .setBaseEjectionTime(com.google.protobuf.Duration.newBuilder().setSeconds(3600))
+                    .setMaxEjectionPercent(UInt32Value.of(50)))
+            .setCommonLbConfig(Cluster.CommonLbConfig.newBuilder().setHealthyPanicThreshold(io.envoyproxy.envoy.type.v3.Percent.newBuilder().setValue(0)))
+            .build();
+
+    private static io.envoyproxy.envoy.type.v3.FractionalPercent percent(int value) {
+        return io.envoyproxy.envoy.type.v3.FractionalPercent.newBuilder().setNumerator(value * 10_000)
+                .setDenominator(io.envoyproxy.envoy.type.v3.FractionalPercent.DenominatorType.MILLION).build();
+    }
+
+    /** A route to cluster "a" with a fault, as the translator writes a VirtualService's fault. */
+    private static Route faulty(String name, String prefix, io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault fault) {
+        return Route.newBuilder().setName(name).setMatch(RouteMatch.newBuilder().setPathSeparatedPrefix(prefix))
+                .setRoute(RouteAction.newBuilder().setCluster("a"))
+                .putTypedPerFilterConfig("envoy.filters.http.fault", Any.pack(fault)).build();
     }
 
     private static Route route(String name, RouteMatch.Builder match, RouteAction.Builder action) {

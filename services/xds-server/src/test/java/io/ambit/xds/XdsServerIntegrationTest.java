@@ -159,7 +159,9 @@ class XdsServerIntegrationTest {
             assertThat(waypoints.statusCode()).isEqualTo(200);
             assertThat(waypoints.body()).contains("\"name\":\"cart.shop.svc.cluster.local:80\"",
                     "\"@type\":\"type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager\"",
-                    "\"name\":\"outbound|80||cart-v2.shop.svc.cluster.local\",\"weight\":10");
+                    "\"name\":\"outbound|80||cart-v2.shop.svc.cluster.local\",\"weight\":10",
+                    "\"@type\":\"type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault\"");
+            assertThat(waypoints.body()).doesNotContain("unprintable");
             assertThat(call("GET", "/store/status?kind=httproute", null, TestTokens.VIEWER).body())
                     .contains("\"type\":\"Accepted\"", "\"type\":\"ResolvedRefs\"", "\"reason\":\"ResolvedRefs\"");
         });

@@ -1,7 +1,6 @@
 package io.ambit.waypoint.config;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -10,10 +9,10 @@ import io.ambit.identity.SpiffeId;
 /**
  * A cluster as the data path needs it: its endpoints ({@code podIP:targetPort}, reached over HBONE
  * at {@code podIP:15008}), the identity each endpoint's HBONE server must present, and its connect
- * timeout. Empty endpoints mean Envoy's "no healthy upstream".
+ * policy (balancer, outlier detection, limits). Empty endpoints mean Envoy's "no healthy upstream".
  */
 public record ClusterEndpoints(String name, List<InetSocketAddress> endpoints, Map<InetSocketAddress, SpiffeId> identities,
-                               Duration connectTimeout) {
+                               ClusterPolicy policy) {
 
     public ClusterEndpoints {
         endpoints = List.copyOf(endpoints);

@@ -30,9 +30,14 @@ public final class ResourceCompiler {
 
     static final String RBAC = "envoy.filters.http.rbac";
     static final String ROUTER = "envoy.filters.http.router";
+    static final String FAULT = io.ambit.waypoint.route.FaultPolicy.FILTER;
 
-    /** A listener as compiled: where it listens, its authorization filters and its route table name. */
-    public record CompiledListener(String name, InetSocketAddress address, List<RbacEngine> authorization, String routeConfig) {
+    /**
+     * A listener as compiled: where it listens, its authorization filters, its route table name
+     * and whether its chain has the fault filter (which routes' fault configs need, as in Envoy).
+     */
+    public record CompiledListener(String name, InetSocketAddress address, List<RbacEngine> authorization, String routeConfig,
+                                   boolean faults) {
     }
 
     private ResourceCompiler() {
@@ -57,12 +62,32 @@ public final class ResourceCompiler {
         }
         List<RbacEngine> authorization = new ArrayList<>();
         boolean router = false;
+        boolean faults = false;
         for (HttpFilter f : hcm.getHttpFiltersList()) {
             if (router) {
                 throw new ConfigException("listener " + l.getName() + ": filter " + f.getName() + " after the router");
             }
             switch (f.getName()) {
-                case RBAC -> authorization.add(rbac(l.getName(), f));
+                case RBAC -> {
+                    if (faults) {
+                        // a fault before authorization would delay or answer requests that are to be denied
+                        throw new ConfigException("listener " + l.getName() + ": RBAC after the fault filter is not supported");
+                    }
+                    authorization.add(rbac(l.getName(), f));
+                }
+                case FAULT -> {
+                    io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault listenerLevel;
+                    try {
+                        listenerLevel = unpack(f.getTypedConfig(), io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.class);
+                    } catch (ConfigException e) {
+                        throw new ConfigException("listener " + l.getName() + ": " + FAULT + ": " + e.getMessage());
+                    }
+                    if (!listenerLevel.equals(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDefaultInstance())) {
+                        throw new ConfigException("listener " + l.getName() + ": a fault filter with its own faults is not supported"
+                                + " (faults are configured per route)");
+                    }
+                    faults = true;
+                }
                 case ROUTER -> router = true;
                 default -> throw new ConfigException("listener " + l.getName() + ": HTTP filter " + f.getName() + " is not supported");
             }
@@ -71,7 +96,7 @@ public final class ResourceCompiler {
             throw new ConfigException("listener " + l.getName() + " has no router filter");
         }
         InetSocketAddress address = l.hasAddress() && l.getAddress().hasSocketAddress() ? socket(l.getAddress().getSocketAddress()) : null;
-        return new CompiledListener(l.getName(), address, authorization, hcm.getRds().getRouteConfigName());
+        return new CompiledListener(l.getName(), address, authorization, hcm.getRds().getRouteConfigName(), faults);
     }
 
     /** The shared RBAC engine's refusal as this listener's NACK. */
@@ -91,15 +116,63 @@ public final class ResourceCompiler {
         }
     }
 
-    public static Duration connectTimeout(Cluster c) {
+    /**
+     * An EDS cluster's policy: connect timeout, ROUND_ROBIN / LEAST_REQUEST / RANDOM, consecutive
+     * 5xx and gateway-failure outlier detection, the healthy-panic threshold and the circuit
+     * breaker's {@code max_requests} (default priority). Other balancers, success-rate or
+     * failure-percentage ejection and other circuit-breaker priorities are refused.
+     */
+    public static ClusterPolicy clusterPolicy(Cluster c) {
         if (c.getType() != Cluster.DiscoveryType.EDS) {
             throw new ConfigException("cluster " + c.getName() + ": discovery type " + c.getType() + " is not supported (EDS only)");
         }
-        if (c.getLbPolicy() != Cluster.LbPolicy.ROUND_ROBIN) {
-            throw new ConfigException("cluster " + c.getName() + ": lb policy " + c.getLbPolicy() + " is not supported (round robin only)");
-        }
-        return c.hasConnectTimeout() ? Duration.ofSeconds(c.getConnectTimeout().getSeconds(), c.getConnectTimeout().getNanos())
+        ClusterPolicy.Lb lb = switch (c.getLbPolicy()) {
+            case ROUND_ROBIN -> ClusterPolicy.Lb.ROUND_ROBIN;
+            case LEAST_REQUEST -> ClusterPolicy.Lb.LEAST_REQUEST;
+            case RANDOM -> ClusterPolicy.Lb.RANDOM;
+            default -> throw new ConfigException("cluster " + c.getName() + ": lb policy " + c.getLbPolicy()
+                    + " is not supported (ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
+        };
+        Duration connect = c.hasConnectTimeout() ? Duration.ofSeconds(c.getConnectTimeout().getSeconds(), c.getConnectTimeout().getNanos())
                 : Duration.ofSeconds(5); // Envoy's default
+        ClusterPolicy.Outlier outlier = c.hasOutlierDetection() ? outlier(c.getName(), c.getOutlierDetection()) : null;
+        double panic = c.hasCommonLbConfig() && c.getCommonLbConfig().hasHealthyPanicThreshold()
+                ? c.getCommonLbConfig().getHealthyPanicThreshold().getValue() : 50;
+        long maxRequests = 1024; // Envoy's default
+        for (var t : c.getCircuitBreakers().getThresholdsList()) {
+            if (t.getPriority() != io.envoyproxy.envoy.config.core.v3.RoutingPriority.DEFAULT) {
+                throw new ConfigException("cluster " + c.getName() + ": circuit breakers of priority " + t.getPriority() + " are not supported");
+            }
+            if (t.hasMaxRequests()) {
+                maxRequests = Integer.toUnsignedLong(t.getMaxRequests().getValue());
+            }
+        }
+        return new ClusterPolicy(connect, lb, outlier, panic, maxRequests);
+    }
+
+    private static ClusterPolicy.Outlier outlier(String cluster, io.envoyproxy.envoy.config.cluster.v3.OutlierDetection o) {
+        // success-rate ejection is on in Envoy unless enforcing_success_rate is 0 (istiod always sends 0)
+        if (!o.hasEnforcingSuccessRate() || o.getEnforcingSuccessRate().getValue() != 0
+                || o.hasEnforcingFailurePercentage() && o.getEnforcingFailurePercentage().getValue() != 0
+                || o.getSplitExternalLocalOriginErrors()) {
+            throw new ConfigException("cluster " + cluster + ": only consecutive 5xx and gateway-failure outlier detection is supported");
+        }
+        // Envoy's defaults: 5 consecutive 5xx enforced at 100 %, gateway failures counted but enforced at 0 %
+        int c5xx = o.hasConsecutive5Xx() ? o.getConsecutive5Xx().getValue() : 5;
+        int e5xx = o.hasEnforcingConsecutive5Xx() ? o.getEnforcingConsecutive5Xx().getValue() : 100;
+        int cGw = o.hasConsecutiveGatewayFailure() ? o.getConsecutiveGatewayFailure().getValue() : 5;
+        int eGw = o.hasEnforcingConsecutiveGatewayFailure() ? o.getEnforcingConsecutiveGatewayFailure().getValue() : 0;
+        Duration base = o.hasBaseEjectionTime() ? RetryPolicyDurations.of(o.getBaseEjectionTime()) : Duration.ofSeconds(30);
+        Duration max = o.hasMaxEjectionTime() ? RetryPolicyDurations.of(o.getMaxEjectionTime()) : Duration.ofSeconds(300);
+        int maxPercent = o.hasMaxEjectionPercent() ? o.getMaxEjectionPercent().getValue() : 10;
+        return new ClusterPolicy.Outlier(c5xx, e5xx, cGw, eGw, base, max.compareTo(base) < 0 ? base : max, maxPercent);
+    }
+
+    /** Protobuf durations. */
+    private static final class RetryPolicyDurations {
+        static Duration of(com.google.protobuf.Duration d) {
+            return Duration.ofSeconds(d.getSeconds(), d.getNanos());
+        }
     }
 
     /** Where the control plane puts an endpoint's expected identity (xds-server's {@code WaypointL7Translator}). */

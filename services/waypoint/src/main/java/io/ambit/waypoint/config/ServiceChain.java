@@ -10,8 +10,9 @@ import io.ambit.authz.rbac.RbacEngine;
  *
  * @param listener the Listener name ({@code <host>:<port>})
  * @param host     the service's host name, from the listener name (telemetry's destination_service)
+ * @param faults   whether the chain has Envoy's fault filter (routes' fault configs apply only then)
  */
-public record ServiceChain(String listener, String host, int port, List<RbacEngine> authorization, String routeConfig) {
+public record ServiceChain(String listener, String host, int port, List<RbacEngine> authorization, String routeConfig, boolean faults) {
 
     public ServiceChain {
         authorization = List.copyOf(authorization);

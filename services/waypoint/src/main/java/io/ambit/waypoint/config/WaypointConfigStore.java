@@ -1,7 +1,7 @@
 package io.ambit.waypoint.config;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,7 +30,7 @@ public final class WaypointConfigStore implements DeltaAdsClient.Handler {
 
     private final Map<String, ResourceCompiler.CompiledListener> listeners = new HashMap<>();
     private final Map<String, RouteTable> routes = new HashMap<>();
-    private final Map<String, Duration> clusters = new HashMap<>();
+    private final Map<String, ClusterPolicy> clusters = new HashMap<>();
     private final Map<String, Map<InetSocketAddress, SpiffeId>> endpoints = new HashMap<>();
     private final Set<String> answered = new HashSet<>();
     private final List<Consumer<WaypointSnapshot>> listenersOfSnapshots = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -68,7 +68,7 @@ public final class WaypointConfigStore implements DeltaAdsClient.Handler {
                 switch (type) {
                     case XdsTypes.LISTENER -> listeners.put(r.name(), ResourceCompiler.listener(ResourceCompiler.unpack(r.body(), Listener.class)));
                     case XdsTypes.ROUTE -> routes.put(r.name(), ResourceCompiler.routes(ResourceCompiler.unpack(r.body(), RouteConfiguration.class)));
-                    case XdsTypes.CLUSTER -> clusters.put(r.name(), ResourceCompiler.connectTimeout(ResourceCompiler.unpack(r.body(), Cluster.class)));
+                    case XdsTypes.CLUSTER -> clusters.put(r.name(), ResourceCompiler.clusterPolicy(ResourceCompiler.unpack(r.body(), Cluster.class)));
                     case XdsTypes.ENDPOINT -> endpoints.put(r.name(),
                             ResourceCompiler.endpoints(ResourceCompiler.unpack(r.body(), ClusterLoadAssignment.class)));
                     default -> throw new ConfigException("type " + type + " is not one the waypoint subscribes to");
@@ -87,7 +87,7 @@ public final class WaypointConfigStore implements DeltaAdsClient.Handler {
         WaypointConfigStore store = new WaypointConfigStore();
         ls.forEach(l -> store.listeners.put(l.getName(), ResourceCompiler.listener(l)));
         rs.forEach(r -> store.routes.put(r.getName(), ResourceCompiler.routes(r)));
-        cs.forEach(c -> store.clusters.put(c.getName(), ResourceCompiler.connectTimeout(c)));
+        cs.forEach(c -> store.clusters.put(c.getName(), ResourceCompiler.clusterPolicy(c)));
         es.forEach(e -> store.endpoints.put(e.getClusterName(), ResourceCompiler.endpoints(e)));
         store.publish();
         return store.snapshot;
@@ -99,7 +99,7 @@ public final class WaypointConfigStore implements DeltaAdsClient.Handler {
             int colon = l.name().lastIndexOf(':');
             String host = colon < 0 ? l.name() : l.name().substring(0, colon);
             int port = l.address() != null ? l.address().getPort() : parsePort(l.name().substring(colon + 1));
-            ServiceChain chain = new ServiceChain(l.name(), host, port, l.authorization(), l.routeConfig());
+            ServiceChain chain = new ServiceChain(l.name(), host, port, l.authorization(), l.routeConfig(), l.faults());
             if (l.address() != null) {
                 byAddress.put(l.address(), chain);
             }
@@ -109,16 +109,16 @@ public final class WaypointConfigStore implements DeltaAdsClient.Handler {
             }
         }
         Map<String, ClusterEndpoints> clusterState = new HashMap<>();
-        clusters.forEach((name, timeout) -> clusterState.put(name,
-                clusterOf(name, endpoints.getOrDefault(name, Map.of()), timeout)));
+        clusters.forEach((name, policy) -> clusterState.put(name,
+                clusterOf(name, endpoints.getOrDefault(name, Map.of()), policy)));
         WaypointSnapshot next = new WaypointSnapshot(byAddress, routes, clusterState);
         snapshot = next;
         complete = answered.containsAll(XdsTypes.ENVOY);
         listenersOfSnapshots.forEach(c -> c.accept(next));
     }
 
-    private static ClusterEndpoints clusterOf(String name, Map<InetSocketAddress, SpiffeId> endpoints, Duration timeout) {
-        return new ClusterEndpoints(name, List.copyOf(endpoints.keySet()), endpoints, timeout);
+    private static ClusterEndpoints clusterOf(String name, Map<InetSocketAddress, SpiffeId> endpoints, ClusterPolicy policy) {
+        return new ClusterEndpoints(name, List.copyOf(endpoints.keySet()), endpoints, policy);
     }
 
     private static int parsePort(String s) {

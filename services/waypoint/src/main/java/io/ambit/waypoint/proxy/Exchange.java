@@ -23,6 +23,7 @@ import io.ambit.waypoint.config.WaypointSnapshot;
 import io.ambit.authz.rbac.RbacContext;
 import io.ambit.authz.rbac.RbacEngine;
 import io.ambit.waypoint.route.CompiledRoute;
+import io.ambit.waypoint.route.FaultPolicy;
 import io.ambit.waypoint.route.RequestView;
 import io.ambit.waypoint.route.WeightedTarget;
 import io.ambit.waypoint.telemetry.RequestRecord;
@@ -100,6 +101,11 @@ final class Exchange {
     private long bytesSent;
     private ScheduledFuture<?> routeTimer;
     private ScheduledFuture<?> tryTimer;
+    private ScheduledFuture<?> faultTimer;
+    /** Admitted by the cluster's circuit breaker (released once at the end). */
+    private boolean admitted;
+    /** An attempt is counted on {@link #endpoint} (least request, outlier detection) and not yet ended. */
+    private boolean attemptOpen;
 
     Exchange(ProxyContext proxy, ConnectRequest connect, ChannelHandlerContext ctx, HttpRequest request, InboundHttpHandler owner) {
         this.proxy = proxy;
@@ -156,11 +162,49 @@ final class Exchange {
             return;
         }
         route = matched.get();
+        // Envoy's fault filter: after authorization, before the router; only where the chain has it
+        FaultPolicy fault = chain.faults() ? route.fault() : null;
+        if (fault != null && fault.delays()) {
+            flags.add("DI");
+            faultTimer = loop.schedule(() -> {
+                if (!done) {
+                    afterDelay(config, fault);
+                }
+            }, fault.delay().toNanos(), TimeUnit.NANOSECONDS);
+            return;
+        }
+        afterDelay(config, fault);
+    }
+
+    private void afterDelay(WaypointSnapshot config, FaultPolicy fault) {
+        if (fault != null && fault.aborts()) {
+            faultAbort(fault);
+            return;
+        }
         switch (route.kind()) {
             case DIRECT -> localReply(HttpResponseStatus.valueOf(route.directStatus()), route.directBody(), "-", "direct_response", !bodyless);
             case REDIRECT -> redirect();
             case FORWARD -> forward(config);
         }
+    }
+
+    /**
+     * Envoy's {@code abortWithStatus}: a local reply "fault filter abort" with flag {@code FI}; a
+     * gRPC abort is HTTP 200 with that {@code grpc-status} (trailers-only to a gRPC client).
+     */
+    private void faultAbort(FaultPolicy fault) {
+        if (fault.grpcStatus() < 0) {
+            localReply(HttpResponseStatus.valueOf(fault.httpStatus()), "fault filter abort", "FI", "fault_filter_abort", !bodyless);
+            return;
+        }
+        boolean closeNow = !bodyless || !keepAlive;
+        FullHttpResponse response = isGrpc() ? LocalReply.grpcStatus(fault.grpcStatus(), "fault filter abort", closeNow)
+                : LocalReply.build(HttpResponseStatus.OK, "fault filter abort", closeNow);
+        finishLocal(response, "FI", "fault_filter_abort", closeNow);
+    }
+
+    private boolean isGrpc() {
+        return request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").startsWith("application/grpc");
     }
 
     private Optional<java.net.InetAddress> forwardedFor() {
@@ -229,6 +273,13 @@ final class Exchange {
             localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream", "UH", "no_healthy_upstream", !bodyless);
             return;
         }
+        if (!proxy.picker().admit(cluster)) {
+            // the circuit breaker's max_requests (DestinationRule http2MaxRequests): Envoy's overflow answer
+            localReply(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "upstream connect error or disconnect/reset before headers. reset reason: overflow", "UO", "upstream_reset_before_response_started{overflow}", !bodyless);
+            return;
+        }
+        admitted = true;
         mirror(config);
         if (!route.timeout().isZero()) {
             routeTimer = loop.schedule(this::onRouteTimeout, route.timeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -251,6 +302,9 @@ final class Exchange {
                 continue;
             }
             InetSocketAddress to = proxy.picker().pick(shadow.get(), null);
+            if (to == null) {
+                continue; // every endpoint of the mirror is ejected
+            }
             HboneKey key = new HboneKey(proxy.self(), shadow.get().identity(to), new InetSocketAddress(to.getAddress(), proxy.upstreamHbonePort()));
             HttpRequest copy = upstreamRequest();
             copy.headers().set(HttpHeaderNames.HOST, copy.headers().get(HttpHeaderNames.HOST, view.authority()) + "-shadow");
@@ -281,7 +335,15 @@ final class Exchange {
     private void attempt() {
         attempts++;
         int id = ++attemptId;
-        endpoint = proxy.picker().pick(cluster, endpoint);
+        InetSocketAddress picked = proxy.picker().pick(cluster, endpoint);
+        if (picked == null) {
+            // every endpoint is ejected by outlier detection (and panic mode is off)
+            localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream", "UH", "no_healthy_upstream", !requestEnded);
+            return;
+        }
+        endpoint = picked;
+        proxy.picker().attemptStarted(cluster, endpoint);
+        attemptOpen = true;
         Duration perTry = route.retry().perTryTimeout();
         if (!perTry.isZero()) {
             tryTimer = loop.schedule(() -> onAttemptFailed(id, Failure.TIMEOUT), perTry.toNanos(), TimeUnit.NANOSECONDS);
@@ -435,6 +497,7 @@ final class Exchange {
         }
         cancel(tryTimer);
         int code = response.status().code();
+        endAttempt(code);
         if (!responseStarted && bodyless && attempts <= route.retry().numRetries() && route.retry().retriesStatus(code)) {
             closeUpstream();
             retryLater();
@@ -505,6 +568,7 @@ final class Exchange {
             return;
         }
         cancel(tryTimer);
+        endAttempt(0);
         closeUpstream();
         if (responseStarted) {
             flags.add(failure == Failure.TIMEOUT ? "UT" : "UC");
@@ -547,6 +611,7 @@ final class Exchange {
             return;
         }
         cancel(tryTimer);
+        endAttempt(0);
         closeUpstream();
         attemptId++;
         if (responseStarted) {
@@ -563,6 +628,11 @@ final class Exchange {
             done = true;
             cancel(routeTimer);
             cancel(tryTimer);
+            cancel(faultTimer);
+            if (attemptOpen) {
+                attemptOpen = false;
+                proxy.picker().attemptAbandoned(cluster, endpoint); // the client left: nothing to hold against the endpoint
+            }
             closeUpstream();
             record();
         }
@@ -649,6 +719,21 @@ final class Exchange {
         }
     }
 
+    /** The open attempt's outcome for the balancer: the upstream's status, or 0 for a local failure (connect, reset, timeout). */
+    private void endAttempt(int status) {
+        if (attemptOpen) {
+            attemptOpen = false;
+            proxy.picker().attemptEnded(cluster, endpoint, status);
+        }
+    }
+
+    private void releaseAdmission() {
+        if (admitted) {
+            admitted = false;
+            proxy.picker().release(cluster);
+        }
+    }
+
     private static void cancel(ScheduledFuture<?> timer) {
         if (timer != null) {
             timer.cancel(false);
@@ -656,6 +741,7 @@ final class Exchange {
     }
 
     private void record() {
+        releaseAdmission();
         String flagText = flags.isEmpty() ? "-" : String.join(",", flags);
         SpiffeId source = connect.client();
         proxy.telemetry().record(new RequestRecord(start, request.method().name(), request.uri(), owner.http2() ? "HTTP/2" : "HTTP/1.1", status, flagText, details,

@@ -54,6 +54,16 @@ final class LocalReply {
         return response;
     }
 
+    /** A trailers-only gRPC answer with this {@code grpc-status} code (Envoy's local reply given a gRPC status). */
+    static FullHttpResponse grpcStatus(int code, String message, boolean close) {
+        FullHttpResponse response = build(HttpResponseStatus.OK, "", close);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc").set("grpc-status", code);
+        if (!message.isEmpty()) {
+            response.headers().set("grpc-message", message);
+        }
+        return response;
+    }
+
     /** Sends the reply; with {@code close}, ends the tunnel after it. */
     static ChannelFuture send(ChannelHandlerContext ctx, HttpResponseStatus status, String body, boolean close) {
         ChannelFuture written = ctx.writeAndFlush(build(status, body, close));

@@ -17,6 +17,12 @@ public enum ResponseFlag {
     UT("UT"),
     /** Retries ran out; the last attempt's failure is the answer. */
     URX("URX"),
+    /** The cluster's circuit breaker refused the request (503). */
+    UO("UO"),
+    /** The fault filter delayed the request. */
+    DI("DI"),
+    /** The fault filter answered the request itself (abort). */
+    FI("FI"),
     /** The downstream went away before the response ended. */
     DC("DC");
 

@@ -54,6 +54,8 @@ public final class CompiledRoute {
     private final String directBody;
     /** What a prefix rewrite replaces: the route's prefix match, if any. */
     private final String matchedPrefix;
+    /** The route's fault injection, or null. */
+    private final FaultPolicy fault;
 
     private CompiledRoute(Route r) {
         this.name = r.getName();
@@ -66,6 +68,8 @@ public final class CompiledRoute {
         };
         this.requestHeaders = new HeaderOps(r.getRequestHeadersToAddList(), r.getRequestHeadersToRemoveList());
         this.responseHeaders = new HeaderOps(r.getResponseHeadersToAddList(), r.getResponseHeadersToRemoveList());
+        this.fault = r.containsTypedPerFilterConfig(FaultPolicy.FILTER)
+                ? compileFault(r.getName(), r.getTypedPerFilterConfigOrThrow(FaultPolicy.FILTER)) : null;
         RouteAction a = r.getRoute();
         switch (r.getActionCase()) {
             case ROUTE -> {
@@ -141,6 +145,19 @@ public final class CompiledRoute {
             default -> throw new ConfigException("mirror fraction denominator " + percent.getDenominator() + " is not supported");
         };
         return new Mirror(m.getCluster(), (int) Math.min(1_000_000, perMillion));
+    }
+
+    private static FaultPolicy compileFault(String route, com.google.protobuf.Any config) {
+        try {
+            return FaultPolicy.compile(config);
+        } catch (ConfigException e) {
+            throw new ConfigException("route " + route + ": " + e.getMessage());
+        }
+    }
+
+    /** The route's fault injection, or null when it has none. */
+    public FaultPolicy fault() {
+        return fault;
     }
 
     public List<Mirror> mirrors() {

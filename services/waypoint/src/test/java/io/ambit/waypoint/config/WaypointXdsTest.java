@@ -133,12 +133,12 @@ public class WaypointXdsTest {
         // a listener with a filter the waypoint cannot apply: NACKed, the previous version stays
         Listener good = r.listeners().getFirst();
         HttpConnectionManager hcm = good.getApiListener().getApiListener().unpack(HttpConnectionManager.class).toBuilder()
-                .addHttpFilters(0, HttpFilter.newBuilder().setName("envoy.filters.http.fault")).build();
+                .addHttpFilters(0, HttpFilter.newBuilder().setName("envoy.filters.http.cors")).build();
         Listener bad = good.toBuilder().setApiListener(good.getApiListener().toBuilder().setApiListener(Any.pack(hcm))).build();
         tiny.send(XdsTypes.LISTENER, List.of(bad), m -> ((Listener) m).getName());
         DeltaDiscoveryRequest nack = tiny.requests.poll(10, TimeUnit.SECONDS);
         assertThat(nack.hasErrorDetail()).isTrue();
-        assertThat(nack.getErrorDetail().getMessage()).contains("envoy.filters.http.fault");
+        assertThat(nack.getErrorDetail().getMessage()).contains("envoy.filters.http.cors");
         assertThat(store.snapshot().chain(vip)).isPresent();
     }
 

@@ -524,6 +524,54 @@ class WaypointDataPathTest {
     }
 
     @Test
+    void faultInjectionAbortsAndDelaysAsEnvoysFaultFilter() throws Exception {
+        try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
+            FullHttpResponse aborted = http.get("/fault/abort");
+            assertThat(aborted.status().code()).isEqualTo(418);
+            assertThat(body(aborted)).isEqualTo("fault filter abort");
+            FullHttpResponse grpc = http.get("/fault/grpc", "content-type", "application/grpc");
+            assertThat(grpc.status().code()).isEqualTo(200); // a gRPC abort is HTTP 200 with the status in grpc-status
+            assertThat(grpc.headers().get("grpc-status")).isEqualTo("14");
+            assertThat(grpc.headers().get("grpc-message")).isEqualTo("fault filter abort");
+            grpc.release();
+            assertThat(body(http.get("/fault/delay"))).startsWith("A GET /fault/delay"); // delayed, then forwarded
+            assertThat(body(http.get("/fault/never"))).startsWith("A GET /fault/never"); // 0 %: never aborted
+            FullHttpResponse denied = http.get("/fault/abort", "x-deny", "yes");
+            assertThat(denied.status().code()).as("authorization runs before the fault filter").isEqualTo(403);
+            denied.release();
+        }
+        await().untilAsserted(() -> {
+            assertThat(registry.find("istio_requests_total").tag("response_code", "418").tag("response_flags", "FI").counter()).isNotNull();
+            assertThat(registry.find("istio_requests_total").tag("response_code", "200").tag("response_flags", "DI").counter()).isNotNull();
+        });
+    }
+
+    /**
+     * Outlier detection (a DestinationRule's consecutive5xxErrors: 2): round robin over a failing
+     * endpoint and a healthy one; after the failing one's second 503 in a row it is ejected and
+     * every later request goes to the healthy one.
+     */
+    @Test
+    void anEndpointFailingInARowIsEjected() throws Exception {
+        try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
+            int failures = 0;
+            for (int i = 0; i < 4; i++) {
+                FullHttpResponse r = http.get("/eject");
+                failures += r.status().code() == 503 ? 1 : 0;
+                r.release();
+            }
+            assertThat(failures).as("the failing endpoint answered twice before it was ejected").isEqualTo(2);
+            int failingHits = backends.hits.get("F").get();
+            for (int i = 0; i < 10; i++) {
+                FullHttpResponse r = http.get("/eject");
+                assertThat(r.status().code()).as("request %d after the ejection", i).isEqualTo(200);
+                assertThat(body(r)).startsWith("A GET /eject");
+            }
+            assertThat(backends.hits.get("F").get()).as("no request reached the ejected endpoint").isEqualTo(failingHits);
+        }
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredOnceAndTheTunnelCloses() throws Exception {
         String answer = raw("GET /version HTTP/1.1\r\nHost: " + HOST + "\r\n\r\nGET /version HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 200");

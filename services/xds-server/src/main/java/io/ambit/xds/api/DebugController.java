@@ -72,6 +72,7 @@ public class DebugController {
                     .add(io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.getDescriptor())
                     .add(io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.getDescriptor())
                     .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
+                    .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())
                     .add(io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate.getDescriptor())
                     .build())
             .omittingInsignificantWhitespace();
@@ -108,11 +109,13 @@ public class DebugController {
     private static String printAll(List<? extends com.google.protobuf.Message> messages) {
         StringBuilder json = new StringBuilder("[");
         for (int i = 0; i < messages.size(); i++) {
+            String printed;
             try {
-                json.append(i == 0 ? "" : ",").append(ENVOY_JSON.print(messages.get(i)));
+                printed = ENVOY_JSON.print(messages.get(i));
             } catch (InvalidProtocolBufferException e) {
-                json.append(i == 0 ? "" : ",").append(quote("unprintable: " + e.getMessage()));
+                printed = quote("unprintable: " + e.getMessage()); // one entry, so the answer stays valid JSON
             }
+            json.append(i == 0 ? "" : ",").append(printed);
         }
         return json.append(']').toString();
     }

@@ -28,7 +28,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 public final class Generation {
 
     /** Kinds only {@link io.ambit.xds.translate.WaypointL7Translator} reads. */
-    static final Set<String> ROUTE_KINDS = Set.of("HTTPRoute", "GRPCRoute", "ReferenceGrant");
+    static final Set<String> ROUTE_KINDS = Set.of("HTTPRoute", "GRPCRoute", "ReferenceGrant", "VirtualService", "DestinationRule");
 
     private final long number;
     private final LocalConfigStore.Snapshot snapshot;

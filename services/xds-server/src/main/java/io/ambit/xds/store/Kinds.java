@@ -5,8 +5,10 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.ambit.gatewayapi.istio.AuthorizationPolicySpec;
+import io.ambit.gatewayapi.istio.DestinationRuleSpec;
 import io.ambit.gatewayapi.istio.PeerAuthenticationSpec;
 import io.ambit.gatewayapi.istio.ServiceEntrySpec;
+import io.ambit.gatewayapi.istio.VirtualServiceSpec;
 import io.ambit.gatewayapi.istio.WorkloadEntrySpec;
 import io.ambit.gatewayapi.v1.GRPCRouteSpec;
 import io.ambit.gatewayapi.v1.GatewayClassSpec;
@@ -43,6 +45,8 @@ final class Kinds {
             entry("security.istio.io/v1", "PeerAuthentication", GenericKubernetesResource.class, true, PeerAuthenticationSpec.class),
             entry("networking.istio.io/v1", "WorkloadEntry", GenericKubernetesResource.class, true, WorkloadEntrySpec.class),
             entry("networking.istio.io/v1", "ServiceEntry", GenericKubernetesResource.class, true, ServiceEntrySpec.class),
+            entry("networking.istio.io/v1", "VirtualService", GenericKubernetesResource.class, true, VirtualServiceSpec.class),
+            entry("networking.istio.io/v1", "DestinationRule", GenericKubernetesResource.class, true, DestinationRuleSpec.class),
             // Gateway API: v1, and v1beta1 where upstream still serves the same schema under it.
             entry("gateway.networking.k8s.io/v1", "GatewayClass", GenericKubernetesResource.class, false, GatewayClassSpec.class),
             entry("gateway.networking.k8s.io/v1beta1", "GatewayClass", GenericKubernetesResource.class, false, GatewayClassSpec.class),

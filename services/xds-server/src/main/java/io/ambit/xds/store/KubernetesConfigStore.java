@@ -93,6 +93,8 @@ public final class KubernetesConfigStore implements ConfigStore, AutoCloseable {
             crd("networking.istio.io", "v1", "WorkloadEntry", "workloadentries"),
             crd("networking.istio.io", "v1", "ServiceEntry", "serviceentries"),
             clusterScoped("gateway.networking.k8s.io", "v1", "GatewayClass", "gatewayclasses"),
+            crd("networking.istio.io", "v1", "VirtualService", "virtualservices"),
+            crd("networking.istio.io", "v1", "DestinationRule", "destinationrules"),
             crd("gateway.networking.k8s.io", "v1", "Gateway", "gateways"),
             crd("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes"),
             crd("gateway.networking.k8s.io", "v1", "GRPCRoute", "grpcroutes"),

@@ -37,7 +37,9 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
                          List<GenericKubernetesResource> httpRoutes,
                          List<GenericKubernetesResource> grpcRoutes,
                          List<GenericKubernetesResource> referenceGrants,
-                         List<GenericKubernetesResource> gatewayClasses) {
+                         List<GenericKubernetesResource> gatewayClasses,
+                         List<GenericKubernetesResource> virtualServices,
+                         List<GenericKubernetesResource> destinationRules) {
 
     public static final String DEFAULT_ROOT_NAMESPACE = "istio-system";
 
@@ -48,7 +50,18 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
             List<GenericKubernetesResource> workloadEntries, List<GenericKubernetesResource> serviceEntries,
             List<GenericKubernetesResource> gateways) {
         this(trustDomain, clusterDomain, clusterId, rootNamespace, namespaces, pods, services, endpointSlices, authorizationPolicies,
-                peerAuthentications, workloadEntries, serviceEntries, gateways, List.of(), List.of(), List.of(), List.of());
+                peerAuthentications, workloadEntries, serviceEntries, gateways, List.of(), List.of(), List.of());
+    }
+
+    /** Inputs without GatewayClasses and Istio's traffic kinds (VirtualService, DestinationRule). */
+    public MeshInputs(String trustDomain, String clusterDomain, String clusterId, String rootNamespace,
+            Map<String, Namespace> namespaces, List<Pod> pods, List<Service> services, List<EndpointSlice> endpointSlices,
+            List<GenericKubernetesResource> authorizationPolicies, List<GenericKubernetesResource> peerAuthentications,
+            List<GenericKubernetesResource> workloadEntries, List<GenericKubernetesResource> serviceEntries,
+            List<GenericKubernetesResource> gateways, List<GenericKubernetesResource> httpRoutes,
+            List<GenericKubernetesResource> grpcRoutes, List<GenericKubernetesResource> referenceGrants) {
+        this(trustDomain, clusterDomain, clusterId, rootNamespace, namespaces, pods, services, endpointSlices, authorizationPolicies,
+                peerAuthentications, workloadEntries, serviceEntries, gateways, httpRoutes, grpcRoutes, referenceGrants, List.of(), List.of(), List.of());
     }
 
     public MeshInputs {
@@ -65,6 +78,8 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
         grpcRoutes = List.copyOf(grpcRoutes);
         referenceGrants = List.copyOf(referenceGrants);
         gatewayClasses = List.copyOf(gatewayClasses);
+        virtualServices = List.copyOf(virtualServices);
+        destinationRules = List.copyOf(destinationRules);
     }
 
     /** Which Gateways are waypoints: by their class's controller (see {@link WaypointClasses}). */
@@ -103,7 +118,8 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
                 generic.getOrDefault("WorkloadEntry", List.of()), generic.getOrDefault("ServiceEntry", List.of()),
                 generic.getOrDefault("Gateway", List.of()), generic.getOrDefault("HTTPRoute", List.of()),
                 generic.getOrDefault("GRPCRoute", List.of()), generic.getOrDefault("ReferenceGrant", List.of()),
-                generic.getOrDefault("GatewayClass", List.of()));
+                generic.getOrDefault("GatewayClass", List.of()),
+                generic.getOrDefault("VirtualService", List.of()), generic.getOrDefault("DestinationRule", List.of()));
     }
 
     private static Map<String, Namespace> byName(List<Namespace> namespaces) {
@@ -117,7 +133,7 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
     public MeshInputs withoutPods() {
         return new MeshInputs(trustDomain, clusterDomain, clusterId, rootNamespace, namespaces, List.of(), services, endpointSlices,
                 authorizationPolicies, peerAuthentications, workloadEntries, serviceEntries, gateways, httpRoutes, grpcRoutes,
-                referenceGrants, gatewayClasses);
+                referenceGrants, gatewayClasses, virtualServices, destinationRules);
     }
 
     public Optional<Namespace> namespace(String name) {

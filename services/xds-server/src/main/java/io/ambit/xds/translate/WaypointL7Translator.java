@@ -17,6 +17,10 @@ import io.ambit.gatewayapi.envoy.RankedRoute;
 import io.ambit.gatewayapi.envoy.RouteConverter;
 import io.ambit.gatewayapi.envoy.RouteOrigin;
 import io.ambit.gatewayapi.envoy.RouteProblem;
+import io.ambit.gatewayapi.envoy.TrafficPolicies;
+import io.ambit.gatewayapi.envoy.VirtualServiceConverter;
+import io.ambit.gatewayapi.istio.DestinationRuleSpec;
+import io.ambit.gatewayapi.istio.VirtualServiceSpec;
 import io.ambit.gatewayapi.istio.IstioSpecs;
 import io.ambit.gatewayapi.v1.BackendObjectReference;
 import io.ambit.gatewayapi.v1.GRPCRouteSpec;
@@ -42,6 +46,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -107,6 +112,26 @@ public final class WaypointL7Translator {
     /** route key → parent index → whether some waypoint applies it. */
     private final Map<String, Map<Integer, String>> attached = new LinkedHashMap<>();
 
+    /** A VirtualService or DestinationRule a waypoint may apply, with its hosts as FQDNs or {@code *.suffix}. */
+    private record Parsed<T>(GenericKubernetesResource object, List<String> hosts, T spec) {
+        String namespace() {
+            return object.getMetadata().getNamespace();
+        }
+
+        String name() {
+            return object.getMetadata().getName();
+        }
+
+        boolean covers(String host) {
+            return hosts.stream().anyMatch(h -> h.equals("*") || hostMatches(h, host));
+        }
+    }
+
+    private final List<Parsed<VirtualServiceSpec>> virtualServices = new ArrayList<>();
+    private final List<Parsed<DestinationRuleSpec>> destinationRules = new ArrayList<>();
+    /** The bound service's host for each cluster whose DestinationRule was already looked at (one finding per rule, not per port). */
+    private final java.util.Set<String> reportedRules = new java.util.HashSet<>();
+
     private record ParsedRoute(GenericKubernetesResource object, RouteOrigin origin, List<ParentReference> parents, List<String> hostnames,
                                HTTPRouteSpec http, GRPCRouteSpec grpc) {
         String key() {
@@ -133,6 +158,40 @@ public final class WaypointL7Translator {
         for (GenericKubernetesResource route : inputs.grpcRoutes()) {
             parse(route, "GRPCRoute");
         }
+        for (GenericKubernetesResource vs : byAge(inputs.virtualServices())) {
+            try {
+                VirtualServiceSpec spec = IstioSpecs.bind(vs.getAdditionalProperties().get("spec"), VirtualServiceSpec.class);
+                if (spec.gateways().isEmpty() || spec.gateways().contains("mesh")) { // bound to gateways only: not a waypoint's
+                    virtualServices.add(new Parsed<>(vs, fqdns(spec.hosts(), vs.getMetadata().getNamespace()), spec));
+                }
+            } catch (IllegalArgumentException e) {
+                findings.add(new Finding("VirtualService", vs.getMetadata().getNamespace(), vs.getMetadata().getName(),
+                        "spec does not match networking.istio.io/v1 VirtualService as Ambit applies it (" + e.getMessage() + "); not applied"));
+            }
+        }
+        for (GenericKubernetesResource dr : byAge(inputs.destinationRules())) {
+            try {
+                DestinationRuleSpec spec = IstioSpecs.bind(dr.getAdditionalProperties().get("spec"), DestinationRuleSpec.class);
+                if (spec.host() != null && !spec.host().isEmpty()) {
+                    destinationRules.add(new Parsed<>(dr, fqdns(List.of(spec.host()), dr.getMetadata().getNamespace()), spec));
+                }
+            } catch (IllegalArgumentException e) {
+                findings.add(new Finding("DestinationRule", dr.getMetadata().getNamespace(), dr.getMetadata().getName(),
+                        "spec does not match networking.istio.io/v1 DestinationRule as Ambit applies it (" + e.getMessage() + "); not applied"));
+            }
+        }
+    }
+
+    /** Oldest first, then namespace/name: istiod's order when several objects could apply. */
+    private static List<GenericKubernetesResource> byAge(List<GenericKubernetesResource> objects) {
+        return objects.stream().sorted(Comparator
+                .comparing((GenericKubernetesResource o) -> o.getMetadata().getCreationTimestamp() == null ? "" : o.getMetadata().getCreationTimestamp())
+                .thenComparing(o -> o.getMetadata().getNamespace()).thenComparing(o -> o.getMetadata().getName())).toList();
+    }
+
+    /** Istio's short names: a host without a dot is a Service of the object's namespace. */
+    private List<String> fqdns(List<String> hosts, String namespace) {
+        return hosts.stream().map(h -> h.contains(".") || h.equals("*") ? h : h + "." + namespace + ".svc." + inputs.clusterDomain()).toList();
     }
 
     private void parse(GenericKubernetesResource route, String kind) {
@@ -209,7 +268,13 @@ public final class WaypointL7Translator {
                         }
                     }
                 }
-                List<Route> ordered = ranked.isEmpty() ? List.of(defaultRoute(clusterName)) : RankedRoute.order(ranked);
+                List<Route> ordered = ranked.isEmpty() ? virtualServiceRoutes(service, host, port.getPort(), clusterName)
+                        .orElse(List.of(defaultRoute(clusterName))) : RankedRoute.order(ranked);
+                if (!ranked.isEmpty()) {
+                    virtualServices.stream().filter(vs -> vs.covers(host)).forEach(vs -> findings.add(new Finding("VirtualService",
+                            vs.namespace(), vs.name(), "not applied to " + host + ":" + port.getPort()
+                                    + ": HTTPRoute/GRPCRoute rules apply to it, and Gateway API routes take precedence")));
+                }
                 ordered.forEach(r -> referencedClusters(r, clusters));
                 List<String> domains = new ArrayList<>(List.of(host, host + ":" + port.getPort()));
                 vips.forEach(vip -> domains.addAll(List.of(vip, vip + ":" + port.getPort())));
@@ -223,7 +288,7 @@ public final class WaypointL7Translator {
         List<ClusterLoadAssignment> assignments = new ArrayList<>();
         for (String name : clusters) {
             parseClusterName(name).ifPresent(target -> {
-                clusterList.add(cluster(name));
+                clusterList.add(withTrafficPolicy(cluster(name), ServiceTranslator.hostname(inputs, target.service())));
                 assignments.add(endpoints(name, target.service(), target.port()));
             });
         }
@@ -317,6 +382,66 @@ public final class WaypointL7Translator {
         return Backends.Resolution.of(cluster);
     }
 
+    /**
+     * The routes of the first (oldest) VirtualService whose {@code hosts} cover the service, as
+     * istiod picks one when several name the same host; empty when none does.
+     */
+    private Optional<List<Route>> virtualServiceRoutes(Service service, String host, int port, String ownCluster) {
+        Optional<Parsed<VirtualServiceSpec>> found = virtualServices.stream().filter(vs -> vs.covers(host)).findFirst();
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        Parsed<VirtualServiceSpec> vs = found.get();
+        VirtualServiceConverter.Result result = VirtualServiceConverter.convert(vs.namespace(), vs.name(), vs.spec(),
+                (destination, destinationPort) -> destination(vs.namespace(), destination, destinationPort, host, port));
+        result.problems().forEach(p -> findings.add(new Finding("VirtualService", vs.namespace(), vs.name(),
+                host + ":" + port + ": " + p.message())));
+        return Optional.of(result.routes());
+    }
+
+    /** A VirtualService destination → its cluster: a Service of the mesh, with a port it has (the only one, or the listener's for the service itself). */
+    private Backends.Resolution destination(String vsNamespace, String destination, Integer port, String boundHost, int boundPort) {
+        String host = fqdns(List.of(destination), vsNamespace).getFirst();
+        Service target = services.values().stream().filter(s -> ServiceTranslator.hostname(inputs, s).equals(host)).findFirst().orElse(null);
+        if (target == null) {
+            return new Backends.Resolution(clusterName(host, port == null ? boundPort : port), "BackendNotFound",
+                    "destination " + host + " is not a Service of the mesh");
+        }
+        List<Integer> ports = ServiceTranslator.ports(target).stream().map(ServicePort::getPort).toList();
+        int chosen;
+        if (port != null) {
+            chosen = port;
+        } else if (ports.size() == 1) {
+            chosen = ports.getFirst();
+        } else if (host.equals(boundHost)) {
+            chosen = boundPort;
+        } else {
+            return new Backends.Resolution(NOWHERE, "BackendNotFound", "destination " + host + " has several ports: port.number is required");
+        }
+        if (!ports.contains(chosen)) {
+            return new Backends.Resolution(clusterName(host, chosen), "BackendNotFound", "destination " + host + " has no port " + chosen);
+        }
+        return Backends.Resolution.of(clusterName(host, chosen));
+    }
+
+    /** The traffic policy of the first (oldest) DestinationRule for the service's host, applied as istiod applies it. */
+    private Cluster withTrafficPolicy(Cluster cluster, String host) {
+        Optional<Parsed<DestinationRuleSpec>> found = destinationRules.stream().filter(dr -> dr.covers(host)).findFirst();
+        if (found.isEmpty()) {
+            return cluster;
+        }
+        Parsed<DestinationRuleSpec> dr = found.get();
+        try {
+            return TrafficPolicies.apply(cluster, dr.spec().trafficPolicy());
+        } catch (IllegalArgumentException e) {
+            if (reportedRules.add(dr.namespace() + "/" + dr.name() + "/" + cluster.getName())) {
+                findings.add(new Finding("DestinationRule", dr.namespace(), dr.name(), cluster.getName() + ": " + e.getMessage()
+                        + "; the cluster keeps its defaults"));
+            }
+            return cluster;
+        }
+    }
+
     private static Route defaultRoute(String cluster) {
         return Route.newBuilder().setName("default")
                 .setMatch(RouteMatch.newBuilder().setPrefix("/"))
@@ -376,6 +501,9 @@ public final class WaypointL7Translator {
                         .setConfigSource(ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance())
                                 .setResourceApiVersion(ApiVersion.V3)))
                 .addAllHttpFilters(authorization)
+                // as istiod: the fault filter is always in the chain; routes turn it on with their per-filter config
+                .addHttpFilters(HttpFilter.newBuilder().setName(VirtualServiceConverter.FAULT_FILTER)
+                        .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())))
                 .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
                         .setTypedConfig(Any.pack(Router.getDefaultInstance())))
                 .build();

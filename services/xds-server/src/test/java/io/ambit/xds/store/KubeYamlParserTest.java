@@ -86,6 +86,46 @@ class KubeYamlParserTest {
     }
 
     @Test
+    void virtualServicesAndDestinationRulesAreCheckedFieldByField() {
+        assertThat(KubeYamlParser.parse("t.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: faults, namespace: demo}
+                spec:
+                  hosts: [reviews]
+                  http:
+                    - fault: {abort: {httpStatus: 503, percentage: {value: 10}}}
+                      route: [{destination: {host: reviews}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: reviews, namespace: demo}
+                spec:
+                  host: reviews
+                  trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}, outlierDetection: {consecutive5xxErrors: 3}}
+                """)).hasSize(2);
+        // a field Ambit does not apply is refused by name, not silently dropped
+        assertProblem("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: retries, namespace: demo}
+                spec:
+                  hosts: [reviews]
+                  http:
+                    - retries: {attempts: 3}
+                      route: [{destination: {host: reviews}}]
+                """, 7, "spec.http[0].retries", "unknown field");
+        assertProblem("""
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: bad-lb, namespace: demo}
+                spec:
+                  host: reviews
+                  trafficPolicy: {loadBalancer: {simple: FASTEST}}
+                """, 6, "spec.trafficPolicy.loadBalancer.simple", "wrong type or value");
+    }
+
+    @Test
     void istioSecuritySpecsAreCheckedFieldByField() {
         List<KubeYamlParser.Parsed> ok = KubeYamlParser.parse("p.yaml", """
                 apiVersion: security.istio.io/v1

@@ -140,10 +140,10 @@ class WaypointL7TranslatorTest {
                 "outbound|9080||reviews-v1.demo.svc.cluster.local", "outbound|9080||reviews-v2.demo.svc.cluster.local",
                 "outbound|5432||db.other.svc.cluster.local")
                 .doesNotContain("outbound|6379||cache.other.svc.cluster.local", "outbound|80||ghost.demo.svc.cluster.local");
-        Cluster v1 = waypoint.clusters().stream().filter(c -> c.getName().contains("reviews-v1")).findFirst().orElseThrow();
-        assertThat(v1).isEqualTo(proto(Cluster.class, """
-                name: "outbound|9080||reviews-v1.demo.svc.cluster.local" type: EDS
-                eds_cluster_config { eds_config { ads {} resource_api_version: V3 } service_name: "outbound|9080||reviews-v1.demo.svc.cluster.local" }
+        Cluster v2 = waypoint.clusters().stream().filter(c -> c.getName().contains("reviews-v2")).findFirst().orElseThrow();
+        assertThat(v2).isEqualTo(proto(Cluster.class, """
+                name: "outbound|9080||reviews-v2.demo.svc.cluster.local" type: EDS
+                eds_cluster_config { eds_config { ads {} resource_api_version: V3 } service_name: "outbound|9080||reviews-v2.demo.svc.cluster.local" }
                 connect_timeout { seconds: 10 }"""));
         Map<String, ClusterLoadAssignment> endpoints = waypoint.endpoints().stream()
                 .collect(Collectors.toMap(ClusterLoadAssignment::getClusterName, Function.identity()));
@@ -196,7 +196,7 @@ class WaypointL7TranslatorTest {
                 .findFirst().orElseThrow();
         HttpConnectionManager hcm = unpack(reviews.getApiListener().getApiListener(), HttpConnectionManager.class);
         assertThat(hcm.getHttpFiltersList()).extracting(f -> f.getName())
-                .containsExactly("envoy.filters.http.rbac", "envoy.filters.http.rbac", "envoy.filters.http.router");
+                .containsExactly("envoy.filters.http.rbac", "envoy.filters.http.rbac", "envoy.filters.http.fault", "envoy.filters.http.router");
         var deny = unpack(hcm.getHttpFilters(0).getTypedConfig(), io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class).getRules();
         var allow = unpack(hcm.getHttpFilters(1).getTypedConfig(), io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class).getRules();
         assertThat(deny.getAction()).isEqualTo(io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.DENY);
@@ -237,7 +237,7 @@ class WaypointL7TranslatorTest {
         Listener ratings = waypoint.listeners().stream().filter(l -> l.getName().equals("ratings.demo.svc.cluster.local:8000"))
                 .findFirst().orElseThrow();
         assertThat(unpack(ratings.getApiListener().getApiListener(), HttpConnectionManager.class).getHttpFiltersList())
-                .extracting(f -> f.getName()).containsExactly("envoy.filters.http.rbac", "envoy.filters.http.router");
+                .extracting(f -> f.getName()).containsExactly("envoy.filters.http.rbac", "envoy.filters.http.fault", "envoy.filters.http.router");
     }
 
     @Test
@@ -297,5 +297,51 @@ class WaypointL7TranslatorTest {
         } catch (ReflectiveOperationException | TextFormat.ParseException e) {
             throw new IllegalArgumentException(e);
         }
+    }
+
+    @Test
+    void aVirtualServiceOnABoundServiceBringsFaultInjectionAsIstiodWritesIt() throws Exception {
+        List<Route> routes = routeConfig("reviews-v2", 9080).getVirtualHosts(0).getRoutesList();
+        assertThat(routes).extracting(Route::getName).containsExactly("slow-jason", "broken"); // the oldest VirtualService's, in order
+        var delay = routes.get(0).getTypedPerFilterConfigOrThrow("envoy.filters.http.fault")
+                .unpack(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.class);
+        assertThat(delay.getDelay().getFixedDelay().getSeconds()).isEqualTo(7);
+        assertThat(delay.getDelay().getPercentage().getNumerator()).isEqualTo(1_000_000);
+        assertThat(routes.get(0).getMatch().getHeadersList()).extracting(h -> h.getName() + "=" + h.getStringMatch().getExact())
+                .containsExactly("end-user=jason");
+        assertThat(routes.get(0).getRoute().getCluster()).isEqualTo("outbound|9080||reviews-v2.demo.svc.cluster.local");
+        var abort = routes.get(1).getTypedPerFilterConfigOrThrow("envoy.filters.http.fault")
+                .unpack(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.class);
+        assertThat(abort.getAbort().getHttpStatus()).isEqualTo(500);
+        assertThat(abort.getAbort().getPercentage().getNumerator()).isEqualTo(500_000);
+        assertThat(routes.get(1).getRoute().getTimeout().getSeconds()).isEqualTo(2);
+        // every listener carries the fault filter between authorization and the router, as istiod's
+        HttpConnectionManager hcm = unpack(waypoint.listeners().get(4).getApiListener().getApiListener(), HttpConnectionManager.class);
+        assertThat(hcm.getHttpFiltersList()).extracting(f -> f.getName()).endsWith("envoy.filters.http.fault", "envoy.filters.http.router");
+        // Gateway API routes win over a VirtualService for the same service, and that is reported
+        assertThat(routeConfig("reviews", 9080).getVirtualHosts(0).getRoutesList())
+                .allSatisfy(r -> assertThat(r.getTypedPerFilterConfigCount()).isZero());
+        assertThat(result.findings()).anySatisfy(f -> {
+            assertThat(f.name()).isEqualTo("reviews-shadowed");
+            assertThat(f.message()).contains("Gateway API routes take precedence");
+        });
+    }
+
+    @Test
+    void aDestinationRuleSetsTheClustersBalancerPoolAndOutlierDetection() {
+        Cluster v1 = waypoint.clusters().stream().filter(c -> c.getName().equals("outbound|9080||reviews-v1.demo.svc.cluster.local"))
+                .findFirst().orElseThrow();
+        assertThat(v1.getLbPolicy()).isEqualTo(Cluster.LbPolicy.LEAST_REQUEST);
+        assertThat(v1.getOutlierDetection().getConsecutive5Xx().getValue()).isEqualTo(2);
+        assertThat(v1.getOutlierDetection().getEnforcingConsecutive5Xx().getValue()).isEqualTo(100);
+        assertThat(v1.getOutlierDetection().getBaseEjectionTime().getSeconds()).isEqualTo(30);
+        assertThat(v1.getCircuitBreakers().getThresholds(0).getMaxRequests().getValue()).isEqualTo(100);
+        Cluster ratings = waypoint.clusters().stream().filter(c -> c.getName().equals("outbound|8000||ratings.demo.svc.cluster.local"))
+                .findFirst().orElseThrow();
+        assertThat(ratings.getLbPolicy()).isEqualTo(Cluster.LbPolicy.ROUND_ROBIN);
+        assertThat(result.findings()).anySatisfy(f -> {
+            assertThat(f.kind()).isEqualTo("DestinationRule");
+            assertThat(f.message()).contains("PASSTHROUGH is not supported").contains("keeps its defaults");
+        });
     }
 }
