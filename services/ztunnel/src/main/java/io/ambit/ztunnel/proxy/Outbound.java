@@ -19,6 +19,8 @@ import io.ambit.ztunnel.state.Workload;
 import io.ambit.ztunnel.telemetry.ConnectionLabels.Reporter;
 import io.ambit.ztunnel.telemetry.ConnectionTelemetry;
 import io.ambit.ztunnel.telemetry.Peer;
+import io.ambit.ztunnel.telemetry.ResponseFlags;
+import io.ambit.ztunnel.telemetry.ServiceDescription;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.util.concurrent.Future;
@@ -83,7 +85,7 @@ final class Outbound {
         InetSocketAddress source = (InetSocketAddress) downstream.remoteAddress();
         ConnectionTelemetry.Tracked tracked = context.telemetry().open(Reporter.SOURCE, source, Peer.of(pod.proto()),
                 destination, route instanceof Route.Hbone h ? Optional.of(h.hboneAddress()) : Optional.empty(),
-                route.service().map(Service::hostname), destinationPeer(route), route instanceof Route.Hbone);
+                route.service().map(ServiceDescription::of), destinationPeer(route), route instanceof Route.Hbone);
         switch (route) {
             case Route.Hbone hbone -> tunnel(downstream, source, hbone, tracked, progress);
             case Route.Passthrough pass -> passthrough(downstream, pass, tracked, progress);
@@ -102,13 +104,16 @@ final class Outbound {
                 .orElseGet(() -> HboneHeaders.forwardedFor(source));
         HboneKey key = new HboneKey(pod.identity(), route.identity(), route.hboneAddress());
         context.certificates().await(pod.identity())
+                .exceptionally(e -> {
+                    throw new NoCertificateException(pod.identity(), e);
+                })
                 .thenCompose(material -> pool.open(key, route.authority(), headers, downstream.eventLoop()))
                 .whenComplete((tunnel, error) -> {
                     if (error != null) {
                         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                                 ? error.getCause() : error;
-                        boolean denied = cause instanceof TunnelRefusedException refused && refused.status() == 401;
-                        String flags = denied ? "DENY" : "CONNECT";
+                        String flags = TunnelFailure.responseFlags(cause);
+                        boolean denied = flags.equals(ResponseFlags.DENY);
                         tracked.fail(flags, cause.getMessage());
                         downstream.eventLoop().execute(() -> {
                             if (downstream.isActive()) {
