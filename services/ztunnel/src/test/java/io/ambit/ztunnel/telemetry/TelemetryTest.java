@@ -18,22 +18,22 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 /** Istio's metric names and labels, and the access-log line, from real workloads as xDS describes them. */
-class TelemetryTest {
+public class TelemetryTest {
 
-    static final Workload SLEEP = Workload.newBuilder().setUid("Kubernetes//Pod/demo/sleep-1").setName("sleep-1")
+    public static final Workload SLEEP = Workload.newBuilder().setUid("Kubernetes//Pod/demo/sleep-1").setName("sleep-1")
             .setNamespace("demo").setServiceAccount("sleep").setTrustDomain("cluster.local").setWorkloadName("sleep")
             .setCanonicalName("sleep").setCanonicalRevision("v1").setClusterId("Kubernetes").build();
-    static final Workload ECHO = Workload.newBuilder().setUid("Kubernetes//Pod/demo/echo-1").setName("echo-1")
+    public static final Workload ECHO = Workload.newBuilder().setUid("Kubernetes//Pod/demo/echo-1").setName("echo-1")
             .setNamespace("demo").setServiceAccount("echo").setTrustDomain("cluster.local").setWorkloadName("echo")
             .setCanonicalName("echo").setCanonicalRevision("v2").setClusterId("Kubernetes")
             .setLocality(Locality.newBuilder().setRegion("eu-west").setZone("eu-west-1b")).build();
-    static final ServiceDescription ECHO_SERVICE = new ServiceDescription("echo.demo.svc.cluster.local", "echo", "demo");
+    public static final ServiceDescription ECHO_SERVICE = new ServiceDescription("echo.demo.svc.cluster.local", "echo", "demo");
 
     /**
      * The label set of istio/ztunnel's {@code CommonTrafficLabels} (src/proxy/metrics.rs), its
      * locality labels included (present whenever ztunnel knows either end).
      */
-    static final Set<String> ISTIO_TCP_LABELS = Set.of("reporter",
+    public static final Set<String> ISTIO_TCP_LABELS = Set.of("reporter",
             "source_workload", "source_canonical_service", "source_canonical_revision", "source_workload_namespace",
             "source_principal", "source_app", "source_version", "source_cluster",
             "destination_service", "destination_service_namespace", "destination_service_name",
@@ -43,7 +43,7 @@ class TelemetryTest {
             "source_region", "source_zone", "destination_region", "destination_zone");
 
     /** The label names of one Prometheus text line. */
-    static Set<String> labelNames(String line) {
+    public static Set<String> labelNames(String line) {
         String labels = line.substring(line.indexOf('{') + 1, line.lastIndexOf('}'));
         return Arrays.stream(labels.split("\",(?=[a-z_]+=\")")).map(l -> l.substring(0, l.indexOf('=')))
                 .collect(Collectors.toCollection(TreeSet::new));
