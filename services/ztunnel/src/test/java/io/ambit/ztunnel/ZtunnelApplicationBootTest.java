@@ -65,5 +65,9 @@ class ZtunnelApplicationBootTest extends MeshServiceContractTest {
             assertThat(scrape.body()).contains("istio_tcp_sockets_open{reporter=\"source\"} 0.0");
             assertThat(scrape.body()).containsPattern("(?m)^jvm_memory_used_bytes\\{.*app=\"ztunnel\"");
         }
+        // Every metric the Grafana dashboard queries is in this real scrape.
+        var dashboard = io.ambit.service.GrafanaDashboard.load("ambit-ztunnel.json");
+        assertThat(dashboard.metrics()).contains("istio_tcp_connections_opened_total", "istio_tcp_sockets_open");
+        assertThat(dashboard.missingFrom(get(management("/stats/prometheus")).body())).isEmpty();
     }
 }
