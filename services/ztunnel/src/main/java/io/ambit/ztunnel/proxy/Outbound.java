@@ -83,7 +83,7 @@ final class Outbound {
     void forward(Channel downstream, InetSocketAddress destination, Progress progress) {
         Route route = context.router().route(context.state().snapshot(), pod, destination);
         InetSocketAddress source = (InetSocketAddress) downstream.remoteAddress();
-        ConnectionTelemetry.Tracked tracked = context.telemetry().open(Reporter.SOURCE, source, Peer.of(pod.proto()),
+        ConnectionTelemetry.Tracked tracked = context.telemetry().open(Reporter.SOURCE, source, sourcePeer(pod, route),
                 destination, route instanceof Route.Hbone h ? Optional.of(h.hboneAddress()) : Optional.empty(),
                 route.service().map(ServiceDescription::of), destinationPeer(route), route instanceof Route.Hbone);
         switch (route) {
@@ -167,11 +167,19 @@ final class Outbound {
         });
     }
 
-    private static Peer destinationPeer(Route route) {
+    /**
+     * The source as ztunnel labels it: its workload always, its identity ({@code source_principal})
+     * only when the connection goes over mutual TLS (ztunnel's outbound {@code DerivedWorkload}).
+     */
+    static Peer sourcePeer(Workload pod, Route route) {
+        return route instanceof Route.Hbone ? Peer.of(pod.proto()) : new Peer(Optional.of(pod.proto()), Optional.empty());
+    }
+
+    /** The destination as ztunnel labels it: a known workload with its identity, mutual TLS or not (ztunnel's with_destination). */
+    static Peer destinationPeer(Route route) {
         return switch (route) {
             case Route.Hbone h -> new Peer(Optional.of(h.destination().proto()), Optional.of(h.identity().toString()));
-            case Route.Passthrough p -> p.destination().map(w -> new Peer(Optional.of(w.proto()), Optional.<String>empty()))
-                    .orElse(Peer.UNKNOWN);
+            case Route.Passthrough p -> p.destination().map(w -> Peer.of(w.proto())).orElse(Peer.UNKNOWN);
             case Route.Unreachable u -> Peer.UNKNOWN;
         };
     }
