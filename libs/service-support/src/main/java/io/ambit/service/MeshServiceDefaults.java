@@ -28,7 +28,6 @@ public final class MeshServiceDefaults implements EnvironmentPostProcessor, Orde
             Map.entry("management.endpoint.health.probes.enabled", "true"),
             Map.entry("management.endpoint.health.show-components", "always"),
             Map.entry("management.prometheus.metrics.export.enabled", "true"),
-            Map.entry("management.metrics.tags.app", "${spring.application.name}"),
             Map.entry("spring.main.banner-mode", "off"));
 
     @Override

@@ -149,6 +149,8 @@ public abstract class MeshServiceContractTest {
                 Endpoint.get(Port.MANAGEMENT, "/actuator/health/readiness", Access.OPEN).answering(ready),
                 Endpoint.get(Port.MAIN, "/healthz/ready", Access.OPEN).answering(ready),
                 Endpoint.get(Port.MANAGEMENT, "/actuator/prometheus", Access.OPEN),
+                Endpoint.get(Port.MANAGEMENT, "/metrics", Access.OPEN),
+                Endpoint.get(Port.MANAGEMENT, "/stats/prometheus", Access.OPEN),
                 Endpoint.get(Port.MANAGEMENT, "/actuator", Access.VIEWER),
                 Endpoint.get(Port.MANAGEMENT, "/actuator/info", Access.VIEWER),
                 // a health component other than the probes shows the service's inside: behind the rules
@@ -285,6 +287,20 @@ public abstract class MeshServiceContractTest {
         HttpResponse<String> response = get(management("/actuator/prometheus"));
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("jvm_memory_used_bytes");
+    }
+
+    /** Istio's scrape paths answer the Prometheus text format; Ambit's own meters carry {@code app}. */
+    @Test
+    void servesIstioScrapePaths() throws Exception {
+        String app = environment.getProperty("spring.application.name", "application");
+        for (String path : List.of("/metrics", "/stats/prometheus")) {
+            HttpResponse<String> response = get(management(path));
+            assertThat(response.statusCode()).as(path).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type")).as(path).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("text/plain").contains("version=0.0.4"));
+            assertThat(response.body()).as(path).containsPattern("(?m)^jvm_memory_used_bytes\\{.*app=\"" + java.util.regex.Pattern.quote(app) + "\"");
+        }
+        assertThat(get(management("/metrics/other")).statusCode()).isIn(401, 404);
     }
 
     @Test

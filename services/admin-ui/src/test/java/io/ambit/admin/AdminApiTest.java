@@ -102,7 +102,12 @@ class AdminApiTest {
         assertThat(json("/api/v1/workloads?node=node-b")).hasSize(1);
         JsonNode describe = json("/api/v1/workloads/demo/echo-1");
         assertThat(describe.path("policies").get(0).path("name").asString()).isEqualTo("demo/allow-sleep");
-        assertThat(describe.path("certificates").get(0).path("serialNumber").asString()).isEqualTo("1f");
+        JsonNode certificate = describe.path("certificates").get(0);
+        assertThat(certificate.path("serialNumber").asString()).isEqualTo(StandInMesh.ECHO_SERIAL);
+        assertThat(certificate.path("state").asString()).isEqualTo("available");
+        assertThat(certificate.path("issuer").asString())
+                .isEqualTo(StandInMesh.ECHO_CERTIFICATE.certificate().getIssuerX500Principal().getName());
+        assertThat(certificate.path("remainingSeconds").asLong()).isBetween(22 * 3600L, 23 * 3600L);
         assertProblem(get("/api/v1/workloads/demo/nobody", TestTokens.VIEWER), 404, "no workload demo/nobody");
         JsonNode namespaces = json("/api/v1/namespaces");
         assertThat(namespaces.valueStream().filter(n -> n.path("name").asString().equals("demo")).findFirst().orElseThrow()
@@ -111,6 +116,9 @@ class AdminApiTest {
         assertThat(services.get(0).path("vips").get(0).asString()).isEqualTo(StandInMesh.ECHO_VIP);
         assertThat(json("/api/v1/certificates?node=node-b").get(0).path("identity").asString())
                 .isEqualTo("spiffe://cluster.local/ns/demo/sa/echo");
+        JsonNode late = json("/api/v1/certificates?node=node-b").get(1);
+        assertThat(late.path("identity").asString()).isEqualTo("spiffe://cluster.local/ns/demo/sa/late");
+        assertThat(late.path("state").asString()).as("ztunnel's Initializing").isEqualTo("pending");
     }
 
     @Test

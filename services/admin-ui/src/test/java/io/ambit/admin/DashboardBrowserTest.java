@@ -151,7 +151,7 @@ class DashboardBrowserTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(text("#workloads")).contains("sleep-1").contains("spiffe://cluster.local/ns/demo/sa/sleep").contains("node-b"));
         tab("identities");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(text("#identities")).contains("sa/echo").contains("15 h"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(text("#identities")).contains("sa/echo").contains("22 h"));
         tab("validations");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(text("#validations")).contains("missing-waypoint"));
         tab("waypoints");

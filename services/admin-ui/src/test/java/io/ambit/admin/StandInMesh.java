@@ -51,6 +51,35 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class StandInMesh implements AutoCloseable {
 
+    /** The echo identity's certificate as the stand-in ztunnel holds it: valid for 24 h from an hour ago. */
+    static final io.ambit.testkit.IssuedCertificate ECHO_CERTIFICATE = io.ambit.testkit.TestCa.newRoot("cluster.local")
+            .leaf("spiffe://cluster.local/ns/demo/sa/echo")
+            .validity(java.time.Instant.now().minus(java.time.Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                    java.time.Instant.now().plus(java.time.Duration.ofHours(23)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+            .issue();
+    /** Its serial number as ztunnel prints it (decimal). */
+    static final String ECHO_SERIAL = ECHO_CERTIFICATE.certificate().getSerialNumber().toString();
+    /** A config dump in Istio ztunnel's shape (its admin.rs CertsDump), with one available and one pending identity. */
+    static final String ECHO_DUMP = """
+            {"workloads":[],"services":[],"policies":[],"certificates":[
+             {"identity":"spiffe://cluster.local/ns/demo/sa/echo","state":"Available",
+              "certChain":[{"pem":"%s","serialNumber":"%s","validFrom":"%s","expirationTime":"%s"}],"rootCerts":[]},
+             {"identity":"spiffe://cluster.local/ns/demo/sa/late","state":"Initializing","certChain":[],"rootCerts":[]}],
+             "generation":3,"capture":{"enabled":false,"pods":[],"waiting":{}}}""".formatted(
+            java.util.Base64.getEncoder().encodeToString(pem(ECHO_CERTIFICATE.certificate()).getBytes(StandardCharsets.US_ASCII)),
+            ECHO_SERIAL, ECHO_CERTIFICATE.certificate().getNotBefore().toInstant(),
+            ECHO_CERTIFICATE.certificate().getNotAfter().toInstant());
+
+    private static String pem(java.security.cert.X509Certificate certificate) {
+        try {
+            return "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                    .encodeToString(certificate.getEncoded()) + "\n-----END CERTIFICATE-----\n";
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+
     static final String SLEEP_IP = "10.244.1.10";
     static final String LEGACY_IP = "10.244.1.11";
     static final String ECHO_IP = "10.244.2.10";
@@ -274,11 +303,7 @@ public final class StandInMesh implements AutoCloseable {
                 return;
             }
             if (path.equals("/config_dump")) {
-                respond(exchange, 200, "application/json", """
-                        {"generation":3,"workloads":[],"services":[],"policies":[],"certificates":[
-                         {"identity":"spiffe://cluster.local/ns/demo/sa/echo","state":"available","serialNumber":"1f",
-                          "notBefore":"2026-12-03T00:00:00Z","notAfter":"2026-12-04T00:00:00Z","remainingSeconds":54000,
-                          "issuer":"O=cluster.local","chain":[]}]}""");
+                respond(exchange, 200, "application/json", ECHO_DUMP);
                 return;
             }
             String auth = exchange.getRequestHeaders().getFirst("Authorization");

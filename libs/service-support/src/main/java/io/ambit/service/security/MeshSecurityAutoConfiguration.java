@@ -40,7 +40,7 @@ import reactor.core.publisher.Mono;
  *   <li>probes are open: {@code /actuator/health}, {@code /actuator/health/liveness|readiness},
  *       {@code /healthz/ready}, {@code /livez}, {@code /readyz};</li>
  *   <li>the service's own {@link AccessRule.Table} beans, in order;</li>
- *   <li>{@code /actuator/prometheus}: open by default, as Istio's metrics ports are
+ *   <li>{@code /actuator/prometheus} and Istio's {@code /metrics}, {@code /stats/prometheus}: open by default, as Istio's metrics ports are
  *       ({@code ambit.security.open-metrics=false}: viewer);</li>
  *   <li>everything else: GET and HEAD need {@code viewer}, any other method {@code admin}.</li>
  * </ol>
@@ -61,6 +61,8 @@ public class MeshSecurityAutoConfiguration {
     public static final List<String> PROBES = List.of("/actuator/health", "/actuator/health/liveness",
             "/actuator/health/readiness", "/healthz/ready", "/livez", "/readyz");
     public static final String METRICS = "/actuator/prometheus";
+    /** Istio's scrape paths on the management port ({@link io.ambit.service.metrics.IstioScrapeConfiguration}). */
+    public static final List<String> ISTIO_METRICS = io.ambit.service.metrics.IstioScrapeConfiguration.PATHS;
 
     @Bean
     BearerTokens meshBearerTokens(MeshSecurityProperties properties) {
@@ -116,7 +118,9 @@ public class MeshSecurityAutoConfiguration {
         List<AccessRule> rules = new ArrayList<>();
         PROBES.forEach(path -> rules.add(AccessRule.any(path, Access.OPEN)));
         rules.addAll(serviceRules);
-        rules.add(AccessRule.any(METRICS, properties.openMetrics() ? Access.OPEN : Access.VIEWER));
+        Access metrics = properties.openMetrics() ? Access.OPEN : Access.VIEWER;
+        rules.add(AccessRule.any(METRICS, metrics));
+        ISTIO_METRICS.forEach(path -> rules.add(AccessRule.any(path, metrics)));
         rules.add(new AccessRule(Set.of(HttpMethod.GET, HttpMethod.HEAD), "/**", Access.VIEWER, Set.of()));
         rules.add(AccessRule.any("/**", Access.ADMIN));
         return rules;

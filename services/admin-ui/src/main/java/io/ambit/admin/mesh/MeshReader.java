@@ -157,9 +157,7 @@ public final class MeshReader {
             try {
                 JsonNode dump = Upstream.JSON.readTree(upstream.get("ztunnel " + z.node(), z.adminUrl().resolve("/config_dump"), false));
                 for (JsonNode c : dump.path("certificates")) {
-                    certificates.add(new CertificateInfo(z.node(), c.path("identity").asString(), c.path("state").asString(),
-                            c.path("serialNumber").asString(""), c.path("notBefore").asString(""), c.path("notAfter").asString(""),
-                            c.path("remainingSeconds").asLong(0), c.path("issuer").asString("")));
+                    certificates.add(ZtunnelCertificates.read(z.node(), c, now));
                 }
                 ztunnels.put(z.node(), "UP");
             } catch (UpstreamException | tools.jackson.core.JacksonException e) {

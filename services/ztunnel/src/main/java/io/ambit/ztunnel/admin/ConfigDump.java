@@ -2,20 +2,16 @@ package io.ambit.ztunnel.admin;
 
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.MessageOrBuilder;
 import io.ambit.identity.SpiffeId;
 import io.ambit.identity.Svid;
 import io.ambit.ztunnel.capture.CaptureManager;
 import io.ambit.ztunnel.identity.WorkloadCertificates;
 import io.ambit.authz.AuthorizationPolicy;
-import io.ambit.ztunnel.state.ProtoJson;
 import io.ambit.ztunnel.state.Service;
 import io.ambit.ztunnel.state.StateSnapshot;
 import io.ambit.ztunnel.state.StateStore;
@@ -26,11 +22,13 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * What the admin endpoint shows (Istio ztunnel's {@code /config_dump} and {@code /certs}): the
- * current state's resources as protobuf JSON with IP literals ({@link ProtoJson}, so an entry can
- * be pasted into a local config file), sorted by name, and the certificates of the served
- * identities. Certificates are described by their public parts only: the private key is never
- * read here, so it cannot leak through this page.
+ * What the admin endpoint shows, in Istio ztunnel's JSON shape ({@link ZtunnelJson}; what
+ * {@code istioctl ztunnel-config} reads): {@code workloads}, {@code services} (with their
+ * {@code endpoints}), {@code policies} and {@code certificates}, each sorted by its key as ztunnel
+ * sorts them. Ambit adds two keys Istio's dump does not have: {@code generation} (of the xDS state)
+ * and {@code capture} (the pods this node captured, as ztunnel's in-pod handler adds its own key).
+ * Certificates are described by their public parts only: the private key is never read here, so
+ * it cannot leak through this page.
  */
 public final class ConfigDump {
 
@@ -39,34 +37,41 @@ public final class ConfigDump {
     private final StateStore state;
     private final WorkloadCertificates certificates;
     private final Clock clock;
-
     private final Supplier<Optional<CaptureManager>> capture;
+    private final Supplier<List<X509Certificate>> roots;
+    private final ZtunnelJson shape = new ZtunnelJson(JSON.getNodeFactory());
 
     public ConfigDump(StateStore state, WorkloadCertificates certificates, Clock clock) {
-        this(state, certificates, clock, Optional::empty);
+        this(state, certificates, clock, Optional::empty, List::of);
     }
 
-    /** @param capture the capture manager, when this node captures pods */
+    /**
+     * @param capture the capture manager, when this node captures pods
+     * @param roots   the mesh's trust anchors ({@code rootCerts}); empty until the node has its bundle
+     */
     public ConfigDump(StateStore state, WorkloadCertificates certificates, Clock clock,
-            Supplier<Optional<CaptureManager>> capture) {
+            Supplier<Optional<CaptureManager>> capture, Supplier<List<X509Certificate>> roots) {
         this.state = state;
         this.certificates = certificates;
         this.clock = clock;
         this.capture = capture;
+        this.roots = roots;
     }
 
-    /** {@code generation}, {@code workloads}, {@code services}, {@code policies}, {@code certificates}. */
+    /** {@code workloads}, {@code services}, {@code policies}, {@code certificates}; then {@code generation}, {@code capture}. */
     public ObjectNode configDump() {
         StateSnapshot snapshot = state.snapshot(); // one snapshot: the lists agree with each other
         ObjectNode dump = nodes().objectNode();
-        dump.put("generation", snapshot.generation());
         ArrayNode workloads = dump.putArray("workloads");
-        snapshot.workloads().stream().sorted(Comparator.comparing(Workload::uid)).forEach(w -> workloads.add(print(w.proto())));
+        snapshot.workloads().stream().sorted(Comparator.comparing(Workload::uid)).forEach(w -> workloads.add(shape.workload(w)));
         ArrayNode services = dump.putArray("services");
-        snapshot.services().stream().sorted(Comparator.comparing(Service::key)).forEach(s -> services.add(print(s.proto())));
+        snapshot.services().stream().sorted(Comparator.comparing(Service::hostname).thenComparing(Service::namespace))
+                .forEach(s -> services.add(shape.service(s, snapshot.endpoints(s.key()))));
         ArrayNode policies = dump.putArray("policies");
-        snapshot.policies().stream().sorted(Comparator.comparing(AuthorizationPolicy::key)).forEach(p -> policies.add(print(p.proto())));
+        snapshot.policies().stream().sorted(Comparator.comparing(AuthorizationPolicy::key))
+                .forEach(p -> policies.add(shape.policy(p.proto())));
         dump.set("certificates", certificates());
+        dump.put("generation", snapshot.generation());
         dump.set("capture", capture());
         return dump;
     }
@@ -100,51 +105,13 @@ public final class ConfigDump {
         return out;
     }
 
-    /**
-     * One entry per served identity, sorted: {@code identity}, {@code state} ({@code pending} until
-     * the CA has answered), and for an available one the leaf's serial number, validity, remaining
-     * seconds and issuer, and each chain certificate's subject, issuer, serial and validity.
-     */
+    /** One entry per served identity, sorted (ztunnel's CertsDump; see {@link ZtunnelJson#certificates}). */
     public ArrayNode certificates() {
         ArrayNode out = nodes().arrayNode();
-        Instant now = clock.instant();
-        certificates.served().stream().sorted(Comparator.comparing(SpiffeId::toString)).forEach(id -> {
-            ObjectNode entry = out.addObject();
-            entry.put("identity", id.toString());
-            Optional<Svid> svid = certificates.current(id);
-            entry.put("state", svid.isPresent() ? "available" : "pending");
-            svid.ifPresent(s -> describe(s, now, entry));
-        });
+        List<X509Certificate> anchors = roots.get();
+        certificates.served().stream().sorted(Comparator.comparing(SpiffeId::toString)).forEach(id -> out.add(
+                shape.certificates(id.toString(), certificates.current(id).map(Svid::chain).orElse(List.of()), anchors)));
         return out;
-    }
-
-    private static void describe(Svid svid, Instant now, ObjectNode entry) {
-        X509Certificate leaf = svid.leaf();
-        entry.put("serialNumber", leaf.getSerialNumber().toString(16));
-        entry.put("notBefore", svid.notBefore().toString());
-        entry.put("notAfter", svid.notAfter().toString());
-        entry.put("remainingSeconds", Math.max(0, Duration.between(now, svid.notAfter()).toSeconds()));
-        entry.put("issuer", leaf.getIssuerX500Principal().getName());
-        ArrayNode chain = entry.putArray("chain");
-        for (X509Certificate certificate : svid.chain()) {
-            ObjectNode link = chain.addObject();
-            link.put("subject", certificate.getSubjectX500Principal().getName());
-            link.put("issuer", certificate.getIssuerX500Principal().getName());
-            link.put("serialNumber", certificate.getSerialNumber().toString(16));
-            link.put("notBefore", certificate.getNotBefore().toInstant().toString());
-            link.put("notAfter", certificate.getNotAfter().toInstant().toString());
-        }
-    }
-
-    /** A resource that cannot be printed (an extension of an unknown type) is shown as such, not dropped. */
-    private static ObjectNode print(MessageOrBuilder message) {
-        try {
-            return ProtoJson.print(message);
-        } catch (InvalidProtocolBufferException e) {
-            ObjectNode error = nodes().objectNode();
-            error.put("unprintable", message.getDescriptorForType().getFullName() + ": " + e.getMessage());
-            return error;
-        }
     }
 
     private static JsonNodeFactory nodes() {

@@ -20,14 +20,17 @@ import io.ambit.ztunnel.state.StateSnapshot;
 import io.ambit.ztunnel.telemetry.ConnectionLabels.Reporter;
 import io.ambit.ztunnel.telemetry.ConnectionTelemetry;
 import io.ambit.ztunnel.telemetry.Peer;
+import io.ambit.ztunnel.telemetry.ResponseFlags;
 
 /**
  * The policy and telemetry side of a pod's HBONE listener: each CONNECT is authorized with the
  * client's proven SPIFFE ID (L4 policy of the destination pod); each tunnel is reported as the
  * destination's ztunnel does and registered so a later policy change can close it; each refusal
- * is counted with its {@code response_flags}: {@code DENY} for policy, {@code CONNECT} when the
- * application did not accept, {@code DPE} (downstream protocol error) for a failed handshake, a
- * protocol that is not HTTP/2 or a malformed or misdirected CONNECT.
+ * is counted with ztunnel's {@code response_flags}: {@code DENY} for policy, {@code CONNECT} when the
+ * application did not accept, {@code TLS_FAILURE} for a failed handshake, {@code H2_HANDSHAKE_FAILURE}
+ * for a protocol that is not (or breaks) HTTP/2, and Envoy's {@code DPE} (downstream protocol error)
+ * for a malformed or misdirected CONNECT. The destination service is the one this pod serves the
+ * target port for ({@link InboundService}), as ztunnel guesses it.
  */
 final class InboundHbone implements Authorizer, TunnelObserver {
 
@@ -59,7 +62,8 @@ final class InboundHbone implements Authorizer, TunnelObserver {
 
     @Override
     public void opened(ConnectRequest request, Relay relay) {
-        ConnectionTelemetry.Tracked tracked = track(request.peer(), Optional.of(request.client()), request.target());
+        ConnectionTelemetry.Tracked tracked = track(request.peer(), Optional.of(request.client()), request.target(),
+                request.forwarded());
         // The relay's first side is the application: what came from the stream came from the source.
         tracked.follow(() -> {
             var p = relay.progress();
@@ -73,7 +77,7 @@ final class InboundHbone implements Authorizer, TunnelObserver {
         // The relay's first side is the application's connection: what it sent went back to the source.
         relay.done().thenAccept(result -> {
             entry.close();
-            tracked.finish(result.fromSecond(), result.fromFirst(), revoked.get() ? "DENY" : ConnectionTelemetry.NO_FLAGS,
+            tracked.finish(result.fromSecond(), result.fromFirst(), revoked.get() ? ResponseFlags.DENY : ResponseFlags.NONE,
                     result.error());
         });
     }
@@ -84,18 +88,21 @@ final class InboundHbone implements Authorizer, TunnelObserver {
         InetSocketAddress target = request.map(ConnectRequest::target)
                 .orElseGet(() -> new InetSocketAddress(pod.addresses().getFirst(), context.settings().hbonePort()));
         String flags = switch (refusal) {
-            case DENIED -> "DENY";
-            case UPSTREAM_UNREACHABLE -> "CONNECT";
-            case HANDSHAKE, PROTOCOL, BAD_REQUEST -> "DPE";
+            case DENIED -> ResponseFlags.DENY;
+            case UPSTREAM_UNREACHABLE -> ResponseFlags.CONNECT;
+            case HANDSHAKE -> ResponseFlags.TLS_FAILURE;
+            case PROTOCOL -> ResponseFlags.H2_HANDSHAKE_FAILURE;
+            case BAD_REQUEST -> ResponseFlags.DOWNSTREAM_PROTOCOL_ERROR;
         };
-        track(peer, client, target).fail(flags, reason);
+        track(peer, client, target, request.flatMap(ConnectRequest::forwarded)).fail(flags, reason);
     }
 
-    private ConnectionTelemetry.Tracked track(InetSocketAddress peer, Optional<SpiffeId> client, InetSocketAddress target) {
+    private ConnectionTelemetry.Tracked track(InetSocketAddress peer, Optional<SpiffeId> client, InetSocketAddress target,
+            Optional<String> forwarded) {
         InetAddress sourceIp = peer.getAddress();
-        Peer source = new Peer(context.state().snapshot().workloadAt(sourceIp).map(Workload::proto),
-                client.map(SpiffeId::toString));
-        return context.telemetry().open(Reporter.DESTINATION, peer, source, target, Optional.empty(), Optional.empty(),
-                Peer.of(pod.proto()), client.isPresent());
+        StateSnapshot snapshot = context.state().snapshot();
+        Peer source = new Peer(snapshot.workloadAt(sourceIp).map(Workload::proto), client.map(SpiffeId::toString));
+        return context.telemetry().open(Reporter.DESTINATION, peer, source, target, Optional.empty(),
+                InboundService.guess(snapshot, pod, target.getPort(), forwarded), Peer.of(pod.proto()), client.isPresent());
     }
 }

@@ -57,9 +57,10 @@ final class InboundPlaintextHandler extends ChannelInboundHandlerAdapter {
             Outbound.reset(downstream);
             return;
         }
-        Peer sourcePeer = new Peer(context.state().snapshot().workloadAt(source.getAddress()).map(Workload::proto), Optional.empty());
+        StateSnapshot seen = context.state().snapshot();
+        Peer sourcePeer = new Peer(seen.workloadAt(source.getAddress()).map(Workload::proto), Optional.empty());
         ConnectionTelemetry.Tracked tracked = context.telemetry().open(Reporter.DESTINATION, source, sourcePeer, destination,
-                Optional.empty(), Optional.empty(), Peer.of(pod.proto()), false);
+                Optional.empty(), InboundService.guess(seen, pod, destination.getPort()), Peer.of(pod.proto()), false);
         if (!pod.addresses().contains(destination.getAddress())) {
             tracked.fail("DPE", destination + " is not an address of " + pod.uid());
             Outbound.reset(downstream);

@@ -19,6 +19,8 @@ import io.ambit.ztunnel.state.Workload;
 import io.ambit.ztunnel.telemetry.ConnectionLabels.Reporter;
 import io.ambit.ztunnel.telemetry.ConnectionTelemetry;
 import io.ambit.ztunnel.telemetry.Peer;
+import io.ambit.ztunnel.telemetry.ResponseFlags;
+import io.ambit.ztunnel.telemetry.ServiceDescription;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.util.concurrent.Future;
@@ -81,9 +83,9 @@ final class Outbound {
     void forward(Channel downstream, InetSocketAddress destination, Progress progress) {
         Route route = context.router().route(context.state().snapshot(), pod, destination);
         InetSocketAddress source = (InetSocketAddress) downstream.remoteAddress();
-        ConnectionTelemetry.Tracked tracked = context.telemetry().open(Reporter.SOURCE, source, Peer.of(pod.proto()),
+        ConnectionTelemetry.Tracked tracked = context.telemetry().open(Reporter.SOURCE, source, sourcePeer(pod, route),
                 destination, route instanceof Route.Hbone h ? Optional.of(h.hboneAddress()) : Optional.empty(),
-                route.service().map(Service::hostname), destinationPeer(route), route instanceof Route.Hbone);
+                route.service().map(ServiceDescription::of), destinationPeer(route), route instanceof Route.Hbone);
         switch (route) {
             case Route.Hbone hbone -> tunnel(downstream, source, hbone, tracked, progress);
             case Route.Passthrough pass -> passthrough(downstream, pass, tracked, progress);
@@ -102,13 +104,16 @@ final class Outbound {
                 .orElseGet(() -> HboneHeaders.forwardedFor(source));
         HboneKey key = new HboneKey(pod.identity(), route.identity(), route.hboneAddress());
         context.certificates().await(pod.identity())
+                .exceptionally(e -> {
+                    throw new NoCertificateException(pod.identity(), e);
+                })
                 .thenCompose(material -> pool.open(key, route.authority(), headers, downstream.eventLoop()))
                 .whenComplete((tunnel, error) -> {
                     if (error != null) {
                         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                                 ? error.getCause() : error;
-                        boolean denied = cause instanceof TunnelRefusedException refused && refused.status() == 401;
-                        String flags = denied ? "DENY" : "CONNECT";
+                        String flags = TunnelFailure.responseFlags(cause);
+                        boolean denied = flags.equals(ResponseFlags.DENY);
                         tracked.fail(flags, cause.getMessage());
                         downstream.eventLoop().execute(() -> {
                             if (downstream.isActive()) {
@@ -162,11 +167,19 @@ final class Outbound {
         });
     }
 
-    private static Peer destinationPeer(Route route) {
+    /**
+     * The source as ztunnel labels it: its workload always, its identity ({@code source_principal})
+     * only when the connection goes over mutual TLS (ztunnel's outbound {@code DerivedWorkload}).
+     */
+    static Peer sourcePeer(Workload pod, Route route) {
+        return route instanceof Route.Hbone ? Peer.of(pod.proto()) : new Peer(Optional.of(pod.proto()), Optional.empty());
+    }
+
+    /** The destination as ztunnel labels it: a known workload with its identity, mutual TLS or not (ztunnel's with_destination). */
+    static Peer destinationPeer(Route route) {
         return switch (route) {
             case Route.Hbone h -> new Peer(Optional.of(h.destination().proto()), Optional.of(h.identity().toString()));
-            case Route.Passthrough p -> p.destination().map(w -> new Peer(Optional.of(w.proto()), Optional.<String>empty()))
-                    .orElse(Peer.UNKNOWN);
+            case Route.Passthrough p -> p.destination().map(w -> Peer.of(w.proto())).orElse(Peer.UNKNOWN);
             case Route.Unreachable u -> Peer.UNKNOWN;
         };
     }

@@ -41,7 +41,8 @@ import tools.jackson.databind.node.ObjectNode;
  * A local config file, read (Istio ztunnel's {@code LOCAL_XDS_PATH}): the whole xDS state as one
  * YAML document with the lists {@code workloads}, {@code services} and {@code policies}, each
  * entry an {@code istio.workload.Workload}, {@code istio.workload.Service} or
- * {@code istio.security.Authorization} in protobuf JSON form with IP literals ({@link ProtoJson}).
+ * {@code istio.security.Authorization} in protobuf JSON form with IP literals ({@link ProtoJson}), or
+ * in Istio ztunnel's own local config shape ({@link ZtunnelLocalFormat}), entry by entry.
  *
  * <p>This class only reads; the entries are validated by the same parsers as xDS resources when
  * {@link LocalConfigLoader} applies them. YAML is composed with SnakeYAML's safe loader (as
@@ -232,6 +233,9 @@ public final class LocalConfig {
                     throw new InvalidResourceException(section.key() + "[" + i + "]: must be a mapping");
                 }
                 ObjectNode json = (ObjectNode) toJson(item, section.key() + "[" + i + "]");
+                if (ZtunnelLocalFormat.isZtunnelShape(section, json)) {
+                    json = ZtunnelLocalFormat.convert(section, json, section.key() + "[" + i + "]");
+                }
                 Message message = ProtoJson.parse(json, section.builder(), section.key() + "[" + i + "]").build();
                 String name = section.name(message);
                 entries.add(new Entry(section, i, item.getStartMark().getLine() + 1, message, name == null ? label : name));

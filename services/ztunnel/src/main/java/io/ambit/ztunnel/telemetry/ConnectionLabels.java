@@ -9,9 +9,15 @@ import io.micrometer.core.instrument.Tag;
 /**
  * The labels of Istio's TCP metrics, as ztunnel reports them: {@code reporter}, the source and
  * destination workload, canonical service and revision, namespace, principal, app and version,
- * the destination service, {@code request_protocol="tcp"}, {@code response_flags} ("-" or e.g.
- * "DENY", "CONNECT") and {@code connection_security_policy} ("mutual_tls" or "unknown"). An
- * unknown value is "unknown", as in Istio, so dashboards written for Istio keep working.
+ * the destination service (hostname, name and namespace from the Service resource),
+ * {@code request_protocol="tcp"}, {@code response_flags} ("-" or e.g. "DENY", "CONNECT",
+ * "TLS_FAILURE"), {@code connection_security_policy} ("mutual_tls" or "unknown") and the locality
+ * labels {@code source_region}, {@code source_zone}, {@code destination_region},
+ * {@code destination_zone}: exactly the label set of istio/ztunnel's {@code CommonTrafficLabels}
+ * ({@code src/proxy/metrics.rs}). An unknown value is "unknown", as in Istio, so dashboards written
+ * for Istio keep working. ztunnel leaves the locality labels out only when it knows neither end,
+ * which never happens for a connection it records; here they are always present, so every series
+ * of a metric has one label set (as the Prometheus format requires).
  */
 public record ConnectionLabels(List<Tag> tags) {
 
@@ -24,24 +30,24 @@ public record ConnectionLabels(List<Tag> tags) {
     }
 
     /**
-     * @param destinationService the service hostname the client addressed ({@code echo.demo.svc.cluster.local}), if any
+     * @param destinationService the service the client addressed (outbound) or the one the destination serves the port for (inbound)
      * @param mutualTls          whether the connection was carried over mutual TLS (HBONE)
      * @param responseFlags      "-" for a normal connection, else Istio's flag (DENY, CONNECT …)
      */
-    public static ConnectionLabels of(Reporter reporter, Peer source, Peer destination, Optional<String> destinationService,
-            boolean mutualTls, String responseFlags) {
+    public static ConnectionLabels of(Reporter reporter, Peer source, Peer destination,
+            Optional<ServiceDescription> destinationService, boolean mutualTls, String responseFlags) {
         List<Tag> tags = new java.util.ArrayList<>();
-        tags.add(Tag.of("reporter", reporter == Reporter.SOURCE ? "source" : "destination"));
+        tags.add(Tag.of("reporter", reporter(reporter)));
         add(tags, "source", source);
         add(tags, "destination", destination);
-        String service = destinationService.orElse(UNKNOWN);
-        tags.add(Tag.of("destination_service", service));
-        tags.add(Tag.of("destination_service_name", destinationService.map(s -> s.split("\\.", 2)[0]).orElse(UNKNOWN)));
-        tags.add(Tag.of("destination_service_namespace", destinationService.filter(s -> s.split("\\.").length > 1)
-                .map(s -> s.split("\\.")[1]).orElse(UNKNOWN)));
+        tags.add(Tag.of("destination_service", known(destinationService.map(ServiceDescription::hostname))));
+        tags.add(Tag.of("destination_service_name", known(destinationService.map(ServiceDescription::name))));
+        tags.add(Tag.of("destination_service_namespace", known(destinationService.map(ServiceDescription::namespace))));
         tags.add(Tag.of("request_protocol", "tcp"));
         tags.add(Tag.of("response_flags", responseFlags));
         tags.add(Tag.of("connection_security_policy", mutualTls ? "mutual_tls" : UNKNOWN));
+        locality(tags, "source", source);
+        locality(tags, "destination", destination);
         return new ConnectionLabels(tags);
     }
 
@@ -55,6 +61,21 @@ public record ConnectionLabels(List<Tag> tags) {
         tags.add(Tag.of(side + "_version", workload.map(Workload::getCanonicalRevision).filter(s -> !s.isEmpty()).orElse(UNKNOWN)));
         tags.add(Tag.of(side + "_cluster", workload.map(Workload::getClusterId).filter(s -> !s.isEmpty()).orElse(UNKNOWN)));
         tags.add(Tag.of(side + "_principal", peer.principal().orElse(UNKNOWN)));
+    }
+
+    /** The {@code reporter} label's value. */
+    static String reporter(Reporter reporter) {
+        return reporter == Reporter.SOURCE ? "source" : "destination";
+    }
+
+    private static void locality(List<Tag> tags, String side, Peer peer) {
+        Optional<io.ambit.proto.workload.Locality> locality = peer.workload().filter(Workload::hasLocality).map(Workload::getLocality);
+        tags.add(Tag.of(side + "_region", known(locality.map(io.ambit.proto.workload.Locality::getRegion))));
+        tags.add(Tag.of(side + "_zone", known(locality.map(io.ambit.proto.workload.Locality::getZone))));
+    }
+
+    private static String known(Optional<String> value) {
+        return value.filter(v -> !v.isEmpty()).orElse(UNKNOWN);
     }
 
     public String get(String key) {

@@ -16,7 +16,7 @@ import io.ambit.ztunnel.telemetry.ConnectionLabels.Reporter;
  * Telemetry for one proxied connection, from open to end: {@code istio_tcp_connections_opened}
  * when it starts; when it ends, {@code _closed}, the byte counters and, when it failed or was
  * refused, {@code istio_tcp_connections_failed}, all with the final {@code response_flags}; and
- * one access-log line. Bytes are counted while the connection is open, as ztunnel counts them as
+ * one access-log line. {@code istio_tcp_sockets_open} follows the connections from open to end. Bytes are counted while the connection is open, as ztunnel counts them as
  * they flow (its {@code copy.rs}), with the labels the connection opened with: {@link
  * #reportProgress()} adds what each open connection carried since its last report, and the end
  * adds the rest. A connection open for hours therefore shows its bytes from the start.
@@ -41,10 +41,11 @@ public final class ConnectionTelemetry {
      * @param mutualTls whether the connection crossed the mesh over mutual TLS
      */
     public Tracked open(Reporter reporter, InetSocketAddress source, Peer sourcePeer, InetSocketAddress destination,
-            Optional<InetSocketAddress> hboneAddress, Optional<String> service, Peer destinationPeer, boolean mutualTls) {
+            Optional<InetSocketAddress> hboneAddress, Optional<ServiceDescription> service, Peer destinationPeer, boolean mutualTls) {
         Tracked tracked = new Tracked(reporter, source, sourcePeer, destination, hboneAddress, service, destinationPeer,
                 mutualTls, clock.instant());
         metrics.of(tracked.labels(NO_FLAGS)).opened().increment();
+        metrics.socketOpened(reporter);
         return tracked;
     }
 
@@ -68,7 +69,7 @@ public final class ConnectionTelemetry {
         private final Peer sourcePeer;
         private final InetSocketAddress destination;
         private final Optional<InetSocketAddress> hboneAddress;
-        private final Optional<String> service;
+        private final Optional<ServiceDescription> service;
         private final Peer destinationPeer;
         private final boolean mutualTls;
         private final Instant start;
@@ -79,8 +80,8 @@ public final class ConnectionTelemetry {
         private long reportedFromDestination;
 
         private Tracked(Reporter reporter, InetSocketAddress source, Peer sourcePeer, InetSocketAddress destination,
-                Optional<InetSocketAddress> hboneAddress, Optional<String> service, Peer destinationPeer, boolean mutualTls,
-                Instant start) {
+                Optional<InetSocketAddress> hboneAddress, Optional<ServiceDescription> service, Peer destinationPeer,
+                boolean mutualTls, Instant start) {
             this.reporter = reporter;
             this.source = source;
             this.sourcePeer = sourcePeer;
@@ -129,13 +130,14 @@ public final class ConnectionTelemetry {
         /**
          * @param fromSource    bytes carried from the source towards the destination (Istio's "received")
          * @param fromDestination bytes carried back (Istio's "sent")
-         * @param responseFlags {@link #NO_FLAGS}, or why it failed ({@code DENY}, {@code CONNECT}, …)
+         * @param responseFlags {@link #NO_FLAGS}, or why it failed (one of {@link ResponseFlags})
          */
         public void finish(long fromSource, long fromDestination, String responseFlags, Optional<String> error) {
             if (!finished.compareAndSet(false, true)) {
                 return;
             }
             followed.remove(this);
+            metrics.socketClosed(reporter);
             addBytes(fromSource, fromDestination);
             TcpMetrics.Counters counters = metrics.of(labels(responseFlags));
             counters.closed().increment();
@@ -144,7 +146,7 @@ public final class ConnectionTelemetry {
             }
             Duration duration = Duration.between(start, clock.instant());
             AccessLog.write(new AccessLog.Entry(reporter == Reporter.SOURCE ? "outbound" : "inbound", source, sourcePeer,
-                    destination, hboneAddress, service, destinationPeer, fromSource, fromDestination, duration,
+                    destination, hboneAddress, service.map(ServiceDescription::hostname), destinationPeer, fromSource, fromDestination, duration,
                     error.map(e -> NO_FLAGS.equals(responseFlags) ? e : responseFlags + ": " + e)));
         }
 

@@ -102,28 +102,45 @@ class AdminServerTest {
         certificates.close();
     }
 
+    /** The shape of istio/ztunnel's dump (and of istioctl's {@code configdump/api.go}, which reads it). */
     @Test
-    void configDumpShowsTheStateAsProtobufJsonWithIpLiterals() throws Exception {
+    void configDumpHasZtunnelsJsonShape() throws Exception {
         HttpResponse<String> response = get("/config_dump");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
         JsonNode dump = ConfigDump.JSON.readTree(response.body());
+        assertThat(dump.propertyNames()).containsExactly("workloads", "services", "policies", "certificates", "generation", "capture");
         assertThat(dump.get("generation").asLong()).isEqualTo(state.snapshot().generation()).isEqualTo(2);
 
         JsonNode workload = dump.get("workloads").get(0);
         assertThat(workload.get("uid").asString()).isEqualTo("Kubernetes//Pod/demo/sleep-1");
-        assertThat(workload.get("addresses").get(0).asString()).isEqualTo("10.244.1.10");
-        assertThat(workload.get("tunnelProtocol").asString()).isEqualTo("HBONE");
+        assertThat(workload.get("workloadIps").get(0).asString()).isEqualTo("10.244.1.10");
+        assertThat(workload.get("protocol").asString()).isEqualTo("HBONE");
+        assertThat(workload.get("name").asString()).isEqualTo("sleep-1");
+        assertThat(workload.get("namespace").asString()).isEqualTo("demo");
+        assertThat(workload.get("node").asString()).isEqualTo("node-a");
+        assertThat(workload.get("status").asString()).isEqualTo("Healthy");
+        assertThat(workload.has("tunnelProtocol")).as("the protobuf name is not ztunnel's").isFalse();
+
         JsonNode service = dump.get("services").get(0);
         assertThat(service.get("hostname").asString()).isEqualTo("echo.demo.svc.cluster.local");
-        assertThat(service.get("addresses").get(0).get("address").asString()).isEqualTo("10.96.0.10");
+        assertThat(service.get("name").asString()).isEqualTo("echo");
+        assertThat(service.get("vips").get(0).asString()).isEqualTo("/10.96.0.10");
+        assertThat(service.get("ports").get("80").asInt()).isEqualTo(8080);
+        assertThat(service.get("endpoints").isObject()).isTrue();
+
         JsonNode policy = dump.get("policies").get(0);
         assertThat(policy.get("name").asString()).isEqualTo("allow-sleep");
-        assertThat(policy.at("/rules/0/clauses/0/matches/0/sourceIps/0/address").asString()).isEqualTo("10.244.0.0");
+        assertThat(policy.get("scope").asString()).isEqualTo("Namespace");
+        assertThat(policy.get("action").asString()).isEqualTo("Allow");
+        assertThat(policy.at("/rules/0/0/0/sourceIps/0").asString()).isEqualTo("10.244.0.0/16");
+        assertThat(policy.at("/rules/0/0/0/destinationPorts/0").asInt()).isEqualTo(8080);
         assertThat(dump.get("certificates")).isEqualTo(ConfigDump.JSON.readTree(get("/certs").body()));
+        assertThat(dump.at("/capture/enabled").asBoolean()).isFalse();
     }
 
+    /** ztunnel's CertsDump: base64 PEM, decimal serial, RFC 3339 validity; leaf and intermediates, then roots. */
     @Test
     void certsDescribeEachServedIdentity() throws Exception {
         JsonNode certs = ConfigDump.JSON.readTree(get("/certs").body());
@@ -131,22 +148,25 @@ class AdminServerTest {
         assertThat(certs).hasSize(2);
         JsonNode echo = certs.get(0);
         assertThat(echo.get("identity").asString()).isEqualTo(ECHO.toString());
-        assertThat(echo.get("state").asString()).isEqualTo("pending");
+        assertThat(echo.get("state").asString()).isEqualTo("Initializing");
+        assertThat(echo.get("certChain")).isEmpty();
 
         JsonNode sleep = certs.get(1);
         var leaf = issued.certificate();
+        assertThat(sleep.propertyNames()).containsExactly("identity", "state", "certChain", "rootCerts");
         assertThat(sleep.get("identity").asString()).isEqualTo(SLEEP.toString());
-        assertThat(sleep.get("state").asString()).isEqualTo("available");
-        assertThat(sleep.get("serialNumber").asString()).isEqualTo(leaf.getSerialNumber().toString(16));
-        assertThat(sleep.get("notBefore").asString()).isEqualTo(NOW.minusSeconds(60).toString());
-        assertThat(sleep.get("notAfter").asString()).isEqualTo(NOW.plus(Duration.ofHours(1)).toString());
-        assertThat(sleep.get("remainingSeconds").asLong()).isEqualTo(3600);
-        assertThat(sleep.get("issuer").asString()).isEqualTo(CA.certificate().getSubjectX500Principal().getName());
-        assertThat(StreamSupport.stream(sleep.get("chain").spliterator(), false).map(c -> c.get("subject").asString()).toList())
-                .isEqualTo(issued.chain().stream().map(c -> c.getSubjectX500Principal().getName()).toList())
-                .hasSize(3);
-        assertThat(sleep.propertyNames()).containsExactly("identity", "state", "serialNumber", "notBefore", "notAfter",
-                "remainingSeconds", "issuer", "chain");
+        assertThat(sleep.get("state").asString()).isEqualTo("Available");
+        JsonNode first = sleep.get("certChain").get(0);
+        assertThat(first.propertyNames()).containsExactly("pem", "serialNumber", "validFrom", "expirationTime");
+        assertThat(first.get("serialNumber").asString()).isEqualTo(leaf.getSerialNumber().toString());
+        assertThat(first.get("validFrom").asString()).isEqualTo(NOW.minusSeconds(60).toString());
+        assertThat(first.get("expirationTime").asString()).isEqualTo(NOW.plus(Duration.ofHours(1)).toString());
+        String pem = new String(Base64.getDecoder().decode(first.get("pem").asString()), java.nio.charset.StandardCharsets.US_ASCII);
+        var parsed = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        assertThat(parsed).isEqualTo(leaf);
+        assertThat(sleep.get("certChain")).as("leaf and intermediate").hasSize(2);
+        assertThat(sleep.get("rootCerts")).as("the self-signed root of the chain, when no bundle is given").hasSize(1);
     }
 
     @Test

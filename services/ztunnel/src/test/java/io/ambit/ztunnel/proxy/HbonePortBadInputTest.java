@@ -37,8 +37,9 @@ import io.netty.handler.codec.http2.Http2Headers;
  * ztunnel: handshakes without a valid mesh identity, bytes that are not TLS or not a CONNECT to
  * this pod, header blocks that are too big, a client that vanishes mid-handshake, an identity
  * policy denies. Each is refused with its status or a close, is counted in
- * {@code istio_tcp_connections_failed} with the documented {@code response_flags} (DPE, or DENY
- * for policy), and leaves the pod's ztunnel serving the next real client.
+ * {@code istio_tcp_connections_failed} with ztunnel's {@code response_flags} (TLS_FAILURE for a
+ * failed handshake, H2_HANDSHAKE_FAILURE for broken HTTP/2, DENY for policy; DPE, Envoy's flag, for
+ * a malformed or misdirected CONNECT), and leaves the pod's ztunnel serving the next real client.
  */
 class HbonePortBadInputTest {
 
@@ -66,7 +67,7 @@ class HbonePortBadInputTest {
         RawHboneClient client = RawHboneClient.tlsOnly(hostile, hbonePort(), RawHboneClient.clientTls(null, null));
 
         awaitClosed(client);
-        awaitFailures("DPE", 1);
+        awaitFailures("TLS_FAILURE", 1);
         assertStillServes();
     }
 
@@ -77,7 +78,7 @@ class HbonePortBadInputTest {
                 RawHboneClient.clientTls(other.privateKey(), other.chain()));
 
         awaitClosed(client);
-        awaitFailures("DPE", 1);
+        awaitFailures("TLS_FAILURE", 1);
         assertStillServes();
     }
 
@@ -89,7 +90,7 @@ class HbonePortBadInputTest {
                 RawHboneClient.clientTls(forged.privateKey(), forged.chain()));
 
         awaitClosed(client);
-        awaitFailures("DPE", 1);
+        awaitFailures("TLS_FAILURE", 1);
         assertStillServes();
     }
 
@@ -100,7 +101,7 @@ class HbonePortBadInputTest {
                 RawHboneClient.clientTls(twoIds.privateKey(), twoIds.chain()));
 
         awaitClosed(client);
-        awaitFailures("DPE", 1);
+        awaitFailures("TLS_FAILURE", 1);
         assertStillServes();
     }
 
@@ -113,7 +114,7 @@ class HbonePortBadInputTest {
 
             assertThat(readsToTheEnd(socket.getInputStream())).isTrue();
         }
-        awaitFailures("DPE", 1);
+        awaitFailures("TLS_FAILURE", 1);
         assertStillServes();
     }
 
@@ -153,7 +154,7 @@ class HbonePortBadInputTest {
 
             awaitClosed(client);
         }
-        awaitFailures("DPE", 1);
+        awaitFailures("H2_HANDSHAKE_FAILURE", 1);
         assertStillServes();
     }
 
@@ -192,7 +193,7 @@ class HbonePortBadInputTest {
             assertThat(huge).isEqualTo("closed");
             awaitClosed(client);
         }
-        awaitFailures("DPE", 1);
+        awaitFailures("H2_HANDSHAKE_FAILURE", 1);
         assertThat(nodes.echo.peers()).isEmpty();
         assertStillServes();
     }
@@ -209,7 +210,7 @@ class HbonePortBadInputTest {
             assertThat(serverHello[0]).as("a TLS handshake record").isEqualTo((byte) 22);
             socket.setSoLinger(true, 0);
         }
-        awaitFailures("DPE", 1);
+        awaitFailures("TLS_FAILURE", 1);
         assertStillServes();
     }
 

@@ -100,6 +100,22 @@ class HboneProxyTest {
         }
         assertThat(nodes.a.counter("istio_tcp_connections_opened", "destination_service", "echo.demo.svc.cluster.local",
                 "destination_service_namespace", "demo")).isEqualTo(1);
+        // the destination's ztunnel names the service too (Istio: guess_inbound_service), from the Service resource
+        assertThat(nodes.b.counter("istio_tcp_connections_opened", "reporter", "destination",
+                "destination_service", "echo.demo.svc.cluster.local", "destination_service_name", "echo",
+                "destination_service_namespace", "demo")).isEqualTo(1);
+    }
+
+    /** Addressed by pod IP, no service named: the destination finds the service by the pod's target port. */
+    @Test
+    void theInboundSideFindsTheServiceByTargetPort() throws IOException {
+        try (Socket socket = Socks5Client.connect(nodes.socks(), nodes.echoDirect())) {
+            assertThat(roundTrip(socket, "direct")).isEqualTo("direct");
+        }
+        assertThat(nodes.a.counter("istio_tcp_connections_opened", "reporter", "source", "destination_service", "unknown"))
+                .isEqualTo(1);
+        assertThat(nodes.b.counter("istio_tcp_connections_opened", "reporter", "destination",
+                "destination_service", "echo.demo.svc.cluster.local", "destination_service_name", "echo")).isEqualTo(1);
     }
 
     @Test

@@ -190,6 +190,10 @@ class OutboundRouterTest {
 
         assertThat(route(db)).isEqualTo(new Route.Passthrough(db, Optional.of(workload("Kubernetes//Pod/demo/db")),
                 Optional.empty()));
+        // as ztunnel labels it: no source_principal without mutual TLS; the known destination's identity all the same
+        assertThat(Outbound.sourcePeer(workload("Kubernetes//Pod/demo/sleep"), route(db)).principal()).isEmpty();
+        assertThat(Outbound.sourcePeer(workload("Kubernetes//Pod/demo/sleep"), route(db)).workload()).isPresent();
+        assertThat(Outbound.destinationPeer(route(db)).principal()).hasValue("spiffe://cluster.local/ns/demo/sa/db");
     }
 
     @Test
