@@ -10,13 +10,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import io.ambit.service.TestTokens;
-import io.ambit.xds.TestIdentity;
-import io.ambit.xds.XdsServerApplication;
+import io.ambit.xds.KubernetesModeXds;
 import io.ambit.xds.store.KubernetesConfigStore;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -52,23 +49,12 @@ class KubernetesStoreViewTest {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeEach
-    void start() {
+    void start() throws Exception {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("demo")
                 .addToLabels("istio.io/dataplane-mode", "ambient").endMetadata().build()).create();
         policies().inNamespace("demo").resource(policy("deny-admin")).create();
 
-        System.setProperty("kubernetes.master", client.getMasterUrl().toString());
-        System.setProperty("kubernetes.trust.certificates", "true");
-        System.setProperty("kubernetes.auth.tryKubeConfig", "false");
-        System.setProperty("kubernetes.auth.tryServiceAccount", "false");
-        System.setProperty("kubernetes.namespace", "istio-system");
-        Map<String, Object> properties = new LinkedHashMap<>();
-        new TestIdentity().register((name, value) -> properties.put(name, value.get()), files);
-        properties.put("server.port", "0");
-        properties.put("management.server.port", "0");
-        List<String> args = new ArrayList<>(List.of("--spring.profiles.active=kubernetes"));
-        properties.forEach((name, value) -> args.add("--" + name + "=" + value));
-        xds = new SpringApplicationBuilder(XdsServerApplication.class).run(args.toArray(String[]::new));
+        xds = KubernetesModeXds.start(client, files);
     }
 
     @AfterEach

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,8 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.ambit.proto.workload.Address;
 import io.ambit.proto.workload.TunnelProtocol;
 import io.ambit.testkit.KubernetesManifests;
-import io.ambit.xds.TestIdentity;
-import io.ambit.xds.XdsServerApplication;
+import io.ambit.xds.KubernetesModeXds;
 import io.ambit.xds.state.XdsResource;
 import io.ambit.xds.state.XdsState;
 import io.ambit.xds.store.KubernetesConfigStore;
@@ -36,7 +34,6 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -175,19 +172,7 @@ class KubernetesInstallTest {
     }
 
     private void startXdsServer() throws Exception {
-        System.setProperty("kubernetes.master", client.getMasterUrl().toString());
-        System.setProperty("kubernetes.trust.certificates", "true");
-        System.setProperty("kubernetes.auth.tryKubeConfig", "false");
-        System.setProperty("kubernetes.auth.tryServiceAccount", "false");
-        System.setProperty("kubernetes.namespace", "istio-system");
-        Map<String, Object> properties = new LinkedHashMap<>();
-        new TestIdentity().register((name, value) -> properties.put(name, value.get()), files);
-        properties.put("server.port", "0");
-        properties.put("management.server.port", "0");
-        // as arguments: they outrank application-kubernetes.yaml (the pod's file paths)
-        List<String> args = new ArrayList<>(List.of("--spring.profiles.active=kubernetes"));
-        properties.forEach((name, value) -> args.add("--" + name + "=" + value));
-        xds = new SpringApplicationBuilder(XdsServerApplication.class).run(args.toArray(String[]::new));
+        xds = KubernetesModeXds.start(client, files);
     }
 
     /**
