@@ -10,7 +10,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLEngine;
@@ -31,9 +30,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
@@ -146,21 +143,8 @@ class BearerTokenAdsTest {
     /** A delta ADS stream whose calls carry {@code authorization: Bearer <token>} (none when null). */
     private static AdsTestBench.RawStream stream(ManagedChannel channel, String token) {
         AdsTestBench.RawStream stream = new AdsTestBench.RawStream();
-        stream.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).withCallCredentials(bearer(token)).deltaAggregatedResources(stream);
+        stream.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).withCallCredentials(AdsTestBench.bearer(token)).deltaAggregatedResources(stream);
         return stream;
-    }
-
-    private static CallCredentials bearer(String token) {
-        return new CallCredentials() {
-            @Override
-            public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-                Metadata headers = new Metadata();
-                if (token != null) {
-                    headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-                }
-                applier.apply(headers);
-            }
-        };
     }
 
     /**

@@ -129,7 +129,7 @@ class OneControlPlanePortTest {
         Struct impersonated = Struct.newBuilder()
                 .putFields("ImpersonatedIdentity", Value.newBuilder().setStringValue(POD.toString()).build()).build();
         IstioCertificateResponse certificate = IstioCertificateServiceGrpc.newBlockingStub(channel)
-                .withCallCredentials(bearer(ZTUNNEL_TOKEN)).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .withCallCredentials(AdsTestBench.bearer(ZTUNNEL_TOKEN)).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .createCertificate(IstioCertificateRequest.newBuilder().setCsr(csr).setValidityDuration(3600)
                         .setMetadata(impersonated).build());
         X509Certificate leaf = Pem.readCertificates(certificate.getCertChain(0)).get(0);
@@ -144,7 +144,7 @@ class OneControlPlanePortTest {
         assertThat(seen.clientCertificate()).isFalse();
 
         AdsTestBench.RawStream stream = new AdsTestBench.RawStream();
-        stream.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).withCallCredentials(bearer(ZTUNNEL_TOKEN))
+        stream.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).withCallCredentials(AdsTestBench.bearer(ZTUNNEL_TOKEN))
                 .deltaAggregatedResources(stream);
         stream.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(XdsState.ADDRESS_TYPE)
                 .setNode(Node.newBuilder().setId(NODE_ID).setMetadata(Struct.newBuilder()
@@ -165,7 +165,7 @@ class OneControlPlanePortTest {
 
     private void assertNodeRefused(Value clusterId, Status.Code code, String reason) throws Exception {
         AdsTestBench.RawStream stream = new AdsTestBench.RawStream();
-        stream.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).withCallCredentials(bearer(ZTUNNEL_TOKEN))
+        stream.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).withCallCredentials(AdsTestBench.bearer(ZTUNNEL_TOKEN))
                 .deltaAggregatedResources(stream);
         stream.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(XdsState.ADDRESS_TYPE)
                 .setNode(Node.newBuilder().setId(NODE_ID).setMetadata(Struct.newBuilder().putFields("CLUSTER_ID", clusterId)))
@@ -180,7 +180,7 @@ class OneControlPlanePortTest {
     void theClientRefusesAServerThatDoesNotCarryTheNameItDialled() throws Exception {
         ManagedChannel wrongName = istioChannel("istiod.other-namespace.svc");
         try {
-            assertThatThrownBy(() -> IstioCertificateServiceGrpc.newBlockingStub(wrongName).withCallCredentials(bearer(ZTUNNEL_TOKEN))
+            assertThatThrownBy(() -> IstioCertificateServiceGrpc.newBlockingStub(wrongName).withCallCredentials(AdsTestBench.bearer(ZTUNNEL_TOKEN))
                     .withDeadlineAfter(10, TimeUnit.SECONDS)
                     .createCertificate(IstioCertificateRequest.newBuilder().setCsr("x").build()))
                     .isInstanceOfSatisfying(StatusRuntimeException.class,
@@ -214,18 +214,18 @@ class OneControlPlanePortTest {
     void malformedAndOversizedRequestsAreRefusedByTheTransport() {
         MethodDescriptor<byte[], byte[]> rawMethod = IstioCertificateServiceGrpc.getCreateCertificateMethod().toBuilder(BYTES, BYTES).build();
         assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, rawMethod,
-                CallOptions.DEFAULT.withCallCredentials(bearer(ZTUNNEL_TOKEN)).withDeadlineAfter(10, TimeUnit.SECONDS),
+                CallOptions.DEFAULT.withCallCredentials(AdsTestBench.bearer(ZTUNNEL_TOKEN)).withDeadlineAfter(10, TimeUnit.SECONDS),
                 new byte[] {0x0a, 0x7f, 'M', 'I'})) // field 1 says 127 bytes, 2 follow
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isNotEqualTo(Status.Code.OK));
-        assertThatThrownBy(() -> IstioCertificateServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(ZTUNNEL_TOKEN))
+        assertThatThrownBy(() -> IstioCertificateServiceGrpc.newBlockingStub(channel).withCallCredentials(AdsTestBench.bearer(ZTUNNEL_TOKEN))
                 .withDeadlineAfter(10, TimeUnit.SECONDS)
                 .createCertificate(IstioCertificateRequest.newBuilder().setCsr("A".repeat(2 << 20)).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
         assertThat(ca.seen).isEmpty();
         // the port still serves
-        assertThat(IstioCertificateServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(ZTUNNEL_TOKEN))
+        assertThat(IstioCertificateServiceGrpc.newBlockingStub(channel).withCallCredentials(AdsTestBench.bearer(ZTUNNEL_TOKEN))
                 .createCertificate(IstioCertificateRequest.newBuilder()
                         .setCsr(io.ambit.identity.Csrs.createPem(KeyPairs.ecP256(), POD)).build()).getCertChainCount()).isPositive();
     }
@@ -237,7 +237,7 @@ class OneControlPlanePortTest {
     }
 
     private void assertStatus(String token, Status.Code code, String description) {
-        assertThatThrownBy(() -> IstioCertificateServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(token))
+        assertThatThrownBy(() -> IstioCertificateServiceGrpc.newBlockingStub(channel).withCallCredentials(AdsTestBench.bearer(token))
                 .withDeadlineAfter(15, TimeUnit.SECONDS)
                 .createCertificate(IstioCertificateRequest.newBuilder()
                         .setCsr(io.ambit.identity.Csrs.createPem(KeyPairs.ecP256(), POD)).build()))
@@ -271,19 +271,6 @@ class OneControlPlanePortTest {
                 .overrideAuthority(authority)
                 .sslContext(GrpcSslContexts.forClient().trustManager(bench.ca.root()).build())
                 .build();
-    }
-
-    private static CallCredentials bearer(String token) {
-        return new CallCredentials() {
-            @Override
-            public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-                Metadata headers = new Metadata();
-                if (token != null) {
-                    headers.put(CertificateForwarderKeys.AUTHORIZATION, "Bearer " + token);
-                }
-                applier.apply(headers);
-            }
-        };
     }
 
     static final class CertificateForwarderKeys {
