@@ -150,7 +150,7 @@ rss_kib() { # VmRSS summed over the processes, then the largest one's
 # --- the lab: namespaces, bridges, router ---------------------------------------------------
 
 remove_lab() { # kills what runs inside and deletes every namespace with the prefix (a crashed run's too)
-  "${JAVA[@]}" -cp "$JAR" io.ambit.netns.topology.TopologyMain down "$PREFIX" 2>/dev/null || true
+  topology down "$PREFIX" 2>/dev/null || true
 }
 
 cleanup() {
@@ -173,7 +173,8 @@ trap 'exit 143' TERM
 # The lab's shape, built by the lab's own topology kit (libs/netns, io.ambit.netns.topology): node
 # n's pods hang off a bridge in node n's namespace (10.244.<n>.1/24), the nodes' uplinks meet in a
 # router namespace. Nothing is routed anywhere else: the router has no default route.
-topology() { "${JAVA[@]}" -cp "$JAR" io.ambit.netns.topology.TopologyMain "$@" >/dev/null; }
+# (SLF4J's "no provider" notice dropped: the kit logs nothing the script needs; its errors stay)
+topology() { "${JAVA[@]}" -cp "$JAR" io.ambit.netns.topology.TopologyMain "$@" >/dev/null 2> >(grep -v '^SLF4J' >&2); }
 make_lab() {
   topology up "$PREFIX" 10.244 2 "client:1:$CLIENT_IP" "server:2:$SERVER_IP"
 }
