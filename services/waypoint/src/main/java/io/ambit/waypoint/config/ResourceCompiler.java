@@ -11,7 +11,8 @@ import com.google.protobuf.Message;
 import io.ambit.identity.SpiffeId;
 import io.ambit.authz.rbac.RbacConfigException;
 import io.ambit.authz.rbac.RbacEngine;
-import io.ambit.waypoint.route.RouteTable;
+import io.ambit.l7.route.RouteConfigException;
+import io.ambit.l7.route.RouteTable;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -30,7 +31,7 @@ public final class ResourceCompiler {
 
     static final String RBAC = "envoy.filters.http.rbac";
     static final String ROUTER = "envoy.filters.http.router";
-    static final String FAULT = io.ambit.waypoint.route.FaultPolicy.FILTER;
+    static final String FAULT = io.ambit.l7.route.FaultPolicy.FILTER;
 
     /**
      * A listener as compiled: where it listens, its authorization filters, its route table name
@@ -111,7 +112,7 @@ public final class ResourceCompiler {
     public static RouteTable routes(RouteConfiguration config) {
         try {
             return RouteTable.compile(config);
-        } catch (ConfigException e) {
+        } catch (RouteConfigException e) {
             throw new ConfigException("route configuration " + config.getName() + ": " + e.getMessage());
         }
     }

@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import io.ambit.identity.SpiffeId;
-import io.ambit.waypoint.route.RouteTable;
+import io.ambit.l7.route.RouteTable;
 import io.ambit.xdsclient.DeltaAdsClient;
 import io.ambit.xdsclient.XdsTypes;
 import io.ambit.xdsclient.XdsUpdate;

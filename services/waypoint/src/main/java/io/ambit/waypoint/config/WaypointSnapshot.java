@@ -4,7 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Optional;
 
-import io.ambit.waypoint.route.RouteTable;
+import io.ambit.l7.route.RouteTable;
 
 /**
  * Everything the data path reads, immutable: built whole from the latest xDS resources and

@@ -19,7 +19,7 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
-import io.ambit.waypoint.route.CompiledRoute;
+import io.ambit.l7.route.CompiledRoute;
 import org.junit.jupiter.api.Test;
 
 /** Fault and traffic-policy configuration the waypoint cannot honour is refused (NACK) with the reason, never half-applied. */

@@ -1,4 +1,4 @@
-package io.ambit.waypoint.route;
+package io.ambit.l7.route;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 import io.ambit.authz.rbac.HeaderMatch;
 import io.ambit.authz.rbac.StringMatch;
-import io.ambit.waypoint.config.ConfigException;
+
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.config.route.v3.RedirectAction;
 import io.envoyproxy.envoy.config.route.v3.Route;
@@ -20,7 +20,7 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 /**
  * One Envoy {@code Route}, compiled: its match as a predicate and one of three actions (forward
  * to weighted clusters, redirect, direct response). Anything the waypoint cannot honour is a
- * {@link ConfigException} at compile time, so the control plane hears of it as a NACK rather
+ * {@link RouteConfigException} at compile time, so the control plane hears of it as a NACK rather
  * than traffic silently taking a different path.
  */
 public final class CompiledRoute {
@@ -77,7 +77,7 @@ public final class CompiledRoute {
                 targets = targets(a);
                 totalWeight = targets.stream().mapToInt(WeightedTarget::weight).sum();
                 if (totalWeight <= 0) {
-                    throw new ConfigException("route " + name + ": weighted clusters add up to 0");
+                    throw new RouteConfigException("route " + name + ": weighted clusters add up to 0");
                 }
                 timeout = a.hasTimeout() ? RetryPolicy.proto(a.getTimeout()) : Duration.ofSeconds(15); // Envoy's default
                 retry = a.hasRetryPolicy() ? RetryPolicy.of(a.getRetryPolicy()) : RetryPolicy.NONE;
@@ -129,7 +129,7 @@ public final class CompiledRoute {
                 clusterNotFoundStatus = 503;
                 mirrors = List.of();
             }
-            default -> throw new ConfigException("route " + name + ": action " + r.getActionCase() + " is not supported");
+            default -> throw new RouteConfigException("route " + name + ": action " + r.getActionCase() + " is not supported");
         }
     }
 
@@ -142,7 +142,7 @@ public final class CompiledRoute {
             case HUNDRED -> percent.getNumerator() * 10_000L;
             case TEN_THOUSAND -> percent.getNumerator() * 100L;
             case MILLION -> percent.getNumerator();
-            default -> throw new ConfigException("mirror fraction denominator " + percent.getDenominator() + " is not supported");
+            default -> throw new RouteConfigException("mirror fraction denominator " + percent.getDenominator() + " is not supported");
         };
         return new Mirror(m.getCluster(), (int) Math.min(1_000_000, perMillion));
     }
@@ -150,8 +150,8 @@ public final class CompiledRoute {
     private static FaultPolicy compileFault(String route, com.google.protobuf.Any config) {
         try {
             return FaultPolicy.compile(config);
-        } catch (ConfigException e) {
-            throw new ConfigException("route " + route + ": " + e.getMessage());
+        } catch (RouteConfigException e) {
+            throw new RouteConfigException("route " + route + ": " + e.getMessage());
         }
     }
 
@@ -180,7 +180,7 @@ public final class CompiledRoute {
                             w.getHostRewriteLiteral().isEmpty() ? null : w.getHostRewriteLiteral()));
                 }
             }
-            default -> throw new ConfigException("cluster specifier " + a.getClusterSpecifierCase() + " is not supported");
+            default -> throw new RouteConfigException("cluster specifier " + a.getClusterSpecifierCase() + " is not supported");
         }
         return out;
     }
@@ -202,12 +202,12 @@ public final class CompiledRoute {
                 Pattern pattern = StringMatch.regex(m.getSafeRegex().getRegex());
                 yield p -> pattern.matcher(p).matches();
             }
-            default -> throw new ConfigException("path specifier " + m.getPathSpecifierCase() + " is not supported");
+            default -> throw new RouteConfigException("path specifier " + m.getPathSpecifierCase() + " is not supported");
         };
         List<Predicate<io.ambit.authz.rbac.RequestAttributes>> headers = m.getHeadersList().stream().map(HeaderMatch::compile).toList();
         List<Predicate<RequestView>> params = m.getQueryParametersList().stream().map(CompiledRoute::query).toList();
         if (m.hasRuntimeFraction() || m.hasGrpc() || m.getDynamicMetadataCount() > 0 || m.hasTlsContext()) {
-            throw new ConfigException("route match fields other than path, headers and query parameters are not supported");
+            throw new RouteConfigException("route match fields other than path, headers and query parameters are not supported");
         }
         return request -> path.test(request.path()) && headers.stream().allMatch(h -> h.test(request))
                 && params.stream().allMatch(q -> q.test(request));
@@ -221,7 +221,7 @@ public final class CompiledRoute {
                 yield r -> r.queryParameter(name).stream().findFirst().map(value::test).orElse(false);
             }
             case PRESENT_MATCH -> r -> r.hasQueryParameter(name) == q.getPresentMatch();
-            default -> throw new ConfigException("query parameter matcher " + q.getQueryParameterMatchSpecifierCase() + " is not supported");
+            default -> throw new RouteConfigException("query parameter matcher " + q.getQueryParameterMatchSpecifierCase() + " is not supported");
         };
     }
 
@@ -270,6 +270,21 @@ public final class CompiledRoute {
 
     public String name() {
         return name;
+    }
+
+    /** The weighted destinations of a forwarding route (empty for a redirect or a direct response). */
+    public List<WeightedTarget> targets() {
+        return targets;
+    }
+
+    /** The forwarded path's {@code prefix_rewrite}, or null. */
+    public String prefixRewrite() {
+        return prefixRewrite;
+    }
+
+    /** The forwarded path's {@code regex_rewrite} as {@code pattern -> substitution}, groups written as Envoy writes them; or null. */
+    public String regexRewrite() {
+        return regexRewrite == null ? null : regexRewrite.pattern() + " -> " + regexSubstitution.replaceAll("\\$(\\d)", "\\\\$1");
     }
 
     public Kind kind() {

@@ -1,4 +1,4 @@
-package io.ambit.waypoint.route;
+package io.ambit.l7.route;
 
 import java.util.List;
 

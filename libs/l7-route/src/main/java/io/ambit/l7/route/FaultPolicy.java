@@ -1,11 +1,11 @@
-package io.ambit.waypoint.route;
+package io.ambit.l7.route;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.ambit.waypoint.config.ConfigException;
+
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 
@@ -27,18 +27,18 @@ public record FaultPolicy(Duration delay, int delayPerMillion, int httpStatus, i
         try {
             f = config.unpack(HTTPFault.class);
         } catch (InvalidProtocolBufferException e) {
-            throw new ConfigException(FILTER + ": not an HTTPFault: " + e.getMessage());
+            throw new RouteConfigException(FILTER + ": not an HTTPFault: " + e.getMessage());
         }
         if (f.hasMaxActiveFaults() || f.hasResponseRateLimit() || f.getHeadersCount() > 0 || !f.getUpstreamCluster().isEmpty()
                 || f.getDownstreamNodesCount() > 0) {
-            throw new ConfigException(FILTER + ": only delay and abort are supported (no headers, upstream_cluster, downstream_nodes,"
+            throw new RouteConfigException(FILTER + ": only delay and abort are supported (no headers, upstream_cluster, downstream_nodes,"
                     + " max_active_faults, response_rate_limit)");
         }
         Duration delay = Duration.ZERO;
         int delayShare = 0;
         if (f.hasDelay()) {
             if (!f.getDelay().hasFixedDelay()) {
-                throw new ConfigException(FILTER + ": only a fixed_delay is supported");
+                throw new RouteConfigException(FILTER + ": only a fixed_delay is supported");
             }
             delay = RetryPolicy.proto(f.getDelay().getFixedDelay());
             delayShare = perMillion(f.getDelay().getPercentage());
@@ -51,11 +51,11 @@ public record FaultPolicy(Duration delay, int delayPerMillion, int httpStatus, i
                 case HTTP_STATUS -> {
                     http = f.getAbort().getHttpStatus();
                     if (http < 200 || http > 599) {
-                        throw new ConfigException(FILTER + ": abort http_status " + http + " is not within 200..599");
+                        throw new RouteConfigException(FILTER + ": abort http_status " + http + " is not within 200..599");
                     }
                 }
                 case GRPC_STATUS -> grpc = f.getAbort().getGrpcStatus();
-                default -> throw new ConfigException(FILTER + ": abort " + f.getAbort().getErrorTypeCase() + " is not supported");
+                default -> throw new RouteConfigException(FILTER + ": abort " + f.getAbort().getErrorTypeCase() + " is not supported");
             }
             abortShare = perMillion(f.getAbort().getPercentage());
         }
@@ -67,7 +67,7 @@ public record FaultPolicy(Duration delay, int delayPerMillion, int httpStatus, i
             case HUNDRED -> p.getNumerator() * 10_000L;
             case TEN_THOUSAND -> p.getNumerator() * 100L;
             case MILLION -> p.getNumerator();
-            default -> throw new ConfigException(FILTER + ": percentage denominator " + p.getDenominator() + " is not supported");
+            default -> throw new RouteConfigException(FILTER + ": percentage denominator " + p.getDenominator() + " is not supported");
         };
         return (int) Math.min(1_000_000, value);
     }

@@ -1,4 +1,4 @@
-package io.ambit.waypoint.route;
+package io.ambit.l7.route;
 
 import java.util.List;
 import java.util.Locale;
@@ -25,14 +25,14 @@ public final class RouteTable {
         this.hosts = List.copyOf(hosts);
     }
 
-    /** @throws ConfigException naming what is not supported (the shared matchers' refusals included) */
+    /** @throws RouteConfigException naming what is not supported (the shared matchers' refusals included) */
     public static RouteTable compile(RouteConfiguration config) {
         try {
             List<Host> hosts = config.getVirtualHostsList().stream()
                     .map(RouteTable::host).toList();
             return new RouteTable(config.getName(), hosts);
         } catch (io.ambit.authz.rbac.RbacConfigException e) {
-            throw new io.ambit.waypoint.config.ConfigException(e.getMessage());
+            throw new RouteConfigException(e.getMessage());
         }
     }
 

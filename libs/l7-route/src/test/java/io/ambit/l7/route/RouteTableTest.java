@@ -1,11 +1,11 @@
-package io.ambit.waypoint.route;
+package io.ambit.l7.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-import io.ambit.waypoint.config.ConfigException;
+
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -49,6 +49,6 @@ class RouteTableTest {
         assertThatThrownBy(() -> RouteTable.compile(RouteConfiguration.newBuilder().setName("r")
                 .addVirtualHosts(VirtualHost.newBuilder().setName("h").addDomains("*")
                         .addRoutes(direct("bad", RouteMatch.newBuilder().setSafeRegex(RegexMatcher.newBuilder().setRegex("(")))))
-                .build())).isInstanceOf(ConfigException.class).hasMessageContaining("invalid regex");
+                .build())).isInstanceOf(RouteConfigException.class).hasMessageContaining("invalid regex");
     }
 }

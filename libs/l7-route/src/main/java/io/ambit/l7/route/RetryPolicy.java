@@ -1,9 +1,9 @@
-package io.ambit.waypoint.route;
+package io.ambit.l7.route;
 
 import java.time.Duration;
 import java.util.Set;
 
-import io.ambit.waypoint.config.ConfigException;
+
 
 /**
  * Envoy's {@code RetryPolicy}, the part the waypoint acts on: which failures are retried
@@ -33,7 +33,7 @@ public record RetryPolicy(int numRetries, Set<String> retryOn, Set<Integer> retr
                 continue;
             }
             if (!KNOWN.contains(t)) {
-                throw new ConfigException("retry_on \"" + t + "\" is not an Envoy retry condition");
+                throw new RouteConfigException("retry_on \"" + t + "\" is not an Envoy retry condition");
             }
             on.add(t);
         }

@@ -1,2 +1,0 @@
-/** Envoy RouteConfiguration semantics: virtual host choice, route matching, actions, retries, header changes. */
-package io.ambit.waypoint.route;
