@@ -53,9 +53,13 @@ class ExplainThroughWaypointTest {
     Environment environment;
 
     private HttpResponse<String> get(String query) throws Exception {
+        return getTo("to=shop/shop&port=80" + query);
+    }
+
+    private HttpResponse<String> getTo(String query) throws Exception {
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + environment.getProperty("local.server.port")
-                    + "/api/v1/explain?from=demo/sleep-1&to=shop/shop&port=80" + query)).timeout(Duration.ofSeconds(20))
+                    + "/api/v1/explain?from=demo/sleep-1&" + query)).timeout(Duration.ofSeconds(20))
                     .header("Authorization", "Bearer " + TestTokens.VIEWER).build(), HttpResponse.BodyHandlers.ofString());
         }
     }
@@ -148,5 +152,99 @@ class ExplainThroughWaypointTest {
         assertThat(get("&header=x:1".repeat(32)).statusCode()).isEqualTo(200);
         assertThat(get("&header=x:" + "a".repeat(600)).statusCode()).isEqualTo(400);
         assertThat(get("&method=GET&method=POST").statusCode()).isEqualTo(400);
+    }
+
+    private JsonNode explainTo(String query) throws Exception {
+        HttpResponse<String> response = getTo(query);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private static java.util.List<String> l4Destinations(JsonNode explanation) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        explanation.path("hops").forEach(h -> {
+            if (h.path("at").asString().startsWith("ztunnel")) {
+                out.add(h.path("destination").asString());
+            }
+        });
+        return out;
+    }
+
+    @Test
+    void theMatchingRouteRuleWithItsWeightedBackendsAndFault() throws Exception {
+        JsonNode explanation = explain("&method=GET&path=/products/42");
+        JsonNode route = explanation.path("route");
+        assertThat(route.path("table").asString()).isEqualTo("outbound|80||shop.shop.svc.cluster.local");
+        assertThat(route.path("matched").asBoolean()).isTrue();
+        assertThat(route.path("rule").asString()).isEqualTo("shop.split.1");
+        assertThat(route.path("origin").asString()).isEqualTo("HTTPRoute shop/split rules[1]");
+        assertThat(route.path("action").asString()).isEqualTo("forward");
+        assertThat(route.path("backends").get(0).path("service").asString()).isEqualTo("shop/shop");
+        assertThat(route.path("backends").get(0).path("percent").asInt()).isEqualTo(80);
+        assertThat(route.path("backends").get(1).path("service").asString()).isEqualTo("shop/shop-v2");
+        assertThat(route.path("backends").get(1).path("weight").asInt()).isEqualTo(20);
+        assertThat(route.path("applies").toString()).contains("fault: abort 10% of requests with HTTP 503", "timeout 15000 ms");
+        assertThat(l4Destinations(explanation)).as("the ztunnel hops are the backends' pods")
+                .containsExactly(StandInMesh.SHOP_IP + ":8080", StandInMesh.SHOP_V2_IP + ":8080");
+    }
+
+    @Test
+    void aHeaderMatchedRuleSendsEverythingToOneBackendWithItsTimeoutAndRetries() throws Exception {
+        JsonNode canary = explain("&path=/v2/cart&header=x-canary:yes");
+        JsonNode route = canary.path("route");
+        assertThat(route.path("rule").asString()).isEqualTo("shop.split.0");
+        assertThat(route.path("backends").size()).isEqualTo(1);
+        assertThat(route.path("backends").get(0).path("service").asString()).isEqualTo("shop/shop-v2");
+        assertThat(route.path("backends").get(0).path("percent").asInt()).isEqualTo(100);
+        assertThat(route.path("applies").toString()).contains("timeout 3000 ms", "retries: up to 2 on 5xx");
+        assertThat(l4Destinations(canary)).containsExactly(StandInMesh.SHOP_V2_IP + ":8080");
+
+        JsonNode withoutHeader = explain("&path=/v2/cart").path("route");
+        assertThat(withoutHeader.path("matched").asBoolean()).isFalse();
+        assertThat(withoutHeader.path("status").asInt()).isEqualTo(404);
+        assertThat(withoutHeader.path("outcome").asString()).contains("no route matches", "404 (NR)");
+        JsonNode notSeparated = explain("&path=/v2cart&header=x-canary:yes").path("route");
+        assertThat(notSeparated.path("matched").asBoolean()).as("path_separated_prefix: /v2cart is not under /v2").isFalse();
+    }
+
+    @Test
+    void aRedirectAndNoRouteAreAnsweredByTheWaypoint() throws Exception {
+        JsonNode redirect = explain("&path=/old/list");
+        assertThat(redirect.path("route").path("action").asString()).isEqualTo("redirect");
+        assertThat(redirect.path("route").path("status").asInt()).isEqualTo(301);
+        assertThat(redirect.path("route").path("applies").toString()).contains("matched prefix replaced by /new");
+        assertThat(redirect.path("notes").toString()).contains("answers the request itself");
+
+        JsonNode root = explain("");
+        assertThat(root.path("route").path("action").asString()).isEqualTo("no route");
+        assertThat(root.path("route").path("outcome").asString()).contains("GET /", "404 (NR)");
+    }
+
+    @Test
+    void aPodIpGoesThroughThePodsOwnWaypointNotItsServicesAsZtunnelDecides() throws Exception {
+        // shop-v2-1 has its own waypoint: workload-addressed traffic goes through it, served by the listener whose cluster has the pod
+        JsonNode v2 = explainTo("to=" + StandInMesh.SHOP_V2_IP + "&port=8080&path=/anything");
+        assertThat(v2.path("path").asString()).isEqualTo("via waypoint shop/waypoint");
+        assertThat(v2.path("route").path("table").asString()).isEqualTo("outbound|80||shop-v2.shop.svc.cluster.local");
+        assertThat(v2.path("route").path("rule").asString()).isEqualTo("default");
+        assertThat(v2.path("route").path("origin").asString()).contains("default route");
+
+        // shop-1 has no waypoint of its own: its Service's waypoint is not used for its pod IP
+        JsonNode shop = explainTo("to=" + StandInMesh.SHOP_IP + "&port=8080");
+        assertThat(shop.path("path").asString()).isEqualTo("direct");
+        assertThat(shop.path("route").isNull() || shop.path("route").isMissingNode()).isTrue();
+
+        // the same pod addressed through its Service's VIP goes through the Service's waypoint
+        JsonNode vip = explainTo("to=" + StandInMesh.SHOP_VIP + "&port=80&path=/products");
+        assertThat(vip.path("path").asString()).isEqualTo("via waypoint shop/waypoint");
+        assertThat(vip.path("route").path("rule").asString()).isEqualTo("shop.split.1");
+    }
+
+    @Test
+    void aPodIpTheWaypointServesNoServiceForIsRefusedAtConnect() throws Exception {
+        JsonNode v2 = explainTo("to=" + StandInMesh.SHOP_V2_IP + "&port=9090");
+        JsonNode hop = v2.path("hops").get(0);
+        assertThat(hop.path("allowed").asBoolean()).isFalse();
+        assertThat(hop.path("reason").asString()).contains("serves no service with endpoint " + StandInMesh.SHOP_V2_IP + ":9090", "400");
     }
 }

@@ -107,11 +107,15 @@ public final class StandInMesh implements AutoCloseable {
 
     /** The waypoint's Envoy listeners, served as the xds-server's {@code /debug/xds/waypoints} serves them. */
     private final List<io.envoyproxy.envoy.config.listener.v3.Listener> waypointListeners = new CopyOnWriteArrayList<>();
+    private final List<com.google.protobuf.Message> waypointRoutes = new CopyOnWriteArrayList<>();
+    private final List<com.google.protobuf.Message> waypointEndpoints = new CopyOnWriteArrayList<>();
 
     static final String SHOP_IP = "10.244.2.30";
     static final String SHOP_VIP = "10.96.0.30";
     static final String WAYPOINT_IP = "10.244.1.20";
     static final String WAYPOINT_VIP = "10.96.0.40";
+    static final String SHOP_V2_IP = "10.244.2.31";
+    static final String SHOP_V2_VIP = "10.96.0.31";
 
     /**
      * A second stand-in with a waypoint: namespace {@code shop} with Service {@code shop} (80→8080,
@@ -188,6 +192,31 @@ public final class StandInMesh implements AutoCloseable {
         objects.add(object("v1", "Namespace", "", "shop", Map.of("istio.io/dataplane-mode", "ambient", "istio.io/use-waypoint", "waypoint"), null));
         objects.add(object("gateway.networking.k8s.io/v1", "Gateway", "shop", "waypoint", Map.of(), Map.of("gatewayClassName", "istio-waypoint")));
         waypointListeners.add(WaypointRbacShapes.listener("shop.shop.svc.cluster.local", SHOP_VIP, 80));
+        // shop-v2: a second version whose pod has its own waypoint (workload-addressed traffic goes through it)
+        String v2 = "shop/" + WaypointRouteShapes.SHOP_V2;
+        addresses.add(Address.newBuilder().setWorkload(workload("shop", "shop-v2-1", "shop-v2", "shop", "node-b", SHOP_V2_IP, true,
+                Map.of(v2, PortList.newBuilder().addPorts(Port.newBuilder().setServicePort(80).setTargetPort(8080)).build())).getWorkload()
+                .toBuilder().setWaypoint(io.ambit.proto.workload.GatewayAddress.newBuilder()
+                        .setAddress(NetworkAddress.newBuilder().setAddress(ip(WAYPOINT_VIP))).setHboneMtlsPort(15008))).build());
+        addresses.add(Address.newBuilder().setService(Service.newBuilder().setName("shop-v2").setNamespace("shop")
+                .setHostname(WaypointRouteShapes.SHOP_V2).addAddresses(NetworkAddress.newBuilder().setAddress(ip(SHOP_V2_VIP)))
+                .addPorts(Port.newBuilder().setServicePort(80).setTargetPort(8080))
+                .setWaypoint(io.ambit.proto.workload.GatewayAddress.newBuilder()
+                        .setAddress(NetworkAddress.newBuilder().setAddress(ip(WAYPOINT_VIP))).setHboneMtlsPort(15008))).build());
+        objects.add(object("gateway.networking.k8s.io/v1", "HTTPRoute", "shop", "split", Map.of(),
+                Map.of("parentRefs", List.of(Map.of("group", "", "kind", "Service", "name", "shop")))));
+        waypointListeners.add(WaypointRbacShapes.listener(WaypointRouteShapes.SHOP_V2, SHOP_V2_VIP, 80));
+        waypointRoutes.addAll(WaypointRouteShapes.routes(SHOP_VIP, SHOP_V2_VIP));
+        waypointEndpoints.add(WaypointRouteShapes.endpoints(WaypointRouteShapes.SHOP, 80, SHOP_IP, 8080));
+        waypointEndpoints.add(WaypointRouteShapes.endpoints(WaypointRouteShapes.SHOP_V2, 80, SHOP_V2_IP, 8080));
+    }
+
+    private static String printed(List<com.google.protobuf.Message> messages) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (var m : messages) {
+            out.add(WaypointRbacShapes.ENVOY_JSON.print(m));
+        }
+        return "[" + String.join(",", out) + "]";
     }
 
     /** One per test JVM: Spring caches contexts across test classes, and they point at it. */
@@ -332,7 +361,8 @@ public final class StandInMesh implements AutoCloseable {
                         listeners.append(listeners.length() > 1 ? "," : "").append(WaypointRbacShapes.ENVOY_JSON.print(l));
                     }
                     respond(exchange, 200, "application/json", "{\"generation\":7,\"waypoints\":[{\"name\":\"shop/waypoint\",\"listeners\":"
-                            + listeners + "],\"routes\":[],\"clusters\":[],\"endpoints\":[]}]}");
+                            + listeners + "],\"routes\":" + printed(waypointRoutes) + ",\"clusters\":[],\"endpoints\":"
+                            + printed(waypointEndpoints) + "}]}");
                 }
                 case "GET /debug/xds/findings" -> respond(exchange, 200, "application/json", "{\"findings\":[]}");
                 case "POST /store/apply", "POST /store/delete" -> {

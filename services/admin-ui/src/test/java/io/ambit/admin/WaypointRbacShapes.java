@@ -32,6 +32,7 @@ final class WaypointRbacShapes {
                     .add(HttpConnectionManager.getDescriptor())
                     .add(io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.getDescriptor())
                     .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
+                    .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())
                     .build());
 
     private WaypointRbacShapes() {
@@ -64,6 +65,8 @@ final class WaypointRbacShapes {
         HttpConnectionManager hcm = HttpConnectionManager.newBuilder().setStatPrefix(host)
                 .setRds(Rds.newBuilder().setRouteConfigName("outbound|" + port + "||" + host))
                 .addHttpFilters(rbac(deny)).addHttpFilters(rbac(allow))
+                .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.fault")
+                        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDefaultInstance())))
                 .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
                         .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.getDefaultInstance())))
                 .build();

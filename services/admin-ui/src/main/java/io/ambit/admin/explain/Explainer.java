@@ -50,18 +50,12 @@ public final class Explainer {
         String waypoint;
         List<String> notes = new ArrayList<>();
         String l7Host;
-        int l7Port = port;
         if (service.isPresent()) {
             ServiceInfo s = service.get();
             ServiceInfo.Port servicePort = s.ports().stream().filter(p -> p.port() == port).findFirst()
                     .orElseThrow(() -> new ExplainException("port", "service " + s.namespace() + "/" + s.name() + " has no port " + port
                             + "; its ports: " + s.ports().stream().map(p -> String.valueOf(p.port())).toList()));
-            for (String uid : s.endpoints()) {
-                mesh.workloadByUid(uid).ifPresent(w -> {
-                    Integer target = w.services().getOrDefault(s.key(), java.util.Map.of()).get(port);
-                    targets.add(new Target(w, target != null && target > 0 ? target : servicePort.targetPort() > 0 ? servicePort.targetPort() : port));
-                });
-            }
+            targets.addAll(serviceTargets(mesh, s, servicePort));
             if (targets.isEmpty()) {
                 notes.add("service " + s.namespace() + "/" + s.name() + " has no endpoints: the connection fails (no healthy upstream)");
             }
@@ -71,17 +65,10 @@ public final class Explainer {
             WorkloadInfo destination = resolveWorkload(mesh, to)
                     .orElseThrow(() -> new ExplainException("to", "no service or workload " + to + " in the mesh (give namespace/name or an IP)"));
             targets.add(new Target(destination, port));
+            // workload-addressed (a pod IP): ztunnel takes the workload's own waypoint, never a service's
+            // (istio/ztunnel outbound build_request: fetch_workload_waypoint only when not service-addressed)
             waypoint = destination.waypoint();
-            // workload-addressed: the waypoint serves it with the chain of a service the pod backs on that target port
             l7Host = null;
-            for (var served : destination.services().entrySet()) {
-                for (var ports : served.getValue().entrySet()) {
-                    if (l7Host == null && ports.getValue() == port) {
-                        l7Host = served.getKey().substring(served.getKey().indexOf('/') + 1);
-                        l7Port = ports.getKey();
-                    }
-                }
-            }
         }
         if (!source.captured()) {
             notes.add("the source is not enrolled in ambient: it connects in plain text, with no identity, and no waypoint is used");
@@ -91,13 +78,32 @@ public final class Explainer {
             waypoint = null; // waypoint traffic is never sent back through a waypoint
         }
         List<Explanation.Hop> hops = new ArrayList<>();
+        Explanation.Route route = null;
         String peer = source.captured() ? source.identity() : "";
         String peerIp = source.addresses().isEmpty() ? "0.0.0.0" : source.addresses().getFirst();
         if (waypoint != null) {
             String[] parts = waypoint.split("/", 2);
             Optional<WorkloadInfo> proxy = mesh.workloads().stream()
                     .filter(w -> w.namespace().equals(parts[0]) && parts.length > 1 && w.workloadName().equals(parts[1])).findFirst();
-            hops.add(waypointHop(mesh, waypoint, service, l7Host, l7Port, peer, peerIp, to + ":" + port, request, waypoints));
+            WaypointHop at = waypointHop(mesh, waypoint, service, l7Host, port, targets, peer, peerIp, to + ":" + port, request, waypoints);
+            hops.add(at.hop());
+            route = at.route();
+            if (route != null && !route.action().equals("forward") && at.hop().allowed()) {
+                notes.add("the waypoint answers the request itself (" + route.action() + "): " + route.outcome());
+            }
+            if (route != null && route.action().equals("forward") && !route.backends().isEmpty()
+                    && route.backends().stream().noneMatch(b -> b.service().isEmpty())) {
+                // the waypoint forwards to the route's backends, not to the address the client dialled
+                targets.clear();
+                for (Explanation.Backend b : route.backends()) {
+                    ServiceInfo backend = mesh.services().stream().filter(x -> (x.namespace() + "/" + x.name()).equals(b.service())).findFirst().orElseThrow();
+                    backend.ports().stream().filter(p -> p.port() == b.port()).findFirst()
+                            .ifPresent(p -> targets.addAll(serviceTargets(mesh, backend, p)));
+                }
+                if (targets.isEmpty()) {
+                    notes.add("the route's backends have no endpoints: the waypoint answers 503 (UH)");
+                }
+            }
             if (proxy.isEmpty()) {
                 notes.add("waypoint " + waypoint + " has no running workload: the connection fails");
             } else {
@@ -120,41 +126,84 @@ public final class Explainer {
                     decision.dryRun().map(Decision::describe).orElse("")));
         }
         return new Explanation(source.namespace() + "/" + source.name(), to, port,
-                waypoint == null ? "direct" : "via waypoint " + waypoint, waypointAllows && anyAllowed && !targets.isEmpty(), hops, notes);
+                waypoint == null ? "direct" : "via waypoint " + waypoint, waypointAllows && anyAllowed && !targets.isEmpty(), hops, notes, route);
+    }
+
+    private record WaypointHop(Explanation.Hop hop, Explanation.Route route) {
+    }
+
+    /** A service port's endpoints, each at the target port its workload serves the service on. */
+    private static List<Target> serviceTargets(MeshSnapshot mesh, ServiceInfo s, ServiceInfo.Port servicePort) {
+        List<Target> out = new ArrayList<>();
+        for (String uid : s.endpoints()) {
+            mesh.workloadByUid(uid).ifPresent(w -> {
+                Integer target = w.services().getOrDefault(s.key(), java.util.Map.of()).get(servicePort.port());
+                out.add(new Target(w, target != null && target > 0 ? target : servicePort.targetPort() > 0 ? servicePort.targetPort()
+                        : servicePort.port()));
+            });
+        }
+        return out;
     }
 
     /**
-     * The waypoint's L7 decision: its listener for {@code host:port}, its RBAC filters compiled and
-     * run in order (DENY before ALLOW, as translated) by the waypoint's own engine; the first filter
-     * that refuses decides (the waypoint answers 403), else the request passes.
+     * The waypoint's L7 decision: its listener for the destination (for a service, the listener
+     * named {@code host:port}; for a pod IP, the listener whose cluster has that endpoint, as the
+     * waypoint maps workload-addressed tunnels), its RBAC filters compiled and run in order (DENY
+     * before ALLOW, as translated) by the waypoint's own engine; the first filter that refuses
+     * decides (the waypoint answers 403), else the request passes and is routed by the waypoint's
+     * own route matching ({@link RouteExplainer}).
      */
-    private static Explanation.Hop waypointHop(MeshSnapshot mesh, String waypoint, Optional<ServiceInfo> service, String host, int port,
-            String peer, String peerIp, String destination, HttpProbe request, WaypointListeners.Lookup waypoints) {
+    private static WaypointHop waypointHop(MeshSnapshot mesh, String waypoint, Optional<ServiceInfo> service, String host, int port,
+            List<Target> dialled, String peer, String peerIp, String destination, HttpProbe request, WaypointListeners.Lookup waypoints) {
         String at = "waypoint " + waypoint;
         List<String> written = l7Policies(mesh, waypoint, service);
-        if (host == null) {
-            return new Explanation.Hop(at, peer, destination, false, true, "",
-                    "the destination backs no service on port " + destination + " that the waypoint serves; not decided", written, "");
-        }
-        Optional<Listener> listener = WaypointListeners.forService(waypoints.listeners(waypoint), host, port);
-        if (listener.isEmpty()) {
-            return new Explanation.Hop(at, peer, destination, true, false, "",
-                    "waypoint " + waypoint + " has no listener for " + host + ":" + port + ": it is not programmed for this service", written, "");
+        WaypointListeners.Resources resources = waypoints.resources(waypoint);
+        Optional<Listener> listener;
+        String ambiguity = "";
+        if (host != null) {
+            listener = WaypointListeners.forService(resources.listeners(), host, port);
+            if (listener.isEmpty()) {
+                return new WaypointHop(new Explanation.Hop(at, peer, destination, true, false, "",
+                        "waypoint " + waypoint + " has no listener for " + host + ":" + port + ": it is not programmed for this service",
+                        written, ""), null);
+            }
+        } else {
+            Target pod = dialled.getFirst();
+            String ip = pod.workload().addresses().isEmpty() ? "" : pod.workload().addresses().getFirst();
+            List<Listener> serving = resources.forEndpoint(ip, pod.port());
+            if (serving.isEmpty()) {
+                return new WaypointHop(new Explanation.Hop(at, peer, destination, true, false, "",
+                        "waypoint " + waypoint + " serves no service with endpoint " + ip + ":" + pod.port()
+                                + ": it refuses the tunnel (400 at CONNECT)", written, ""), null);
+            }
+            listener = Optional.of(serving.getFirst());
+            if (serving.size() > 1) {
+                ambiguity = "; the pod backs several services on port " + pod.port() + " (" + String.join(", ",
+                        serving.stream().map(Listener::getName).toList()) + ") and the waypoint serves it with one of them";
+            }
+            String name = listener.get().getName();
+            int colon = name.lastIndexOf(':');
+            host = colon < 0 ? name : name.substring(0, colon);
+            port = colon < 0 ? port : Integer.parseInt(name.substring(colon + 1));
         }
         List<RbacEngine> filters = new ArrayList<>();
+        boolean faults = false;
         try {
             HttpConnectionManager hcm = listener.get().getApiListener().getApiListener().unpack(HttpConnectionManager.class);
             for (HttpFilter f : hcm.getHttpFiltersList()) {
                 if (f.getName().equals(RBAC_FILTER)) {
                     filters.add(RbacEngine.compile(f.getTypedConfig()));
                 }
+                faults |= f.getName().equals(RouteExplainer.FAULT_FILTER);
             }
         } catch (com.google.protobuf.InvalidProtocolBufferException | RbacConfigException e) {
-            return new Explanation.Hop(at, peer, destination, false, false, "",
+            return new WaypointHop(new Explanation.Hop(at, peer, destination, false, false, "",
                     "the waypoint's authorization for " + host + ":" + port + " cannot be evaluated (the waypoint refuses it too): "
-                            + e.getMessage(), written, "");
+                            + e.getMessage(), written, ""), null);
         }
         HttpProbe probe = request.to(host);
+        String table = WaypointListeners.routeTableOf(listener.get());
+        Explanation.Route route = RouteExplainer.explain(mesh, table, resources.routeTable(table), faults, probe);
         RbacContext context = new RbacContext(probe, peer.isEmpty() ? Optional.empty() : Optional.of(peer),
                 address(peerIp), address(peerIp), port);
         List<RbacEngine.Verdict> verdicts = filters.stream().map(f -> f.evaluate(context)).toList();
@@ -167,8 +216,8 @@ public final class Explainer {
                 String reason = verdict.allow()
                         ? "no ALLOW policy at the waypoint matches" + asked + ": denied (HTTP 403)"
                         : "DENY policy " + verdict.matched().orElseThrow() + " matches" + asked + ": denied (HTTP 403)";
-                return new Explanation.Hop(at, peer, destination, true, false, policyKey(verdict.matched().orElse("")), reason,
-                        considered.isEmpty() ? written : considered, "");
+                return new WaypointHop(new Explanation.Hop(at, peer, destination, true, false, policyKey(verdict.matched().orElse("")),
+                        reason + ambiguity, considered.isEmpty() ? written : considered, ""), route);
             }
             if (verdict.allow()) {
                 allowedBy = verdict.matched();
@@ -177,8 +226,8 @@ public final class Explainer {
         String reason = filters.isEmpty() ? "no L7 policy applies at the waypoint" + asked + ": allowed"
                 : allowedBy.map(p -> "ALLOW policy " + p + " matches" + asked + ": allowed")
                         .orElse("no DENY policy matches" + asked + " and there is no ALLOW policy: allowed");
-        return new Explanation.Hop(at, peer, destination, true, true, allowedBy.map(Explainer::policyKey).orElse(""), reason,
-                considered.isEmpty() ? written : considered, "");
+        return new WaypointHop(new Explanation.Hop(at, peer, destination, true, true, allowedBy.map(Explainer::policyKey).orElse(""),
+                reason + ambiguity, considered.isEmpty() ? written : considered, ""), route);
     }
 
     static final String RBAC_FILTER = "envoy.filters.http.rbac";

@@ -8,8 +8,10 @@ import java.util.List;
  * @param path    {@code direct}, or {@code via waypoint <namespace/name>}
  * @param allowed whether the connection is allowed at every hop (to at least one endpoint)
  * @param hops    in the order the traffic meets them
+ * @param route   on the waypoint path, the route the waypoint takes for the request; null on the direct path
  */
-public record Explanation(String from, String to, int port, String path, boolean allowed, List<Hop> hops, List<String> notes) {
+public record Explanation(String from, String to, int port, String path, boolean allowed, List<Hop> hops, List<String> notes,
+                          Route route) {
 
     public Explanation {
         hops = List.copyOf(hops);
@@ -33,5 +35,30 @@ public record Explanation(String from, String to, int port, String path, boolean
         public Hop {
             considered = List.copyOf(considered);
         }
+    }
+
+    /**
+     * The waypoint's routing of the request, decided by the waypoint's own route matching.
+     *
+     * @param table    the route table (its name, as the listener names it)
+     * @param matched  whether a route matched (else Envoy's 404 {@code NR})
+     * @param rule     the matched route's name, as translated
+     * @param origin   the HTTPRoute/GRPCRoute rule it came from ({@code HTTPRoute shop/split rules[0]}), or the default route
+     * @param action   {@code forward}, {@code redirect}, {@code direct response}, {@code no route} or {@code refused}
+     * @param status   the status the waypoint answers itself (404, a redirect's 30x, a direct response's), 0 when it forwards
+     * @param outcome  in words
+     * @param backends where a forwarded request goes, with weights
+     * @param applies  what else the route does: rewrites, header changes, timeout, retries, faults, mirrors
+     */
+    public record Route(String table, boolean matched, String rule, String origin, String action, int status, String outcome,
+                        List<Backend> backends, List<String> applies) {
+        public Route {
+            backends = List.copyOf(backends);
+            applies = List.copyOf(applies);
+        }
+    }
+
+    /** One weighted backend: the cluster, the service it names ({@code namespace/name}, empty when unknown), port, weight and share. */
+    public record Backend(String cluster, String service, int port, int weight, int percent) {
     }
 }
