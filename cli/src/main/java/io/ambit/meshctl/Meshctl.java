@@ -343,6 +343,21 @@ public final class Meshctl implements Runnable {
             x.path("hops").forEach(h -> t.row(h.path("at").asString(), h.path("peer").asString().isEmpty() ? "(plain text)" : h.path("peer").asString(),
                     h.path("destination").asString(), h.path("reason").asString(), h.path("considered").isEmpty() ? "none" : join(h.path("considered"))));
             t.print(out);
+            JsonNode route = x.path("route");
+            if (route.isObject()) {
+                // the waypoint's routing, as its own route matching decides it
+                out.println();
+                out.println("ROUTE (waypoint, table " + route.path("table").asString() + "): " + (route.path("matched").asBoolean()
+                        ? route.path("rule").asString() + " from " + route.path("origin").asString() : "none") + ": " + route.path("outcome").asString());
+                if (!route.path("backends").isEmpty()) {
+                    Table backends = new Table("BACKEND", "SERVICE", "PORT", "WEIGHT", "SHARE");
+                    route.path("backends").forEach(b -> backends.row(b.path("cluster").asString(),
+                            b.path("service").asString().isEmpty() ? "(unknown)" : b.path("service").asString(),
+                            String.valueOf(b.path("port").asInt()), String.valueOf(b.path("weight").asInt()), b.path("percent").asInt() + "%"));
+                    backends.print(out);
+                }
+                route.path("applies").forEach(a -> out.println("  " + a.asString()));
+            }
             x.path("notes").forEach(n -> out.println("note: " + n.asString()));
             out.flush();
             return x.path("allowed").asBoolean() ? 0 : 1;

@@ -79,7 +79,15 @@ class MeshctlTest {
                 case "/api/v1/validations" -> respond(exchange, 200, """
                         [{"severity":"error","code":"missing-waypoint","kind":"Service","namespace":"demo","name":"web",
                           "message":"istio.io/use-waypoint=wp names Gateway demo/wp, which does not exist"}]""");
-                case "/api/v1/explain" -> respond(exchange, 200, """
+                case "/api/v1/explain" -> respond(exchange, 200, exchange.getRequestURI().getQuery().contains("to=shop") ? """
+                        {"from":"demo/sleep-1","to":"shop/shop","port":80,"path":"via waypoint shop/waypoint","allowed":true,"notes":[],
+                         "hops":[{"at":"waypoint shop/waypoint","peer":"spiffe://cluster.local/ns/demo/sa/sleep","destination":"shop/shop:80",
+                           "decided":true,"allowed":true,"policy":"","reason":"no L7 policy applies at the waypoint","considered":[],"dryRun":""}],
+                         "route":{"table":"outbound|80||shop.shop.svc.cluster.local","matched":true,"rule":"shop.split.1",
+                           "origin":"HTTPRoute shop/split rules[1]","action":"forward","status":0,"outcome":"forwarded to shop/shop:80 (80%), shop/shop-v2:80 (20%)",
+                           "backends":[{"cluster":"outbound|80||shop.shop.svc.cluster.local","service":"shop/shop","port":80,"weight":80,"percent":80},
+                                       {"cluster":"outbound|80||shop-v2.shop.svc.cluster.local","service":"shop/shop-v2","port":80,"weight":20,"percent":20}],
+                           "applies":["timeout 3000 ms"]}}""" : """
                         {"from":"demo/sleep-1","to":"demo/echo","port":80,"path":"direct","allowed":true,"notes":[],
                          "hops":[{"at":"ztunnel node-b (inbound to demo/echo-1)","peer":"spiffe://cluster.local/ns/demo/sa/sleep",
                            "destination":"10.244.2.10:8080","decided":true,"allowed":true,"policy":"demo/allow-sleep",
@@ -161,6 +169,15 @@ class MeshctlTest {
         assertThat(explained.status()).as(explained.err()).isZero();
         assertThat(requests).contains("GET /api/v1/explain?from=demo%2Fsleep-1&to=demo%2Fecho&port=80&method=POST&path=%2Fadmin%3Fx%3D1"
                 + "&header=x-debug%3A+1&header=accept%3Atext%2Fplain");
+    }
+
+    @Test
+    void explainShowsTheWaypointsRouteWithItsBackends() {
+        Result explained = meshctl("explain", "demo/sleep-1", "shop/shop:80", "--path", "/products");
+        assertThat(explained.status()).as(explained.err()).isZero();
+        assertThat(explained.out()).contains("ROUTE (waypoint, table outbound|80||shop.shop.svc.cluster.local): shop.split.1 from HTTPRoute shop/split rules[1]")
+                .contains("shop/shop-v2").contains("20%").contains("timeout 3000 ms");
+        assertThat(meshctl("explain", "demo/sleep-1", "demo/echo:80").out()).doesNotContain("ROUTE");
     }
 
     @Test

@@ -194,6 +194,29 @@ async function explain(event) {
         el('td', h.considered.join(', ') || 'none'));
     });
     out.appendChild(table);
+    if (x.route) {
+      // the waypoint's routing of the request, decided by the waypoint's own route matching
+      const r = x.route;
+      const route = el('div');
+      route.id = 'explain-route';
+      route.appendChild(el('p', 'route at the waypoint (table ' + r.table + '): '
+        + (r.matched ? r.rule + ' from ' + r.origin : 'none') + ': ' + r.outcome, r.matched && r.action === 'forward' ? 'ok' : 'warn'));
+      if (r.backends.length) {
+        const backends = el('table');
+        backends.id = 'explain-backends';
+        backends.appendChild(el('thead')).appendChild(el('tr')).append(el('th', 'backend'), el('th', 'service'), el('th', 'port'),
+          el('th', 'weight'), el('th', 'share'));
+        const tb = backends.appendChild(el('tbody'));
+        r.backends.forEach((b) => tb.appendChild(el('tr')).append(el('td', b.cluster), el('td', b.service || '(unknown)'),
+          el('td', String(b.port)), el('td', String(b.weight)), el('td', b.percent + '%')));
+        route.appendChild(backends);
+      }
+      if (r.applies.length) {
+        const list = route.appendChild(el('ul'));
+        r.applies.forEach((a) => list.appendChild(el('li', a)));
+      }
+      out.appendChild(route);
+    }
     x.notes.forEach((n) => out.appendChild(el('p', n, 'warn')));
   } catch (e) {
     out.replaceChildren(el('p', e.message, 'error'));
