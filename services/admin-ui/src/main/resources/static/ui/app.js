@@ -140,8 +140,35 @@ function layoutFor(nodeCount) {
   return { name: 'cose', animate: false, idealEdgeLength: 160, nodeRepulsion: 60000, padding: 40 };
 }
 
+// The workloads page asks the server for one page at a time (search and paging server-side), so
+// the browser renders PAGE_SIZE rows whether the mesh has ten workloads or ten thousand.
+const PAGE_SIZE = 100;
+const workloadsView = { page: 1, search: '', pages: 1, asked: 0 };
+
 async function workloads() {
-  const list = await api('/workloads');
+  const asked = ++workloadsView.asked; // a slower, older answer (typing, polling) never overwrites a newer one
+  const query = new URLSearchParams({ size: String(PAGE_SIZE), page: String(workloadsView.page) });
+  if (workloadsView.search) { query.append('search', workloadsView.search); }
+  let response = await fetch('/api/v1/workloads?' + query.toString(),
+    { headers: { 'Authorization': 'Bearer ' + token(), 'Accept': 'application/json' } });
+  if (response.status === 400 && workloadsView.page > 1) {
+    // the list shrank under us (or the search narrowed it): back to the first page
+    workloadsView.page = 1;
+    return workloads();
+  }
+  if (response.status === 401) {
+    signOut('The token was refused (HTTP 401).');
+    throw new Error('unauthorized');
+  }
+  const list = await response.json().catch(() => null);
+  if (!response.ok) { throw new Error(list && list.detail ? list.detail : 'HTTP ' + response.status); }
+  if (asked !== workloadsView.asked) { return; }
+  const total = Number(response.headers.get('X-Total-Count') || list.length);
+  workloadsView.pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  $('workloads-position').textContent = 'page ' + workloadsView.page + ' of ' + workloadsView.pages + ' (' + total + ' workloads'
+    + (workloadsView.search ? ' matching' : '') + ')';
+  $('workloads-prev').disabled = workloadsView.page <= 1;
+  $('workloads-next').disabled = workloadsView.page >= workloadsView.pages;
   fillTable('workloads', list, (w) => [w.namespace, w.name, w.node, w.serviceAccount, w.identity, w.addresses.join(', '),
     el('span', w.captured ? 'yes' : 'no', w.captured ? 'ok' : 'warn'), w.waypoint || '']);
 }
@@ -267,6 +294,15 @@ document.addEventListener('DOMContentLoaded', () => {
   document.querySelectorAll('#tabs button').forEach((b) => b.addEventListener('click', () => show(b.dataset.tab)));
   $('signout').addEventListener('click', () => signOut(''));
   $('explain-form').addEventListener('submit', explain);
+  $('workloads-search').addEventListener('input', () => {
+    workloadsView.search = $('workloads-search').value.trim();
+    workloadsView.page = 1;
+    refresh();
+  });
+  $('workloads-prev').addEventListener('click', () => { if (workloadsView.page > 1) { workloadsView.page -= 1; refresh(); } });
+  $('workloads-next').addEventListener('click', () => {
+    if (workloadsView.page < workloadsView.pages) { workloadsView.page += 1; refresh(); }
+  });
   $('login-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());

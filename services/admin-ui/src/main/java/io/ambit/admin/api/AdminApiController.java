@@ -141,14 +141,34 @@ public class AdminApiController {
     }
 
     @GetMapping("/workloads")
-    @Operation(summary = "Workloads: node, service account, identity, captured or not, waypoint")
-    public Mono<List<WorkloadInfo>> workloads(ServerWebExchange exchange) {
-        Params params = Params.of(exchange, "namespace", "node");
+    @Operation(summary = "Workloads: node, service account, identity, captured or not, waypoint",
+            description = "Without size: every matching workload. With size: one page of them, ordered by namespace and name; "
+                    + "the header X-Total-Count says how many match. A bad page, size or search is a 400 problem.")
+    @Parameter(name = "namespace", in = ParameterIn.QUERY, description = "only this namespace")
+    @Parameter(name = "node", in = ParameterIn.QUERY, description = "only this node")
+    @Parameter(name = "search", in = ParameterIn.QUERY, description = "case-insensitive text in the namespace, name, node, "
+            + "service account, identity, address or waypoint (1-" + WorkloadPage.MAX_SEARCH + " printable characters)")
+    @Parameter(name = "page", in = ParameterIn.QUERY, description = "page number, from 1 (default 1; needs size); past the last page is a 400")
+    @Parameter(name = "size", in = ParameterIn.QUERY, description = "workloads per page, 1-" + WorkloadPage.MAX_SIZE)
+    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "the workloads (one page with size)",
+            headers = @io.swagger.v3.oas.annotations.headers.Header(name = WorkloadPage.TOTAL_HEADER,
+                    description = "how many workloads match the filters, over all pages",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(type = "integer")))
+    public Mono<org.springframework.http.ResponseEntity<List<WorkloadInfo>>> workloads(ServerWebExchange exchange) {
+        Params params = Params.of(exchange, "namespace", "node", "search", "page", "size");
         Optional<String> namespace = params.get("namespace", Params.NAME, "a namespace name");
         Optional<String> node = params.get("node", Params.NAME, "a node name");
-        return blocking(() -> reader.current().workloads().stream()
-                .filter(w -> namespace.isEmpty() || w.namespace().equals(namespace.get()))
-                .filter(w -> node.isEmpty() || w.node().equals(node.get())).toList());
+        WorkloadPage page = WorkloadPage.of(params.get("search", WorkloadPage.SEARCH, "1-" + WorkloadPage.MAX_SEARCH + " printable characters"),
+                params.get("page", WorkloadPage.NUMBER, "a page number (1 or more)"),
+                params.get("size", WorkloadPage.NUMBER, "a page size (1-" + WorkloadPage.MAX_SIZE + ")"));
+        return blocking(() -> {
+            List<WorkloadInfo> matching = reader.current().workloads().stream()
+                    .filter(w -> namespace.isEmpty() || w.namespace().equals(namespace.get()))
+                    .filter(w -> node.isEmpty() || w.node().equals(node.get()))
+                    .filter(page::matches).toList();
+            return org.springframework.http.ResponseEntity.ok().header(WorkloadPage.TOTAL_HEADER, String.valueOf(matching.size()))
+                    .body(page.cut(matching));
+        });
     }
 
     @GetMapping("/workloads/{namespace}/{name}")
