@@ -31,7 +31,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The dashboard at 1,000 workloads ({@link StandInMesh#atScale}: 1,003 pods, 100 services, 1,000
  * observed flows scraped from a real Prometheus page) in headless chromium: every page loads, the
- * graph renders every workload and flow, and there are no console errors. Load times are measured
+ * graph renders every workload and flow, the workloads page renders one page of 100 rows and its
+ * paging and search reach a given workload, and there are no console errors. Load times are measured
  * in the browser (Navigation Timing and {@code performance.now()} around each page's first render)
  * and written to {@code target/screenshots/scale-timings.txt} and stdout: reported, never asserted.
  */
@@ -118,15 +119,38 @@ class DashboardScaleBrowserTest {
         timings.add("graph (" + (WORKLOADS + 3) + " workloads, " + WORKLOADS + " flows) rendered: " + (now() - start) + " ms");
         screenshot("scale-graph");
 
-        for (String[] page : List.of(new String[] {"workloads", "#workloads", "app-999-0"},
-                new String[] {"policies", "#policies", "allow-sleep"}, new String[] {"validations", "#validations", ""},
+        long w = now();
+        tab("workloads");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(text("#workloads-position"))
+                .isEqualTo("page 1 of 11 (" + (WORKLOADS + 3) + " workloads)"));
+        timings.add("workloads page: " + (now() - w) + " ms");
+        assertThat(driver.findElements(By.cssSelector("#workloads tbody tr"))).as("one page of rows, not a thousand").hasSize(100);
+        screenshot("scale-workloads");
+        // paging reaches a workload that is not on the first page: ordered by namespace then name, scale-9's app-999-0 is on the last
+        for (int page = 2; page <= 11; page++) {
+            int expected = page;
+            driver.findElement(By.id("workloads-next")).click();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(text("#workloads-position")).startsWith("page " + expected + " of 11"));
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(text("#workloads")).contains("app-999-0"));
+        assertThat(driver.findElements(By.cssSelector("#workloads tbody tr"))).hasSize(WORKLOADS + 3 - 1000);
+        assertThat(driver.findElement(By.id("workloads-next")).isEnabled()).as("no page after the last").isFalse();
+        // the search finds one workload among the thousand, from any page
+        driver.findElement(By.id("workloads-search")).sendKeys("app-517-");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(text("#workloads-position")).isEqualTo("page 1 of 1 (1 workloads matching)");
+            assertThat(driver.findElements(By.cssSelector("#workloads tbody tr"))).hasSize(1);
+            assertThat(text("#workloads tbody")).contains("app-517-0", "scale-7");
+        });
+        screenshot("scale-workloads-search");
+
+        for (String[] page : List.of(new String[] {"policies", "#policies", "allow-sleep"}, new String[] {"validations", "#validations", ""},
                 new String[] {"waypoints", "#routes", "to-nowhere"})) {
             long t = now();
             tab(page[0]);
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(text(page[1])).contains(page[2]));
             timings.add(page[0] + " page: " + (now() - t) + " ms");
         }
-        screenshot("scale-workloads");
 
         List<LogEntry> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
