@@ -247,4 +247,43 @@ class ExplainThroughWaypointTest {
         assertThat(hop.path("allowed").asBoolean()).isFalse();
         assertThat(hop.path("reason").asString()).contains("serves no service with endpoint " + StandInMesh.SHOP_V2_IP + ":9090", "400");
     }
+
+    @Test
+    void theDashboardsExplainerShowsTheRouteAndItsBackends() throws Exception {
+        org.openqa.selenium.WebDriver driver = DashboardBrowserTest.chromium();
+        try {
+            driver.get("http://127.0.0.1:" + environment.getProperty("local.server.port") + "/");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> driver.findElement(org.openqa.selenium.By.id("login")).isDisplayed());
+            driver.findElement(org.openqa.selenium.By.id("token")).sendKeys(TestTokens.VIEWER);
+            driver.findElement(org.openqa.selenium.By.cssSelector("#login-form button")).click();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> driver.findElement(org.openqa.selenium.By.cssSelector("#tabs button[data-tab='explain']")).isDisplayed());
+            driver.findElement(org.openqa.selenium.By.cssSelector("#tabs button[data-tab='explain']")).click();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> driver.findElement(org.openqa.selenium.By.id("explain-from")).isDisplayed());
+            driver.findElement(org.openqa.selenium.By.id("explain-from")).sendKeys("demo/sleep-1");
+            driver.findElement(org.openqa.selenium.By.id("explain-to")).sendKeys("shop/shop");
+            driver.findElement(org.openqa.selenium.By.id("explain-port")).clear();
+            driver.findElement(org.openqa.selenium.By.id("explain-port")).sendKeys("80");
+            driver.findElement(org.openqa.selenium.By.id("explain-path")).sendKeys("/products/1");
+            driver.findElement(org.openqa.selenium.By.cssSelector("#explain-form button")).click();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                    assertThat(driver.findElement(org.openqa.selenium.By.id("explain-result")).getText()).contains("via waypoint"));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                assertThat(driver.findElement(org.openqa.selenium.By.id("explain-result")).getText()).as("the explainer's answer")
+                        .contains("shop.split.1");
+                assertThat(driver.findElement(org.openqa.selenium.By.id("explain-route")).getText())
+                        .contains("shop.split.1", "HTTPRoute shop/split rules[1]", "fault: abort 10%");
+                assertThat(driver.findElement(org.openqa.selenium.By.id("explain-backends")).getText()).contains("shop/shop-v2", "20%");
+            });
+            java.io.File file = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.FILE);
+            java.nio.file.Files.createDirectories(DashboardBrowserTest.SCREENSHOTS);
+            java.nio.file.Files.copy(file.toPath(), DashboardBrowserTest.SCREENSHOTS.resolve("explain-route.png"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            assertThat(driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                    .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()).toList()).as("console errors").isEmpty();
+        } finally {
+            driver.quit();
+        }
+    }
 }
