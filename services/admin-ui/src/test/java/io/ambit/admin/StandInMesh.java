@@ -178,7 +178,10 @@ public final class StandInMesh implements AutoCloseable {
 
     private void waypointDemo() {
         String shop = "shop/shop.shop.svc.cluster.local";
-        addresses.add(workload("shop", "waypoint-1", "waypoint", "waypoint", "node-a", WAYPOINT_IP, true, Map.of()));
+        // as the lab deploys it: a pod with no owner name of its own, found as the endpoint of the Service named as its Gateway
+        addresses.add(workload("shop", "waypoint-1", "waypoint-1", "waypoint", "node-a", WAYPOINT_IP, false,
+                Map.of("shop/waypoint.shop.svc.cluster.local", PortList.newBuilder().addPorts(Port.newBuilder().setServicePort(15008)
+                        .setTargetPort(15008)).build())));
         addresses.add(workload("shop", "shop-1", "shop", "shop", "node-b", SHOP_IP, true,
                 Map.of(shop, PortList.newBuilder().addPorts(Port.newBuilder().setServicePort(80).setTargetPort(8080)).build())));
         addresses.add(Address.newBuilder().setService(Service.newBuilder().setName("waypoint").setNamespace("shop")

@@ -74,7 +74,7 @@ public final class Explainer {
             notes.add("the source is not enrolled in ambient: it connects in plain text, with no identity, and no waypoint is used");
             waypoint = null;
         }
-        if (waypoint != null && waypoint.equals(source.namespace() + "/" + source.workloadName())) {
+        if (waypoint != null && waypointPods(mesh, waypoint).stream().anyMatch(w -> w.uid().equals(source.uid()))) {
             waypoint = null; // waypoint traffic is never sent back through a waypoint
         }
         List<Explanation.Hop> hops = new ArrayList<>();
@@ -82,9 +82,7 @@ public final class Explainer {
         String peer = source.captured() ? source.identity() : "";
         String peerIp = source.addresses().isEmpty() ? "0.0.0.0" : source.addresses().getFirst();
         if (waypoint != null) {
-            String[] parts = waypoint.split("/", 2);
-            Optional<WorkloadInfo> proxy = mesh.workloads().stream()
-                    .filter(w -> w.namespace().equals(parts[0]) && parts.length > 1 && w.workloadName().equals(parts[1])).findFirst();
+            Optional<WorkloadInfo> proxy = waypointPods(mesh, waypoint).stream().findFirst();
             WaypointHop at = waypointHop(mesh, waypoint, service, l7Host, port, targets, peer, peerIp, to + ":" + port, request, waypoints);
             hops.add(at.hop());
             route = at.route();
@@ -127,6 +125,23 @@ public final class Explainer {
         }
         return new Explanation(source.namespace() + "/" + source.name(), to, port,
                 waypoint == null ? "direct" : "via waypoint " + waypoint, waypointAllows && anyAllowed && !targets.isEmpty(), hops, notes, route);
+    }
+
+    /**
+     * A waypoint's pods: the endpoints of its Service (named as its Gateway, as istiod deploys it
+     * and the lab does), else the pods whose owner is named as the Gateway.
+     */
+    static List<WorkloadInfo> waypointPods(MeshSnapshot mesh, String waypoint) {
+        String[] parts = waypoint.split("/", 2);
+        if (parts.length < 2) {
+            return List.of();
+        }
+        List<WorkloadInfo> out = new ArrayList<>();
+        mesh.service(parts[0], parts[1]).ifPresent(s -> s.endpoints().forEach(uid -> mesh.workloadByUid(uid).ifPresent(out::add)));
+        if (out.isEmpty()) {
+            mesh.workloads().stream().filter(w -> w.namespace().equals(parts[0]) && w.workloadName().equals(parts[1])).forEach(out::add);
+        }
+        return out;
     }
 
     private record WaypointHop(Explanation.Hop hop, Explanation.Route route) {
