@@ -98,6 +98,9 @@ public final class TrafficGraph {
         double seconds = previous == null ? 0 : Math.max(0.001, Duration.between(previous.at(), current.at()).toMillis() / 1000.0);
         for (Map.Entry<String, Totals> entry : now.entrySet()) {
             Totals t = entry.getValue();
+            if (t.opened + t.requests + t.failed + t.bytes == 0) {
+                continue; // a series that counted nothing (a proxy registers its counters at zero) is no observed flow
+            }
             Totals p = before.getOrDefault(entry.getKey(), Totals.ZERO);
             nodes.computeIfAbsent(t.source, id -> synthetic(id));
             nodes.computeIfAbsent(t.target, id -> synthetic(id));

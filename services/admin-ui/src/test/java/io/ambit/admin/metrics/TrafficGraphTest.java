@@ -46,4 +46,16 @@ class TrafficGraphTest {
         TrafficGraph.Graph graph = TrafficGraph.build(EMPTY, round(series("destination", "unknown")), null);
         assertThat(graph.edges()).singleElement().satisfies(e -> assertThat(e.service()).isEmpty());
     }
+
+    @Test
+    void aSeriesThatCountedNothingIsNoFlow() {
+        // seen on ./mesh up: a proxy's counters registered at zero with unknown ends drew an "unknown -> unknown" edge
+        String zero = "istio_tcp_connections_failed_total{reporter=\"destination\",source_workload=\"unknown\","
+                + "source_workload_namespace=\"unknown\",destination_workload=\"unknown\",destination_workload_namespace=\"unknown\","
+                + "destination_service=\"unknown\",destination_service_name=\"unknown\",destination_service_namespace=\"unknown\","
+                + "connection_security_policy=\"unknown\",response_flags=\"-\"} 0\n";
+        TrafficGraph.Graph graph = TrafficGraph.build(EMPTY, round(zero + series("destination", "echo.demo.svc.cluster.local")), null);
+        assertThat(graph.edges()).singleElement().satisfies(e -> assertThat(e.source()).isEqualTo("workload:demo/sleep"));
+        assertThat(graph.nodes()).noneMatch(n -> n.id().equals("unknown"));
+    }
 }
