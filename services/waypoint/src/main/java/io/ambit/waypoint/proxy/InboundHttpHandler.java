@@ -165,8 +165,7 @@ final class InboundHttpHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof io.netty.handler.codec.http2.Http2ResetFrame) {
-            proxy.telemetry().http2StreamReset(); // counted: a flood of them is what the reset limit stops
-            ctx.close();
+            ctx.close(); // (counted at the connection, by ProtocolSniffer's ResetCounter)
             return;
         }
         if (evt == TunnelFrames.PEER_ENDED) {

@@ -11,8 +11,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -85,18 +83,45 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
         // rapid reset (CVE-2023-44487): more than 100 RST_STREAMs from the client within 30 s is
         // answered GOAWAY(ENHANCE_YOUR_CALM) and the tunnel closed; CONTINUATION floods end at the
         // header list limit, which Netty enforces across CONTINUATION frames
-        pipeline.addAfter(pipeline.context(this).name(), "h2", Http2FrameCodecBuilder.forServer().initialSettings(settings)
-                .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
-                .decoupleCloseAndGoAway(false).build());
-        pipeline.addAfter("h2", "h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+        //
+        // Http2MultiplexCodec, not Http2FrameCodec + Http2MultiplexHandler: the handler tells server
+        // from client by `channel.parent() instanceof ServerChannel`, which is false for an HTTP/2
+        // connection nested in an HBONE stream, so it took stream 1 (the first stream of curl,
+        // h2load, Go and Envoy; Netty and grpc-java start at 3) for a client-side upgrade stream
+        // and dropped it (a NullPointerException, the request reset). The codec asks its connection.
+        @SuppressWarnings("deprecation")
+        var codec = io.netty.handler.codec.http2.Http2MultiplexCodecBuilder.forServer(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
                 stream.config().setAutoRead(false);
                 stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new InboundHttpHandler(proxy, connect, true));
             }
-        }));
+        }).initialSettings(settings).decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
+                .frameLogger(new ResetCounter(proxy)).decoupleCloseAndGoAway(false).build();
+        pipeline.addAfter(pipeline.context(this).name(), "h2", codec);
         // inside HTTP/2, each stream's flow control is the backpressure; the tunnel itself is read freely
         pipeline.channel().config().setAutoRead(true);
+    }
+
+    /**
+     * Counts every RST_STREAM a client sends, at the connection (a flood of them is what the reset
+     * limit stops), including those for streams that never got a channel; logs like its parent.
+     */
+    private static final class ResetCounter extends io.netty.handler.codec.http2.Http2FrameLogger {
+        private final ProxyContext proxy;
+
+        ResetCounter(ProxyContext proxy) {
+            super(io.netty.handler.logging.LogLevel.TRACE, ProtocolSniffer.class);
+            this.proxy = proxy;
+        }
+
+        @Override
+        public void logRstStream(Direction direction, ChannelHandlerContext ctx, int streamId, long errorCode) {
+            if (direction == Direction.INBOUND) {
+                proxy.telemetry().http2StreamReset();
+            }
+            super.logRstStream(direction, ctx, streamId, errorCode);
+        }
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -382,6 +383,50 @@ class WaypointDataPathTest {
                 .tag("grpc_response_status", "7").counter()).isNotNull());
         assertThat(registry.find("istio_requests_total").tag("request_protocol", "grpc").tag("grpc_response_status", "0")
                 .counter().count()).isEqualTo(3);
+    }
+
+    /**
+     * h2c whose first request is on stream 1, as curl, h2load, Go and Envoy send it (Netty's and
+     * grpc-java's clients start at 3): it was taken for an upgrade stream inside the tunnel and reset.
+     */
+    @Test
+    void http2FirstRequestOnStreamOne() throws Exception {
+        HboneTunnel tunnel = client.open(VIP + ":80", HboneHeaders.none()).join();
+        Http2StreamChannel carrier = tunnel.stream();
+        CompletableFuture<io.netty.handler.codec.http2.Http2Headers> answer = new CompletableFuture<>();
+        io.netty.handler.codec.http2.Http2ConnectionHandler h2 = new io.netty.handler.codec.http2.Http2ConnectionHandlerBuilder()
+                .server(false).frameListener(new io.netty.handler.codec.http2.Http2FrameAdapter() {
+                    @Override
+                    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, io.netty.handler.codec.http2.Http2Headers headers,
+                            int streamDependency, short weight, boolean exclusive, int padding, boolean endStream) {
+                        onHeadersRead(ctx, streamId, headers, padding, endStream);
+                    }
+
+                    @Override
+                    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, io.netty.handler.codec.http2.Http2Headers headers,
+                            int padding, boolean endStream) {
+                        if (streamId == 1) {
+                            answer.complete(headers);
+                        }
+                    }
+                }).build();
+        carrier.pipeline().addLast(new TunnelFrames(), h2);
+        carrier.config().setAutoRead(true);
+        carrier.read();
+        try {
+            ChannelHandlerContext ctx = carrier.pipeline().context(h2);
+            // routed to the h2c backend G (an HTTP/1.1 backend would take it over HTTP/1.1 anyway)
+            var request = new io.netty.handler.codec.http2.DefaultHttp2Headers().method("POST").path("/echo.Echo/Say").scheme("http")
+                    .authority(HOST).add("content-type", "application/grpc").add("te", "trailers");
+            carrier.eventLoop().execute(() -> {
+                h2.encoder().writeHeaders(ctx, 1, request, 0, true, ctx.newPromise());
+                ctx.flush();
+            });
+            assertThat(answer.get(10, TimeUnit.SECONDS).status().toString()).isEqualTo("200");
+        } finally {
+            carrier.close();
+        }
+        stillServing();
     }
 
     @Test
