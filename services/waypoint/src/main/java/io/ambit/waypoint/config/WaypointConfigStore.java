@@ -95,13 +95,26 @@ public final class WaypointConfigStore implements DeltaAdsClient.Handler {
 
     private void publish() {
         Map<InetSocketAddress, ServiceChain> byAddress = new HashMap<>();
+        Map<java.net.InetAddress, ServiceChain> byWorkload = new HashMap<>();
         for (ResourceCompiler.CompiledListener l : listeners.values()) {
+            if (l.direct()) {
+                // no service: telemetry's destination_service is unknown, as for Istio's direct-http chain
+                byWorkload.put(l.address().getAddress(), new ServiceChain(l.name(), "unknown", 0, l.authorization(), l.routeConfig(),
+                        l.faults(), l.workload(), null));
+                continue;
+            }
             int colon = l.name().lastIndexOf(':');
             String host = colon < 0 ? l.name() : l.name().substring(0, colon);
             int port = l.address() != null ? l.address().getPort() : parsePort(l.name().substring(colon + 1));
-            ServiceChain chain = new ServiceChain(l.name(), host, port, l.authorization(), l.routeConfig(), l.faults());
+            ServiceChain chain = new ServiceChain(l.name(), host, port, l.authorization(), l.routeConfig(), l.faults(), null, l.tcpCluster());
             if (l.address() != null) {
                 byAddress.put(l.address(), chain);
+            }
+            if (l.tcpCluster() != null) {
+                for (InetSocketAddress endpoint : endpoints.getOrDefault(l.tcpCluster(), Map.of()).keySet()) {
+                    byAddress.putIfAbsent(endpoint, chain);
+                }
+                continue;
             }
             // workload-addressed traffic: the pods of the listener's own service (its cluster is named as its route table)
             for (InetSocketAddress endpoint : endpoints.getOrDefault(l.routeConfig(), Map.of()).keySet()) {
@@ -111,7 +124,7 @@ public final class WaypointConfigStore implements DeltaAdsClient.Handler {
         Map<String, ClusterEndpoints> clusterState = new HashMap<>();
         clusters.forEach((name, policy) -> clusterState.put(name,
                 clusterOf(name, endpoints.getOrDefault(name, Map.of()), policy)));
-        WaypointSnapshot next = new WaypointSnapshot(byAddress, routes, clusterState);
+        WaypointSnapshot next = new WaypointSnapshot(byAddress, routes, clusterState, byWorkload);
         snapshot = next;
         complete = answered.containsAll(XdsTypes.ENVOY);
         listenersOfSnapshots.forEach(c -> c.accept(next));

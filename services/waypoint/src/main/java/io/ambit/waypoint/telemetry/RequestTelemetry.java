@@ -50,9 +50,62 @@ public final class RequestTelemetry {
         access.info(line(r));
     }
 
+    /**
+     * One TCP connection through a TCP chain, reported as Istio's {@code istio_tcp_*} metrics: counted
+     * opened when it is accepted, bytes as they flow (received: from the client; sent: to it) and
+     * closed with the response flags it ended with.
+     */
+    public TcpConnection tcpOpened(Optional<SpiffeId> source, String destinationService) {
+        return new TcpConnection(source, destinationService);
+    }
+
+    public final class TcpConnection {
+        private final Optional<SpiffeId> source;
+        private final String destinationService;
+        private final Counter received;
+        private final Counter sent;
+
+        private TcpConnection(Optional<SpiffeId> source, String destinationService) {
+            this.source = source;
+            this.destinationService = destinationService;
+            Tags tags = tcpTags("-");
+            Counter.builder("istio_tcp_connections_opened_total").tags(tags).register(registry).increment();
+            received = Counter.builder("istio_tcp_received_bytes_total").baseUnit("bytes").tags(tags).register(registry);
+            sent = Counter.builder("istio_tcp_sent_bytes_total").baseUnit("bytes").tags(tags).register(registry);
+        }
+
+        private Tags tcpTags(String flags) {
+            return common(source, destinationService).and("request_protocol", "tcp").and("response_flags", flags)
+                    .and("connection_security_policy", "mutual_tls");
+        }
+
+        public void received(long bytes) {
+            received.increment(bytes);
+        }
+
+        public void sent(long bytes) {
+            sent.increment(bytes);
+        }
+
+        /** @param flags Envoy's response flags the connection ended with ({@code -}, {@code UF}, {@code UH}…) */
+        public void closed(String flags) {
+            Counter.builder("istio_tcp_connections_closed_total").tags(tcpTags(flags)).register(registry).increment();
+        }
+    }
+
     private Tags tags(RequestRecord r) {
-        Optional<WorkloadIdentity> source = r.source().flatMap(RequestTelemetry::workload);
-        String service = r.destinationService();
+        return common(r.source(), r.destinationService())
+                .and("request_protocol", r.grpc() ? "grpc" : "http")
+                .and("response_code", Integer.toString(r.status()))
+                .and("grpc_response_status", r.grpcStatus())
+                .and("response_flags", r.flags())
+                .and("connection_security_policy", "mutual_tls");
+    }
+
+    /** The labels HTTP and TCP metrics share: reporter, source and destination. */
+    private Tags common(Optional<SpiffeId> sourceId, String destinationService) {
+        Optional<WorkloadIdentity> source = sourceId.flatMap(RequestTelemetry::workload);
+        String service = destinationService;
         String[] parts = service.split("\\.");
         String serviceName = parts.length > 0 && !service.equals(UNKNOWN) ? parts[0] : UNKNOWN;
         String serviceNamespace = parts.length > 1 ? parts[1] : UNKNOWN;
@@ -61,7 +114,7 @@ public final class RequestTelemetry {
                 .and("source_canonical_service", UNKNOWN)
                 .and("source_canonical_revision", UNKNOWN)
                 .and("source_workload_namespace", source.map(WorkloadIdentity::namespace).orElse(UNKNOWN))
-                .and("source_principal", r.source().map(SpiffeId::toString).orElse(UNKNOWN)) // spiffe://…, as istio/proxy's waypoint testdata
+                .and("source_principal", sourceId.map(SpiffeId::toString).orElse(UNKNOWN)) // spiffe://…, as istio/proxy's waypoint testdata
                 .and("source_app", UNKNOWN)
                 .and("source_version", UNKNOWN)
                 .and("source_cluster", cluster)
@@ -75,12 +128,7 @@ public final class RequestTelemetry {
                 .and("destination_canonical_revision", UNKNOWN)
                 .and("destination_service_name", serviceName)
                 .and("destination_service_namespace", serviceNamespace)
-                .and("destination_cluster", cluster)
-                .and("request_protocol", r.grpc() ? "grpc" : "http")
-                .and("response_code", Integer.toString(r.status()))
-                .and("grpc_response_status", r.grpcStatus())
-                .and("response_flags", r.flags())
-                .and("connection_security_policy", "mutual_tls");
+                .and("destination_cluster", cluster);
     }
 
     private static Optional<WorkloadIdentity> workload(SpiffeId id) {
