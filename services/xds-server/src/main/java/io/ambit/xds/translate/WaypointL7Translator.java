@@ -263,8 +263,17 @@ public final class WaypointL7Translator {
             String host = ServiceTranslator.hostname(inputs, service);
             List<String> vips = ServiceTranslator.clusterIps(service);
             for (ServicePort port : ServiceTranslator.ports(service)) {
+                PortProtocol protocol = PortProtocol.of(port);
+                if (protocol == PortProtocol.UDP) {
+                    continue; // as istiod: a waypoint has no UDP chain
+                }
                 String clusterName = clusterName(host, port.getPort());
                 clusters.add(clusterName);
+                if (protocol == PortProtocol.TCP) {
+                    listeners.add(tcpListener(host, vips, port.getPort(), clusterName, rbac.networkFilters(waypoint,
+                            service.getMetadata().getNamespace(), service.getMetadata().getName(), clusterName)));
+                    continue;
+                }
                 listeners.add(listener(host, vips, port.getPort(), clusterName,
                         rbac.filters(waypoint, service.getMetadata().getNamespace(), service.getMetadata().getName())));
                 List<RankedRoute> ranked = new ArrayList<>();
@@ -574,6 +583,29 @@ public final class WaypointL7Translator {
         return p.getStatus() != null && p.getStatus().getPodIP() != null && !p.getStatus().getPodIP().isEmpty()
                 && !"Succeeded".equals(p.getStatus().getPhase()) && !"Failed".equals(p.getStatus().getPhase())
                 && p.getMetadata().getDeletionTimestamp() == null;
+    }
+
+    /** Envoy's TCP proxy filter, and the name of the tcp chain of a TCP port (istiod's {@code inbound-vip|<port>|tcp|<host>}). */
+    static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
+
+    /**
+     * A TCP port of a bound service (Istio's protocol selection, {@link PortProtocol}): a listener
+     * with one filter chain, L4 authorization (network RBAC) then a TCP proxy to the service's
+     * cluster. No routes: bytes are not parsed.
+     */
+    private static Listener tcpListener(String host, List<String> vips, int port, String cluster,
+            List<io.envoyproxy.envoy.config.listener.v3.Filter> authorization) {
+        io.envoyproxy.envoy.config.listener.v3.FilterChain.Builder chain = io.envoyproxy.envoy.config.listener.v3.FilterChain.newBuilder()
+                .setName("inbound-vip|" + port + "|tcp|" + host)
+                .addAllFilters(authorization)
+                .addFilters(io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder().setName(TCP_PROXY)
+                        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.newBuilder()
+                                .setStatPrefix(cluster).setCluster(cluster).build())));
+        Listener.Builder listener = Listener.newBuilder().setName(host + ":" + port).addFilterChains(chain);
+        if (!vips.isEmpty()) {
+            listener.setAddress(socket(vips.getFirst(), port));
+        }
+        return listener.build();
     }
 
     private static Address socket(String ip, int port) {
