@@ -766,7 +766,8 @@ final class Exchange {
                 route == null ? "-" : route.name(), view == null ? "" : view.authority(), requestId,
                 request.headers().get(HttpHeaderNames.USER_AGENT), Optional.of(source), NetUtil.toSocketAddressString(connect.peer()),
                 chain == null ? "unknown" : chain.host(), attempts,
-                request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").startsWith("application/grpc"), grpcStatus));
+                request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").startsWith("application/grpc"), grpcStatus,
+                forwardedFor().orElse(connect.peer().getAddress()), endpoint == null ? null : endpoint.getAddress()));
     }
 
     EventLoop loop() {

@@ -77,7 +77,6 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         downstream = ctx.channel();
-        telemetry = proxy.telemetry().tcpOpened(Optional.of(connect.client()), chain.host());
         InetAddress source = Exchange.forwardedFor(connect).orElse(connect.peer().getAddress());
         RbacContext rbac = new RbacContext(NO_HTTP, Optional.of(connect.client().toString()), source, source, connect.target().getPort());
         for (RbacEngine engine : chain.authorization()) {
@@ -85,12 +84,16 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 // Envoy's network RBAC closes the connection: there is no answer to give in a byte stream
                 log.info("tcp {} -> {}: RBAC: access denied for {}", NetUtil.toSocketAddressString(connect.peer()),
                         NetUtil.toSocketAddressString(connect.target()), connect.client());
+                telemetry = proxy.telemetry().tcpOpened(Optional.of(connect.client()), chain.host(), source, null);
                 finish(ctx, "-");
                 return;
             }
         }
         Optional<ClusterEndpoints> c = proxy.config().get().cluster(chain.tcpCluster());
-        if (c.isEmpty() || c.get().endpoints().isEmpty() || (endpoint = proxy.picker().pick(c.get(), null)) == null) {
+        endpoint = c.isEmpty() || c.get().endpoints().isEmpty() ? null : proxy.picker().pick(c.get(), null);
+        telemetry = proxy.telemetry().tcpOpened(Optional.of(connect.client()), chain.host(), source,
+                endpoint == null ? null : endpoint.getAddress());
+        if (endpoint == null) {
             finish(ctx, "UH"); // no healthy upstream
             return;
         }
