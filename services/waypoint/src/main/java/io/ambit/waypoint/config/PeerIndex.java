@@ -40,15 +40,18 @@ public record PeerIndex(Map<InetAddress, Peer> byAddress) {
                 continue;
             }
             Workload w = a.getWorkload();
+            // as istio/proxy's workload discovery reads a Workload: elided trust domain, namespace and
+            // account are cluster.local, default and default; app and version are the canonical ones
             String account = w.getServiceAccount().isEmpty() ? "default" : w.getServiceAccount();
             String domain = w.getTrustDomain().isEmpty() ? "cluster.local" : w.getTrustDomain();
+            String namespace = w.getNamespace().isEmpty() ? "default" : w.getNamespace();
             String principal;
             try {
-                principal = new io.ambit.identity.WorkloadIdentity(domain, w.getNamespace(), account).spiffeId().toString();
+                principal = new io.ambit.identity.WorkloadIdentity(domain, namespace, account).spiffeId().toString();
             } catch (RuntimeException e) {
                 principal = "unknown"; // a namespace or account that makes no SPIFFE id
             }
-            Peer peer = new Peer(orUnknown(w.getWorkloadName().isEmpty() ? w.getName() : w.getWorkloadName()), orUnknown(w.getNamespace()),
+            Peer peer = new Peer(orUnknown(w.getWorkloadName()), namespace,
                     principal,
                     orUnknown(w.getCanonicalName()), orUnknown(w.getCanonicalRevision()), orUnknown(w.getClusterId()));
             for (var ip : w.getAddressesList()) {
