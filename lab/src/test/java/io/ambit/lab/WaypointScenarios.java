@@ -478,9 +478,20 @@ abstract class WaypointScenarios {
     @Test
     @Order(15)
     void aTcpPortOfABoundServiceIsProxiedAsBytesCountedAsTcpAndPeersAreLabelled() throws IOException {
-        // "tcp-echo": not HTTP by Istio's protocol selection, so the waypoint relays bytes (an HTTP chain would answer 400)
-        String out = awaitAnswer("10.96.1.10:9090", o -> o.contains("ok=3"), "--protocol", "tcp", "--count", "3");
+        // web-no-admin DENYs paths /admin* on web: a byte stream has no path, so on the TCP port the rule
+        // loses it and denies every connection (Istio's TCP rules fail closed); the tunnel closes unanswered
+        assertThat(call("10.96.1.10:9090", "--protocol", "tcp", "--timeout", "3s")).contains("failed=1").doesNotContain("ok=1");
+        String noAdmin = ROUTES.substring(ROUTES.indexOf("apiVersion: security.istio.io/v1"));
+        lab.delete(noAdmin);
+        String out;
+        try {
+            // "tcp-echo": not HTTP by Istio's protocol selection, so the waypoint relays bytes (an HTTP chain would answer 400)
+            out = awaitAnswer("10.96.1.10:9090", o -> o.contains("ok=3"), "--protocol", "tcp", "--count", "3");
+        } finally {
+            lab.apply(noAdmin);
+        }
         assertThat(out).contains("hello").doesNotContain("HTTP/1.1 400");
+        awaitAnswer(WEB + "/admin", o -> o.contains("status 403"));
         WaypointDeployer.Instance waypoint = lab.waypoints().instance("shop", "waypoint").orElseThrow();
         Map<String, String> tcp = Map.of("reporter", "waypoint", "destination_service", "web.shop.svc.cluster.local",
                 "request_protocol", "tcp", "source_principal", "spiffe://cluster.local/ns/shop/sa/client");
