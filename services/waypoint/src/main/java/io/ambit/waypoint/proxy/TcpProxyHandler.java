@@ -65,6 +65,9 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private InetSocketAddress endpoint;
     private boolean downstreamEnded;
     private boolean upstreamEnded;
+    /** Whether our END_STREAM was already sent on each tunnel (the peer's half-close passed on). */
+    private boolean endSentDownstream;
+    private boolean endSentUpstream;
     private String flags = "-";
     private boolean closed;
 
@@ -144,6 +147,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         if (evt == TunnelFrames.PEER_ENDED) {
             downstreamEnded = true;
             if (upstream != null && upstream.isActive()) {
+                endSentUpstream = true;
                 upstream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true));
             }
             closeIfBothEnded(ctx);
@@ -176,9 +180,21 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         closed = true;
         telemetry.closed(endFlags);
-        TunnelFrames.endAndClose(ctx.channel());
+        end(ctx.channel(), endSentDownstream);
         if (upstream != null) {
-            TunnelFrames.endAndClose(upstream);
+            end(upstream, endSentUpstream);
+        }
+    }
+
+    /**
+     * A tunnel whose END_STREAM went already is just closed (after the peer's END_STREAM too, the
+     * stream is over and nothing more is sent; else a reset); another gets its END_STREAM first.
+     */
+    private static void end(Channel stream, boolean endSent) {
+        if (endSent) {
+            stream.close();
+        } else {
+            TunnelFrames.endAndClose(stream);
         }
     }
 
@@ -212,6 +228,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             if (evt == TunnelFrames.PEER_ENDED) {
                 upstreamEnded = true;
                 if (downstream.isActive()) {
+                    endSentDownstream = true;
                     downstream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true));
                 }
                 closeIfBothEnded(downstreamCtx);
