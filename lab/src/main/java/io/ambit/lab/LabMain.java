@@ -89,7 +89,10 @@ public final class LabMain {
         }
         print(lab);
         if (defaultPorts) {
-            Files.writeString(repo.resolve(".mesh/processes"), String.join("\n", lab.processTable()) + "\n");
+            // ./mesh status reads it: rewritten whenever a waypoint is deployed, removed or restarted
+            ProcessTableFile table = new ProcessTableFile(repo.resolve(".mesh/processes"), lab::processTable);
+            table.write();
+            lab.waypoints().onChange(table::write);
         }
         Files.writeString(lab.runDir().resolve("ready"), "up\n");
         stopped.await();

@@ -58,12 +58,34 @@ public final class WaypointDeployer implements AutoCloseable {
     private final Lab lab;
     private final Map<String, Instance> instances = new ConcurrentHashMap<>();
     private final Set<String> failed = ConcurrentHashMap.newKeySet();
+    private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int deployed;
     private volatile boolean closed;
     private Thread watcher;
 
     WaypointDeployer(Lab lab) {
         this.lab = lab;
+    }
+
+    /**
+     * Runs {@code listener} whenever the set of waypoint processes changes (one started and ready,
+     * one removed, one restarted with a new pid): {@code ./mesh status}'s table follows it.
+     */
+    public void onChange(Runnable listener) {
+        changeListeners.add(listener);
+    }
+
+    private void changed() {
+        if (closed) {
+            return; // the lab is going down: ./mesh removes the table itself
+        }
+        for (Runnable listener : changeListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                log.warn("waypoint deployer: a change listener failed: {}", e.getMessage());
+            }
+        }
     }
 
     void start() {
@@ -99,6 +121,7 @@ public final class WaypointDeployer implements AutoCloseable {
             if (!wanted.contains(key)) {
                 undeploy(instances.get(key), true);
                 instances.remove(key); // only now: awaitRemoved() means the process, objects and namespace are gone
+                changed();
             }
         }
         failed.retainAll(wanted);
@@ -148,6 +171,7 @@ public final class WaypointDeployer implements AutoCloseable {
         }
         lab.apply(podYaml(namespace, gateway, pod, node, ip, true) + serviceYaml(namespace, gateway, vip));
         log.info("waypoint {} ready at {}:15008 (Service {} {})", key, ip.getHostAddress(), gateway, vip.getHostAddress());
+        changed();
     }
 
     private List<String> waypointArgs(String namespace, String gateway, String pod, int node, InetAddress ip, String netns,
@@ -235,6 +259,7 @@ public final class WaypointDeployer implements AutoCloseable {
         instance.process().stop();
         instance.process().start();
         instance.process().awaitHttp200(instance.readyUrl(), Lab.START_TIMEOUT);
+        changed();
     }
 
     public List<Instance> instances() {

@@ -121,7 +121,8 @@ abstract class WaypointScenarios {
                 .pod("web-v1", "shop", "web", 2, Map.of("app", "web", "version", "v1"))
                 .pod("web-v2", "shop", "web", 1, Map.of("app", "web", "version", "v2"))
                 .pod("other", "plain", "other", 2, Map.of("app", "other"))
-                .service("web", "shop", "10.96.1.10", List.of(new LabSpec.Port("http", 80, 8080), new LabSpec.Port("grpc", 7070, 7070)),
+                .service("web", "shop", "10.96.1.10", List.of(new LabSpec.Port("http", 80, 8080), new LabSpec.Port("grpc", 7070, 7070),
+                                new LabSpec.Port("tcp-echo", 9090, 9090)),
                         Map.of("app", "web"))
                 .service("web-v1", "shop", "10.96.1.11", List.of(new LabSpec.Port("http", 80, 8080), new LabSpec.Port("grpc", 7070, 7070)),
                         Map.of("app", "web", "version", "v1"))
@@ -410,6 +411,100 @@ abstract class WaypointScenarios {
             lab.apply(SHOP_BOUND + "---\n" + originalService("web-v1"));
         }
         awaitAnswer(WEB_V2 + "/", o -> o.contains("ok=1") && o.contains("x-request-id"));
+    }
+
+    static final String SA_GATEWAY = """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata:
+              name: web-v2-wp
+              namespace: shop
+              labels: {"istio.io/waypoint-for": workload}
+            spec:
+              gatewayClassName: istio-waypoint
+              listeners:
+                - {name: mesh, port: 15008, protocol: HBONE}
+            """;
+
+    /** The lab's own definition of a pod, with more labels. */
+    String podWith(String name, Map<String, String> more) {
+        LabSpec.PodSpec pod = lab.spec().pods().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
+        Map<String, String> labels = new java.util.HashMap<>(pod.labels());
+        labels.putAll(more);
+        return KubeObjects.pod(new LabSpec.PodSpec(pod.name(), pod.namespace(), pod.serviceAccount(), pod.node(), labels, pod.ip()));
+    }
+
+    String podUrl(String name) {
+        return "http://" + lab.spec().pods().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow().ip().getHostAddress()
+                + ":8080";
+    }
+
+    @Test
+    @Order(14)
+    void aPodBoundToAWorkloadWaypointIsReachedThroughItAnUnboundPodDirectly() throws IOException {
+        // ./mesh status's table, as LabMain keeps it: it must follow the deployer
+        Path tableFile = lab.runDir().resolve("processes-under-test");
+        ProcessTableFile table = new ProcessTableFile(tableFile, lab::processTable);
+        table.write();
+        lab.waypoints().onChange(table::write);
+        assertThat(java.nio.file.Files.readString(tableFile)).doesNotContain("web-v2-wp");
+        lab.apply(SA_GATEWAY);
+        String bound = podWith("web-v2", Map.of("istio.io/use-waypoint", "web-v2-wp"));
+        try {
+            WaypointDeployer.Instance saWaypoint = lab.waypoints().await("shop", "web-v2-wp");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(java.nio.file.Files.readString(tableFile))
+                    .contains("waypoint-shop-web-v2-wp-0 " + saWaypoint.process().pid() + " " + saWaypoint.readyUrl()));
+            lab.apply(bound);
+            // workload-addressed: ztunnel sends podIP:8080 to the pod's waypoint, which sets x-request-id on what it forwards
+            String out = awaitAnswer(podUrl("web-v2") + "/by-ip", o -> o.contains("ok=1") && o.contains("x-request-id"));
+            assertThat(out).contains("Pod=web-v2");
+            assertThat(Prometheus.sum(saWaypoint.metricsUrl(), "istio_requests_total",
+                    Map.of("reporter", "waypoint", "response_code", "200", "source_principal", "spiffe://cluster.local/ns/shop/sa/client")))
+                    .isGreaterThanOrEqualTo(1);
+            // the namespace's waypoint serves services only: web-v1's pod, by its IP, is reached directly
+            assertThat(call(podUrl("web-v1") + "/by-ip")).contains("ok=1").contains("Pod=web-v1").doesNotContain("x-request-id");
+            // service traffic still takes the namespace's waypoint, not the workload's
+            assertThat(call(WEB + "/", "--header", "x-version=v2")).contains("ok=1").contains("Pod=web-v2");
+        } finally {
+            lab.apply(podWith("web-v2", Map.of()));
+            lab.delete(SA_GATEWAY);
+        }
+        lab.waypoints().awaitRemoved("shop", "web-v2-wp");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(java.nio.file.Files.readString(tableFile))
+                .doesNotContain("web-v2-wp").contains("waypoint-shop-waypoint-0"));
+        assertThat(awaitAnswer(podUrl("web-v2") + "/by-ip", o -> o.contains("ok=1") && !o.contains("x-request-id"))).contains("Pod=web-v2");
+    }
+
+    @Test
+    @Order(15)
+    void aTcpPortOfABoundServiceIsProxiedAsBytesCountedAsTcpAndPeersAreLabelled() throws IOException {
+        // web-no-admin DENYs paths /admin* on web: a byte stream has no path, so on the TCP port the rule
+        // loses it and denies every connection (Istio's TCP rules fail closed); the tunnel closes unanswered
+        assertThat(call("10.96.1.10:9090", "--protocol", "tcp", "--timeout", "3s")).contains("failed=1").doesNotContain("ok=1");
+        String noAdmin = ROUTES.substring(ROUTES.indexOf("apiVersion: security.istio.io/v1"));
+        lab.delete(noAdmin);
+        String out;
+        try {
+            // "tcp-echo": not HTTP by Istio's protocol selection, so the waypoint relays bytes (an HTTP chain would answer 400)
+            out = awaitAnswer("10.96.1.10:9090", o -> o.contains("ok=3"), "--protocol", "tcp", "--count", "3");
+        } finally {
+            lab.apply(noAdmin);
+        }
+        assertThat(out).contains("hello").doesNotContain("HTTP/1.1 400");
+        awaitAnswer(WEB + "/admin", o -> o.contains("status 403"));
+        WaypointDeployer.Instance waypoint = lab.waypoints().instance("shop", "waypoint").orElseThrow();
+        Map<String, String> tcp = Map.of("reporter", "waypoint", "destination_service", "web.shop.svc.cluster.local",
+                "request_protocol", "tcp", "source_principal", "spiffe://cluster.local/ns/shop/sa/client");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(Prometheus.sum(waypoint.metricsUrl(), "istio_tcp_connections_opened_total", tcp)).isGreaterThanOrEqualTo(3);
+            assertThat(Prometheus.sum(waypoint.metricsUrl(), "istio_tcp_connections_closed_total", tcp)).isGreaterThanOrEqualTo(3);
+            assertThat(Prometheus.sum(waypoint.metricsUrl(), "istio_tcp_received_bytes_total", tcp)).isGreaterThanOrEqualTo(15);
+            assertThat(Prometheus.sum(waypoint.metricsUrl(), "istio_tcp_sent_bytes_total", tcp)).isGreaterThanOrEqualTo(15);
+        });
+        // both peers by their workloads, which the waypoint learns over xDS as ztunnel does
+        assertThat(Prometheus.sum(waypoint.metricsUrl(), "istio_requests_total", Map.of("reporter", "waypoint",
+                "source_workload", "client", "source_app", "client", "destination_app", "web", "destination_version", "v2",
+                "destination_principal", "spiffe://cluster.local/ns/shop/sa/web"))).isGreaterThan(0);
     }
 
     @Test

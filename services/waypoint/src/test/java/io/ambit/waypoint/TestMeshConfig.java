@@ -213,6 +213,76 @@ public final class TestMeshConfig {
         return new Resources(List.of(listener), List.of(routes), clusters, assignments);
     }
 
+    /**
+     * {@code base} plus what the xds-server adds for a pod bound to a waypoint for workloads: a
+     * {@code direct-http} listener on the pod's IP, any port (port 0), with its identity in the
+     * listener's metadata and {@code base}'s first listener's RBAC filters, a catch-all route to
+     * the ORIGINAL_DST cluster {@code encap}.
+     */
+    public static Resources withWorkload(Resources base, String podIp, String identity) {
+        HttpConnectionManager first = unpackHcm(base.listeners().getFirst());
+        HttpConnectionManager.Builder hcm = HttpConnectionManager.newBuilder().setStatPrefix("direct-http")
+                .setRds(Rds.newBuilder().setRouteConfigName("direct-http"));
+        first.getHttpFiltersList().stream().filter(f -> f.getName().equals("envoy.filters.http.rbac")).forEach(hcm::addHttpFilters);
+        hcm.addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())));
+        Listener direct = Listener.newBuilder().setName("direct-http|ns/workload").setAddress(socket(podIp, 0)).setMetadata(identity(identity))
+                .setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(hcm.build()))).build();
+        RouteConfiguration routes = RouteConfiguration.newBuilder().setName("direct-http")
+                .addVirtualHosts(VirtualHost.newBuilder().setName("direct-http").addDomains("*")
+                        .addRoutes(route("default", RouteMatch.newBuilder().setPrefix("/"), RouteAction.newBuilder().setCluster("encap"))))
+                .build();
+        Cluster encap = Cluster.newBuilder().setName("encap").setType(Cluster.DiscoveryType.ORIGINAL_DST)
+                .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED).build();
+        return new Resources(concat(base.listeners(), direct), concat(base.routes(), routes), concat(base.clusters(), encap), base.endpoints());
+    }
+
+    public static final String TCP_HOST = "db.ns.svc.cluster.local";
+    public static final String TCP_VIP = "10.0.0.20";
+
+    /**
+     * {@code base} plus a bound service's TCP port ({@code TCP_VIP:5432}, as the xds-server
+     * translates a port named {@code tcp-…}): network RBAC denying {@code denied} by principal, then
+     * a TCP proxy to one endpoint.
+     */
+    public static Resources withTcpService(Resources base, InetSocketAddress endpoint, String denied) {
+        String cluster = "outbound|5432||" + TCP_HOST;
+        RBAC deny = RBAC.newBuilder().setAction(RBAC.Action.DENY)
+                .putPolicies("ns[ns]-policy[deny]-rule[0]", Policy.newBuilder().addPermissions(Permission.newBuilder().setAny(true))
+                        .addPrincipals(Principal.newBuilder().setAuthenticated(Principal.Authenticated.newBuilder()
+                                .setPrincipalName(StringMatcher.newBuilder().setExact(denied)))).build())
+                .build();
+        Listener tcp = Listener.newBuilder().setName(TCP_HOST + ":5432").setAddress(socket(TCP_VIP, 5432))
+                .addFilterChains(io.envoyproxy.envoy.config.listener.v3.FilterChain.newBuilder()
+                        .addFilters(io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder().setName("envoy.filters.network.rbac")
+                                .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.newBuilder()
+                                        .setStatPrefix(cluster).setRules(deny).build())))
+                        .addFilters(io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder().setName("envoy.filters.network.tcp_proxy")
+                                .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.newBuilder()
+                                        .setStatPrefix(cluster).setCluster(cluster).build()))))
+                .build();
+        Cluster c = Cluster.newBuilder().setName(cluster).setType(Cluster.DiscoveryType.EDS).setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN).build();
+        ClusterLoadAssignment cla = ClusterLoadAssignment.newBuilder().setClusterName(cluster)
+                .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
+                        .setEndpoint(Endpoint.newBuilder().setAddress(socket(endpoint.getHostString(), endpoint.getPort())))
+                        .setMetadata(identity(ENDPOINT_IDENTITY))))
+                .build();
+        return new Resources(concat(base.listeners(), tcp), base.routes(), concat(base.clusters(), c), concat(base.endpoints(), cla));
+    }
+
+    private static <T> List<T> concat(List<T> list, T one) {
+        List<T> out = new java.util.ArrayList<>(list);
+        out.add(one);
+        return out;
+    }
+
+    private static HttpConnectionManager unpackHcm(Listener l) {
+        try {
+            return l.getApiListener().getApiListener().unpack(HttpConnectionManager.class);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The identity of every test endpoint's HBONE server (the data path test's destination). */
     public static final String ENDPOINT_IDENTITY = "spiffe://cluster.local/ns/ns/sa/echo";
     public static final String IMPOSTOR_IDENTITY = "spiffe://cluster.local/ns/ns/sa/impostor";

@@ -91,6 +91,10 @@ public final class WaypointAgent implements SmartLifecycle {
         }
     }
 
+    /** Envoy's four types, and ztunnel's workloads: who each peer is, for Istio's metric labels (as Istio's waypoint's workload discovery). */
+    static final java.util.List<String> WAYPOINT_TYPES = java.util.stream.Stream.concat(XdsTypes.ENVOY.stream(),
+            java.util.stream.Stream.of(XdsTypes.ADDRESS)).toList();
+
     /** Ready: a certificate, and the control plane's first answer for each of the four types. */
     public boolean ready() {
         return certificate.isDone() && store.complete();
@@ -114,7 +118,7 @@ public final class WaypointAgent implements SmartLifecycle {
         Node node = Node.newBuilder()
                 .setId("waypoint~" + properties.podIp() + "~" + properties.podName() + "." + ns + "~" + ns + ".svc." + properties.clusterDomain())
                 .build();
-        session = new AdsSession(HostPort.parse(properties.xdsAddress()), controlPlane("xds-server"), node, XdsTypes.ENVOY, store, b -> { });
+        session = new AdsSession(HostPort.parse(properties.xdsAddress()), controlPlane("xds-server"), node, WAYPOINT_TYPES, store, b -> { });
         HboneClient upstream = podNetns == null ? new HboneClient(transport, HboneSettings.clientDefaults())
                 : new HboneClient(transport, HboneSettings.clientDefaults(), new InPodSocketChannelFactory(podNetns), null);
         pool = HbonePool.withIstioDefaults(upstream,
@@ -139,7 +143,7 @@ public final class WaypointAgent implements SmartLifecycle {
             serverTls = ReloadableSslContext.server(material, PeerPolicy.anyInTrustDomain(properties.trustDomain()));
             if (running) {
                 ProxyContext context = new ProxyContext(store::snapshot, pool, self, properties.upstreamHbonePort(), new EndpointPicker(),
-                        new RequestTelemetry(meters, properties.clusterId()), HttpLimits.defaults());
+                        new RequestTelemetry(meters, properties.clusterId(), address -> store.peers().peer(address)), HttpLimits.defaults());
                 proxy = WaypointProxy.start(transport, serverTls::current, hboneBind, context,
                         podNetns == null ? null : new InPodServerChannelFactory(podNetns));
             }

@@ -13,7 +13,11 @@ import java.time.Duration;
  */
 public record ClusterPolicy(Duration connectTimeout, Lb lb, Outlier outlier, double panicThresholdPercent, long maxRequests) {
 
-    public enum Lb { ROUND_ROBIN, LEAST_REQUEST, RANDOM }
+    /**
+     * {@code ORIGINAL_DST}: Envoy's original-destination cluster (Istio's {@code encap}), whose one
+     * endpoint is the tunnel's own target, a workload bound to the waypoint.
+     */
+    public enum Lb { ROUND_ROBIN, LEAST_REQUEST, RANDOM, ORIGINAL_DST }
 
     /**
      * Envoy's consecutive-error ejection: after {@code consecutive5xx} 5xx answers (or connect

@@ -38,7 +38,17 @@ public final class ResourceCompiler {
      * and whether its chain has the fault filter (which routes' fault configs need, as in Envoy).
      */
     public record CompiledListener(String name, InetSocketAddress address, List<RbacEngine> authorization, String routeConfig,
-                                   boolean faults) {
+                                   boolean faults, SpiffeId workload, String tcpCluster) {
+
+        CompiledListener(String name, InetSocketAddress address, List<RbacEngine> authorization, String routeConfig, boolean faults,
+                SpiffeId workload) {
+            this(name, address, authorization, routeConfig, faults, workload, null);
+        }
+
+        /** A workload-addressed chain (Istio's {@code direct-http}): any port of one pod, whose identity it carries. */
+        public boolean direct() {
+            return workload != null;
+        }
     }
 
     private ResourceCompiler() {
@@ -53,9 +63,15 @@ public final class ResourceCompiler {
     }
 
     /** The translator's listeners: an {@code api_listener} with an HTTP connection manager on RDS. */
+    static final String NETWORK_RBAC = "envoy.filters.network.rbac";
+    static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
+
     public static CompiledListener listener(Listener l) {
         if (!l.hasApiListener()) {
-            throw new ConfigException("listener " + l.getName() + " has no api_listener; the waypoint serves HTTP connection managers only");
+            if (l.getFilterChainsCount() > 0) {
+                return tcpListener(l);
+            }
+            throw new ConfigException("listener " + l.getName() + " has neither an api_listener (HTTP) nor a filter chain (TCP)");
         }
         HttpConnectionManager hcm = unpack(l.getApiListener().getApiListener(), HttpConnectionManager.class);
         if (!hcm.hasRds() || hcm.getRds().getRouteConfigName().isEmpty()) {
@@ -96,8 +112,64 @@ public final class ResourceCompiler {
         if (!router) {
             throw new ConfigException("listener " + l.getName() + " has no router filter");
         }
+        if (l.hasAddress() && l.getAddress().hasSocketAddress() && l.getAddress().getSocketAddress().getPortValue() == 0) {
+            // a bound workload: its IP on any port, and the identity its HBONE server must prove
+            SpiffeId workload = identity("listener " + l.getName(), l.getMetadata());
+            InetSocketAddress address = socket(l.getAddress().getSocketAddress().toBuilder().setPortValue(1).build());
+            return new CompiledListener(l.getName(), new InetSocketAddress(address.getAddress(), 0), authorization,
+                    hcm.getRds().getRouteConfigName(), faults, workload);
+        }
         InetSocketAddress address = l.hasAddress() && l.getAddress().hasSocketAddress() ? socket(l.getAddress().getSocketAddress()) : null;
-        return new CompiledListener(l.getName(), address, authorization, hcm.getRds().getRouteConfigName(), faults);
+        return new CompiledListener(l.getName(), address, authorization, hcm.getRds().getRouteConfigName(), faults, null);
+    }
+
+    /**
+     * A TCP port: one filter chain of network RBAC filters then a TCP proxy to one cluster, on the
+     * service's {@code VIP:port}. Anything else in the chain (TLS, filter chain matches, weighted
+     * clusters, other filters) is refused.
+     */
+    private static CompiledListener tcpListener(Listener l) {
+        if (l.getFilterChainsCount() != 1 || !l.hasAddress() || !l.getAddress().hasSocketAddress()) {
+            throw new ConfigException("listener " + l.getName() + ": a TCP listener needs an address and exactly one filter chain");
+        }
+        var chain = l.getFilterChains(0);
+        if (chain.hasFilterChainMatch() || chain.hasTransportSocket()) {
+            throw new ConfigException("listener " + l.getName() + ": filter chain matches and transport sockets are not supported");
+        }
+        List<RbacEngine> authorization = new ArrayList<>();
+        String cluster = null;
+        for (var f : chain.getFiltersList()) {
+            if (cluster != null) {
+                throw new ConfigException("listener " + l.getName() + ": filter " + f.getName() + " after the TCP proxy");
+            }
+            switch (f.getName()) {
+                case NETWORK_RBAC -> {
+                    var network = unpack(f.getTypedConfig(), io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class);
+                    if (network.hasShadowRules() || network.hasMatcher()) {
+                        throw new ConfigException("listener " + l.getName() + ": RBAC shadow rules and matchers are not supported");
+                    }
+                    // the same rules the HTTP filter carries: compiled by the one engine
+                    var asHttp = io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder();
+                    if (network.hasRules()) {
+                        asHttp.setRules(network.getRules());
+                    }
+                    authorization.add(rbac(l.getName(), HttpFilter.newBuilder().setName(RBAC).setTypedConfig(Any.pack(asHttp.build())).build()));
+                }
+                case TCP_PROXY -> {
+                    var tcp = unpack(f.getTypedConfig(), io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.class);
+                    if (!tcp.hasCluster() || tcp.getCluster().isEmpty() || tcp.hasTunnelingConfig()) {
+                        throw new ConfigException("listener " + l.getName() + ": the TCP proxy must name one cluster (weighted clusters and "
+                                + "tunneling are not supported)");
+                    }
+                    cluster = tcp.getCluster();
+                }
+                default -> throw new ConfigException("listener " + l.getName() + ": network filter " + f.getName() + " is not supported");
+            }
+        }
+        if (cluster == null) {
+            throw new ConfigException("listener " + l.getName() + " has no TCP proxy filter");
+        }
+        return new CompiledListener(l.getName(), socket(l.getAddress().getSocketAddress()), authorization, null, false, null, cluster);
     }
 
     /** The shared RBAC engine's refusal as this listener's NACK. */
@@ -124,6 +196,16 @@ public final class ResourceCompiler {
      * failure-percentage ejection and other circuit-breaker priorities are refused.
      */
     public static ClusterPolicy clusterPolicy(Cluster c) {
+        if (c.getType() == Cluster.DiscoveryType.ORIGINAL_DST) {
+            // Istio's encap cluster: no endpoints of its own, so nothing to balance, eject or limit
+            if (c.getLbPolicy() != Cluster.LbPolicy.CLUSTER_PROVIDED || c.hasOutlierDetection()) {
+                throw new ConfigException("cluster " + c.getName() + ": an ORIGINAL_DST cluster needs lb policy CLUSTER_PROVIDED"
+                        + " and no outlier detection");
+            }
+            Duration connect = c.hasConnectTimeout() ? Duration.ofSeconds(c.getConnectTimeout().getSeconds(), c.getConnectTimeout().getNanos())
+                    : Duration.ofSeconds(5);
+            return new ClusterPolicy(connect, ClusterPolicy.Lb.ORIGINAL_DST, null, 0, ClusterPolicy.UNLIMITED);
+        }
         if (c.getType() != Cluster.DiscoveryType.EDS) {
             throw new ConfigException("cluster " + c.getName() + ": discovery type " + c.getType() + " is not supported (EDS only)");
         }
@@ -204,20 +286,25 @@ public final class ResourceCompiler {
     }
 
     private static SpiffeId identity(String cluster, InetSocketAddress address, LbEndpoint e) {
-        com.google.protobuf.Struct hbone = e.getMetadata().getFilterMetadataMap().get(HBONE_METADATA);
+        return identity("endpoints " + cluster + ": " + address, e.getMetadata());
+    }
+
+    /** {@code filter_metadata["ambit.hbone"].identity} of an endpoint or a workload listener; {@code what} names it in errors. */
+    private static SpiffeId identity(String what, io.envoyproxy.envoy.config.core.v3.Metadata metadata) {
+        com.google.protobuf.Struct hbone = metadata.getFilterMetadataMap().get(HBONE_METADATA);
         com.google.protobuf.Value value = hbone == null ? null : hbone.getFieldsMap().get(IDENTITY_FIELD);
         if (value == null || value.getStringValue().isEmpty()) {
-            throw new ConfigException("endpoints " + cluster + ": " + address + " has no metadata " + HBONE_METADATA + "." + IDENTITY_FIELD
+            throw new ConfigException(what + " has no metadata " + HBONE_METADATA + "." + IDENTITY_FIELD
                     + " (the SPIFFE identity its HBONE server must present)");
         }
         try {
             SpiffeId id = SpiffeId.parse(value.getStringValue());
             if (id.path().isEmpty()) {
-                throw new ConfigException("endpoints " + cluster + ": " + address + ": identity " + id + " names a trust domain, not a workload");
+                throw new ConfigException(what + ": identity " + id + " names a trust domain, not a workload");
             }
             return id;
         } catch (io.ambit.identity.InvalidSpiffeIdException ex) {
-            throw new ConfigException("endpoints " + cluster + ": " + address + ": identity is not a SPIFFE id: " + ex.getMessage());
+            throw new ConfigException(what + ": identity is not a SPIFFE id: " + ex.getMessage());
         }
     }
 

@@ -11,10 +11,27 @@ import io.ambit.authz.rbac.RbacEngine;
  * @param listener the Listener name ({@code <host>:<port>})
  * @param host     the service's host name, from the listener name (telemetry's destination_service)
  * @param faults   whether the chain has Envoy's fault filter (routes' fault configs apply only then)
+ * @param workload for a workload-addressed chain (a pod bound to the waypoint, any port), the pod's
+ *                 identity, which its HBONE server must prove; null for a service's chain
+ * @param tcpCluster for a TCP port (Envoy's tcp_proxy), the cluster its bytes go to; null for HTTP
  */
-public record ServiceChain(String listener, String host, int port, List<RbacEngine> authorization, String routeConfig, boolean faults) {
+public record ServiceChain(String listener, String host, int port, List<RbacEngine> authorization, String routeConfig, boolean faults,
+                           io.ambit.identity.SpiffeId workload, String tcpCluster) {
 
     public ServiceChain {
         authorization = List.copyOf(authorization);
+    }
+
+    public ServiceChain(String listener, String host, int port, List<RbacEngine> authorization, String routeConfig, boolean faults,
+            io.ambit.identity.SpiffeId workload) {
+        this(listener, host, port, authorization, routeConfig, faults, workload, null);
+    }
+
+    public boolean tcp() {
+        return tcpCluster != null;
+    }
+
+    public ServiceChain(String listener, String host, int port, List<RbacEngine> authorization, String routeConfig, boolean faults) {
+        this(listener, host, port, authorization, routeConfig, faults, null);
     }
 }

@@ -32,6 +32,8 @@ public final class WaypointConfigStore implements DeltaAdsClient.Handler {
     private final Map<String, RouteTable> routes = new HashMap<>();
     private final Map<String, ClusterPolicy> clusters = new HashMap<>();
     private final Map<String, Map<InetSocketAddress, SpiffeId>> endpoints = new HashMap<>();
+    private final Map<String, io.ambit.proto.workload.Address> addresses = new HashMap<>();
+    private volatile PeerIndex peers = PeerIndex.EMPTY;
     private final Set<String> answered = new HashSet<>();
     private final List<Consumer<WaypointSnapshot>> listenersOfSnapshots = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile WaypointSnapshot snapshot = WaypointSnapshot.EMPTY;
@@ -39,6 +41,11 @@ public final class WaypointConfigStore implements DeltaAdsClient.Handler {
 
     public WaypointSnapshot snapshot() {
         return snapshot;
+    }
+
+    /** The mesh's workloads by IP (from {@code istio.workload.Address}), for telemetry's peer labels. */
+    public PeerIndex peers() {
+        return peers;
     }
 
     public boolean complete() {
@@ -59,6 +66,7 @@ public final class WaypointConfigStore implements DeltaAdsClient.Handler {
                 case XdsTypes.ROUTE -> routes.remove(name);
                 case XdsTypes.CLUSTER -> clusters.remove(name);
                 case XdsTypes.ENDPOINT -> endpoints.remove(name);
+                case XdsTypes.ADDRESS -> addresses.remove(name);
                 default -> {
                 }
             }
@@ -71,6 +79,7 @@ public final class WaypointConfigStore implements DeltaAdsClient.Handler {
                     case XdsTypes.CLUSTER -> clusters.put(r.name(), ResourceCompiler.clusterPolicy(ResourceCompiler.unpack(r.body(), Cluster.class)));
                     case XdsTypes.ENDPOINT -> endpoints.put(r.name(),
                             ResourceCompiler.endpoints(ResourceCompiler.unpack(r.body(), ClusterLoadAssignment.class)));
+                    case XdsTypes.ADDRESS -> addresses.put(r.name(), ResourceCompiler.unpack(r.body(), io.ambit.proto.workload.Address.class));
                     default -> throw new ConfigException("type " + type + " is not one the waypoint subscribes to");
                 }
             } catch (ConfigException e) {
@@ -78,6 +87,10 @@ public final class WaypointConfigStore implements DeltaAdsClient.Handler {
             }
         }
         answered.add(type);
+        if (type.equals(XdsTypes.ADDRESS)) {
+            peers = PeerIndex.of(addresses.values()); // telemetry only: the routing snapshot does not change
+            return rejected;
+        }
         publish();
         return rejected;
     }
@@ -95,13 +108,26 @@ public final class WaypointConfigStore implements DeltaAdsClient.Handler {
 
     private void publish() {
         Map<InetSocketAddress, ServiceChain> byAddress = new HashMap<>();
+        Map<java.net.InetAddress, ServiceChain> byWorkload = new HashMap<>();
         for (ResourceCompiler.CompiledListener l : listeners.values()) {
+            if (l.direct()) {
+                // no service: telemetry's destination_service is unknown, as for Istio's direct-http chain
+                byWorkload.put(l.address().getAddress(), new ServiceChain(l.name(), "unknown", 0, l.authorization(), l.routeConfig(),
+                        l.faults(), l.workload(), null));
+                continue;
+            }
             int colon = l.name().lastIndexOf(':');
             String host = colon < 0 ? l.name() : l.name().substring(0, colon);
             int port = l.address() != null ? l.address().getPort() : parsePort(l.name().substring(colon + 1));
-            ServiceChain chain = new ServiceChain(l.name(), host, port, l.authorization(), l.routeConfig(), l.faults());
+            ServiceChain chain = new ServiceChain(l.name(), host, port, l.authorization(), l.routeConfig(), l.faults(), null, l.tcpCluster());
             if (l.address() != null) {
                 byAddress.put(l.address(), chain);
+            }
+            if (l.tcpCluster() != null) {
+                for (InetSocketAddress endpoint : endpoints.getOrDefault(l.tcpCluster(), Map.of()).keySet()) {
+                    byAddress.putIfAbsent(endpoint, chain);
+                }
+                continue;
             }
             // workload-addressed traffic: the pods of the listener's own service (its cluster is named as its route table)
             for (InetSocketAddress endpoint : endpoints.getOrDefault(l.routeConfig(), Map.of()).keySet()) {
@@ -111,7 +137,7 @@ public final class WaypointConfigStore implements DeltaAdsClient.Handler {
         Map<String, ClusterEndpoints> clusterState = new HashMap<>();
         clusters.forEach((name, policy) -> clusterState.put(name,
                 clusterOf(name, endpoints.getOrDefault(name, Map.of()), policy)));
-        WaypointSnapshot next = new WaypointSnapshot(byAddress, routes, clusterState);
+        WaypointSnapshot next = new WaypointSnapshot(byAddress, routes, clusterState, byWorkload);
         snapshot = next;
         complete = answered.containsAll(XdsTypes.ENVOY);
         listenersOfSnapshots.forEach(c -> c.accept(next));

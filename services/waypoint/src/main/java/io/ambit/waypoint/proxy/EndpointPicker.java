@@ -115,7 +115,8 @@ public final class EndpointPicker {
 
     private static InetSocketAddress choose(ClusterPolicy.Lb lb, List<InetSocketAddress> endpoints, ClusterState state) {
         return switch (lb) {
-            case ROUND_ROBIN -> endpoints.get(Math.floorMod(state.next.getAndIncrement(), endpoints.size()));
+            // ORIGINAL_DST: the exchange makes a one-endpoint cluster of the CONNECT's own target
+            case ROUND_ROBIN, ORIGINAL_DST -> endpoints.get(Math.floorMod(state.next.getAndIncrement(), endpoints.size()));
             case RANDOM -> endpoints.get(ThreadLocalRandom.current().nextInt(endpoints.size()));
             case LEAST_REQUEST -> {
                 if (endpoints.size() == 1) {

@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -208,6 +210,11 @@ final class Exchange {
     }
 
     private Optional<java.net.InetAddress> forwardedFor() {
+        return forwardedFor(connect);
+    }
+
+    /** The original client's address from the CONNECT's {@code forwarded: for="ip:port"}, as the client's ztunnel sent it. */
+    static Optional<java.net.InetAddress> forwardedFor(io.ambit.hbone.ConnectRequest connect) {
         return connect.forwarded().flatMap(f -> {
             int at = f.indexOf("for=\"");
             if (at < 0) {
@@ -269,6 +276,15 @@ final class Exchange {
             return;
         }
         cluster = c.get();
+        if (cluster.policy().lb() == io.ambit.waypoint.config.ClusterPolicy.Lb.ORIGINAL_DST) {
+            // Istio's encap: back out to the CONNECT's own target, the bound pod, which must prove the pod's identity
+            if (chain.workload() == null) {
+                localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream", "UH", "no_healthy_upstream", !bodyless);
+                return;
+            }
+            cluster = new ClusterEndpoints(cluster.name(), List.of(connect.target()), Map.of(connect.target(), chain.workload()),
+                    cluster.policy());
+        }
         if (cluster.endpoints().isEmpty()) {
             localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream", "UH", "no_healthy_upstream", !bodyless);
             return;
@@ -750,7 +766,8 @@ final class Exchange {
                 route == null ? "-" : route.name(), view == null ? "" : view.authority(), requestId,
                 request.headers().get(HttpHeaderNames.USER_AGENT), Optional.of(source), NetUtil.toSocketAddressString(connect.peer()),
                 chain == null ? "unknown" : chain.host(), attempts,
-                request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").startsWith("application/grpc"), grpcStatus));
+                request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").startsWith("application/grpc"), grpcStatus,
+                forwardedFor().orElse(connect.peer().getAddress()), endpoint == null ? null : endpoint.getAddress()));
     }
 
     EventLoop loop() {

@@ -36,7 +36,15 @@ public final class WaypointProxy implements AutoCloseable {
         HboneServer server = builder
                 .bind(bind)
                 .targetPolicy(target -> proxy.config().get().chain(target).isPresent())
-                .terminator((connect, stream) -> stream.pipeline().addLast(new TunnelFrames(), new ProtocolSniffer(proxy, connect)))
+                .terminator((connect, stream) -> {
+                    // a TCP port's bytes are relayed as they are; every other chain speaks HTTP inside the tunnel
+                    var chain = proxy.config().get().chain(connect.target());
+                    if (chain.isPresent() && chain.get().tcp()) {
+                        stream.pipeline().addLast(new TunnelFrames(), new TcpProxyHandler(proxy, connect, chain.get()));
+                    } else {
+                        stream.pipeline().addLast(new TunnelFrames(), new ProtocolSniffer(proxy, connect));
+                    }
+                })
                 .start();
         return new WaypointProxy(server);
     }

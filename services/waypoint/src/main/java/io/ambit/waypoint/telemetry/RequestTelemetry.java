@@ -27,11 +27,19 @@ public final class RequestTelemetry {
 
     private final MeterRegistry registry;
     private final String cluster;
+    private final java.util.function.Function<java.net.InetAddress, Optional<io.ambit.waypoint.config.PeerIndex.Peer>> peers;
 
     /** @param cluster the mesh's cluster id ({@code source_cluster}/{@code destination_cluster}) */
     public RequestTelemetry(MeterRegistry registry, String cluster) {
+        this(registry, cluster, address -> Optional.empty());
+    }
+
+    /** @param peers the workload at an address (workload discovery): source and destination workload labels */
+    public RequestTelemetry(MeterRegistry registry, String cluster,
+            java.util.function.Function<java.net.InetAddress, Optional<io.ambit.waypoint.config.PeerIndex.Peer>> peers) {
         this.registry = registry;
         this.cluster = cluster;
+        this.peers = peers;
     }
 
     /** A client reset an HTTP/2 stream inside a tunnel (rapid-reset floods are bounded per connection). */
@@ -50,37 +58,97 @@ public final class RequestTelemetry {
         access.info(line(r));
     }
 
+    /**
+     * One TCP connection through a TCP chain, reported as Istio's {@code istio_tcp_*} metrics (named
+     * without {@code _total}, which the Prometheus registry adds, as ztunnel's): counted
+     * opened when it is accepted, bytes as they flow (received: from the client; sent: to it) and
+     * closed with the response flags it ended with.
+     */
+    public TcpConnection tcpOpened(Optional<SpiffeId> source, String destinationService, java.net.InetAddress sourceAddress,
+            java.net.InetAddress destinationAddress) {
+        return new TcpConnection(source, destinationService, sourceAddress, destinationAddress);
+    }
+
+    public final class TcpConnection {
+        private final Optional<SpiffeId> source;
+        private final String destinationService;
+        private final Counter received;
+        private final Counter sent;
+        private final java.net.InetAddress sourceAddress;
+        private final java.net.InetAddress destinationAddress;
+
+        private TcpConnection(Optional<SpiffeId> source, String destinationService, java.net.InetAddress sourceAddress,
+                java.net.InetAddress destinationAddress) {
+            this.source = source;
+            this.destinationService = destinationService;
+            this.sourceAddress = sourceAddress;
+            this.destinationAddress = destinationAddress;
+            Tags tags = tcpTags("-");
+            Counter.builder("istio_tcp_connections_opened").tags(tags).register(registry).increment();
+            received = Counter.builder("istio_tcp_received_bytes").tags(tags).register(registry);
+            sent = Counter.builder("istio_tcp_sent_bytes").tags(tags).register(registry);
+        }
+
+        private Tags tcpTags(String flags) {
+            return common(source, destinationService, sourceAddress, destinationAddress).and("request_protocol", "tcp").and("response_flags", flags)
+                    .and("connection_security_policy", "mutual_tls");
+        }
+
+        public void received(long bytes) {
+            received.increment(bytes);
+        }
+
+        public void sent(long bytes) {
+            sent.increment(bytes);
+        }
+
+        /** @param flags Envoy's response flags the connection ended with ({@code -}, {@code UF}, {@code UH}…) */
+        public void closed(String flags) {
+            Counter.builder("istio_tcp_connections_closed").tags(tcpTags(flags)).register(registry).increment();
+        }
+    }
+
     private Tags tags(RequestRecord r) {
-        Optional<WorkloadIdentity> source = r.source().flatMap(RequestTelemetry::workload);
-        String service = r.destinationService();
-        String[] parts = service.split("\\.");
-        String serviceName = parts.length > 0 && !service.equals(UNKNOWN) ? parts[0] : UNKNOWN;
-        String serviceNamespace = parts.length > 1 ? parts[1] : UNKNOWN;
-        return Tags.of("reporter", "waypoint")
-                .and("source_workload", UNKNOWN)
-                .and("source_canonical_service", UNKNOWN)
-                .and("source_canonical_revision", UNKNOWN)
-                .and("source_workload_namespace", source.map(WorkloadIdentity::namespace).orElse(UNKNOWN))
-                .and("source_principal", r.source().map(SpiffeId::toString).orElse(UNKNOWN)) // spiffe://…, as istio/proxy's waypoint testdata
-                .and("source_app", UNKNOWN)
-                .and("source_version", UNKNOWN)
-                .and("source_cluster", cluster)
-                .and("destination_workload", UNKNOWN)
-                .and("destination_workload_namespace", serviceNamespace)
-                .and("destination_principal", UNKNOWN)
-                .and("destination_app", UNKNOWN)
-                .and("destination_version", UNKNOWN)
-                .and("destination_service", service)
-                .and("destination_canonical_service", serviceName)
-                .and("destination_canonical_revision", UNKNOWN)
-                .and("destination_service_name", serviceName)
-                .and("destination_service_namespace", serviceNamespace)
-                .and("destination_cluster", cluster)
+        return common(r.source(), r.destinationService(), r.sourceAddress(), r.destinationAddress())
                 .and("request_protocol", r.grpc() ? "grpc" : "http")
                 .and("response_code", Integer.toString(r.status()))
                 .and("grpc_response_status", r.grpcStatus())
                 .and("response_flags", r.flags())
                 .and("connection_security_policy", "mutual_tls");
+    }
+
+    /** The labels HTTP and TCP metrics share: reporter, source and destination. */
+    private Tags common(Optional<SpiffeId> sourceId, String destinationService, java.net.InetAddress sourceAddress,
+            java.net.InetAddress destinationAddress) {
+        Optional<WorkloadIdentity> source = sourceId.flatMap(RequestTelemetry::workload);
+        // the peers as workload discovery knows them: the client by its original address, the
+        // destination by the endpoint the request went to (a local reply has none)
+        var src = peers.apply(sourceAddress);
+        var dst = peers.apply(destinationAddress);
+        String service = destinationService;
+        String[] parts = service.split("\\.");
+        String serviceName = parts.length > 0 && !service.equals(UNKNOWN) ? parts[0] : UNKNOWN;
+        String serviceNamespace = parts.length > 1 ? parts[1] : UNKNOWN;
+        return Tags.of("reporter", "waypoint")
+                .and("source_workload", src.map(p -> p.workload()).orElse(UNKNOWN))
+                .and("source_canonical_service", src.map(p -> p.canonicalService()).orElse(UNKNOWN))
+                .and("source_canonical_revision", src.map(p -> p.canonicalRevision()).orElse(UNKNOWN))
+                .and("source_workload_namespace", src.map(p -> p.namespace()).orElse(source.map(WorkloadIdentity::namespace).orElse(UNKNOWN)))
+                .and("source_principal", sourceId.map(SpiffeId::toString).orElse(UNKNOWN)) // the proven identity, spiffe://…
+                .and("source_app", src.map(p -> p.canonicalService()).orElse(UNKNOWN))
+                .and("source_version", src.map(p -> p.canonicalRevision()).orElse(UNKNOWN))
+                .and("source_cluster", src.map(p -> p.cluster()).orElse(cluster))
+                .and("destination_workload", dst.map(p -> p.workload()).orElse(UNKNOWN))
+                .and("destination_workload_namespace", dst.map(p -> p.namespace()).orElse(serviceNamespace))
+                .and("destination_principal", dst.map(p -> p.principal()).orElse(UNKNOWN))
+                .and("destination_app", dst.map(p -> p.canonicalService()).orElse(UNKNOWN))
+                .and("destination_version", dst.map(p -> p.canonicalRevision()).orElse(UNKNOWN))
+                .and("destination_service", service)
+                .and("destination_canonical_service", dst.map(p -> p.canonicalService()).orElse(serviceName))
+                .and("destination_canonical_revision", dst.map(p -> p.canonicalRevision()).orElse(UNKNOWN))
+                .and("destination_service_name", serviceName)
+                .and("destination_service_namespace", serviceNamespace)
+                .and("destination_cluster", dst.map(p -> p.cluster()).orElse(cluster));
     }
 
     private static Optional<WorkloadIdentity> workload(SpiffeId id) {

@@ -101,6 +101,38 @@ final class TestBackends implements AutoCloseable {
     }
 
     /** An h2c (prior knowledge) server standing in for a gRPC pod: answers each request with its body and trailers {@code grpc-status: 0}. */
+    /** A plain TCP echo: every byte back, prefixed once by {@code name + ">"}, and a half-close answered by a close. */
+    InetSocketAddress tcpEcho(String name) {
+        Channel server = new ServerBootstrap().group(group).channel(channel)
+                .childOption(io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelActive(ChannelHandlerContext ctx) {
+                                ctx.writeAndFlush(Unpooled.copiedBuffer(name + ">", StandardCharsets.UTF_8));
+                            }
+
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                ctx.writeAndFlush(msg);
+                            }
+
+                            @Override
+                            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                                if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+                                    ctx.close();
+                                }
+                            }
+                        });
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+        servers.add(server);
+        return (InetSocketAddress) server.localAddress();
+    }
+
     InetSocketAddress h2c(String name) {
         Channel server = new ServerBootstrap().group(group).channel(channel)
                 .childHandler(new ChannelInitializer<Channel>() {

@@ -234,16 +234,28 @@ public final class WaypointL7Translator {
             address.flatMap(a -> waypoints.stream().filter(w -> a.equals(w.address())).findFirst())
                     .ifPresent(w -> bound.computeIfAbsent(w.resourceName(), k -> new ArrayList<>()).add(service));
         }
+        Map<String, List<Pod>> boundPods = new TreeMap<>();
+        for (Pod pod : inputs.pods()) {
+            String ns = pod.getMetadata().getNamespace();
+            Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+            if (!running(pod) || bindings.isWaypointInstance(ns, labels)) {
+                continue;
+            }
+            bindings.resolve(WaypointBindings.Target.WORKLOAD, "Pod", ns, pod.getMetadata().getName(), labels, new ArrayList<>())
+                    .flatMap(a -> waypoints.stream().filter(w -> a.equals(w.address())).findFirst())
+                    .ifPresent(w -> boundPods.computeIfAbsent(w.resourceName(), k -> new ArrayList<>()).add(pod));
+        }
         Map<String, WaypointConfig> configs = new TreeMap<>();
         for (Waypoint waypoint : waypoints) {
             if (waypoint.programmed()) {
-                configs.put(waypoint.resourceName(), waypoint(waypoint, bound.getOrDefault(waypoint.resourceName(), List.of())));
+                configs.put(waypoint.resourceName(), waypoint(waypoint, bound.getOrDefault(waypoint.resourceName(), List.of()),
+                        boundPods.getOrDefault(waypoint.resourceName(), List.of())));
             }
         }
         return new Result(configs, statuses(waypoints), policyStatuses(waypoints, bindings), findings);
     }
 
-    private WaypointConfig waypoint(Waypoint waypoint, List<Service> bound) {
+    private WaypointConfig waypoint(Waypoint waypoint, List<Service> bound, List<Pod> boundPods) {
         List<Listener> listeners = new ArrayList<>();
         List<RouteConfiguration> routeConfigs = new ArrayList<>();
         TreeSet<String> clusters = new TreeSet<>();
@@ -251,8 +263,17 @@ public final class WaypointL7Translator {
             String host = ServiceTranslator.hostname(inputs, service);
             List<String> vips = ServiceTranslator.clusterIps(service);
             for (ServicePort port : ServiceTranslator.ports(service)) {
+                PortProtocol protocol = PortProtocol.of(port);
+                if (protocol == PortProtocol.UDP) {
+                    continue; // as istiod: a waypoint has no UDP chain
+                }
                 String clusterName = clusterName(host, port.getPort());
                 clusters.add(clusterName);
+                if (protocol == PortProtocol.TCP) {
+                    listeners.add(tcpListener(host, vips, port.getPort(), clusterName, rbac.networkFilters(waypoint,
+                            service.getMetadata().getNamespace(), service.getMetadata().getName(), clusterName)));
+                    continue;
+                }
                 listeners.add(listener(host, vips, port.getPort(), clusterName,
                         rbac.filters(waypoint, service.getMetadata().getNamespace(), service.getMetadata().getName())));
                 List<RankedRoute> ranked = new ArrayList<>();
@@ -286,6 +307,19 @@ public final class WaypointL7Translator {
         }
         List<Cluster> clusterList = new ArrayList<>();
         List<ClusterLoadAssignment> assignments = new ArrayList<>();
+        if (!boundPods.isEmpty()) {
+            List<HttpFilter> authorization = rbac.filters(waypoint, null, null);
+            boundPods.stream().sorted(Comparator.comparing(p -> p.getStatus().getPodIP()))
+                    .forEach(pod -> listeners.add(directListener(pod, authorization)));
+            routeConfigs.add(RouteConfiguration.newBuilder().setName(DIRECT_HTTP)
+                    .addVirtualHosts(VirtualHost.newBuilder().setName(DIRECT_HTTP).addDomains("*").addRoutes(defaultRoute(ENCAP)))
+                    .build());
+            clusterList.add(Cluster.newBuilder().setName(ENCAP)
+                    .setType(Cluster.DiscoveryType.ORIGINAL_DST)
+                    .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
+                    .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(10))
+                    .build());
+        }
         for (String name : clusters) {
             parseClusterName(name).ifPresent(target -> {
                 clusterList.add(withTrafficPolicy(cluster(name), ServiceTranslator.hostname(inputs, target.service())));
@@ -515,6 +549,65 @@ public final class WaypointL7Translator {
         return listener.build();
     }
 
+    /** Istio's names: the workload-addressed chain ({@code direct-http}) and the cluster that re-encapsulates to the original destination. */
+    public static final String DIRECT_HTTP = "direct-http";
+    public static final String ENCAP = "encap";
+
+    /**
+     * A workload bound to the waypoint (waypoint-for {@code workload} or {@code all}): Istio's
+     * {@code direct-http} chain, matched on the pod's IP alone (any port: ztunnel sends
+     * {@code podIP:port} as the CONNECT target), L7 policies attached to the waypoint itself, one
+     * catch-all route to {@link #ENCAP}, which goes back out to the CONNECT's own target. The
+     * listener carries the pod's identity in its metadata, as endpoints do: the waypoint requires
+     * it of the pod's HBONE handshake. Address port 0 stands for "any port".
+     */
+    private Listener directListener(Pod pod, List<HttpFilter> authorization) {
+        HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+                .setStatPrefix(DIRECT_HTTP)
+                .setRds(Rds.newBuilder().setRouteConfigName(DIRECT_HTTP)
+                        .setConfigSource(ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance())
+                                .setResourceApiVersion(ApiVersion.V3)))
+                .addAllHttpFilters(authorization)
+                .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
+                        .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+                .build();
+        return Listener.newBuilder()
+                .setName(DIRECT_HTTP + "|" + pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName())
+                .setAddress(socket(pod.getStatus().getPodIP(), 0))
+                .setMetadata(endpointIdentity(pod))
+                .setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(hcm)))
+                .build();
+    }
+
+    private static boolean running(Pod p) {
+        return p.getStatus() != null && p.getStatus().getPodIP() != null && !p.getStatus().getPodIP().isEmpty()
+                && !"Succeeded".equals(p.getStatus().getPhase()) && !"Failed".equals(p.getStatus().getPhase())
+                && p.getMetadata().getDeletionTimestamp() == null;
+    }
+
+    /** Envoy's TCP proxy filter, and the name of the tcp chain of a TCP port (istiod's {@code inbound-vip|<port>|tcp|<host>}). */
+    static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
+
+    /**
+     * A TCP port of a bound service (Istio's protocol selection, {@link PortProtocol}): a listener
+     * with one filter chain, L4 authorization (network RBAC) then a TCP proxy to the service's
+     * cluster. No routes: bytes are not parsed.
+     */
+    private static Listener tcpListener(String host, List<String> vips, int port, String cluster,
+            List<io.envoyproxy.envoy.config.listener.v3.Filter> authorization) {
+        io.envoyproxy.envoy.config.listener.v3.FilterChain.Builder chain = io.envoyproxy.envoy.config.listener.v3.FilterChain.newBuilder()
+                .setName("inbound-vip|" + port + "|tcp|" + host)
+                .addAllFilters(authorization)
+                .addFilters(io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder().setName(TCP_PROXY)
+                        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.newBuilder()
+                                .setStatPrefix(cluster).setCluster(cluster).build())));
+        Listener.Builder listener = Listener.newBuilder().setName(host + ":" + port).addFilterChains(chain);
+        if (!vips.isEmpty()) {
+            listener.setAddress(socket(vips.getFirst(), port));
+        }
+        return listener.build();
+    }
+
     private static Address socket(String ip, int port) {
         return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port)).build();
     }
@@ -534,9 +627,7 @@ public final class WaypointL7Translator {
         LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
         List<Pod> pods = inputs.pods().stream()
                 .filter(p -> ServiceTranslator.selects(service, p))
-                .filter(p -> p.getStatus() != null && p.getStatus().getPodIP() != null && !p.getStatus().getPodIP().isEmpty()
-                        && !"Succeeded".equals(p.getStatus().getPhase()) && !"Failed".equals(p.getStatus().getPhase())
-                        && p.getMetadata().getDeletionTimestamp() == null)
+                .filter(WaypointL7Translator::running)
                 .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
                 .toList();
         for (Pod pod : pods) {

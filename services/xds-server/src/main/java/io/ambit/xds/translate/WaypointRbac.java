@@ -81,6 +81,29 @@ final class WaypointRbac {
 
     /** The RBAC filters for a waypoint's filter chain serving {@code service}: DENY, then ALLOW; none if no policy applies. */
     List<HttpFilter> filters(Waypoint waypoint, String serviceNamespace, String serviceName) {
+        return rules(waypoint, serviceNamespace, serviceName, false).stream().map(WaypointRbac::filter).toList();
+    }
+
+    /** The network filter Envoy runs for TCP. */
+    static final String NETWORK_FILTER = "envoy.filters.network.rbac";
+
+    /**
+     * The RBAC network filters for a waypoint's TCP chain serving {@code service} (DENY, then
+     * ALLOW), as Istio builds TCP rules: HTTP attributes (hosts, methods, paths, request headers)
+     * cannot be seen in a byte stream, so an ALLOW rule with one is left out and a DENY rule is
+     * kept without it (each reported as a finding).
+     */
+    List<io.envoyproxy.envoy.config.listener.v3.Filter> networkFilters(Waypoint waypoint, String serviceNamespace, String serviceName,
+            String statPrefix) {
+        return rules(waypoint, serviceNamespace, serviceName, true).stream()
+                .map(rules -> io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder().setName(NETWORK_FILTER)
+                        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.newBuilder()
+                                .setStatPrefix(statPrefix).setRules(rules).build()))
+                        .build())
+                .toList();
+    }
+
+    private List<RBAC> rules(Waypoint waypoint, String serviceNamespace, String serviceName, boolean tcp) {
         RBAC.Builder deny = RBAC.newBuilder().setAction(RBAC.Action.DENY);
         RBAC.Builder allow = RBAC.newBuilder().setAction(RBAC.Action.ALLOW);
         boolean anyDeny = false;
@@ -103,18 +126,18 @@ final class WaypointRbac {
             }
             List<AuthorizationPolicySpec.Rule> rules = policy.spec().rules() == null ? List.of() : policy.spec().rules();
             for (int i = 0; i < rules.size(); i++) {
-                Optional<Policy> converted = new RuleConverter(policy, isAllow, "rules[" + i + "]").convert(rules.get(i));
+                Optional<Policy> converted = new RuleConverter(policy, isAllow, "rules[" + i + "]", tcp).convert(rules.get(i));
                 int index = i;
                 converted.ifPresent(p -> (isAllow ? allow : deny)
                         .putPolicies("ns[" + policy.namespace() + "]-policy[" + policy.name() + "]-rule[" + index + "]", p));
             }
         }
-        List<HttpFilter> filters = new ArrayList<>();
+        List<RBAC> filters = new ArrayList<>();
         if (anyDeny) {
-            filters.add(filter(deny.build()));
+            filters.add(deny.build());
         }
         if (anyAllow) {
-            filters.add(filter(allow.build())); // an ALLOW policy with no rule leaves no policy: it allows nothing
+            filters.add(allow.build()); // an ALLOW policy with no rule leaves no policy: it allows nothing
         }
         return filters;
     }
@@ -163,12 +186,23 @@ final class WaypointRbac {
         private final Parsed policy;
         private final boolean allow;
         private final String at;
+        private final boolean tcp;
         private boolean dropped;
 
-        RuleConverter(Parsed policy, boolean allow, String at) {
+        RuleConverter(Parsed policy, boolean allow, String at, boolean tcp) {
             this.policy = policy;
             this.allow = allow;
             this.at = at;
+            this.tcp = tcp;
+        }
+
+        /** On a TCP chain an HTTP attribute cannot be seen: fail closed as {@link #unsupported} does. */
+        private boolean httpOnTcp(String what, List<String> values, List<String> notValues) {
+            if (tcp && (!isEmpty(values) || !isEmpty(notValues))) {
+                unsupported(what + " (an HTTP attribute, on a TCP port)");
+                return true;
+            }
+            return false;
         }
 
         Optional<Policy> convert(AuthorizationPolicySpec.Rule rule) {
@@ -207,6 +241,13 @@ final class WaypointRbac {
 
         private Permission operation(Operation op) {
             List<Permission> and = new ArrayList<>();
+            if (httpOnTcp("hosts", op.hosts(), op.notHosts()) | httpOnTcp("methods", op.methods(), op.notMethods())
+                    | httpOnTcp("paths", op.paths(), op.notPaths())) {
+                field(and, op.ports(), false, this::port);
+                field(and, op.notPorts(), true, this::port);
+                return and.isEmpty() ? Permission.newBuilder().setAny(true).build()
+                        : Permission.newBuilder().setAndRules(Permission.Set.newBuilder().addAllRules(and)).build();
+            }
             field(and, op.hosts(), false, v -> header(":authority", v, true));
             field(and, op.notHosts(), true, v -> header(":authority", v, true));
             field(and, op.methods(), false, v -> header(":method", v, false));
@@ -317,6 +358,9 @@ final class WaypointRbac {
             List<String> values = when.values() == null ? List.of() : when.values();
             List<String> notValues = when.notValues() == null ? List.of() : when.notValues();
             if (key.startsWith("request.headers[") && key.endsWith("]")) {
+                if (httpOnTcp("when key \"" + key + "\"", values, notValues)) {
+                    return;
+                }
                 String name = key.substring("request.headers[".length(), key.length() - 1);
                 addPermission(permissions, values, notValues, v -> header(name, v, false));
             } else if (key.equals("destination.port")) {
