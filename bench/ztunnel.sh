@@ -14,7 +14,7 @@
 # request and answer, BENCH_CONNECTIONS (4) persistent connections for the latency run,
 # BENCH_REPEAT (5) runs of the 8-stream step per path (every one must pass: an iperf3 error on any
 # run fails the benchmark, with the count, as issue 12 asks; the median is reported),
-# BENCH_PATHS ("direct haproxy ztunnel") the paths to run, BENCH_EXTRA_PODS (100) idle pods added
+# BENCH_PATHS ("direct haproxy ztunnel") the paths to run, BENCH_BUILD (1; 0 = use the jars already built), BENCH_EXTRA_PODS (100) idle pods added
 # to node 2 before the ztunnel path's load (issue 12: idle RSS with 100 captured pods, cost per pod), ZTUNNEL_JAVA_OPTS (the flags in
 # services/ztunnel/jvm.options, as the lab starts it) for the two ztunnel JVMs. Exits non-zero when any step failed.
 set -euo pipefail
@@ -65,7 +65,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 JAVA_HOME=$(./mesh java-home); export JAVA_HOME
-mvn -B -ntp -q -pl bench/jmh,services/ca-service,services/ztunnel,workloads/echo -am -DskipTests install
+# BENCH_BUILD=0 skips the build (jars already built from this tree): quicker repeated runs while tuning.
+[ "${BENCH_BUILD:-1}" = 0 ] || mvn -B -ntp -q -pl bench/jmh,services/ca-service,services/ztunnel,workloads/echo -am -DskipTests install
 JAVA=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
 JAR=bench/jmh/target/benchmarks.jar
 CLK_TCK=$(getconf CLK_TCK)
