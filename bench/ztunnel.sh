@@ -139,6 +139,18 @@ cpu_ticks() { # utime + stime of the processes (all threads), in clock ticks
   echo "$total"
 }
 
+# jit_seconds PID...: seconds the JVMs among the processes spent compiling so far (jstat reads the
+# JVM's perf-data file: nothing stops); "" when none is a JVM. Printed for the measured runs: a JVM
+# proxy still compiling is being measured partly cold (its C2 threads share the 2 cores).
+jit_seconds() {
+  local pid total="" t
+  for pid; do
+    t=$("$JAVA_HOME/bin/jstat" -compiler "$pid" 2>/dev/null | awk 'NR == 2 { print $4 }') || true
+    [ -n "$t" ] && total=$(awk -v a="${total:-0}" -v b="$t" 'BEGIN { printf "%.2f", a + b }')
+  done
+  echo "$total"
+}
+
 rss_kib() { # VmRSS summed over the processes, then the largest one's
   local total=0 max=0 pid kib
   for pid; do
@@ -243,7 +255,8 @@ measure_path() {
   # One stream once; eight streams REPEAT times, since a multiplexing proxy can fail only now and
   # then (issue 12: iperf3's control connection dying beside its data streams). CPU and bytes
   # count over all runs; the throughput reported is the median of the runs that passed.
-  local runs run failures all_bps
+  local runs run failures all_bps jit_before=""
+  [ ${#pids[@]} -gt 0 ] && jit_before=$(jit_seconds "${pids[@]}")
   for streams in 1 8; do
     runs=1; [ "$streams" = 8 ] && runs=$REPEAT
     failures=0 all_bps=() bytes=0 ticks=-
@@ -277,6 +290,10 @@ measure_path() {
     echo "  $name: latency run failed:" >&2
     touch "$work/failed"
     tail -5 "$work/latency-$name.out" | sed 's/^/    /' >&2
+  fi
+  if [ -n "$jit_before" ]; then
+    printf '  %-8s JIT compilation during the measured runs: %s s (both JVMs; %s s before them)\n' "$name" \
+      "$(awk -v a="$(jit_seconds "${pids[@]}")" -v b="$jit_before" 'BEGIN { printf "%.2f", a - b }')" "$jit_before"
   fi
   [ ${#pids[@]} -gt 0 ] && echo "RESULT $name rss-kib $(rss_kib "${pids[@]}")" >>"$results"
   [ ${#pids[@]} -gt 0 ] && idle_cost "$name" "$host" "$echo_port" "${pids[@]}"
