@@ -14,7 +14,7 @@
 # request and answer, BENCH_CONNECTIONS (4) persistent connections for the latency run,
 # BENCH_REPEAT (5) runs of the 8-stream step per path (every one must pass: an iperf3 error on any
 # run fails the benchmark, with the count, as issue 12 asks; the median is reported),
-# BENCH_PATHS ("direct haproxy ztunnel") the paths to run, BENCH_EXTRA_PODS (100) idle pods added
+# BENCH_PATHS ("direct haproxy ztunnel") the paths to run, BENCH_BUILD (1; 0 = use the jars already built), BENCH_EXTRA_PODS (100) idle pods added
 # to node 2 before the ztunnel path's load (issue 12: idle RSS with 100 captured pods, cost per pod), ZTUNNEL_JAVA_OPTS (the flags in
 # services/ztunnel/jvm.options, as the lab starts it) for the two ztunnel JVMs. Exits non-zero when any step failed.
 set -euo pipefail
@@ -65,7 +65,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 JAVA_HOME=$(./mesh java-home); export JAVA_HOME
-mvn -B -ntp -q -pl bench/jmh,services/ca-service,services/ztunnel,workloads/echo -am -DskipTests install
+# BENCH_BUILD=0 skips the build (jars already built from this tree): quicker repeated runs while tuning.
+[ "${BENCH_BUILD:-1}" = 0 ] || mvn -B -ntp -q -pl bench/jmh,services/ca-service,services/ztunnel,workloads/echo -am -DskipTests install
 JAVA=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
 JAR=bench/jmh/target/benchmarks.jar
 CLK_TCK=$(getconf CLK_TCK)
@@ -134,6 +135,18 @@ cpu_ticks() { # utime + stime of the processes (all threads), in clock ticks
     stat=$(cat "/proc/$pid/stat")
     read -r -a fields <<<"${stat##*) }"
     total=$((total + fields[11] + fields[12]))
+  done
+  echo "$total"
+}
+
+# jit_seconds PID...: seconds the JVMs among the processes spent compiling so far (jstat reads the
+# JVM's perf-data file: nothing stops); "" when none is a JVM. Printed for the measured runs: a JVM
+# proxy still compiling is being measured partly cold (its C2 threads share the 2 cores).
+jit_seconds() {
+  local pid total="" t
+  for pid; do
+    t=$("$JAVA_HOME/bin/jstat" -compiler "$pid" 2>/dev/null | awk 'NR == 2 { print $4 }') || true
+    [ -n "$t" ] && total=$(awk -v a="${total:-0}" -v b="$t" 'BEGIN { printf "%.2f", a + b }')
   done
   echo "$total"
 }
@@ -242,7 +255,8 @@ measure_path() {
   # One stream once; eight streams REPEAT times, since a multiplexing proxy can fail only now and
   # then (issue 12: iperf3's control connection dying beside its data streams). CPU and bytes
   # count over all runs; the throughput reported is the median of the runs that passed.
-  local runs run failures all_bps
+  local runs run failures all_bps jit_before=""
+  [ ${#pids[@]} -gt 0 ] && jit_before=$(jit_seconds "${pids[@]}")
   for streams in 1 8; do
     runs=1; [ "$streams" = 8 ] && runs=$REPEAT
     failures=0 all_bps=() bytes=0 ticks=-
@@ -276,6 +290,10 @@ measure_path() {
     echo "  $name: latency run failed:" >&2
     touch "$work/failed"
     tail -5 "$work/latency-$name.out" | sed 's/^/    /' >&2
+  fi
+  if [ -n "$jit_before" ]; then
+    printf '  %-8s JIT compilation during the measured runs: %s s (both JVMs; %s s before them)\n' "$name" \
+      "$(awk -v a="$(jit_seconds "${pids[@]}")" -v b="$jit_before" 'BEGIN { printf "%.2f", a - b }')" "$jit_before"
   fi
   [ ${#pids[@]} -gt 0 ] && echo "RESULT $name rss-kib $(rss_kib "${pids[@]}")" >>"$results"
   [ ${#pids[@]} -gt 0 ] && idle_cost "$name" "$host" "$echo_port" "${pids[@]}"
