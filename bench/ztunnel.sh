@@ -45,24 +45,11 @@ ECHO_PORT=7070
 # HAProxy A (client pod, loopback) and B (server pod) ports, one pair per service
 HA_CLIENT_IPERF=16201 HA_CLIENT_ECHO=16270 HA_SERVER_IPERF=26201 HA_SERVER_ECHO=26270
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-# A failure after the scratch directory exists keeps every log (see cleanup).
-die() { printf 'ztunnel.sh: %s\n' "$*" >&2; [ -d "${work:-}" ] && touch "$work/failed"; exit 1; }
+BENCH_NAME=ztunnel.sh
+. bench/lib/common.sh # free_port, die, spawn/stop, cpu_ticks, rss_kib, make_certs, ...
 
-[ "$(id -u)" = 0 ] || die "needs root: it creates network namespaces (run it with sudo)"
-missing=()
-for tool in haproxy iperf3 openssl python3; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
-done
-command -v ip >/dev/null 2>&1 && command -v ss >/dev/null 2>&1 || missing+=(iproute2)
-if [ ${#missing[@]} -gt 0 ]; then
-  command -v apt-get >/dev/null 2>&1 || die "install ${missing[*]} first"
-  echo "installing ${missing[*]} with apt-get"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq "${missing[@]}" >/dev/null \
-    || { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; } \
-    || die "could not install ${missing[*]}; install them and run again"
-fi
+require_root
+require_tools haproxy=haproxy iperf3=iperf3 openssl=openssl python3=python3 ip=iproute2 ss=iproute2
 
 JAVA_HOME=$(./mesh java-home); export JAVA_HOME
 # BENCH_BUILD=0 skips the build (jars already built from this tree): quicker repeated runs while tuning.
@@ -78,67 +65,6 @@ results="$work/results"
 
 # --- processes ------------------------------------------------------------------------------
 
-PIDS=() # everything this script started and has not stopped yet; the exit trap stops these
-
-# spawn NS LOG CMD...: runs CMD in network namespace NS (or, with NS "-", in this one) in the
-# background, output to LOG; its pid is left in SPAWNED and tracked for the exit trap.
-# `ip netns exec` execs CMD, so the pid is CMD's own (the one whose /proc entry counts CPU).
-spawn() {
-  local ns=$1 log=$2; shift 2
-  if [ "$ns" = - ]; then
-    "$@" >"$log" 2>&1 &
-  else
-    ip netns exec "$ns" "$@" >"$log" 2>&1 &
-  fi
-  SPAWNED=$!
-  PIDS+=("$SPAWNED")
-}
-
-alive() { # a process that exited stays a zombie until waited for: that is not alive
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  stat=${stat##*) }
-  [ "${stat%% *}" != Z ]
-}
-
-# stop PID...: TERM, up to 5 s to finish, then KILL; forgets the pids.
-stop() {
-  local pid i keep=() p
-  for pid; do kill "$pid" 2>/dev/null || true; done
-  for pid; do
-    for i in $(seq 50); do alive "$pid" || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  for p in "${PIDS[@]}"; do
-    for pid; do [ "$p" = "$pid" ] && continue 2; done
-    keep+=("$p")
-  done
-  PIDS=("${keep[@]}")
-}
-
-# wait_listening NS PORT PID LOG: until something listens on TCP PORT in NS; fails if PID dies.
-wait_listening() {
-  local ns=$1 port=$2 pid=$3 log=$4 i
-  for i in $(seq 300); do
-    [ -n "$(ip netns exec "$ns" ss -Hltn "sport = :$port")" ] && return 0
-    alive "$pid" || { tail -20 "$log" >&2; die "process $pid ($log) exited before listening on $port in $ns"; }
-    sleep 0.1
-  done
-  tail -20 "$log" >&2
-  die "nothing listens on port $port in $ns after 30 s ($log)"
-}
-
-cpu_ticks() { # utime + stime of the processes (all threads), in clock ticks
-  local total=0 pid stat fields
-  for pid; do
-    stat=$(cat "/proc/$pid/stat")
-    read -r -a fields <<<"${stat##*) }"
-    total=$((total + fields[11] + fields[12]))
-  done
-  echo "$total"
-}
-
 # jit_seconds PID...: seconds the JVMs among the processes spent compiling so far (jstat reads the
 # JVM's perf-data file: nothing stops); "" when none is a JVM. Printed for the measured runs: a JVM
 # proxy still compiling is being measured partly cold (its C2 threads share the 2 cores).
@@ -149,15 +75,6 @@ jit_seconds() {
     [ -n "$t" ] && total=$(awk -v a="${total:-0}" -v b="$t" 'BEGIN { printf "%.2f", a + b }')
   done
   echo "$total"
-}
-
-rss_kib() { # VmRSS summed over the processes, then the largest one's
-  local total=0 max=0 pid kib
-  for pid; do
-    kib=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
-    total=$((total + kib)); [ "$kib" -gt "$max" ] && max=$kib
-  done
-  echo "$total $max"
 }
 
 # --- the lab: namespaces, bridges, router ---------------------------------------------------
@@ -190,26 +107,6 @@ trap 'exit 143' TERM
 topology() { "${JAVA[@]}" -cp "$JAR" io.ambit.netns.topology.TopologyMain "$@" >/dev/null 2> >(grep -v '^SLF4J' >&2); }
 make_lab() {
   topology up "$PREFIX" 10.244 2 "client:1:$CLIENT_IP" "server:2:$SERVER_IP"
-}
-
-# Throwaway mesh-like identities: an ECDSA P-256 root, and one leaf per side whose only SAN is a
-# SPIFFE URI, as Ambit's certificates have.
-make_certs() {
-  local d=$work/certs who
-  mkdir -p "$d"
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/root.key" 2>/dev/null
-  openssl req -x509 -new -key "$d/root.key" -subj "/O=ambit-bench/CN=bench root" -days 1 -out "$d/root.pem" \
-    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
-  for who in client server; do
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/$who.key" 2>/dev/null
-    openssl req -new -key "$d/$who.key" -subj "/O=ambit-bench" -out "$d/$who.csr"
-    printf '%s\n' "subjectAltName=critical,URI:spiffe://cluster.local/ns/bench/sa/$who" \
-      "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature" \
-      "extendedKeyUsage=serverAuth,clientAuth" >"$d/$who.ext"
-    openssl x509 -req -in "$d/$who.csr" -CA "$d/root.pem" -CAkey "$d/root.key" -CAserial "$d/root.srl" \
-      -CAcreateserial -days 1 -extfile "$d/$who.ext" -out "$d/$who.crt" 2>/dev/null
-    cat "$d/$who.crt" "$d/$who.key" >"$d/$who.pem"
-  done
 }
 
 # --- measurement, the same for every path ---------------------------------------------------
@@ -370,16 +267,9 @@ check_haproxy_tls() {
 # not the SPIFFE ID in the URI SAN (it has no fetch for URI SANs); ztunnel checks both.
 run_haproxy_path() {
   local d=$work/haproxy c=$work/certs a_pid b_pid
-  local suites=TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384
   mkdir -p "$d"
-  make_certs
-  cat >"$d/common.cfg" <<EOF
-global
-  maxconn 4096
-  ssl-default-bind-options ssl-min-ver TLSv1.3
-  ssl-default-bind-ciphersuites $suites
-  ssl-default-server-options ssl-min-ver TLSv1.3
-  ssl-default-server-ciphersuites $suites
+  make_certs "$c" client server
+  { haproxy_tls_globals; cat <<EOF
 
 defaults
   mode tcp
@@ -387,6 +277,7 @@ defaults
   timeout client 60s
   timeout server 60s
 EOF
+  } >"$d/common.cfg"
   cat "$d/common.cfg" - >"$d/client.cfg" <<EOF
 
 listen iperf
