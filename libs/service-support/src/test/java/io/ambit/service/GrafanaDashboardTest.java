@@ -26,6 +26,27 @@ class GrafanaDashboardTest {
     }
 
     @Test
+    void aServiceChecksOnlyItsShareOfATwoServiceDashboard() throws Exception {
+        GrafanaDashboard dashboard = GrafanaDashboard.load("control-plane.json");
+        String caScrape = "citadel_server_csr_count{app=\"ca-service\"} 1.0\n";
+        assertThat(dashboard.missingFrom(caScrape, metric -> metric.startsWith("citadel_")))
+                .isNotEmpty().allMatch(metric -> metric.startsWith("citadel_")).doesNotContain("citadel_server_csr_count");
+        assertThat(dashboard.missingFrom("", metric -> false)).isEmpty();
+    }
+
+    @Test
+    void anIstioSumKeepsIstiosNameWithoutTotal() {
+        var registry = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+        var sum = io.ambit.service.metrics.IstioSum.register(registry, "pilot_xds_pushes", "pushes",
+                io.micrometer.core.instrument.Tags.of("type", "address"));
+        sum.increment();
+        sum.increment();
+        io.ambit.service.metrics.IstioSum.register(registry, "pilot_xds_pushes", "again",
+                io.micrometer.core.instrument.Tags.of("type", "address")).increment();
+        assertThat(registry.scrape()).contains("pilot_xds_pushes{type=\"address\"} 3.0").doesNotContain("pilot_xds_pushes_total");
+    }
+
+    @Test
     void refusesMalformedExpressions() {
         assertThatThrownBy(() -> GrafanaDashboard.metricsOf("sum(rate(a_total[5m])")).hasMessageContaining("unbalanced");
         assertThatThrownBy(() -> GrafanaDashboard.metricsOf("a_total{x=\"y}")).hasMessageContaining("unterminated");

@@ -45,6 +45,20 @@ public class XdsConfiguration {
         return new AdsService(state, meters);
     }
 
+    /**
+     * istiod's {@code istio_build{component="pilot",tag}} = 1, the series the control-plane dashboard's
+     * version panel reads; the tag is this build's version ({@code META-INF/build-info.properties}).
+     */
+    @Bean
+    io.micrometer.core.instrument.Gauge istioBuild(MeterRegistry meters,
+            org.springframework.beans.factory.ObjectProvider<org.springframework.boot.info.BuildProperties> build) {
+        org.springframework.boot.info.BuildProperties properties = build.getIfAvailable();
+        return io.micrometer.core.instrument.Gauge.builder("istio_build", () -> 1)
+                .description("Istio component build info").tag("component", "pilot")
+                .tag("tag", properties == null || properties.getVersion() == null ? "unknown" : properties.getVersion())
+                .register(meters);
+    }
+
     /** From the CA, unless a certificate managed elsewhere is configured. */
     @Bean(destroyMethod = "close")
     ServingIdentity servingIdentity(XdsProperties properties) throws java.io.IOException {

@@ -63,6 +63,7 @@ public final class XdsState implements AutoCloseable {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final List<TranslationHook> hooks = new CopyOnWriteArrayList<>();
     private final MeterRegistry meters;
+    private final PushMetrics pushMetrics;
     /** When the current debounce window opened: convergence is measured from the first change in it. */
     private volatile long windowOpenedNanos;
     /** Keys changed since the current generation, and the newest snapshot heard of; guarded by itself. */
@@ -76,11 +77,13 @@ public final class XdsState implements AutoCloseable {
 
     /**
      * @param meters where {@code pilot_proxy_convergence_time} (first store change in a window until
-     *               every connected client's push is handed to the transport, as istiod measures it) and
+     *               every connected client's push is handed to the transport, as istiod measures it),
+     *               {@code pilot_push_triggers}, {@code pilot_total_xds_internal_errors} and
      *               {@code ambit_xds_translation_seconds} (tag {@code mode}: incremental or full) go
      */
     public XdsState(ConfigStore store, String trustDomain, Duration debounce, MeterRegistry meters) {
         this.meters = meters;
+        this.pushMetrics = new PushMetrics(meters);
         this.debounce = debounce;
         this.translator = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "xds-translate");
@@ -209,15 +212,14 @@ public final class XdsState implements AutoCloseable {
             for (Listener listener : listeners) {
                 listener.changed(next, changed);
             }
-            Timer.builder("pilot_proxy_convergence_time").description("first config change until pushed to every client")
-                    .publishPercentileHistogram().register(meters)
-                    .record(System.nanoTime() - windowOpened, TimeUnit.NANOSECONDS);
+            pushMetrics.pushed(changedKeys, System.nanoTime() - windowOpened);
             if (findingsChanged || !next.incremental()) {
                 hooks.forEach(hook -> call(hook, next, next.inputs()));
             }
         } catch (RuntimeException e) {
             // Translation skips bad objects itself; reaching here is a bug. Keep serving the last generation.
             log.error("translation failed; still serving generation {}", current.get().number(), e);
+            pushMetrics.internalError();
         }
     }
 
