@@ -49,6 +49,20 @@ public final class GrafanaDashboard {
         return new GrafanaDashboard(file, JsonMapper.builder().build().readTree(file.toFile()));
     }
 
+    /**
+     * A dashboard from its JSON text (as a ConfigMap carries it); strict: the text must be one JSON
+     * object with panels, and its queries parse ({@link #metrics()}).
+     */
+    public static GrafanaDashboard parse(String name, String json) {
+        JsonNode tree = JsonMapper.builder().build().readTree(json);
+        if (!tree.isObject() || !tree.path("panels").isArray() || tree.path("panels").isEmpty()) {
+            throw new IllegalArgumentException(name + ": not a Grafana dashboard (no panels)");
+        }
+        GrafanaDashboard dashboard = new GrafanaDashboard(Path.of(name), tree);
+        dashboard.metrics();
+        return dashboard;
+    }
+
     /** Every PromQL expression of the panels' targets. */
     public List<String> expressions() {
         List<String> out = new ArrayList<>();

@@ -47,6 +47,17 @@ class GrafanaDashboardTest {
     }
 
     @Test
+    void parsingAConfigMapsTextIsStrict() {
+        assertThat(GrafanaDashboard.parse("ok.json", "{\"panels\":[{\"targets\":[{\"expr\":\"sum(pilot_xds)\"}]}]}").metrics())
+                .containsExactly("pilot_xds");
+        assertThatThrownBy(() -> GrafanaDashboard.parse("list.json", "[]")).hasMessageContaining("no panels");
+        assertThatThrownBy(() -> GrafanaDashboard.parse("empty.json", "{\"panels\":[]}")).hasMessageContaining("no panels");
+        assertThatThrownBy(() -> GrafanaDashboard.parse("broken.json", "{\"panels\":[{\"targets\":[{\"expr\":\"sum(a\"}]}]}"))
+                .hasMessageContaining("unbalanced");
+        assertThatThrownBy(() -> GrafanaDashboard.parse("truncated.json", "{\"panels\":[")).isInstanceOf(RuntimeException.class);
+    }
+
+    @Test
     void refusesMalformedExpressions() {
         assertThatThrownBy(() -> GrafanaDashboard.metricsOf("sum(rate(a_total[5m])")).hasMessageContaining("unbalanced");
         assertThatThrownBy(() -> GrafanaDashboard.metricsOf("a_total{x=\"y}")).hasMessageContaining("unterminated");

@@ -78,6 +78,27 @@ class RenderedManifestsTest {
         }
     }
 
+    /** Grafana's dashboard sidecar finds the dashboards by label; every file of k8s/dashboards is in it, as it is there. */
+    @ParameterizedTest
+    @ValueSource(strings = {"default", "dev"})
+    void theDashboardsAreAConfigMapForGrafanasSidecar(String overlay) throws Exception {
+        List<HasMetadata> objects = Kustomize.objects(Kustomize.REPO.resolve("k8s/overlays/" + overlay));
+        io.fabric8.kubernetes.api.model.ConfigMap dashboards = single(objects, io.fabric8.kubernetes.api.model.ConfigMap.class,
+                c -> c.getMetadata().getName().equals("ambit-dashboards"));
+        assertThat(dashboards.getMetadata().getNamespace()).isEqualTo("istio-system");
+        assertThat(dashboards.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+        Path dir = Kustomize.REPO.resolve("k8s/dashboards");
+        List<String> files;
+        try (var listing = Files.list(dir)) {
+            files = listing.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".json")).toList();
+        }
+        assertThat(dashboards.getData().keySet()).containsExactlyInAnyOrderElementsOf(files).contains("control-plane.json");
+        for (var entry : dashboards.getData().entrySet()) {
+            assertThat(entry.getValue()).as(entry.getKey()).isEqualTo(Files.readString(dir.resolve(entry.getKey())));
+            assertThat(io.ambit.service.GrafanaDashboard.parse(entry.getKey(), entry.getValue()).metrics()).as(entry.getKey()).isNotEmpty();
+        }
+    }
+
     @Test
     void theStrictCheckFindsAMisspeltField() {
         HasMetadata deployment = Serialization.unmarshal("""
