@@ -25,8 +25,8 @@ import org.springframework.context.annotation.Configuration;
 public class XdsConfiguration {
 
     @Bean(destroyMethod = "close")
-    XdsState xdsState(ConfigStore store, XdsProperties properties, MeterRegistry meters) {
-        return new XdsState(store, properties.trustDomain(), properties.debounce(), meters);
+    XdsState xdsState(ConfigStore store, XdsProperties properties, io.ambit.service.MeshProperties mesh, MeterRegistry meters) {
+        return new XdsState(store, properties.trustDomain(), mesh.clusterId(), properties.debounce(), meters);
     }
 
     /**

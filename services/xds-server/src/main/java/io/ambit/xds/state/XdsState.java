@@ -82,6 +82,11 @@ public final class XdsState implements AutoCloseable {
      *               {@code ambit_xds_translation_seconds} (tag {@code mode}: incremental or full) go
      */
     public XdsState(ConfigStore store, String trustDomain, Duration debounce, MeterRegistry meters) {
+        this(store, trustDomain, io.ambit.service.MeshProperties.DEFAULT_CLUSTER_ID, debounce, meters);
+    }
+
+    /** @param clusterId the cluster's id ({@code ambit.mesh.cluster-id}): workload uids, {@code cluster_id}, the nodes' {@code CLUSTER_ID} check */
+    public XdsState(ConfigStore store, String trustDomain, String clusterId, Duration debounce, MeterRegistry meters) {
         this.meters = meters;
         this.pushMetrics = new PushMetrics(meters);
         this.debounce = debounce;
@@ -93,7 +98,7 @@ public final class XdsState implements AutoCloseable {
         // Listen first, then read: a change in between is heard (translating a pod twice is harmless).
         store.addListener(this::onStoreChange);
         LocalConfigStore.Snapshot snapshot = store.snapshot();
-        current.set(Generation.translate(1, snapshot, trustDomain));
+        current.set(Generation.translate(1, snapshot, trustDomain, clusterId));
         current.get().findings().forEach(f -> log.warn("translation: {}", f));
         synchronized (pending) {
             if (latestReceived != null) {

@@ -99,6 +99,26 @@ class RenderedManifestsTest {
         }
     }
 
+    /** One CLUSTER_ID for the mesh: ConfigMap ambit-cluster, read by the xds-server and every ztunnel. */
+    @Test
+    void theClusterIdHasOneHome() throws Exception {
+        List<HasMetadata> objects = Kustomize.objects(Kustomize.REPO.resolve("k8s/overlays/default"));
+        var cluster = single(objects, io.fabric8.kubernetes.api.model.ConfigMap.class, c -> c.getMetadata().getName().equals("ambit-cluster"));
+        assertThat(new io.ambit.service.MeshProperties(cluster.getData().get("CLUSTER_ID")).clusterId()).isEqualTo("Kubernetes");
+        List<Container> readers = List.of(
+                single(objects, Deployment.class, d -> d.getMetadata().getName().equals("xds-server")).getSpec().getTemplate().getSpec()
+                        .getContainers().getFirst(),
+                single(objects, DaemonSet.class, d -> d.getMetadata().getName().equals("ztunnel")).getSpec().getTemplate().getSpec()
+                        .getContainers().getFirst());
+        for (Container container : readers) {
+            assertThat(container.getEnv()).as(container.getName()).filteredOn(e -> e.getName().equals("CLUSTER_ID")).singleElement()
+                    .satisfies(e -> {
+                        assertThat(e.getValueFrom().getConfigMapKeyRef().getName()).isEqualTo("ambit-cluster");
+                        assertThat(e.getValueFrom().getConfigMapKeyRef().getKey()).isEqualTo("CLUSTER_ID");
+                    });
+        }
+    }
+
     @Test
     void theStrictCheckFindsAMisspeltField() {
         HasMetadata deployment = Serialization.unmarshal("""
