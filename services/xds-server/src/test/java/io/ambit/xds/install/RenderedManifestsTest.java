@@ -99,6 +99,20 @@ class RenderedManifestsTest {
         }
     }
 
+    /** Two xds-server replicas only because a Lease elects the writer: it may get, create and update that Lease. */
+    @Test
+    void theXdsServerRunsTwoReplicasAndMayHoldTheWriterLease() throws Exception {
+        List<HasMetadata> objects = Kustomize.objects(Kustomize.REPO.resolve("k8s/overlays/default"));
+        assertThat(single(objects, Deployment.class, d -> d.getMetadata().getName().equals("xds-server")).getSpec().getReplicas()).isEqualTo(2);
+        var role = single(objects, io.fabric8.kubernetes.api.model.rbac.Role.class, r -> r.getMetadata().getName().equals("ambit-xds-server-config"));
+        assertThat(role.getMetadata().getNamespace()).isEqualTo("istio-system");
+        assertThat(role.getRules()).anySatisfy(rule -> {
+            assertThat(rule.getApiGroups()).containsExactly("coordination.k8s.io");
+            assertThat(rule.getResources()).containsExactly("leases");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "create", "update");
+        });
+    }
+
     /** One CLUSTER_ID for the mesh: ConfigMap ambit-cluster, read by the xds-server and every ztunnel. */
     @Test
     void theClusterIdHasOneHome() throws Exception {
