@@ -46,8 +46,27 @@ class XdsServerIntegrationTest {
     static Path files;
 
     @DynamicPropertySource
-    static void identity(DynamicPropertyRegistry registry) {
+    static void identity(DynamicPropertyRegistry registry) throws java.io.IOException {
         IDENTITY.register(registry, files);
+        // bearer-only ADS in local mode: node-a's bootstrap token file, as ./mesh up passes it
+        Path nodeToken = files.resolve("node-a-token");
+        java.nio.file.Files.writeString(nodeToken, NODE_A_TOKEN);
+        java.nio.file.Files.setPosixFilePermissions(nodeToken, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        registry.add("ambit.xds.local.node-token-files.node-a", nodeToken::toString);
+    }
+
+    static final String NODE_A_TOKEN = "a-node-bootstrap-token-of-32-characters";
+
+    @Autowired
+    org.springframework.context.ApplicationContext context;
+
+    /** ambit.xds.local.node-token-files configured: the ADS port takes a node's token without a client certificate. */
+    @Test
+    void localModeTakesANodesBootstrapTokenOnTheAdsPort() {
+        var bearer = context.getBean(io.ambit.xds.ads.BearerAuthenticator.class);
+        assertThat(bearer.authenticate(NODE_A_TOKEN)).isEqualTo("spiffe://cluster.local/ns/istio-system/sa/ztunnel");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bearer.authenticate("guess"))
+                .hasMessageContaining("not a known node bootstrap token");
     }
 
     @Autowired
