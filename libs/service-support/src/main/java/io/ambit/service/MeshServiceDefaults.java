@@ -28,7 +28,9 @@ public final class MeshServiceDefaults implements EnvironmentPostProcessor, Orde
             Map.entry("management.endpoint.health.probes.enabled", "true"),
             Map.entry("management.endpoint.health.show-components", "always"),
             Map.entry("management.prometheus.metrics.export.enabled", "true"),
-            Map.entry("spring.main.banner-mode", "off"));
+            Map.entry("spring.main.banner-mode", "off"),
+            // Istio's variable, as istiod and ztunnel read it; ambit.mesh.cluster-id (MeshProperties) is the one home.
+            Map.entry("ambit.mesh.cluster-id", "${CLUSTER_ID:" + MeshProperties.DEFAULT_CLUSTER_ID + "}"));
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {

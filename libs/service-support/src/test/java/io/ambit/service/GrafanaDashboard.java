@@ -49,6 +49,20 @@ public final class GrafanaDashboard {
         return new GrafanaDashboard(file, JsonMapper.builder().build().readTree(file.toFile()));
     }
 
+    /**
+     * A dashboard from its JSON text (as a ConfigMap carries it); strict: the text must be one JSON
+     * object with panels, and its queries parse ({@link #metrics()}).
+     */
+    public static GrafanaDashboard parse(String name, String json) {
+        JsonNode tree = JsonMapper.builder().build().readTree(json);
+        if (!tree.isObject() || !tree.path("panels").isArray() || tree.path("panels").isEmpty()) {
+            throw new IllegalArgumentException(name + ": not a Grafana dashboard (no panels)");
+        }
+        GrafanaDashboard dashboard = new GrafanaDashboard(Path.of(name), tree);
+        dashboard.metrics();
+        return dashboard;
+    }
+
     /** Every PromQL expression of the panels' targets. */
     public List<String> expressions() {
         List<String> out = new ArrayList<>();
@@ -85,6 +99,15 @@ public final class GrafanaDashboard {
 
     /** The metrics the dashboard queries that {@code scrape} (Prometheus text format) has no sample of. */
     public Set<String> missingFrom(String scrape) {
+        return missingFrom(scrape, metric -> true);
+    }
+
+    /**
+     * The metrics the dashboard queries that {@code exportedHere} says this service exports, and that
+     * {@code scrape} has no sample of: for a dashboard over two services (the control plane's xds-server
+     * and ca-service), each service's test checks its share and together they cover every query.
+     */
+    public Set<String> missingFrom(String scrape, java.util.function.Predicate<String> exportedHere) {
         Set<String> exported = new LinkedHashSet<>();
         scrape.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).forEach(l -> {
             int end = 0;
@@ -94,6 +117,7 @@ public final class GrafanaDashboard {
             exported.add(l.substring(0, end));
         });
         Set<String> missing = new TreeSet<>(metrics());
+        missing.removeIf(metric -> !exportedHere.test(metric));
         missing.removeAll(exported);
         return missing;
     }

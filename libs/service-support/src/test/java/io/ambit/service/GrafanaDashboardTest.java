@@ -26,6 +26,38 @@ class GrafanaDashboardTest {
     }
 
     @Test
+    void aServiceChecksOnlyItsShareOfATwoServiceDashboard() throws Exception {
+        GrafanaDashboard dashboard = GrafanaDashboard.load("control-plane.json");
+        String caScrape = "citadel_server_csr_count{app=\"ca-service\"} 1.0\n";
+        assertThat(dashboard.missingFrom(caScrape, metric -> metric.startsWith("citadel_")))
+                .isNotEmpty().allMatch(metric -> metric.startsWith("citadel_")).doesNotContain("citadel_server_csr_count");
+        assertThat(dashboard.missingFrom("", metric -> false)).isEmpty();
+    }
+
+    @Test
+    void anIstioSumKeepsIstiosNameWithoutTotal() {
+        var registry = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+        var sum = io.ambit.service.metrics.IstioSum.register(registry, "pilot_xds_pushes", "pushes",
+                io.micrometer.core.instrument.Tags.of("type", "address"));
+        sum.increment();
+        sum.increment();
+        io.ambit.service.metrics.IstioSum.register(registry, "pilot_xds_pushes", "again",
+                io.micrometer.core.instrument.Tags.of("type", "address")).increment();
+        assertThat(registry.scrape()).contains("pilot_xds_pushes{type=\"address\"} 3.0").doesNotContain("pilot_xds_pushes_total");
+    }
+
+    @Test
+    void parsingAConfigMapsTextIsStrict() {
+        assertThat(GrafanaDashboard.parse("ok.json", "{\"panels\":[{\"targets\":[{\"expr\":\"sum(pilot_xds)\"}]}]}").metrics())
+                .containsExactly("pilot_xds");
+        assertThatThrownBy(() -> GrafanaDashboard.parse("list.json", "[]")).hasMessageContaining("no panels");
+        assertThatThrownBy(() -> GrafanaDashboard.parse("empty.json", "{\"panels\":[]}")).hasMessageContaining("no panels");
+        assertThatThrownBy(() -> GrafanaDashboard.parse("broken.json", "{\"panels\":[{\"targets\":[{\"expr\":\"sum(a\"}]}]}"))
+                .hasMessageContaining("unbalanced");
+        assertThatThrownBy(() -> GrafanaDashboard.parse("truncated.json", "{\"panels\":[")).isInstanceOf(RuntimeException.class);
+    }
+
+    @Test
     void refusesMalformedExpressions() {
         assertThatThrownBy(() -> GrafanaDashboard.metricsOf("sum(rate(a_total[5m])")).hasMessageContaining("unbalanced");
         assertThatThrownBy(() -> GrafanaDashboard.metricsOf("a_total{x=\"y}")).hasMessageContaining("unterminated");

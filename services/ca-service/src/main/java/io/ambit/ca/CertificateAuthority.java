@@ -88,7 +88,7 @@ public final class CertificateAuthority {
             audit.granted(callerText, asked, granted.toString(), issued.serial(), issued.notAfter());
             return issued;
         } catch (CaRequestException e) {
-            metrics.refused(e.reason());
+            metrics.refused(e.reason(), e.kind() == CaRequestException.Kind.UNAUTHENTICATED);
             audit.refused(callerText, asked, e.kind().name(), e.reason(), e.getMessage());
             throw e;
         }

@@ -181,6 +181,8 @@ class LocalModeGrpcTest {
         bootstrapClient.request(SLEEP, true, Optional.of(NODE_A_TOKEN), Duration.ofHours(1));
         assertStatus(() -> bootstrapClient.request(ECHO, true, Optional.of(NODE_A_TOKEN), Duration.ofHours(1)),
                 Status.Code.PERMISSION_DENIED, "node rule");
+        assertStatus(() -> bootstrapClient.request(SLEEP, true, Optional.of("garbage-token-that-is-long"), Duration.ofHours(1)),
+                Status.Code.UNAUTHENTICATED, "not a known node bootstrap credential");
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         String base = "http://127.0.0.1:" + environment.getProperty("local.server.port");
         String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
@@ -188,9 +190,18 @@ class LocalModeGrpcTest {
                 HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).contains("ambit_ca_requests_total{app=\"ca-service\",outcome=\"signed\",reason=\"ok\"}")
                 .contains("reason=\"node_rule\"")
-                .contains("citadel_server_csr_count_total")
+                .contains("citadel_server_csr_count{")
                 .contains("ambit_ca_sign_duration_seconds_bucket")
                 .contains("citadel_server_root_cert_expiry_seconds");
+        // The control-plane dashboard's CA panels (citadel_*) read this scrape; the xds-server checks the rest.
+        var dashboard = io.ambit.service.GrafanaDashboard.load("control-plane.json");
+        assertThat(dashboard.metrics()).contains("citadel_server_csr_count", "citadel_server_root_cert_expiry_seconds");
+        assertThat(dashboard.missingFrom(metrics, metric -> metric.startsWith("citadel_"))).isEmpty();
+        assertThat(metrics).containsPattern("(?m)^citadel_server_success_cert_issuance_count\\{app=\"ca-service\"} [1-9]")
+                .containsPattern("(?m)^citadel_server_root_cert_expiry_timestamp\\{app=\"ca-service\"} [1-9]")
+                .containsPattern("(?m)^citadel_server_cert_chain_expiry_seconds\\{app=\"ca-service\"} [1-9]")
+                .containsPattern("(?m)^citadel_server_authentication_failure_count\\{app=\"ca-service\"} [1-9]")
+                .doesNotContain("citadel_server_csr_count_total");
 
         String pem = http.send(HttpRequest.newBuilder(URI.create(base + "/ca/root-cert.pem")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();

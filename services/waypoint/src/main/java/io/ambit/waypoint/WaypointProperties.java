@@ -25,7 +25,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param certificateValidity lifetime asked for
  * @param hboneAddress   where the HBONE server listens (Istio: 15008 on all addresses)
  * @param upstreamHbonePort the HBONE port of endpoints' nodes (15008)
- * @param clusterId      the mesh cluster's name in telemetry ({@code source_cluster}, {@code destination_cluster})
  * @param podNetns       the lab: the named network namespace ({@code ip netns}) of the waypoint's pod; when set, the
  *                       HBONE listener and every upstream HBONE connection are made inside it (as ztunnel's in-pod
  *                       sockets), while the CA and xDS connections leave from the process's own namespace (needs root)
@@ -51,7 +50,6 @@ public record WaypointProperties(
         @DefaultValue("24h") Duration certificateValidity,
         @DefaultValue("0.0.0.0:15008") String hboneAddress,
         @DefaultValue("15008") int upstreamHbonePort,
-        @DefaultValue("Kubernetes") String clusterId,
         String podNetns,
         @DefaultValue("false") boolean nodeCredential) {
 }

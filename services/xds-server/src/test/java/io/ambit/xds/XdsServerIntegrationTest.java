@@ -46,8 +46,27 @@ class XdsServerIntegrationTest {
     static Path files;
 
     @DynamicPropertySource
-    static void identity(DynamicPropertyRegistry registry) {
+    static void identity(DynamicPropertyRegistry registry) throws java.io.IOException {
         IDENTITY.register(registry, files);
+        // bearer-only ADS in local mode: node-a's bootstrap token file, as ./mesh up passes it
+        Path nodeToken = files.resolve("node-a-token");
+        java.nio.file.Files.writeString(nodeToken, NODE_A_TOKEN);
+        java.nio.file.Files.setPosixFilePermissions(nodeToken, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        registry.add("ambit.xds.local.node-token-files.node-a", nodeToken::toString);
+    }
+
+    static final String NODE_A_TOKEN = "a-node-bootstrap-token-of-32-characters";
+
+    @Autowired
+    org.springframework.context.ApplicationContext context;
+
+    /** ambit.xds.local.node-token-files configured: the ADS port takes a node's token without a client certificate. */
+    @Test
+    void localModeTakesANodesBootstrapTokenOnTheAdsPort() {
+        var bearer = context.getBean(io.ambit.xds.ads.BearerAuthenticator.class);
+        assertThat(bearer.authenticate(NODE_A_TOKEN)).isEqualTo("spiffe://cluster.local/ns/istio-system/sa/ztunnel");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bearer.authenticate("guess"))
+                .hasMessageContaining("not a known node bootstrap token");
     }
 
     @Autowired
@@ -170,5 +189,57 @@ class XdsServerIntegrationTest {
         assertThat(call("POST", "/store/delete", "apiVersion: v1\nkind: Pod\nmetadata: {name: cart-0, namespace: shop}\n", TestTokens.ADMIN).statusCode())
                 .isEqualTo(200);
         await().until(() -> !have.containsKey("address Kubernetes//Pod/shop/cart-0"));
+    }
+
+    /**
+     * The control-plane dashboard reads istiod's series from a real scrape, with a client connected that
+     * received pushes and rejected one: every metric it queries that is not the CA's ({@code citadel_*},
+     * checked by the ca-service) is exported, under Istio's names (no {@code _total}, no unit suffix).
+     */
+    @Test
+    void theControlPlaneDashboardQueriesOnlyWhatTheServerExports() throws Exception {
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", adsServer.port())
+                .sslContext(MeshTls.client(IDENTITY.svid("spiffe://cluster.local/ns/istio-system/sa/ztunnel"), IDENTITY.bundle,
+                        PeerPolicy.exactly(SpiffeId.parse("spiffe://cluster.local/ns/istio-system/sa/xds-server"))))
+                .build();
+        java.util.concurrent.atomic.AtomicBoolean nacked = new java.util.concurrent.atomic.AtomicBoolean();
+        client = DeltaAdsClient.builder(channel, Node.newBuilder().setId("ztunnel~node-m").build(), update -> {
+            if (update.typeUrl().equals(XdsTypes.AUTHORIZATION) && !update.updated().isEmpty() && nacked.compareAndSet(false, true)) {
+                return List.of(new io.ambit.xdsclient.XdsUpdate.Rejected(update.updated().getFirst().name(), "rejected by the test"));
+            }
+            return List.of();
+        }).build().start();
+        assertThat(call("POST", "/store/apply", """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: metrics, labels: {istio.io/dataplane-mode: ambient}}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: m-0, namespace: metrics}
+                spec: {nodeName: node-m, serviceAccountName: m, containers: [{name: c, image: i}]}
+                status: {podIP: 10.244.7.9, conditions: [{type: Ready, status: "True"}]}
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: deny-all, namespace: metrics}
+                spec: {}
+                """, TestTokens.ADMIN).statusCode()).isEqualTo(200);
+
+        var dashboard = io.ambit.service.GrafanaDashboard.load("control-plane.json");
+        assertThat(dashboard.metrics()).contains("pilot_xds", "pilot_xds_pushes", "pilot_proxy_convergence_time_bucket",
+                "pilot_xds_push_time_bucket", "istio_build", "citadel_server_csr_count");
+        await().untilAsserted(() -> {
+            String scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + environment.getProperty("local.management.port") + "/actuator/prometheus")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(dashboard.missingFrom(scrape, metric -> !metric.startsWith("citadel_"))).isEmpty();
+            assertThat(scrape).containsPattern("(?m)^pilot_xds\\{app=\"xds-server\"} [1-9]")
+                    .containsPattern("(?m)^pilot_xds_pushes\\{app=\"xds-server\",type=\"address\"} [1-9]")
+                    .containsPattern("(?m)^pilot_total_xds_rejects\\{app=\"xds-server\",type=\"authorization\"} 1.0")
+                    .containsPattern("(?m)^pilot_push_triggers\\{app=\"xds-server\",type=\"endpoint\"} [1-9]")
+                    .containsPattern("(?m)^istio_build\\{component=\"pilot\",tag=\"[^\"]+\"} 1")
+                    .doesNotContain("pilot_xds_pushes_total", "pilot_proxy_convergence_time_seconds");
+        });
     }
 }

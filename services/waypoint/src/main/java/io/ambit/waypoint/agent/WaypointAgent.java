@@ -1,5 +1,6 @@
 package io.ambit.waypoint.agent;
 
+import io.ambit.service.MeshProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -52,6 +53,8 @@ public final class WaypointAgent implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(WaypointAgent.class);
 
     private final WaypointProperties properties;
+    /** {@code source_cluster}/{@code destination_cluster} in its metrics. */
+    private final String clusterId;
     private final WaypointConfigStore store;
     private final MeterRegistry meters;
     private final CompletableFuture<Void> certificate = new CompletableFuture<>();
@@ -68,8 +71,15 @@ public final class WaypointAgent implements SmartLifecycle {
     private NetNamespace podNetns;
     private volatile boolean running;
 
+    /** In the default cluster ({@link MeshProperties#DEFAULT_CLUSTER_ID}). */
     public WaypointAgent(WaypointProperties properties, WaypointConfigStore store, MeterRegistry meters) {
+        this(properties, MeshProperties.defaults(), store, meters);
+    }
+
+    /** @param mesh the settings every service shares: the cluster id ({@code CLUSTER_ID}) */
+    public WaypointAgent(WaypointProperties properties, MeshProperties mesh, WaypointConfigStore store, MeterRegistry meters) {
         this.properties = properties;
+        this.clusterId = mesh.clusterId();
         this.store = store;
         this.meters = meters;
         this.self = new WorkloadIdentity(properties.trustDomain(), properties.namespace(), properties.serviceAccount()).spiffeId();
@@ -143,7 +153,7 @@ public final class WaypointAgent implements SmartLifecycle {
             serverTls = ReloadableSslContext.server(material, PeerPolicy.anyInTrustDomain(properties.trustDomain()));
             if (running) {
                 ProxyContext context = new ProxyContext(store::snapshot, pool, self, properties.upstreamHbonePort(), new EndpointPicker(),
-                        new RequestTelemetry(meters, properties.clusterId(), address -> store.peers().peer(address)), HttpLimits.defaults());
+                        new RequestTelemetry(meters, clusterId, address -> store.peers().peer(address)), HttpLimits.defaults());
                 proxy = WaypointProxy.start(transport, serverTls::current, hboneBind, context,
                         podNetns == null ? null : new InPodServerChannelFactory(podNetns));
             }

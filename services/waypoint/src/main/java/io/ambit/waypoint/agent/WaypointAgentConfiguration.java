@@ -20,8 +20,9 @@ public class WaypointAgentConfiguration {
     }
 
     @Bean
-    WaypointAgent waypointAgent(WaypointProperties properties, WaypointConfigStore store, MeterRegistry meters) {
-        return new WaypointAgent(properties, store, meters);
+    WaypointAgent waypointAgent(WaypointProperties properties, io.ambit.service.MeshProperties mesh, WaypointConfigStore store,
+            MeterRegistry meters) {
+        return new WaypointAgent(properties, mesh, store, meters);
     }
 
     @Bean

@@ -107,7 +107,7 @@ class WaypointAgentTest {
                 .addService(ads).build().start();
         WaypointProperties properties = new WaypointProperties(true, "ns", "waypoint", "waypoint-0", "10.1.0.5", "cluster.local",
                 "cluster.local", "istio-system", "127.0.0.1:" + caServer.getPort(), "127.0.0.1:" + xdsServer.getPort(), roots, null,
-                token, Duration.ofHours(1), "127.0.0.1:0", 15008, "Kubernetes", null, false);
+                token, Duration.ofHours(1), "127.0.0.1:0", 15008, null, false);
         WaypointConfigStore store = new WaypointConfigStore();
         WaypointAgent agent = new WaypointAgent(properties, store, new SimpleMeterRegistry());
         try (Transport transport = Transport.create(1)) {

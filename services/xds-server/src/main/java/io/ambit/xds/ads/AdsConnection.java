@@ -169,7 +169,7 @@ final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest>, AdsS
         }
         if (request.hasErrorDetail()) {
             subscription.nacks++;
-            meters.rejects(type).increment();
+            meters.rejected(type);
             subscription.lastNack = new Nack(nonce, request.getErrorDetail().getMessage(), Instant.now());
             log.warn("xDS NACK from {} for {} (nonce {}, generation {}): {}", this, XdsTypes.shortName(type), nonce,
                     generation, request.getErrorDetail().getMessage());
@@ -230,6 +230,7 @@ final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest>, AdsS
                 if (!responses.isReady()) {
                     return; // resumed by the on-ready handler; pending names keep merging meanwhile
                 }
+                long started = System.nanoTime();
                 DeltaDiscoveryResponse.Builder response = DeltaDiscoveryResponse.newBuilder()
                         .setTypeUrl(type)
                         .setSystemVersionInfo(Long.toString(generation.number()));
@@ -260,8 +261,9 @@ final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest>, AdsS
                 if (subscription.inFlight.size() > MAX_IN_FLIGHT) {
                     subscription.inFlight.remove(subscription.inFlight.keySet().iterator().next());
                 }
-                responses.onNext(response.build());
-                meters.pushes(type).increment();
+                DeltaDiscoveryResponse built = response.build();
+                responses.onNext(built);
+                meters.pushed(type, System.nanoTime() - started, built.getSerializedSize());
             }
         }
     }

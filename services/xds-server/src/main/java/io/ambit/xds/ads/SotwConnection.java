@@ -178,7 +178,7 @@ final class SotwConnection implements StreamObserver<DiscoveryRequest>, AdsStrea
     private void acknowledge(TypeState subscription, DiscoveryRequest request) {
         if (request.hasErrorDetail()) {
             subscription.nacks++;
-            meters.rejects(subscription.type).increment();
+            meters.rejected(subscription.type);
             subscription.lastNack = new AdsConnection.Nack(request.getResponseNonce(), request.getErrorDetail().getMessage(), Instant.now());
             log.warn("xDS NACK from {} for {} (nonce {}, generation {}; it keeps version {}): {}", this, subscription.type,
                     request.getResponseNonce(), subscription.lastGeneration, request.getVersionInfo(),
@@ -232,6 +232,7 @@ final class SotwConnection implements StreamObserver<DiscoveryRequest>, AdsStrea
                 subscription.pending.clear();
                 continue;
             }
+            long started = System.nanoTime();
             DiscoveryResponse.Builder response = DiscoveryResponse.newBuilder().setTypeUrl(subscription.type)
                     .setVersionInfo(Long.toString(generation.number()));
             if (subscription.fullState) {
@@ -257,8 +258,9 @@ final class SotwConnection implements StreamObserver<DiscoveryRequest>, AdsStrea
             subscription.answerOwed = false;
             subscription.lastNonce = Long.toString(++nonces);
             subscription.lastGeneration = generation.number();
-            responses.onNext(response.setNonce(subscription.lastNonce).build());
-            meters.pushes(subscription.type).increment();
+            DiscoveryResponse built = response.setNonce(subscription.lastNonce).build();
+            responses.onNext(built);
+            meters.pushed(subscription.type, System.nanoTime() - started, built.getSerializedSize());
         }
     }
 

@@ -21,7 +21,7 @@ import org.springframework.context.annotation.Profile;
 @Configuration(proxyBeanMethods = false)
 @Profile("kubernetes")
 @org.springframework.boot.context.properties.EnableConfigurationProperties({WaypointDeploymentProperties.class,
-        io.ambit.xds.identity.NodeTokenProperties.class})
+        io.ambit.xds.identity.NodeTokenProperties.class, io.ambit.xds.leader.LeaderElectionProperties.class})
 public class KubernetesStoreConfiguration {
 
     @Bean(destroyMethod = "close")
@@ -39,19 +39,29 @@ public class KubernetesStoreConfiguration {
         return new io.ambit.xds.identity.TokenReviewBearerAuthenticator(client, xds.trustDomain(), tokens.audience(), tokens.accounts());
     }
 
+    /**
+     * The writers (status, waypoint controller) run on one replica at a time: the holder of a Lease.
+     * Identity: the pod's name ({@code HOSTNAME}, as Kubernetes sets it), made unique per process.
+     */
+    @Bean(destroyMethod = "close")
+    io.ambit.xds.leader.WriterLease writerLease(KubernetesClient client, io.ambit.xds.leader.LeaderElectionProperties settings,
+            @org.springframework.beans.factory.annotation.Value("${HOSTNAME:xds-server}") String pod) {
+        return new io.ambit.xds.leader.WriterLease(client, settings, pod + "_" + java.util.UUID.randomUUID()).start();
+    }
+
     /** istiod's deployment controller for waypoints: a Deployment and Service per waypoint Gateway. */
     @Bean(destroyMethod = "close")
     WaypointController waypointController(KubernetesClient client, XdsState state, XdsProperties xds,
-            WaypointDeploymentProperties settings) {
+            WaypointDeploymentProperties settings, io.ambit.xds.leader.WriterLease lease) {
         WaypointController controller = new WaypointController(client, settings, xds.trustDomain()).start();
-        state.addTranslationHook(controller);
+        state.addTranslationHook(lease.gate(controller));
         return controller;
     }
 
     @Bean(destroyMethod = "close")
-    StatusWriter statusWriter(KubernetesClient client, XdsState state) {
+    StatusWriter statusWriter(KubernetesClient client, XdsState state, io.ambit.xds.leader.WriterLease lease) {
         StatusWriter writer = new StatusWriter(client);
-        state.addTranslationHook(writer);
+        state.addTranslationHook(lease.gate(writer));
         return writer;
     }
 }

@@ -35,6 +35,33 @@ public class LocalStoreConfiguration {
         return store;
     }
 
+    /**
+     * Bearer-only ADS in local mode, as Istio's ztunnel connects (TLS, no client certificate): the
+     * nodes' bootstrap tokens ({@code ambit.xds.local.node-token-files.<node>}, the files the CA reads).
+     * None configured: client certificates only.
+     */
+    @Bean
+    @org.springframework.context.annotation.Conditional(NodeTokenFilesConfigured.class)
+    io.ambit.xds.ads.BearerAuthenticator localNodeTokenAuthenticator(org.springframework.core.env.Environment environment,
+            io.ambit.xds.XdsProperties xds) {
+        return new io.ambit.xds.identity.LocalNodeTokenAuthenticator(nodeTokenFiles(environment), xds.trustDomain(), xds.meshNamespace());
+    }
+
+    private static java.util.Map<String, Path> nodeTokenFiles(org.springframework.core.env.Environment environment) {
+        return org.springframework.boot.context.properties.bind.Binder.get(environment)
+                .bind("ambit.xds.local.node-token-files", org.springframework.boot.context.properties.bind.Bindable.mapOf(String.class, Path.class))
+                .orElse(java.util.Map.of());
+    }
+
+    /** Some {@code ambit.xds.local.node-token-files.<node>} is set. */
+    static final class NodeTokenFilesConfigured implements org.springframework.context.annotation.Condition {
+        @Override
+        public boolean matches(org.springframework.context.annotation.ConditionContext context,
+                org.springframework.core.type.AnnotatedTypeMetadata metadata) {
+            return !nodeTokenFiles(context.getEnvironment()).isEmpty();
+        }
+    }
+
     @Bean(destroyMethod = "close")
     DirectoryWatcher configDirectoryWatcher(LocalConfigStore store,
             @Value("${ambit.xds.local.config-dir:config/local}") Path directory,

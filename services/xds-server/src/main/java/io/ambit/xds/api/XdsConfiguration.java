@@ -25,8 +25,8 @@ import org.springframework.context.annotation.Configuration;
 public class XdsConfiguration {
 
     @Bean(destroyMethod = "close")
-    XdsState xdsState(ConfigStore store, XdsProperties properties, MeterRegistry meters) {
-        return new XdsState(store, properties.trustDomain(), properties.debounce(), meters);
+    XdsState xdsState(ConfigStore store, XdsProperties properties, io.ambit.service.MeshProperties mesh, MeterRegistry meters) {
+        return new XdsState(store, properties.trustDomain(), mesh.clusterId(), properties.debounce(), meters);
     }
 
     /**
@@ -43,6 +43,20 @@ public class XdsConfiguration {
     @Bean
     AdsService adsService(XdsState state, MeterRegistry meters) {
         return new AdsService(state, meters);
+    }
+
+    /**
+     * istiod's {@code istio_build{component="pilot",tag}} = 1, the series the control-plane dashboard's
+     * version panel reads; the tag is this build's version ({@code META-INF/build-info.properties}).
+     */
+    @Bean
+    io.micrometer.core.instrument.Gauge istioBuild(MeterRegistry meters,
+            org.springframework.beans.factory.ObjectProvider<org.springframework.boot.info.BuildProperties> build) {
+        org.springframework.boot.info.BuildProperties properties = build.getIfAvailable();
+        return io.micrometer.core.instrument.Gauge.builder("istio_build", () -> 1)
+                .description("Istio component build info").tag("component", "pilot")
+                .tag("tag", properties == null || properties.getVersion() == null ? "unknown" : properties.getVersion())
+                .register(meters);
     }
 
     /** From the CA, unless a certificate managed elsewhere is configured. */

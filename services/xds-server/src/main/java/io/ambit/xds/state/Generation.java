@@ -1,5 +1,6 @@
 package io.ambit.xds.state;
 
+import io.ambit.service.MeshProperties;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -33,6 +34,7 @@ public final class Generation {
     private final long number;
     private final LocalConfigStore.Snapshot snapshot;
     private final String trustDomain;
+    private final String clusterId;
     private final Map<String, Map<String, XdsResource>> resources;
     private final List<Finding> findings;
     private final boolean incremental;
@@ -44,7 +46,7 @@ public final class Generation {
     private final WorkloadTranslator.Prepared prepared;
     private MeshInputs inputs;
 
-    private Generation(long number, LocalConfigStore.Snapshot snapshot, String trustDomain, MeshInputs inputs, MeshInputs context,
+    private Generation(long number, LocalConfigStore.Snapshot snapshot, String trustDomain, String clusterId, MeshInputs inputs, MeshInputs context,
             WorkloadTranslator.Prepared prepared, Map<String, Map<String, XdsResource>> resources, List<Finding> findings,
             boolean incremental, EnvoyResources envoy) {
         this.prepared = prepared;
@@ -52,6 +54,7 @@ public final class Generation {
         this.number = number;
         this.snapshot = snapshot;
         this.trustDomain = trustDomain;
+        this.clusterId = clusterId;
         this.inputs = inputs;
         this.context = context;
         this.resources = Map.copyOf(resources);
@@ -98,14 +101,14 @@ public final class Generation {
     /** Everything it was translated from. */
     public synchronized MeshInputs inputs() {
         if (inputs == null) {
-            inputs = MeshInputs.from(snapshot, trustDomain);
+            inputs = MeshInputs.from(snapshot, trustDomain, clusterId);
         }
         return inputs;
     }
 
     /** The same resources, seen at a later store snapshot whose changes altered none of them. */
     Generation at(LocalConfigStore.Snapshot later, List<Finding> laterFindings) {
-        return new Generation(number, later, trustDomain, null, context, prepared, resources, laterFindings, incremental, envoy);
+        return new Generation(number, later, trustDomain, clusterId, null, context, prepared, resources, laterFindings, incremental, envoy);
     }
 
     /**
@@ -120,12 +123,12 @@ public final class Generation {
         if (changed != null && !changed.isEmpty() && changed.stream().allMatch(key -> ROUTE_KINDS.contains(key.kind()))) {
             // Routes and grants feed only the waypoints' resources: ztunnel's stay as they are. Not
             // "incremental": status hooks run (route status) and every type is compared.
-            MeshInputs laterInputs = MeshInputs.from(later, trustDomain);
-            return new Generation(nextNumber, later, trustDomain, laterInputs, context, prepared, resources, findings, false,
+            MeshInputs laterInputs = MeshInputs.from(later, trustDomain, clusterId);
+            return new Generation(nextNumber, later, trustDomain, clusterId, laterInputs, context, prepared, resources, findings, false,
                     EnvoyResources.translate(laterInputs));
         }
         if (changed == null || changed.stream().anyMatch(key -> !"Pod".equals(key.kind()))) {
-            return translate(nextNumber, later, trustDomain);
+            return translate(nextNumber, later, trustDomain, clusterId);
         }
         List<Pod> pods = new java.util.ArrayList<>();
         for (ResourceKey key : changed) {
@@ -148,9 +151,9 @@ public final class Generation {
         findings.stream().filter(f -> !("Pod".equals(f.kind()) && touched.contains(f.namespace() + "/" + f.name()))).forEach(kept::add);
         kept.addAll(workloads.findings());
         // Endpoints (EDS) follow pods: waypoints' resources are translated again, but only where a waypoint exists.
-        MeshInputs laterInputs = envoy.isEmpty() ? null : MeshInputs.from(later, trustDomain);
+        MeshInputs laterInputs = envoy.isEmpty() ? null : MeshInputs.from(later, trustDomain, clusterId);
         EnvoyResources laterEnvoy = laterInputs == null ? envoy : EnvoyResources.translate(laterInputs);
-        return new Generation(nextNumber, later, trustDomain, laterInputs, context, prepared,
+        return new Generation(nextNumber, later, trustDomain, clusterId, laterInputs, context, prepared,
                 Map.of(XdsState.ADDRESS_TYPE, addresses, XdsState.AUTHORIZATION_TYPE, of(XdsState.AUTHORIZATION_TYPE)),
                 List.copyOf(kept), true, laterEnvoy);
     }
@@ -168,8 +171,14 @@ public final class Generation {
     }
 
     /** Translates a whole snapshot into resources named as Istio names them: workload uid, {@code ns/hostname}, {@code ns/name}. */
+    /** The first generation, in the default cluster ({@link MeshProperties#DEFAULT_CLUSTER_ID}). */
     public static Generation translate(long number, LocalConfigStore.Snapshot snapshot, String trustDomain) {
-        MeshInputs inputs = MeshInputs.from(snapshot, trustDomain);
+        return translate(number, snapshot, trustDomain, MeshProperties.DEFAULT_CLUSTER_ID);
+    }
+
+    /** @param clusterId the cluster's id ({@code ambit.mesh.cluster-id}): workload uids and {@code cluster_id} */
+    public static Generation translate(long number, LocalConfigStore.Snapshot snapshot, String trustDomain, String clusterId) {
+        MeshInputs inputs = MeshInputs.from(snapshot, trustDomain, clusterId);
         Map<String, XdsResource> addresses = new LinkedHashMap<>();
         Set<Finding> findings = new LinkedHashSet<>(); // translators may report one object alike
         var workloads = WorkloadTranslator.translateAll(inputs);
@@ -192,7 +201,7 @@ public final class Generation {
         }
         findings.addAll(policies.findings());
         MeshInputs context = inputs.withoutPods();
-        return new Generation(number, snapshot, trustDomain, inputs, context, WorkloadTranslator.prepare(context),
+        return new Generation(number, snapshot, trustDomain, clusterId, inputs, context, WorkloadTranslator.prepare(context),
                 Map.of(XdsState.ADDRESS_TYPE, ShardedMap.copyOf(addresses),
                 XdsState.AUTHORIZATION_TYPE, Map.copyOf(authorizations)), List.copyOf(findings), false, EnvoyResources.translate(inputs));
     }

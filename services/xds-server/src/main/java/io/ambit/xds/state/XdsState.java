@@ -63,6 +63,7 @@ public final class XdsState implements AutoCloseable {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final List<TranslationHook> hooks = new CopyOnWriteArrayList<>();
     private final MeterRegistry meters;
+    private final PushMetrics pushMetrics;
     /** When the current debounce window opened: convergence is measured from the first change in it. */
     private volatile long windowOpenedNanos;
     /** Keys changed since the current generation, and the newest snapshot heard of; guarded by itself. */
@@ -76,11 +77,18 @@ public final class XdsState implements AutoCloseable {
 
     /**
      * @param meters where {@code pilot_proxy_convergence_time} (first store change in a window until
-     *               every connected client's push is handed to the transport, as istiod measures it) and
+     *               every connected client's push is handed to the transport, as istiod measures it),
+     *               {@code pilot_push_triggers}, {@code pilot_total_xds_internal_errors} and
      *               {@code ambit_xds_translation_seconds} (tag {@code mode}: incremental or full) go
      */
     public XdsState(ConfigStore store, String trustDomain, Duration debounce, MeterRegistry meters) {
+        this(store, trustDomain, io.ambit.service.MeshProperties.DEFAULT_CLUSTER_ID, debounce, meters);
+    }
+
+    /** @param clusterId the cluster's id ({@code ambit.mesh.cluster-id}): workload uids, {@code cluster_id}, the nodes' {@code CLUSTER_ID} check */
+    public XdsState(ConfigStore store, String trustDomain, String clusterId, Duration debounce, MeterRegistry meters) {
         this.meters = meters;
+        this.pushMetrics = new PushMetrics(meters);
         this.debounce = debounce;
         this.translator = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "xds-translate");
@@ -90,7 +98,7 @@ public final class XdsState implements AutoCloseable {
         // Listen first, then read: a change in between is heard (translating a pod twice is harmless).
         store.addListener(this::onStoreChange);
         LocalConfigStore.Snapshot snapshot = store.snapshot();
-        current.set(Generation.translate(1, snapshot, trustDomain));
+        current.set(Generation.translate(1, snapshot, trustDomain, clusterId));
         current.get().findings().forEach(f -> log.warn("translation: {}", f));
         synchronized (pending) {
             if (latestReceived != null) {
@@ -209,15 +217,14 @@ public final class XdsState implements AutoCloseable {
             for (Listener listener : listeners) {
                 listener.changed(next, changed);
             }
-            Timer.builder("pilot_proxy_convergence_time").description("first config change until pushed to every client")
-                    .publishPercentileHistogram().register(meters)
-                    .record(System.nanoTime() - windowOpened, TimeUnit.NANOSECONDS);
+            pushMetrics.pushed(changedKeys, System.nanoTime() - windowOpened);
             if (findingsChanged || !next.incremental()) {
                 hooks.forEach(hook -> call(hook, next, next.inputs()));
             }
         } catch (RuntimeException e) {
             // Translation skips bad objects itself; reaching here is a bug. Keep serving the last generation.
             log.error("translation failed; still serving generation {}", current.get().number(), e);
+            pushMetrics.internalError();
         }
     }
 

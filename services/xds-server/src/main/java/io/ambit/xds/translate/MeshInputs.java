@@ -22,7 +22,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
  *
  * @param trustDomain     the mesh's trust domain
  * @param clusterDomain   the Kubernetes DNS domain ({@code cluster.local})
- * @param clusterId       the cluster's id in workload uids ({@code Kubernetes}, as Istio names it)
+ * @param clusterId       the cluster's id in workload uids and {@code cluster_id} ({@code ambit.mesh.cluster-id}; Istio's default {@code Kubernetes})
  * @param rootNamespace   Istio's root namespace: policies there apply mesh-wide ({@code istio-system})
  * @param gatewayClasses  GatewayClasses (cluster-scoped): which Gateways are waypoints
  */
@@ -89,12 +89,17 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
 
     /** Core kinds only (tests of workload and service translation). */
     public static MeshInputs of(String trustDomain, List<Namespace> namespaces, List<Pod> pods, List<Service> services) {
-        return new MeshInputs(trustDomain, "cluster.local", "Kubernetes", DEFAULT_ROOT_NAMESPACE, byName(namespaces),
-                pods, services, List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+        return new MeshInputs(trustDomain, "cluster.local", io.ambit.service.MeshProperties.DEFAULT_CLUSTER_ID, DEFAULT_ROOT_NAMESPACE,
+                byName(namespaces), pods, services, List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
     /** The inputs in a store snapshot (either backend), sorted by kind in one pass. */
     public static MeshInputs from(LocalConfigStore.Snapshot snapshot, String trustDomain) {
+        return from(snapshot, trustDomain, io.ambit.service.MeshProperties.DEFAULT_CLUSTER_ID);
+    }
+
+    /** The inputs in a store snapshot, for the cluster {@code clusterId} ({@code ambit.mesh.cluster-id}). */
+    public static MeshInputs from(LocalConfigStore.Snapshot snapshot, String trustDomain, String clusterId) {
         List<Namespace> namespaces = new ArrayList<>();
         List<Pod> pods = new ArrayList<>();
         List<Service> services = new ArrayList<>();
@@ -112,7 +117,7 @@ public record MeshInputs(String trustDomain, String clusterDomain, String cluste
                 }
             }
         }
-        return new MeshInputs(trustDomain, "cluster.local", "Kubernetes", DEFAULT_ROOT_NAMESPACE, byName(namespaces),
+        return new MeshInputs(trustDomain, "cluster.local", clusterId, DEFAULT_ROOT_NAMESPACE, byName(namespaces),
                 pods, services, slices,
                 generic.getOrDefault("AuthorizationPolicy", List.of()), generic.getOrDefault("PeerAuthentication", List.of()),
                 generic.getOrDefault("WorkloadEntry", List.of()), generic.getOrDefault("ServiceEntry", List.of()),

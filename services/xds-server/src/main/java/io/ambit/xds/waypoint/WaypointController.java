@@ -49,6 +49,8 @@ public final class WaypointController implements XdsState.TranslationHook, AutoC
     private final KubernetesClient client;
     private final WaypointDeploymentProperties settings;
     private final String trustDomain;
+    /** The cluster id translation used ({@code ambit.mesh.cluster-id}): each waypoint's {@code CLUSTER_ID}. */
+    private volatile String clusterId = io.ambit.service.MeshProperties.DEFAULT_CLUSTER_ID;
     private final ExecutorService executor;
     private final AtomicReference<List<GenericKubernetesResource>> latest = new AtomicReference<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -100,6 +102,7 @@ public final class WaypointController implements XdsState.TranslationHook, AutoC
     @Override
     public void translated(Generation generation, MeshInputs inputs) {
         pendingStoreVersion = generation.storeVersion();
+        clusterId = inputs.clusterId();
         WaypointClasses classes = inputs.waypointClasses();
         latest.set(inputs.gateways().stream().filter(classes::isWaypoint).toList());
         schedule();
@@ -139,7 +142,7 @@ public final class WaypointController implements XdsState.TranslationHook, AutoC
     private void reconcile(List<GenericKubernetesResource> gateways) {
         Map<String, WaypointResources.Rendered> desired = new HashMap<>();
         for (GenericKubernetesResource gateway : gateways) {
-            WaypointResources.Rendered rendered = WaypointResources.render(gateway, settings, trustDomain);
+            WaypointResources.Rendered rendered = WaypointResources.render(gateway, settings, trustDomain, clusterId);
             desired.put(gateway.getMetadata().getNamespace() + "/" + gateway.getMetadata().getName(), rendered);
             for (HasMetadata object : rendered.all()) {
                 apply(object);

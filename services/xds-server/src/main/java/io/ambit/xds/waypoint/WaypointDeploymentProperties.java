@@ -10,8 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param imagePullPolicy Kubernetes' pull policy for it
  * @param caAddress       ca-service's gRPC address, as the waypoint pods resolve it
  * @param xdsAddress      xds-server's delta ADS address, as the waypoint pods resolve it
- * @param clusterId       the mesh cluster's name in the waypoint's telemetry
  * @param javaToolOptions the waypoint JVM's flags
+ * (the waypoint's {@code CLUSTER_ID} is the xds-server's own, {@code ambit.mesh.cluster-id})
  */
 @ConfigurationProperties("ambit.xds.waypoints")
 public record WaypointDeploymentProperties(
@@ -19,7 +19,6 @@ public record WaypointDeploymentProperties(
         @DefaultValue("IfNotPresent") String imagePullPolicy,
         @DefaultValue("ca-service.istio-system.svc:15012") String caAddress,
         @DefaultValue("xds-server.istio-system.svc:15010") String xdsAddress,
-        @DefaultValue("Kubernetes") String clusterId,
         @DefaultValue("--enable-native-access=ALL-UNNAMED") String javaToolOptions) {
 
     /** The name {@code spring-boot:build-image} gives services/waypoint (RenderedManifestsTest checks it). */

@@ -68,7 +68,8 @@ public final class WaypointResources {
     private WaypointResources() {
     }
 
-    public static Rendered render(GenericKubernetesResource gateway, WaypointDeploymentProperties settings, String trustDomain) {
+    public static Rendered render(GenericKubernetesResource gateway, WaypointDeploymentProperties settings, String trustDomain,
+            String clusterId) {
         ObjectMeta gatewayMeta = gateway.getMetadata();
         String name = gatewayMeta.getName();
         String namespace = gatewayMeta.getNamespace();
@@ -106,7 +107,7 @@ public final class WaypointResources {
                         .withImage(settings.image())
                         .withImagePullPolicy(settings.imagePullPolicy())
                         .withArgs("--spring.profiles.active=kubernetes")
-                        .withEnv(env(settings, trustDomain))
+                        .withEnv(env(settings, trustDomain, clusterId))
                         .addNewPort().withName("hbone").withContainerPort(HBONE_PORT).withProtocol("TCP").endPort()
                         .addNewPort().withName("metrics").withContainerPort(METRICS_PORT).withProtocol("TCP").endPort()
                         .addNewPort().withName("status-port").withContainerPort(STATUS_PORT).withProtocol("TCP").endPort()
@@ -174,7 +175,7 @@ public final class WaypointResources {
         return ports;
     }
 
-    private static List<EnvVar> env(WaypointDeploymentProperties settings, String trustDomain) {
+    private static List<EnvVar> env(WaypointDeploymentProperties settings, String trustDomain, String clusterId) {
         return List.of(
                 value("JAVA_TOOL_OPTIONS", settings.javaToolOptions()),
                 value("AMBIT_WAYPOINT_ENABLED", "true"),
@@ -183,7 +184,8 @@ public final class WaypointResources {
                 field("AMBIT_WAYPOINT_POD_NAME", "metadata.name"),
                 field("AMBIT_WAYPOINT_POD_IP", "status.podIP"),
                 value("AMBIT_WAYPOINT_TRUST_DOMAIN", trustDomain),
-                value("AMBIT_WAYPOINT_CLUSTER_ID", settings.clusterId()),
+                // Istio's variable, which every Ambit service reads into ambit.mesh.cluster-id
+                value("CLUSTER_ID", clusterId),
                 value("AMBIT_WAYPOINT_CA_ADDRESS", settings.caAddress()),
                 value("AMBIT_WAYPOINT_XDS_ADDRESS", settings.xdsAddress()),
                 value("AMBIT_WAYPOINT_TOKEN_FILE", "/var/run/secrets/tokens/istio-token"),

@@ -131,7 +131,7 @@ class BearerTokenAdsTest {
         }
     }
 
-    private static DeltaDiscoveryRequest firstRequest() {
+    static DeltaDiscoveryRequest firstRequest() {
         Struct metadata = Struct.newBuilder()
                 .putFields("CLUSTER_ID", Value.newBuilder().setStringValue("Kubernetes").build())
                 .putFields("NAMESPACE", Value.newBuilder().setStringValue("istio-system").build())
@@ -141,7 +141,7 @@ class BearerTokenAdsTest {
     }
 
     /** A delta ADS stream whose calls carry {@code authorization: Bearer <token>} (none when null). */
-    private static AdsTestBench.RawStream stream(ManagedChannel channel, String token) {
+    static AdsTestBench.RawStream stream(ManagedChannel channel, String token) {
         AdsTestBench.RawStream stream = new AdsTestBench.RawStream();
         stream.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).withCallCredentials(AdsTestBench.bearer(token)).deltaAggregatedResources(stream);
         return stream;
@@ -153,6 +153,10 @@ class BearerTokenAdsTest {
      * Ambit's control-plane certificates do not carry yet.)
      */
     private ManagedChannel tlsChannel() throws Exception {
+        return tlsChannel(bench);
+    }
+
+    static ManagedChannel tlsChannel(AdsTestBench bench) throws Exception {
         KeyStore roots = KeyStore.getInstance(KeyStore.getDefaultType());
         roots.load(null, null);
         roots.setCertificateEntry("mesh-root", bench.ca.root());

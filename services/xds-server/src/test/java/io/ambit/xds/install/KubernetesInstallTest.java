@@ -71,6 +71,10 @@ class KubernetesInstallTest {
                 run(command);
             }
             XdsState state = xds.getBean(XdsState.class);
+            // The writers run on the holder of the writer Lease: this one, the only replica here.
+            await().atMost(Duration.ofSeconds(30)).until(() -> xds.getBean(io.ambit.xds.leader.WriterLease.class).isLeader());
+            assertThat(client.leases().inNamespace("istio-system").withName("ambit-xds-server-writer").get().getSpec().getHolderIdentity())
+                    .isEqualTo(xds.getBean(io.ambit.xds.leader.WriterLease.class).identity());
 
             // Spring Cloud Kubernetes: the client is its auto-configuration's; the mesh settings are
             // ConfigMap ambit-mesh's, and an edit reaches the running server (logging levels at once).

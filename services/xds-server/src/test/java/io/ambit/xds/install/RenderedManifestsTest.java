@@ -78,6 +78,61 @@ class RenderedManifestsTest {
         }
     }
 
+    /** Grafana's dashboard sidecar finds the dashboards by label; every file of k8s/dashboards is in it, as it is there. */
+    @ParameterizedTest
+    @ValueSource(strings = {"default", "dev"})
+    void theDashboardsAreAConfigMapForGrafanasSidecar(String overlay) throws Exception {
+        List<HasMetadata> objects = Kustomize.objects(Kustomize.REPO.resolve("k8s/overlays/" + overlay));
+        io.fabric8.kubernetes.api.model.ConfigMap dashboards = single(objects, io.fabric8.kubernetes.api.model.ConfigMap.class,
+                c -> c.getMetadata().getName().equals("ambit-dashboards"));
+        assertThat(dashboards.getMetadata().getNamespace()).isEqualTo("istio-system");
+        assertThat(dashboards.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+        Path dir = Kustomize.REPO.resolve("k8s/dashboards");
+        List<String> files;
+        try (var listing = Files.list(dir)) {
+            files = listing.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".json")).toList();
+        }
+        assertThat(dashboards.getData().keySet()).containsExactlyInAnyOrderElementsOf(files).contains("control-plane.json");
+        for (var entry : dashboards.getData().entrySet()) {
+            assertThat(entry.getValue()).as(entry.getKey()).isEqualTo(Files.readString(dir.resolve(entry.getKey())));
+            assertThat(io.ambit.service.GrafanaDashboard.parse(entry.getKey(), entry.getValue()).metrics()).as(entry.getKey()).isNotEmpty();
+        }
+    }
+
+    /** Two xds-server replicas only because a Lease elects the writer: it may get, create and update that Lease. */
+    @Test
+    void theXdsServerRunsTwoReplicasAndMayHoldTheWriterLease() throws Exception {
+        List<HasMetadata> objects = Kustomize.objects(Kustomize.REPO.resolve("k8s/overlays/default"));
+        assertThat(single(objects, Deployment.class, d -> d.getMetadata().getName().equals("xds-server")).getSpec().getReplicas()).isEqualTo(2);
+        var role = single(objects, io.fabric8.kubernetes.api.model.rbac.Role.class, r -> r.getMetadata().getName().equals("ambit-xds-server-config"));
+        assertThat(role.getMetadata().getNamespace()).isEqualTo("istio-system");
+        assertThat(role.getRules()).anySatisfy(rule -> {
+            assertThat(rule.getApiGroups()).containsExactly("coordination.k8s.io");
+            assertThat(rule.getResources()).containsExactly("leases");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "create", "update");
+        });
+    }
+
+    /** One CLUSTER_ID for the mesh: ConfigMap ambit-cluster, read by the xds-server and every ztunnel. */
+    @Test
+    void theClusterIdHasOneHome() throws Exception {
+        List<HasMetadata> objects = Kustomize.objects(Kustomize.REPO.resolve("k8s/overlays/default"));
+        var cluster = single(objects, io.fabric8.kubernetes.api.model.ConfigMap.class, c -> c.getMetadata().getName().equals("ambit-cluster"));
+        assertThat(new io.ambit.service.MeshProperties(cluster.getData().get("CLUSTER_ID")).clusterId()).isEqualTo("Kubernetes");
+        List<Container> readers = List.of(
+                single(objects, Deployment.class, d -> d.getMetadata().getName().equals("xds-server")).getSpec().getTemplate().getSpec()
+                        .getContainers().getFirst(),
+                single(objects, DaemonSet.class, d -> d.getMetadata().getName().equals("ztunnel")).getSpec().getTemplate().getSpec()
+                        .getContainers().getFirst());
+        for (Container container : readers) {
+            assertThat(container.getEnv()).as(container.getName()).filteredOn(e -> e.getName().equals("CLUSTER_ID")).singleElement()
+                    .satisfies(e -> {
+                        assertThat(e.getValueFrom().getConfigMapKeyRef().getName()).isEqualTo("ambit-cluster");
+                        assertThat(e.getValueFrom().getConfigMapKeyRef().getKey()).isEqualTo("CLUSTER_ID");
+                    });
+        }
+    }
+
     @Test
     void theStrictCheckFindsAMisspeltField() {
         HasMetadata deployment = Serialization.unmarshal("""

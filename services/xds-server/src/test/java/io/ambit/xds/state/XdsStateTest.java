@@ -64,6 +64,24 @@ class XdsStateTest {
         }
     }
 
+    /** ambit.mesh.cluster-id: the uids and cluster_id of every workload, full and pod-by-pod translation alike. */
+    @Test
+    void aConfiguredClusterIdNamesEveryWorkload() {
+        LocalConfigStore store = new LocalConfigStore();
+        store.apply("setup", NAMESPACE + "---\n" + SERVICE + "---\n" + pod("echo-1", "10.244.1.5", "node-a"));
+        try (XdsState state = new XdsState(store, "cluster.local", "east-1", Duration.ZERO,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+            assertThat(state.current().clusterId()).isEqualTo("east-1");
+            assertThat(state.addresses()).containsOnlyKeys("east-1//Pod/demo/echo-1", "demo/echo.demo.svc.cluster.local");
+            assertThat(unpack(state.addresses().get("east-1//Pod/demo/echo-1")).getWorkload().getClusterId()).isEqualTo("east-1");
+
+            store.apply("more", pod("echo-2", "10.244.2.6", "node-b"));
+            await().until(() -> state.addresses().containsKey("east-1//Pod/demo/echo-2"));
+            assertThat(unpack(state.addresses().get("east-1//Pod/demo/echo-2")).getWorkload().getClusterId()).isEqualTo("east-1");
+            assertThat(state.addresses().keySet()).noneMatch(name -> name.startsWith("Kubernetes/"));
+        }
+    }
+
     @Test
     void changesWithinTheDebounceWindowAreTranslatedAndPushedOnce() {
         LocalConfigStore store = new LocalConfigStore();

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class WaypointControllerTest {
 
     static final WaypointDeploymentProperties SETTINGS = new WaypointDeploymentProperties("ambit/waypoint:test", "IfNotPresent",
-            "ca-service.istio-system.svc:15012", "xds-server.istio-system.svc:15010", "Kubernetes", "--enable-native-access=ALL-UNNAMED");
+            "ca-service.istio-system.svc:15012", "xds-server.istio-system.svc:15010", "--enable-native-access=ALL-UNNAMED");
 
     KubernetesMockServer server;
     KubernetesClient client;
@@ -154,12 +154,19 @@ class WaypointControllerTest {
         gateways().inNamespace("demo").resource(gateway("team-wp", "team-waypoints",
                 List.of(Map.of("name", "mesh", "port", 15008, "protocol", "HBONE")))).create();
         try (KubernetesConfigStore store = new KubernetesConfigStore(client).start();
-             XdsState state = new XdsState(store, "cluster.local", Duration.ZERO);
+             // a configured cluster id (ambit.mesh.cluster-id): the waypoint gets it as Istio's CLUSTER_ID
+             XdsState state = new XdsState(store, "cluster.local", "east-1", Duration.ZERO,
+                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
              WaypointController controller = new WaypointController(client, SETTINGS, "cluster.local").start()) {
             state.addTranslationHook(controller);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(deployment("team-wp")).isNotNull());
             assertThat(deployment("team-wp").getMetadata().getLabels())
                     .containsEntry("gateway.networking.k8s.io/gateway-class-name", "team-waypoints");
+            assertThat(deployment("team-wp").getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv())
+                    .anySatisfy(e -> {
+                        assertThat(e.getName()).isEqualTo("CLUSTER_ID");
+                        assertThat(e.getValue()).isEqualTo("east-1");
+                    });
         }
     }
 
@@ -171,7 +178,7 @@ class WaypointControllerTest {
                 Map.of("name", "bad", "port", 70000, "protocol", "TCP"),
                 Map.of("name", "noport", "protocol", "TCP"),
                 "not-a-listener"));
-        var rendered = WaypointResources.render(hostile, SETTINGS, "cluster.local");
+        var rendered = WaypointResources.render(hostile, SETTINGS, "cluster.local", "Kubernetes");
         assertThat(rendered.service().getSpec().getPorts()).extracting(ServicePort::getName).containsExactly("status-port", "mesh");
     }
 

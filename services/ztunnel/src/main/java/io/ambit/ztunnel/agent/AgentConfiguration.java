@@ -34,7 +34,8 @@ public class AgentConfiguration {
     }
 
     @Bean
-    NodeAgent nodeAgent(ZtunnelProperties properties, XdsNode xdsNode, StateStore state, WorkloadCertificates certificates) {
-        return new NodeAgent(properties, xdsNode, state, certificates);
+    NodeAgent nodeAgent(ZtunnelProperties properties, XdsNode xdsNode, io.ambit.service.MeshProperties mesh, StateStore state,
+            WorkloadCertificates certificates) {
+        return new NodeAgent(properties, xdsNode, mesh, state, certificates);
     }
 }

@@ -56,6 +56,7 @@ public final class NodeAgent implements SmartLifecycle {
 
     private final ZtunnelProperties properties;
     private final XdsNode xdsNode;
+    private final String clusterId;
     private final StateStore state;
     private final WorkloadCertificates certificates;
     private final XdsStateHandler xds;
@@ -69,12 +70,17 @@ public final class NodeAgent implements SmartLifecycle {
     private volatile boolean running;
 
     public NodeAgent(ZtunnelProperties properties, StateStore state, WorkloadCertificates certificates) {
-        this(properties, XdsNode.defaults(), state, certificates);
+        this(properties, XdsNode.defaults(), io.ambit.service.MeshProperties.defaults(), state, certificates);
     }
 
-    /** @param xdsNode who this node agent says it is on the xDS stream (Istio's node id form) */
-    public NodeAgent(ZtunnelProperties properties, XdsNode xdsNode, StateStore state, WorkloadCertificates certificates) {
+    /**
+     * @param xdsNode who this node agent says it is on the xDS stream (Istio's node id form)
+     * @param mesh    the settings every service shares: the {@code CLUSTER_ID} it sends
+     */
+    public NodeAgent(ZtunnelProperties properties, XdsNode xdsNode, io.ambit.service.MeshProperties mesh, StateStore state,
+            WorkloadCertificates certificates) {
         this.xdsNode = xdsNode;
+        this.clusterId = mesh.clusterId();
         this.properties = properties;
         this.state = state;
         this.certificates = certificates;
@@ -124,7 +130,7 @@ public final class NodeAgent implements SmartLifecycle {
         if (properties.localConfig() != null) {
             startLocal();
         } else {
-            Node node = xdsNode.toNode(properties.node(), properties.meshNamespace());
+            Node node = xdsNode.toNode(properties.node(), properties.meshNamespace(), clusterId);
             session = new AdsSession(HostPort.parse(properties.xdsAddress()), spiffe(properties, "xds-server"), node,
                     List.of(XdsTypes.ADDRESS, XdsTypes.AUTHORIZATION), xds, builder -> { });
             state.addListener(this::onStateChange);
