@@ -35,6 +35,8 @@ record MeshPod(String namespace, String name, InetAddress ip, String node, Strin
         HttpResponse<String> response;
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            throw new IOException("cannot reach the store at " + store + ": is ./mesh up running?", e);
         }
         if (response.statusCode() != 200) {
             throw new IOException("the store at " + store + " answered " + response.statusCode() + " to GET /store/export?kind=Pod");

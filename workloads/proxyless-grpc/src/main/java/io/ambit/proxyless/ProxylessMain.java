@@ -54,7 +54,8 @@ public final class ProxylessMain {
         try {
             return run(options, out);
         } catch (IOException | StatusRuntimeException e) {
-            err.println("proxyless: " + e.getMessage());
+            // a refused connection carries no message of its own: name what it was
+            err.println("proxyless: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -107,8 +108,12 @@ public final class ProxylessMain {
 
     private static String get(URI url) throws IOException, InterruptedException {
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response;
+            try {
+                response = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (java.net.ConnectException e) {
+                throw new IOException("cannot reach " + url + ": is ./mesh up running?", e);
+            }
             if (response.statusCode() != 200) {
                 throw new IOException(url + " answered " + response.statusCode());
             }

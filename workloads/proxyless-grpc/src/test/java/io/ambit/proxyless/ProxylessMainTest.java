@@ -65,6 +65,22 @@ class ProxylessMainTest {
     }
 
     @Test
+    void aStoreThatIsNotRunningIsNamed(@TempDir Path state) throws Exception {
+        java.nio.file.Files.createDirectories(state.resolve("tokens"));
+        java.nio.file.Files.writeString(state.resolve("tokens/admin"), "t");
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = ProxylessMain.run(new String[] {"--state", state.toString(), "--store", "http://127.0.0.1:" + closedPort, TARGET},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot reach the store at http://127.0.0.1:" + closedPort)
+                .contains("./mesh up");
+    }
+
+    @Test
     void withoutARunningMeshItSaysWhereTheTokenWasLookedFor(@TempDir Path state) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = ProxylessMain.run(new String[] {"--state", state.toString(), TARGET}, new PrintStream(new ByteArrayOutputStream()),
