@@ -2,7 +2,8 @@
 # The README's first command, run the way a newcomer runs it: `./mesh up` in a copy of this
 # checkout (the jars built by the test run, no .mesh state), as an ordinary user (no root: the demo
 # on the host, reached through SOCKS5) and, when we are root, as root too (the lab). Each run must
-# print the demo line with ok=6 failed=0, answer one call through the mesh, list every process in
+# print the demo line with ok=6 failed=0, answer one call through the mesh and the README's proxyless
+# gRPC command (90/10 within 5 points), list every process in
 # `./mesh status`, and leave no process (nor, as root, any namespace) after `./mesh down`.
 # The ordinary user runs twice: the first run builds the start-up caches, the second is the warm
 # start whose time the issue tracks. `./mesh test` runs this after the Maven suite.
@@ -27,7 +28,8 @@ trap cleanup EXIT
 # A fresh clone with its jars built: the sources (their times kept, so nothing looks newer than the
 # jars) and only the jars ./mesh up runs, never another run's .mesh state.
 tar -C "$ROOT" --exclude=./.mesh --exclude='./*/target' --exclude='./*/*/target' -cf - . | tar -C "$WORK" --one-top-level=ambit -xf -
-for jar in "$ROOT"/services/*/target/*.jar "$ROOT"/lab/target/lab.jar "$ROOT"/workloads/echo/target/echo.jar; do
+for jar in "$ROOT"/services/*/target/*.jar "$ROOT"/lab/target/lab.jar "$ROOT"/workloads/echo/target/echo.jar \
+    "$ROOT"/workloads/proxyless-grpc/target/proxyless-grpc.jar; do
   rel=${jar#"$ROOT"/}
   case "$rel" in *-SNAPSHOT*.jar) continue ;; esac
   mkdir -p "$COPY/$(dirname "$rel")"
@@ -86,6 +88,20 @@ check_status() {
   say "$label: ./mesh status lists all $(printf '%s\n' "$status" | grep -c ' running') processes running"
 }
 
+# The README's proxyless gRPC command: 1,000 calls through grpc-xds as the frontend pod follow the
+# demo's 90/10 GRPCRoute within 5 points.
+check_proxyless() {
+  local runner=$1 label=$2 out line v1 v2
+  out=$($runner ./meshctl proxyless xds:///backend.demo.svc.cluster.local:7070 2>&1) || { printf '%s\n' "$out"; fail "$label: ./meshctl proxyless failed"; }
+  line=$(printf '%s\n' "$out" | grep ' 1000 calls -> ') || { printf '%s\n' "$out"; fail "$label: ./meshctl proxyless printed no counts"; }
+  printf '%s\n' "$line" | grep -q '(ok=1000 failed=0)' || fail "$label: not every proxyless call succeeded: $line"
+  v1=$(printf '%s\n' "$line" | sed -n 's/.*backend-1 \([0-9]*\).*/\1/p')
+  v2=$(printf '%s\n' "$line" | sed -n 's/.*backend-2 \([0-9]*\).*/\1/p')
+  { [ "${v1:-0}" -ge 850 ] && [ "${v1:-0}" -le 950 ] && [ "${v2:-0}" -ge 50 ] && [ "${v2:-0}" -le 150 ]; } \
+    || fail "$label: the proxyless split is not 90/10 within 5 points: $line"
+  say "$label: ./meshctl proxyless: $line"
+}
+
 mesh_down() {
   local runner=$1 label=$2 deadline
   $runner ./mesh down >/dev/null
@@ -110,6 +126,7 @@ pgrep -f -- "-XX:AOTCache=$COPY/.mesh/aot/ca-service.aot" >/dev/null || fail "$l
 answer=$(curl -s -m 10 --socks5 127.244.1.10:15080 http://10.96.0.20:80/) || fail "$label: the SOCKS5 call failed"
 printf '%s\n' "$answer" | grep -q '^Pod=backend-' || fail "$label: the SOCKS5 call was not answered by a backend: $answer"
 say "$label: curl --socks5 127.244.1.10:15080 http://10.96.0.20:80/ answered by $(printf '%s\n' "$answer" | grep '^Pod=')"
+check_proxyless as_owner "$label"
 mesh_down as_owner "$label"
 
 # 2. Root: the lab, pods in network namespaces, captured in place.
@@ -127,5 +144,6 @@ check_status as_root "as root (the lab)"
 answer=$(ip netns exec ambt-lab-frontend curl -s -m 10 http://10.96.0.20:80/) || fail "as root: the call from the frontend pod failed"
 printf '%s\n' "$answer" | grep -q '^Pod=backend-' || fail "as root: the call from the frontend pod was not answered by a backend: $answer"
 say "as root (the lab): ip netns exec ambt-lab-frontend curl http://10.96.0.20:80/ answered by $(printf '%s\n' "$answer" | grep '^Pod=')"
+check_proxyless as_root "as root (the lab)"
 mesh_down as_root "as root (the lab)"
 say "passed"

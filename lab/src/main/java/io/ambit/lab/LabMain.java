@@ -245,6 +245,10 @@ public final class LabMain {
         }
 
         static final String BACKEND = "http://10.96.0.20:80";
+        /** HTTP on 80 and the echo server's gRPC on 7070 (the port name says gRPC, as Istio reads it). */
+        static final List<LabSpec.Port> PORTS = List.of(new LabSpec.Port("http", 80, 8080), new LabSpec.Port("grpc", 7070, 7070));
+        /** The README's proxyless gRPC example dials this (./meshctl proxyless). */
+        static final String GRPC_TARGET = "xds:///backend.demo.svc.cluster.local:7070";
 
         static LabSpec spec() {
             return LabSpec.builder(2)
@@ -252,9 +256,9 @@ public final class LabMain {
                     .pod("frontend", "demo", "frontend", 1, Map.of("app", "frontend"))
                     .pod("backend-1", "demo", "backend", 1, Map.of("app", "backend", "version", "v1"))
                     .pod("backend-2", "demo", "backend", 2, Map.of("app", "backend", "version", "v2"))
-                    .service("backend", "demo", "10.96.0.20", List.of(new LabSpec.Port("http", 80, 8080)), Map.of("app", "backend"))
-                    .service("backend-v1", "demo", "10.96.0.21", List.of(new LabSpec.Port("http", 80, 8080)), Map.of("app", "backend", "version", "v1"))
-                    .service("backend-v2", "demo", "10.96.0.22", List.of(new LabSpec.Port("http", 80, 8080)), Map.of("app", "backend", "version", "v2"))
+                    .service("backend", "demo", "10.96.0.20", PORTS, Map.of("app", "backend"))
+                    .service("backend-v1", "demo", "10.96.0.21", PORTS, Map.of("app", "backend", "version", "v1"))
+                    .service("backend-v2", "demo", "10.96.0.22", PORTS, Map.of("app", "backend", "version", "v2"))
                     .build();
         }
 
@@ -270,7 +274,8 @@ public final class LabMain {
         /**
          * The L7 part: a waypoint Gateway for the demo namespace (the lab deploys it), the namespace
          * labelled to use it, an HTTPRoute splitting backend 90/10 over backend-v1 and backend-v2
-         * with retries on 503 for {@code /flaky}, and an AuthorizationPolicy denying {@code /admin*}.
+         * with retries on 503 for {@code /flaky}, the same split for gRPC on 7070 (a GRPCRoute, which
+         * the README's proxyless gRPC client follows), and an AuthorizationPolicy denying {@code /admin*}.
          */
         static final String L7_YAML = """
                 apiVersion: gateway.networking.k8s.io/v1
@@ -308,6 +313,19 @@ public final class LabMain {
                         - {name: backend-v1, port: 80, weight: 90}
                         - {name: backend-v2, port: 80, weight: 10}
                 ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GRPCRoute
+                metadata:
+                  name: backend-grpc-split
+                  namespace: demo
+                spec:
+                  parentRefs:
+                    - {group: "", kind: Service, name: backend, port: 7070}
+                  rules:
+                    - backendRefs:
+                        - {name: backend-v1, port: 7070, weight: 90}
+                        - {name: backend-v2, port: 7070, weight: 10}
+                ---
                 apiVersion: security.istio.io/v1
                 kind: AuthorizationPolicy
                 metadata:
@@ -340,6 +358,7 @@ public final class LabMain {
                     + " of them hid a 503 behind the waypoint's retries (x-envoy-attempt-count > 1)");
             System.out.println("demo: the waypoint's Envoy resources: ./meshctl debug waypoint demo/waypoint; the route's status (Accepted, ResolvedRefs): "
                     + lab.xdsUrl() + "/store/status?kind=HTTPRoute");
+            System.out.println("demo: proxyless gRPC (grpc-xds in pod frontend, GRPCRoute backend-grpc-split 90/10): ./meshctl proxyless " + GRPC_TARGET);
         }
 
         /** Asks for /admin until the waypoint answers it (its config and the ztunnels' binding arrive in a few seconds). */

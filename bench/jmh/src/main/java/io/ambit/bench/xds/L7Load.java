@@ -33,7 +33,8 @@ import io.grpc.netty.NettyChannelBuilder;
  * over them (a 90/10 split each), and W delta-ADS clients subscribed to LDS/RDS/CDS/EDS, each with
  * its waypoint's own certificate. For C single-route changes through the store's REST API: the
  * time until the waypoint that holds the route has the new RouteConfiguration (it is the only
- * client that should get anything), and how many resources all clients received per change.
+ * client that should get anything), how many resources all clients received per change, and how
+ * many reached any other waypoint's client (none should).
  * <pre>
  *   generate-l7 DIR ROUTES WAYPOINTS
  *   run-l7 DIR XDS_PORT HTTP_PORT ROUTES WAYPOINTS CHANGES
@@ -75,6 +76,10 @@ final class L7Load {
             Files.writeString(dir.resolve("waypoint-" + n + "-key.pem"), Pem.encode(waypoint.privateKey()));
         }
         Files.writeString(dir.resolve("root.pem"), Pem.encode(ca.root()));
+        // the transport floor (LimitServer) in the same run connects as a node agent would
+        IssuedCertificate client = ca.issue("spiffe://cluster.local/ns/istio-system/sa/ztunnel");
+        Files.writeString(dir.resolve("client-chain.pem"), Pem.encodeCertificates(client.chain()));
+        Files.writeString(dir.resolve("client-key.pem"), Pem.encode(client.privateKey()));
         IssuedCertificate server = ca.issue("spiffe://cluster.local/ns/istio-system/sa/xds-server");
         Files.writeString(dir.resolve("server-chain.pem"), Pem.encodeCertificates(server.chain()));
         Files.writeString(dir.resolve("server-key.pem"), Pem.encode(server.privateKey()));
@@ -92,6 +97,9 @@ final class L7Load {
         int perWaypoint = Math.max(1, routes / waypoints);
         TrustBundle bundle = TrustBundle.fromPem("cluster.local", Files.readString(dir.resolve("root.pem")));
         AtomicLong received = new AtomicLong();
+        // resources that reached a waypoint other than the changed route's during the changes: should stay 0
+        AtomicLong toOthers = new AtomicLong();
+        int[] changedWaypoint = {-1};
         AtomicLong arrival = new AtomicLong();
         String[] awaited = {""};
         CountDownLatch[] arrived = {new CountDownLatch(0)};
@@ -108,11 +116,15 @@ final class L7Load {
             channels.add(channel);
             String expectRoute = "outbound|80||svc-" + (perWaypoint - 1) + ".l7-" + n + ".svc.cluster.local";
             boolean[] done = {false};
+            int self = n;
             Node node = Node.newBuilder().setId("waypoint~" + MeshGenerator.ip(245, n) + "~waypoint-0.l7-" + n + "~l7-" + n + ".svc.cluster.local").build();
             clients.add(DeltaAdsClient.builder(channel, node, update -> {
                 long now = System.nanoTime();
                 for (var resource : update.updated()) {
                     received.incrementAndGet();
+                    if (changedWaypoint[0] >= 0 && changedWaypoint[0] != self) {
+                        toOthers.incrementAndGet();
+                    }
                     if (resource.name().equals(awaited[0])) {
                         arrival.accumulateAndGet(now, Math::max);
                         arrived[0].countDown();
@@ -145,6 +157,7 @@ final class L7Load {
             int s = r % perWaypoint;
             weights[r] = weights[r] == 90 ? 80 : 90;
             awaited[0] = "outbound|80||svc-" + s + ".l7-" + n + ".svc.cluster.local";
+            changedWaypoint[0] = n;
             arrival.set(0);
             arrived[0] = new CountDownLatch(1);
             long t0 = System.nanoTime();
@@ -162,9 +175,9 @@ final class L7Load {
             latencies[i] = (arrival.get() - t0) / 1e6;
         }
         Arrays.sort(latencies);
-        System.out.printf("RESULT l7-push p50 %.1f p99 %.1f max %.1f missed %d resources/change %.2f%n",
+        System.out.printf("RESULT l7-push p50 %.1f p99 %.1f max %.1f missed %d resources/change %.2f to-other-waypoints %d%n",
                 latencies[changes / 2], latencies[(int) Math.ceil(changes * 0.99) - 1], latencies[changes - 1], missed,
-                (received.get() - before) / (double) changes);
+                (received.get() - before) / (double) changes, toOthers.get());
         for (DeltaAdsClient client : clients) {
             client.close();
         }

@@ -26,7 +26,8 @@ class CrdsTest {
         List<String> generated = names(GENERATED);
         assertThat(generated).as("generated CRDs").containsExactlyInAnyOrder(
                 "authorizationpolicies.security.istio.io-v1.yml", "peerauthentications.security.istio.io-v1.yml",
-                "serviceentries.networking.istio.io-v1.yml", "workloadentries.networking.istio.io-v1.yml");
+                "serviceentries.networking.istio.io-v1.yml", "workloadentries.networking.istio.io-v1.yml",
+                "virtualservices.networking.istio.io-v1.yml", "destinationrules.networking.istio.io-v1.yml");
         assertThat(names(COMMITTED)).as("k8s/base/crds").containsExactlyInAnyOrderElementsOf(generated);
         for (String name : generated) {
             assertThat(Files.readString(COMMITTED.resolve(name)))

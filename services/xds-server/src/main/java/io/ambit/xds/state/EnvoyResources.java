@@ -62,26 +62,80 @@ public record EnvoyResources(Map<String, Map<String, Map<String, XdsResource>>> 
             return NONE;
         }
         Map<String, Map<String, Map<String, XdsResource>>> scopes = new LinkedHashMap<>();
-        Map<String, Map<String, XdsResource>> proxyless = new LinkedHashMap<>();
-        TYPES.forEach(type -> proxyless.put(type, new LinkedHashMap<>()));
-        waypoints.forEach((name, config) -> {
-            Map<String, Map<String, XdsResource>> own = new LinkedHashMap<>();
-            TYPES.forEach(type -> own.put(type, new LinkedHashMap<>()));
-            config.listeners().forEach(l -> {
-                own.get(LISTENER).put(l.getName(), XdsResource.of(l.getName(), l));
-                proxyless.get(LISTENER).put(l.getName(), XdsResource.of(l.getName(), withoutRbac(l)));
-            });
-            config.routes().forEach(r -> own.get(ROUTE).put(r.getName(), XdsResource.of(r.getName(), r)));
-            config.clusters().forEach(c -> own.get(CLUSTER).put(c.getName(), XdsResource.of(c.getName(), c)));
-            config.endpoints().forEach(e -> own.get(ENDPOINT).put(e.getClusterName(), XdsResource.of(e.getClusterName(), e)));
-            config.routes().forEach(r -> proxyless.get(ROUTE).put(r.getName(), XdsResource.of(r.getName(), forGrpc(r))));
-            for (String type : List.of(CLUSTER, ENDPOINT)) {
-                proxyless.get(type).putAll(own.get(type)); // same name, same content: derived from the name's service alone
-            }
-            scopes.put(name, own);
-        });
+        Map<String, Map<String, XdsResource>> proxyless = emptyScope();
+        waypoints.forEach((name, config) -> scopes.put(name, translated(config, proxyless)));
         scopes.put(PROXYLESS, proxyless);
         return new EnvoyResources(scopes);
+    }
+
+    /**
+     * After a window in which only HTTPRoutes and GRPCRoutes changed: only the waypoints a changed
+     * route names ({@link RouteParents}: its Gateway parents, or the waypoint of a Service parent,
+     * before or after the change) are translated again. Every other waypoint keeps its resources as
+     * they were (the same objects, so the same versions), and so do the proxyless scope's entries
+     * derived from them. Equal to {@link #translate} of the same inputs (EnvoyResourcesTest checks it).
+     */
+    static EnvoyResources retranslate(EnvoyResources before, MeshInputs inputs, RouteParents parents) {
+        WaypointL7Translator.Partial partial = WaypointL7Translator.translateOnly(inputs,
+                (name, services) -> !before.scopes.containsKey(name) || parents.touches(name, services));
+        if (partial.programmed().isEmpty()) {
+            return NONE;
+        }
+        Map<String, Map<String, XdsResource>> previousProxyless = before.scopes.getOrDefault(PROXYLESS, Map.of());
+        Map<String, Map<String, Map<String, XdsResource>>> scopes = new LinkedHashMap<>();
+        Map<String, Map<String, XdsResource>> proxyless = emptyScope();
+        for (String name : partial.programmed()) {
+            WaypointConfig config = partial.translated().get(name);
+            if (config != null) {
+                scopes.put(name, translated(config, proxyless));
+                continue;
+            }
+            Map<String, Map<String, XdsResource>> kept = before.scopes.get(name);
+            scopes.put(name, kept);
+            kept.forEach((type, resources) -> resources.forEach((resourceName, resource) -> {
+                XdsResource derived = previousProxyless.getOrDefault(type, Map.of()).get(resourceName);
+                proxyless.get(type).put(resourceName, derived != null ? derived : forProxyless(type, resource));
+            }));
+        }
+        scopes.put(PROXYLESS, proxyless);
+        return new EnvoyResources(scopes);
+    }
+
+    private static Map<String, Map<String, XdsResource>> emptyScope() {
+        Map<String, Map<String, XdsResource>> scope = new LinkedHashMap<>();
+        TYPES.forEach(type -> scope.put(type, new LinkedHashMap<>()));
+        return scope;
+    }
+
+    /** One waypoint's own resources; adds what proxyless clients see of them to {@code proxyless}. */
+    private static Map<String, Map<String, XdsResource>> translated(WaypointConfig config, Map<String, Map<String, XdsResource>> proxyless) {
+        Map<String, Map<String, XdsResource>> own = emptyScope();
+        config.listeners().forEach(l -> {
+            own.get(LISTENER).put(l.getName(), XdsResource.of(l.getName(), l));
+            proxyless.get(LISTENER).put(l.getName(), XdsResource.of(l.getName(), withoutRbac(l)));
+        });
+        config.routes().forEach(r -> own.get(ROUTE).put(r.getName(), XdsResource.of(r.getName(), r)));
+        config.clusters().forEach(c -> own.get(CLUSTER).put(c.getName(), XdsResource.of(c.getName(), c)));
+        config.endpoints().forEach(e -> own.get(ENDPOINT).put(e.getClusterName(), XdsResource.of(e.getClusterName(), e)));
+        config.routes().forEach(r -> proxyless.get(ROUTE).put(r.getName(), XdsResource.of(r.getName(), forGrpc(r))));
+        for (String type : List.of(CLUSTER, ENDPOINT)) {
+            proxyless.get(type).putAll(own.get(type)); // same name, same content: derived from the name's service alone
+        }
+        return own;
+    }
+
+    /** What a proxyless client sees of a waypoint's resource (when the previous generation has no derived copy). */
+    private static XdsResource forProxyless(String type, XdsResource resource) {
+        try {
+            return switch (type) {
+                case LISTENER -> XdsResource.of(resource.name(), withoutRbac(resource.body().unpack(Listener.class)));
+                case ROUTE -> XdsResource.of(resource.name(),
+                        forGrpc(resource.body().unpack(io.envoyproxy.envoy.config.route.v3.RouteConfiguration.class)));
+                default -> resource;
+            };
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a translated " + type + " does not unpack: " + resource.name(), e);
+        }
     }
 
     /**

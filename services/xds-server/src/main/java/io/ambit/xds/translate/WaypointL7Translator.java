@@ -218,9 +218,63 @@ public final class WaypointL7Translator {
         return new WaypointL7Translator(inputs).run();
     }
 
+    /**
+     * The configs of only those programmed waypoints {@code affected} accepts (told the waypoint's
+     * {@code namespace/name} and the services bound to it), for a change that can alter no other
+     * waypoint: the caller keeps the others' resources. Statuses are not worked out (they need every
+     * waypoint; the status writer translates them all).
+     */
+    public static Partial translateOnly(MeshInputs inputs, java.util.function.BiPredicate<String, List<Service>> affected) {
+        return new WaypointL7Translator(inputs).runOnly(affected);
+    }
+
+    /**
+     * @param programmed every programmed waypoint's name, translated or not
+     * @param translated the configs of the waypoints that were translated
+     */
+    public record Partial(java.util.SortedSet<String> programmed, Map<String, WaypointConfig> translated) {
+        public Partial {
+            programmed = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(programmed));
+            translated = java.util.Collections.unmodifiableMap(new TreeMap<>(translated));
+        }
+    }
+
+    private Partial runOnly(java.util.function.BiPredicate<String, List<Service>> affected) {
+        List<Waypoint> waypoints = WaypointTranslator.waypoints(inputs).resources();
+        WaypointBindings bindings = new WaypointBindings(inputs, waypoints);
+        Map<String, List<Service>> bound = bound(waypoints, bindings);
+        Map<String, List<Pod>> boundPods = boundPods(waypoints, bindings);
+        TreeSet<String> programmed = new TreeSet<>();
+        Map<String, WaypointConfig> configs = new TreeMap<>();
+        for (Waypoint waypoint : waypoints) {
+            if (waypoint.programmed()) {
+                List<Service> services = bound.getOrDefault(waypoint.resourceName(), List.of());
+                programmed.add(waypoint.resourceName());
+                if (affected.test(waypoint.resourceName(), services)) {
+                    configs.put(waypoint.resourceName(), waypoint(waypoint, services, boundPods.getOrDefault(waypoint.resourceName(), List.of())));
+                }
+            }
+        }
+        return new Partial(programmed, configs);
+    }
+
     private Result run() {
         List<Waypoint> waypoints = WaypointTranslator.waypoints(inputs).resources();
         WaypointBindings bindings = new WaypointBindings(inputs, waypoints);
+        Map<String, List<Service>> bound = bound(waypoints, bindings);
+        Map<String, List<Pod>> boundPods = boundPods(waypoints, bindings);
+        Map<String, WaypointConfig> configs = new TreeMap<>();
+        for (Waypoint waypoint : waypoints) {
+            if (waypoint.programmed()) {
+                configs.put(waypoint.resourceName(), waypoint(waypoint, bound.getOrDefault(waypoint.resourceName(), List.of()),
+                        boundPods.getOrDefault(waypoint.resourceName(), List.of())));
+            }
+        }
+        return new Result(configs, statuses(waypoints), policyStatuses(waypoints, bindings), findings);
+    }
+
+    /** Each waypoint's bound services (by the same {@code istio.io/use-waypoint} rules as ztunnel's side), in name order. */
+    private Map<String, List<Service>> bound(List<Waypoint> waypoints, WaypointBindings bindings) {
         Map<String, List<Service>> bound = new TreeMap<>();
         for (Service service : services.values()) {
             String ns = service.getMetadata().getNamespace();
@@ -234,6 +288,11 @@ public final class WaypointL7Translator {
             address.flatMap(a -> waypoints.stream().filter(w -> a.equals(w.address())).findFirst())
                     .ifPresent(w -> bound.computeIfAbsent(w.resourceName(), k -> new ArrayList<>()).add(service));
         }
+        return bound;
+    }
+
+    /** Each waypoint's bound pods (a workload waypoint's: {@code istio.io/use-waypoint} on the pod or its namespace). */
+    private Map<String, List<Pod>> boundPods(List<Waypoint> waypoints, WaypointBindings bindings) {
         Map<String, List<Pod>> boundPods = new TreeMap<>();
         for (Pod pod : inputs.pods()) {
             String ns = pod.getMetadata().getNamespace();
@@ -245,14 +304,7 @@ public final class WaypointL7Translator {
                     .flatMap(a -> waypoints.stream().filter(w -> a.equals(w.address())).findFirst())
                     .ifPresent(w -> boundPods.computeIfAbsent(w.resourceName(), k -> new ArrayList<>()).add(pod));
         }
-        Map<String, WaypointConfig> configs = new TreeMap<>();
-        for (Waypoint waypoint : waypoints) {
-            if (waypoint.programmed()) {
-                configs.put(waypoint.resourceName(), waypoint(waypoint, bound.getOrDefault(waypoint.resourceName(), List.of()),
-                        boundPods.getOrDefault(waypoint.resourceName(), List.of())));
-            }
-        }
-        return new Result(configs, statuses(waypoints), policyStatuses(waypoints, bindings), findings);
+        return boundPods;
     }
 
     private WaypointConfig waypoint(Waypoint waypoint, List<Service> bound, List<Pod> boundPods) {

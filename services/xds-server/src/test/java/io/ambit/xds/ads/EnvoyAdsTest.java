@@ -225,6 +225,63 @@ class EnvoyAdsTest {
         assertThat(after.of("other/waypoint", LDS)).isEqualTo(before.of("other/waypoint", LDS));
     }
 
+    /** Applies {@code yaml} (or deletes it) and waits for the generation it makes. */
+    io.ambit.xds.state.Generation change(boolean apply, String yaml) {
+        var before = bench.state.current();
+        if (apply) {
+            bench.store.apply("change", yaml);
+        } else {
+            bench.store.delete("change", yaml);
+        }
+        await().until(() -> bench.state.current().number() > before.number());
+        return bench.state.current();
+    }
+
+    @Test
+    void aRouteChangeTranslatesOnlyTheWaypointsItNamesAndStillEqualsAFullTranslation() {
+        var before = bench.state.current();
+        var after = change(true, route(50, 50));
+        for (String type : EnvoyResources.TYPES) {
+            // not translated again: the very same resources (so the same versions), not equal copies
+            assertThat(after.of("other/waypoint", type)).as(type).isSameAs(before.of("other/waypoint", type));
+        }
+        assertThat(after.of("demo/waypoint", RDS)).isNotSameAs(before.of("demo/waypoint", RDS));
+        assertThat(after.envoy()).isEqualTo(EnvoyResources.translate(after.inputs()));
+
+        // a route for the other waypoint's service: only that waypoint is translated again, and the result is a full translation's
+        String moved = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: reviews, namespace: other}
+                spec:
+                  parentRefs: [{group: "", kind: Service, name: ratings, port: 8000}]
+                  rules: [{filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: x-moved, value: "1"}]}}],
+                           backendRefs: [{name: ratings, port: 8000}]}]
+                """;
+        var withMoved = change(true, moved);
+        assertThat(withMoved.of("demo/waypoint", LDS)).isSameAs(after.of("demo/waypoint", LDS));
+        assertThat(withMoved.of("other/waypoint", RDS).get("outbound|8000||ratings.other.svc.cluster.local").version())
+                .isNotEqualTo(after.of("other/waypoint", RDS).get("outbound|8000||ratings.other.svc.cluster.local").version());
+        assertThat(withMoved.envoy()).isEqualTo(EnvoyResources.translate(withMoved.inputs()));
+
+        // a route with the waypoint Gateway itself as parent, then deletions: still exactly a full translation
+        String viaGateway = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GRPCRoute
+                metadata: {name: via-gateway, namespace: demo}
+                spec:
+                  parentRefs: [{name: waypoint}]
+                  hostnames: [reviews-v2.demo.svc.cluster.local]
+                  rules: [{backendRefs: [{name: reviews-v1, port: 9080}]}]
+                """;
+        var withGateway = change(true, viaGateway);
+        assertThat(withGateway.of("other/waypoint", RDS)).isSameAs(withMoved.of("other/waypoint", RDS));
+        assertThat(withGateway.envoy()).isEqualTo(EnvoyResources.translate(withGateway.inputs()));
+        var deleted = change(false, moved + "---\n" + viaGateway);
+        assertThat(deleted.envoy()).isEqualTo(EnvoyResources.translate(deleted.inputs()));
+        assertThat(deleted.envoy().of(EnvoyResources.PROXYLESS, RDS)).isEqualTo(after.envoy().of(EnvoyResources.PROXYLESS, RDS));
+    }
+
     @Test
     void aPodChangePushesOnlyTheEndpointsThatSelectIt() throws Exception {
         var demo = bench.raw(DEMO_WAYPOINT);
