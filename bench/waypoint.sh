@@ -54,11 +54,7 @@ cleanup() {
   # the lab's JVM removes its namespaces and processes when terminated: give it time
   [ ${#PIDS[@]} -gt 0 ] && STOP_GRACE=60 stop "${PIDS[@]}"
   "${JAVA[@]}" -jar lab/target/lab.jar down >/dev/null 2>&1 || true
-  if [ -f "$work/failed" ]; then
-    local kept=.mesh/bench-runs/waypoint-$(date +%Y%m%d-%H%M%S)
-    mkdir -p "$kept" && cp -r "$work"/. "$kept"/ && echo "a step failed; logs kept in $kept" >&2
-  fi
-  rm -rf "$work"
+  finish_run waypoint
   exit "$rc"
 }
 trap cleanup EXIT

@@ -88,12 +88,7 @@ cleanup() {
   trap - EXIT INT TERM
   [ ${#PIDS[@]} -gt 0 ] && stop "${PIDS[@]}"
   remove_lab
-  if [ -f "$work/failed" ]; then
-    # A step failed: keep every process's log and iperf3's output for the reader.
-    local kept=.mesh/bench-runs/ztunnel-$(date +%Y%m%d-%H%M%S)
-    mkdir -p "$kept" && cp -r "$work"/. "$kept"/ && echo "a step failed; logs kept in $kept" >&2
-  fi
-  rm -rf "$work"
+  finish_run ztunnel
   exit "$rc"
 }
 trap cleanup EXIT

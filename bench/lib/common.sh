@@ -128,3 +128,13 @@ global
   ssl-default-server-ciphersuites $suites
 CFG
 }
+
+# finish_run NAME: the end of every run (the including script's exit trap calls it last): a run with
+# a failed step keeps its scratch directory, every process's log, in .mesh/bench-runs/NAME-<time>.
+finish_run() {
+  if [ -f "$work/failed" ]; then
+    local kept=.mesh/bench-runs/$1-$(date +%Y%m%d-%H%M%S)
+    mkdir -p "$kept" && cp -r "$work"/. "$kept"/ && echo "a step failed; logs kept in $kept" >&2
+  fi
+  rm -rf "$work"
+}

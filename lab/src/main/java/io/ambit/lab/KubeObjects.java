@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
  * their node and IP, Services with their VIP and selector), in the YAML the xDS server's store API
  * takes: the control plane learns the lab the way it learns a cluster.
  */
-final class KubeObjects {
+public final class KubeObjects {
 
     private KubeObjects() {
     }
@@ -25,6 +25,32 @@ final class KubeObjects {
             out.append(service(service));
         }
         return out.toString();
+    }
+
+    /**
+     * A namespace waypoint as a user writes it: Gateway {@code waypoint} (class {@code istio-waypoint},
+     * for services, listener {@code mesh} on 15008 HBONE) and the ambient namespace labelled to use it.
+     */
+    public static String namespaceWaypoint(String namespace) {
+        return """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata:
+                  name: waypoint
+                  namespace: %1$s
+                  labels: {"istio.io/waypoint-for": service}
+                spec:
+                  gatewayClassName: istio-waypoint
+                  listeners:
+                    - {name: mesh, port: 15008, protocol: HBONE}
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: %1$s
+                  labels: {"istio.io/dataplane-mode": ambient, "istio.io/use-waypoint": waypoint}
+                """.formatted(namespace);
     }
 
     static String namespace(LabSpec.NamespaceSpec ns) {

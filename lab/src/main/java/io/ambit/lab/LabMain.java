@@ -277,23 +277,7 @@ public final class LabMain {
          * with retries on 503 for {@code /flaky}, the same split for gRPC on 7070 (a GRPCRoute, which
          * the README's proxyless gRPC client follows), and an AuthorizationPolicy denying {@code /admin*}.
          */
-        static final String L7_YAML = """
-                apiVersion: gateway.networking.k8s.io/v1
-                kind: Gateway
-                metadata:
-                  name: waypoint
-                  namespace: demo
-                  labels: {"istio.io/waypoint-for": service}
-                spec:
-                  gatewayClassName: istio-waypoint
-                  listeners:
-                    - {name: mesh, port: 15008, protocol: HBONE}
-                ---
-                apiVersion: v1
-                kind: Namespace
-                metadata:
-                  name: demo
-                  labels: {"istio.io/dataplane-mode": ambient, "istio.io/use-waypoint": waypoint}
+        static final String L7_YAML = KubeObjects.namespaceWaypoint("demo") + """
                 ---
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: HTTPRoute

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import io.ambit.lab.KubeObjects;
 import io.ambit.lab.Lab;
 import io.ambit.lab.LabSpec;
 import io.ambit.lab.WaypointDeployer;
@@ -52,23 +53,7 @@ public final class WaypointLab {
                 .build();
     }
 
-    static final String L7_YAML = """
-            apiVersion: gateway.networking.k8s.io/v1
-            kind: Gateway
-            metadata:
-              name: waypoint
-              namespace: bench
-              labels: {"istio.io/waypoint-for": service}
-            spec:
-              gatewayClassName: istio-waypoint
-              listeners:
-                - {name: mesh, port: 15008, protocol: HBONE}
-            ---
-            apiVersion: v1
-            kind: Namespace
-            metadata:
-              name: bench
-              labels: {"istio.io/dataplane-mode": ambient, "istio.io/use-waypoint": waypoint}
+    static final String L7_YAML = KubeObjects.namespaceWaypoint("bench") + """
             ---
             apiVersion: gateway.networking.k8s.io/v1
             kind: HTTPRoute
