@@ -108,6 +108,13 @@ final class Exchange {
     private boolean admitted;
     /** An attempt is counted on {@link #endpoint} (least request, outlier detection) and not yet ended. */
     private boolean attemptOpen;
+    /** The pool key of the attempt's HTTP/1.1 upstream connection. */
+    private UpstreamConnections.Key upstreamKey;
+    /** The upstream's answer lets its connection serve another request (keep-alive, framed by length or chunks). */
+    private boolean upstreamReusable;
+
+    /** The name of the attempt's handler on an upstream HTTP/1.1 connection (swapped for the pool's watcher while idle). */
+    static final String UPSTREAM_HANDLER = "ambit-upstream";
 
     Exchange(ProxyContext proxy, ConnectRequest connect, ChannelHandlerContext ctx, HttpRequest request, InboundHttpHandler owner) {
         this.proxy = proxy;
@@ -367,10 +374,51 @@ final class Exchange {
         // The endpoint's own identity, from the control plane: the handshake fails unless that workload answers.
         HboneKey key = new HboneKey(proxy.self(), cluster.identity(endpoint),
                 new InetSocketAddress(endpoint.getAddress(), proxy.upstreamHbonePort()));
+        String authority = NetUtil.toSocketAddressString(endpoint);
+        upstreamReusable = false;
+        upstreamKey = null;
+        if (!owner.http2()) {
+            // HTTP/1.1 upstream: a keep-alive connection left by an earlier request to this endpoint, if any
+            upstreamKey = new UpstreamConnections.Key(key, authority, connect.forwarded());
+            Channel idle = proxy.upstreams().take(upstreamKey, loop);
+            if (idle != null) {
+                adopt(id, idle, key, authority);
+                return;
+            }
+        }
+        openTunnel(id, key, authority);
+    }
+
+    private void openTunnel(int id, HboneKey key, String authority) {
         HboneHeaders headers = connect.forwarded().map(f -> new HboneHeaders(Optional.of(f), connect.baggage(), connect.traceparent()))
                 .orElse(HboneHeaders.none());
-        proxy.pool().open(key, NetUtil.toSocketAddressString(endpoint), headers, loop)
+        proxy.pool().open(key, authority, headers, loop)
                 .whenComplete((tunnel, error) -> loop.execute(() -> onTunnel(id, tunnel, error)));
+    }
+
+    /**
+     * Takes over an idle upstream connection: on its own loop (where its events are ordered), the
+     * pool's watcher gives way to this attempt's handler; one that ended meanwhile is dropped and a
+     * new tunnel opened instead.
+     */
+    private void adopt(int id, Channel stream, HboneKey key, String authority) {
+        stream.eventLoop().execute(() -> {
+            boolean usable = stream.isActive() && stream.pipeline().get(UPSTREAM_HANDLER) != null;
+            if (usable) {
+                stream.pipeline().replace(UPSTREAM_HANDLER, UPSTREAM_HANDLER, new UpstreamHandler(this, id));
+            }
+            loop.execute(() -> {
+                if (id != attemptId || done) {
+                    stream.close();
+                } else if (!usable) {
+                    stream.close();
+                    openTunnel(id, key, authority);
+                } else {
+                    upstreamTunnel = stream;
+                    send(stream);
+                }
+            });
+        });
     }
 
     private void onTunnel(int id, HboneTunnel tunnel, Throwable error) {
@@ -412,7 +460,8 @@ final class Exchange {
             }));
             return;
         }
-        stream.pipeline().addLast(new TunnelFrames(), new HttpClientCodec(), new UpstreamHandler(this, id));
+        stream.pipeline().addLast(new TunnelFrames(), new HttpClientCodec());
+        stream.pipeline().addLast(UPSTREAM_HANDLER, new UpstreamHandler(this, id));
         send(stream);
     }
 
@@ -539,6 +588,10 @@ final class Exchange {
             HttpUtil.setTransferEncodingChunked(out, true);
         }
         grpcStatus = out.headers().get("grpc-status", grpcStatus); // a trailers-only answer
+        // the connection may serve the next request unless the upstream closes it or its body runs until close
+        upstreamReusable = upstreamKey != null && HttpUtil.isKeepAlive(response)
+                && (HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
+                        || code == 204 || code == 304 || request.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD));
         ctx.write(out);
         if (upstream != null) {
             upstream.read();
@@ -716,6 +769,11 @@ final class Exchange {
         }
         upstream = null;
         upstreamTunnel = null;
+        if (upstreamReusable && (bodyless || requestEnded && pendingBody.isEmpty())) {
+            // the whole request went up and the whole response came back: the connection is clean for the next one
+            proxy.upstreams().giveBack(upstreamKey, tunnel, UPSTREAM_HANDLER);
+            return;
+        }
         tunnel.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2DataFrame(io.netty.buffer.Unpooled.EMPTY_BUFFER, true));
         tunnel.read();
         ScheduledFuture<?> guard = tunnel.eventLoop().schedule(() -> {
