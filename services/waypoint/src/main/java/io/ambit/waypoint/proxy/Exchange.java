@@ -49,6 +49,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -112,6 +113,8 @@ final class Exchange {
     private UpstreamConnections.Key upstreamKey;
     /** The upstream's answer lets its connection serve another request (keep-alive, framed by length or chunks). */
     private boolean upstreamReusable;
+    /** The pool key of the attempt's h2c upstream connection. */
+    private UpstreamConnections.Key h2Key;
 
     /** The name of the attempt's handler on an upstream HTTP/1.1 connection (swapped for the pool's watcher while idle). */
     static final String UPSTREAM_HANDLER = "ambit-upstream";
@@ -377,7 +380,15 @@ final class Exchange {
         String authority = NetUtil.toSocketAddressString(endpoint);
         upstreamReusable = false;
         upstreamKey = null;
-        if (!owner.http2()) {
+        if (owner.http2()) {
+            // h2c upstream: a stream on a connection already open to this endpoint, if one has room
+            h2Key = new UpstreamConnections.Key(key, authority, connect.forwarded());
+            UpstreamH2Connections.Carrier carrier = proxy.upstreams().h2().acquire(h2Key);
+            if (carrier != null) {
+                openH2Stream(id, carrier);
+                return;
+            }
+        } else {
             // HTTP/1.1 upstream: a keep-alive connection left by an earlier request to this endpoint, if any
             upstreamKey = new UpstreamConnections.Key(key, authority, connect.forwarded());
             Channel idle = proxy.upstreams().take(upstreamKey, loop);
@@ -434,21 +445,41 @@ final class Exchange {
             return;
         }
         Channel stream = tunnel.stream();
-        upstreamTunnel = stream;
         if (owner.http2()) {
-            // the downstream protocol upstream (Envoy's use_downstream_protocol): h2c inside the tunnel
-            stream.pipeline().addLast(new TunnelFrames(), Http2FrameCodecBuilder.forClient().build(),
+            // the downstream protocol upstream (Envoy's use_downstream_protocol): h2c inside the tunnel,
+            // a connection the next requests to this endpoint share
+            Http2FrameCodec codec = Http2FrameCodecBuilder.forClient().build();
+            stream.pipeline().addLast(new TunnelFrames(), codec,
                     new Http2MultiplexHandler(new io.netty.channel.ChannelInboundHandlerAdapter()));
             stream.config().setAutoRead(true);
-            new Http2StreamChannelBootstrap(stream).handler(new io.netty.channel.ChannelInitializer<Http2StreamChannel>() {
-                @Override
-                protected void initChannel(Http2StreamChannel child) {
-                    child.config().setAutoRead(false);
-                    child.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new UpstreamHandler(Exchange.this, id));
-                }
-            }).open().addListener(f -> loop.execute(() -> {
+            openH2Stream(id, proxy.upstreams().h2().register(h2Key, stream, codec));
+            return;
+        }
+        upstreamTunnel = stream;
+        stream.pipeline().addLast(new TunnelFrames(), new HttpClientCodec());
+        stream.pipeline().addLast(UPSTREAM_HANDLER, new UpstreamHandler(this, id));
+        send(stream);
+    }
+
+    /** One stream of the attempt on a shared h2c connection; the connection's count drops when the stream closes. */
+    private void openH2Stream(int id, UpstreamH2Connections.Carrier carrier) {
+        new Http2StreamChannelBootstrap(carrier.tunnel()).handler(new io.netty.channel.ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel child) {
+                child.config().setAutoRead(false);
+                child.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new UpstreamHandler(Exchange.this, id));
+            }
+        }).open().addListener(f -> {
+            if (f.isSuccess()) {
+                ((Channel) f.getNow()).closeFuture().addListener(c -> proxy.upstreams().h2().release(carrier));
+            } else {
+                proxy.upstreams().h2().release(carrier);
+            }
+            loop.execute(() -> {
                 if (id != attemptId || done) {
-                    stream.close();
+                    if (f.isSuccess()) {
+                        ((Channel) f.getNow()).close();
+                    }
                     return;
                 }
                 if (!f.isSuccess()) {
@@ -457,12 +488,8 @@ final class Exchange {
                     return;
                 }
                 send((Channel) f.getNow());
-            }));
-            return;
-        }
-        stream.pipeline().addLast(new TunnelFrames(), new HttpClientCodec());
-        stream.pipeline().addLast(UPSTREAM_HANDLER, new UpstreamHandler(this, id));
-        send(stream);
+            });
+        });
     }
 
     private void send(Channel stream) {

@@ -47,6 +47,7 @@ final class UpstreamConnections implements AutoCloseable {
     private final int maxIdlePerKey;
     private final Map<Key, Deque<Channel>> idle = new HashMap<>();
     private final AtomicLong reused = new AtomicLong();
+    private final UpstreamH2Connections h2;
     private boolean closed;
 
     UpstreamConnections(Duration idleTimeout, int maxIdlePerKey) {
@@ -55,6 +56,12 @@ final class UpstreamConnections implements AutoCloseable {
         }
         this.idleTimeout = idleTimeout;
         this.maxIdlePerKey = maxIdlePerKey;
+        this.h2 = new UpstreamH2Connections(idleTimeout, 100);
+    }
+
+    /** The h2c connections (for requests that came in over HTTP/2), shared by concurrent streams. */
+    UpstreamH2Connections h2() {
+        return h2;
     }
 
     static UpstreamConnections withDefaults() {
@@ -173,6 +180,7 @@ final class UpstreamConnections implements AutoCloseable {
             closed = true;
         }
         closeIdle();
+        h2.close();
     }
 
     /** Removes an idle connection; false when it was no longer in the pool. */

@@ -455,6 +455,9 @@ class WaypointDataPathTest {
     /** h2c inside the tunnel, both ways: a gRPC-shaped call keeps its body, {@code te: trailers} and its trailers. */
     @Test
     void http2WithTrailersEndToEnd() throws Exception {
+        context.upstreams().h2().closeIdle();
+        await().until(() -> context.upstreams().h2().count() == 0);
+        int before = upstreamTunnels.get();
         HboneTunnel tunnel = client.open(VIP + ":80", HboneHeaders.none()).join();
         Http2StreamChannel carrier = tunnel.stream();
         carrier.pipeline().addLast(new TunnelFrames(), io.netty.handler.codec.http2.Http2FrameCodecBuilder.forClient().build(),
@@ -506,6 +509,9 @@ class WaypointDataPathTest {
                 .tag("grpc_response_status", "7").counter()).isNotNull());
         assertThat(registry.find("istio_requests_total").tag("request_protocol", "grpc").tag("grpc_response_status", "0")
                 .counter().count()).isEqualTo(3);
+        // the three calls that went upstream shared one h2c connection (one tunnel), each its own stream
+        assertThat(upstreamTunnels.get() - before).as("upstream tunnels for three h2c calls").isEqualTo(1);
+        assertThat(context.upstreams().h2().count()).isEqualTo(1);
     }
 
     /**
