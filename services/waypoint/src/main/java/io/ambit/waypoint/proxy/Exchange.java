@@ -382,7 +382,7 @@ final class Exchange {
         upstreamKey = null;
         if (owner.http2()) {
             // h2c upstream: a stream on a connection already open to this endpoint, if one has room
-            h2Key = new UpstreamConnections.Key(key, authority, connect.forwarded());
+            h2Key = new UpstreamConnections.Key(key, authority, forwardedFor().orElse(connect.peer().getAddress()));
             UpstreamH2Connections.Carrier carrier = proxy.upstreams().h2().acquire(h2Key);
             if (carrier != null) {
                 openH2Stream(id, carrier);
@@ -390,7 +390,7 @@ final class Exchange {
             }
         } else {
             // HTTP/1.1 upstream: a keep-alive connection left by an earlier request to this endpoint, if any
-            upstreamKey = new UpstreamConnections.Key(key, authority, connect.forwarded());
+            upstreamKey = new UpstreamConnections.Key(key, authority, forwardedFor().orElse(connect.peer().getAddress()));
             Channel idle = proxy.upstreams().take(upstreamKey, loop);
             if (idle != null) {
                 adopt(id, idle, key, authority);

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,13 +33,18 @@ import io.netty.util.ReferenceCountUtil;
  * the DestinationRule's http2MaxRequests); at most {@code maxIdlePerKey} stay idle per key.
  *
  * <p>Keyed by the HBONE connection key, the tunnel's authority (the endpoint) and the original
- * client's {@code forwarded} header: a tunnel carries one client's traffic only, so the
- * destination's logs and policies see the right source.
+ * client's address ({@link Key}): a tunnel carries one client's traffic only, so the
+ * destination's logs and policies see the right source address.
  */
 final class UpstreamConnections implements AutoCloseable {
 
-    /** What makes two tunnels interchangeable. */
-    record Key(HboneKey hbone, String authority, Optional<String> forwarded) {
+    /**
+     * What makes two tunnels interchangeable: the same HBONE connection key, endpoint and original
+     * client address. The address, not its port: the tunnel's {@code forwarded} header is the first
+     * request's (its source port included), and a key per client connection would strand idle
+     * tunnels whenever a client connection ends.
+     */
+    record Key(HboneKey hbone, String authority, java.net.InetAddress source) {
     }
 
     private final Duration idleTimeout;
