@@ -44,6 +44,13 @@ public final class HbonePool implements AutoCloseable {
     /** Every open connection, also the full ones no longer handed out, so {@link #close()} reaches them. */
     private final Set<Pooled> live = new HashSet<>();
     private final AtomicLong connectionsOpened = new AtomicLong();
+    /**
+     * Client contexts already built: building one costs milliseconds of CPU (Netty turns the key
+     * into a PKCS#12 key store, PBKDF2 and all), which per new connection was a third of the
+     * waypoint's CPU under load (issue 14). One per source and destination pair, rebuilt when the
+     * source's certificate or trust bundle changes, so rotation still applies to the next connection.
+     */
+    private final Map<ContextKey, BuiltContext> contexts = new java.util.concurrent.ConcurrentHashMap<>();
     private boolean closed;
 
     public HbonePool(HboneClient client, SourceCertificates certificates, int maxStreamsPerConnection,
@@ -145,15 +152,30 @@ public final class HbonePool implements AutoCloseable {
     }
 
     /**
-     * A context per connection: the source's certificate as it is now (so rotation applies to the
+     * The context for a new connection: the source's certificate as it is now (so rotation applies to the
      * next connection) and a peer policy naming exactly the expected destination identity, or any
      * identity of its trust domain when the key names only a trust domain ({@link HboneKey#anyIn}).
      */
     private SslContext clientContext(HboneKey key) {
         KeyMaterial material = certificates.keyMaterial(key.source());
+        ContextKey cacheKey = new ContextKey(key.source(), key.destination());
+        BuiltContext cached = contexts.get(cacheKey);
+        if (cached != null && cached.material().equals(material)) {
+            return cached.context();
+        }
         PeerPolicy servers = key.destination().path().isEmpty() ? PeerPolicy.anyInTrustDomain(key.destination().trustDomain())
                 : PeerPolicy.exactly(key.destination());
-        return MeshTls.client(material.svid(), material.bundle(), servers);
+        SslContext context = MeshTls.client(material.svid(), material.bundle(), servers);
+        contexts.put(cacheKey, new BuiltContext(material, context));
+        return context;
+    }
+
+    /** Which source presents its certificate to which destination: the same pair, the same context. */
+    private record ContextKey(io.ambit.identity.SpiffeId source, io.ambit.identity.SpiffeId destination) {
+    }
+
+    /** A context and the certificate it was built with: a rotated certificate builds a new one. */
+    private record BuiltContext(KeyMaterial material, SslContext context) {
     }
 
     /** A tunnel ended (or failed to open): one stream fewer; start the idle clock at zero. */

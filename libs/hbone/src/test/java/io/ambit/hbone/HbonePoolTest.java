@@ -150,6 +150,34 @@ class HbonePoolTest {
         assertThat(pool.connectionCount(nowhere)).isZero();
     }
 
+    /** Client contexts are reused across connections, but a rotated certificate is what the next connection presents. */
+    @Test
+    void aRotatedCertificateIsPresentedOnTheNextConnection() {
+        java.util.concurrent.atomic.AtomicReference<io.ambit.identity.Svid> current =
+                new java.util.concurrent.atomic.AtomicReference<>(bed.svids.get(TestBed.CLIENT));
+        List<io.ambit.identity.SpiffeId> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HboneServer observed = bed.server(b -> b.observer(new TunnelObserver() {
+            @Override
+            public void opened(ConnectRequest request, Relay relay) {
+                seen.add(request.client());
+            }
+        }));
+        HboneKey k = new HboneKey(TestBed.CLIENT, TestBed.SERVER, observed.address());
+        HbonePool pool = new HbonePool(bed.client(), source -> new io.ambit.tls.ReloadableSslContext.KeyMaterial(current.get(), bed.bundle),
+                1, Duration.ofMinutes(5));
+        try {
+            pool.open(k, target, HboneHeaders.none()).join();
+            pool.open(k, target, HboneHeaders.none()).join(); // one stream per connection: a second connection, same certificate
+            current.set(bed.svids.get(TestBed.OTHER_CLIENT)); // rotated (here to another identity, to tell them apart)
+            pool.open(k, target, HboneHeaders.none()).join();
+            await().until(() -> seen.size() == 3);
+            assertThat(seen).containsExactly(TestBed.CLIENT, TestBed.CLIENT, TestBed.OTHER_CLIENT);
+            assertThat(pool.connectionsOpened()).isEqualTo(3);
+        } finally {
+            pool.close();
+        }
+    }
+
     private static Set<HboneConnection> connections(List<HboneTunnel> tunnels) {
         return tunnels.stream().map(HboneTunnel::connection).collect(Collectors.toSet());
     }

@@ -49,6 +49,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -108,6 +109,15 @@ final class Exchange {
     private boolean admitted;
     /** An attempt is counted on {@link #endpoint} (least request, outlier detection) and not yet ended. */
     private boolean attemptOpen;
+    /** The pool key of the attempt's HTTP/1.1 upstream connection. */
+    private UpstreamConnections.Key upstreamKey;
+    /** The upstream's answer lets its connection serve another request (keep-alive, framed by length or chunks). */
+    private boolean upstreamReusable;
+    /** The pool key of the attempt's h2c upstream connection. */
+    private UpstreamConnections.Key h2Key;
+
+    /** The name of the attempt's handler on an upstream HTTP/1.1 connection (swapped for the pool's watcher while idle). */
+    static final String UPSTREAM_HANDLER = "ambit-upstream";
 
     Exchange(ProxyContext proxy, ConnectRequest connect, ChannelHandlerContext ctx, HttpRequest request, InboundHttpHandler owner) {
         this.proxy = proxy;
@@ -367,10 +377,59 @@ final class Exchange {
         // The endpoint's own identity, from the control plane: the handshake fails unless that workload answers.
         HboneKey key = new HboneKey(proxy.self(), cluster.identity(endpoint),
                 new InetSocketAddress(endpoint.getAddress(), proxy.upstreamHbonePort()));
+        String authority = NetUtil.toSocketAddressString(endpoint);
+        upstreamReusable = false;
+        upstreamKey = null;
+        if (owner.http2()) {
+            // h2c upstream: a stream on a connection already open to this endpoint, if one has room
+            h2Key = new UpstreamConnections.Key(key, authority, forwardedFor().orElse(connect.peer().getAddress()));
+            UpstreamH2Connections.Carrier carrier = proxy.upstreams().h2().acquire(h2Key);
+            if (carrier != null) {
+                openH2Stream(id, carrier);
+                return;
+            }
+        } else {
+            // HTTP/1.1 upstream: a keep-alive connection left by an earlier request to this endpoint, if any
+            upstreamKey = new UpstreamConnections.Key(key, authority, forwardedFor().orElse(connect.peer().getAddress()));
+            Channel idle = proxy.upstreams().take(upstreamKey, loop);
+            if (idle != null) {
+                adopt(id, idle, key, authority);
+                return;
+            }
+        }
+        openTunnel(id, key, authority);
+    }
+
+    private void openTunnel(int id, HboneKey key, String authority) {
         HboneHeaders headers = connect.forwarded().map(f -> new HboneHeaders(Optional.of(f), connect.baggage(), connect.traceparent()))
                 .orElse(HboneHeaders.none());
-        proxy.pool().open(key, NetUtil.toSocketAddressString(endpoint), headers, loop)
+        proxy.pool().open(key, authority, headers, loop)
                 .whenComplete((tunnel, error) -> loop.execute(() -> onTunnel(id, tunnel, error)));
+    }
+
+    /**
+     * Takes over an idle upstream connection: on its own loop (where its events are ordered), the
+     * pool's watcher gives way to this attempt's handler; one that ended meanwhile is dropped and a
+     * new tunnel opened instead.
+     */
+    private void adopt(int id, Channel stream, HboneKey key, String authority) {
+        stream.eventLoop().execute(() -> {
+            boolean usable = stream.isActive() && stream.pipeline().get(UPSTREAM_HANDLER) != null;
+            if (usable) {
+                stream.pipeline().replace(UPSTREAM_HANDLER, UPSTREAM_HANDLER, new UpstreamHandler(this, id));
+            }
+            loop.execute(() -> {
+                if (id != attemptId || done) {
+                    stream.close();
+                } else if (!usable) {
+                    stream.close();
+                    openTunnel(id, key, authority);
+                } else {
+                    upstreamTunnel = stream;
+                    send(stream);
+                }
+            });
+        });
     }
 
     private void onTunnel(int id, HboneTunnel tunnel, Throwable error) {
@@ -386,21 +445,41 @@ final class Exchange {
             return;
         }
         Channel stream = tunnel.stream();
-        upstreamTunnel = stream;
         if (owner.http2()) {
-            // the downstream protocol upstream (Envoy's use_downstream_protocol): h2c inside the tunnel
-            stream.pipeline().addLast(new TunnelFrames(), Http2FrameCodecBuilder.forClient().build(),
+            // the downstream protocol upstream (Envoy's use_downstream_protocol): h2c inside the tunnel,
+            // a connection the next requests to this endpoint share
+            Http2FrameCodec codec = Http2FrameCodecBuilder.forClient().build();
+            stream.pipeline().addLast(new TunnelFrames(), codec,
                     new Http2MultiplexHandler(new io.netty.channel.ChannelInboundHandlerAdapter()));
             stream.config().setAutoRead(true);
-            new Http2StreamChannelBootstrap(stream).handler(new io.netty.channel.ChannelInitializer<Http2StreamChannel>() {
-                @Override
-                protected void initChannel(Http2StreamChannel child) {
-                    child.config().setAutoRead(false);
-                    child.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new UpstreamHandler(Exchange.this, id));
-                }
-            }).open().addListener(f -> loop.execute(() -> {
+            openH2Stream(id, proxy.upstreams().h2().register(h2Key, stream, codec));
+            return;
+        }
+        upstreamTunnel = stream;
+        stream.pipeline().addLast(new TunnelFrames(), new HttpClientCodec());
+        stream.pipeline().addLast(UPSTREAM_HANDLER, new UpstreamHandler(this, id));
+        send(stream);
+    }
+
+    /** One stream of the attempt on a shared h2c connection; the connection's count drops when the stream closes. */
+    private void openH2Stream(int id, UpstreamH2Connections.Carrier carrier) {
+        new Http2StreamChannelBootstrap(carrier.tunnel()).handler(new io.netty.channel.ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel child) {
+                child.config().setAutoRead(false);
+                child.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new UpstreamHandler(Exchange.this, id));
+            }
+        }).open().addListener(f -> {
+            if (f.isSuccess()) {
+                ((Channel) f.getNow()).closeFuture().addListener(c -> proxy.upstreams().h2().release(carrier));
+            } else {
+                proxy.upstreams().h2().release(carrier);
+            }
+            loop.execute(() -> {
                 if (id != attemptId || done) {
-                    stream.close();
+                    if (f.isSuccess()) {
+                        ((Channel) f.getNow()).close();
+                    }
                     return;
                 }
                 if (!f.isSuccess()) {
@@ -409,11 +488,8 @@ final class Exchange {
                     return;
                 }
                 send((Channel) f.getNow());
-            }));
-            return;
-        }
-        stream.pipeline().addLast(new TunnelFrames(), new HttpClientCodec(), new UpstreamHandler(this, id));
-        send(stream);
+            });
+        });
     }
 
     private void send(Channel stream) {
@@ -539,6 +615,10 @@ final class Exchange {
             HttpUtil.setTransferEncodingChunked(out, true);
         }
         grpcStatus = out.headers().get("grpc-status", grpcStatus); // a trailers-only answer
+        // the connection may serve the next request unless the upstream closes it or its body runs until close
+        upstreamReusable = upstreamKey != null && HttpUtil.isKeepAlive(response)
+                && (HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
+                        || code == 204 || code == 304 || request.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD));
         ctx.write(out);
         if (upstream != null) {
             upstream.read();
@@ -716,6 +796,11 @@ final class Exchange {
         }
         upstream = null;
         upstreamTunnel = null;
+        if (upstreamReusable && (bodyless || requestEnded && pendingBody.isEmpty())) {
+            // the whole request went up and the whole response came back: the connection is clean for the next one
+            proxy.upstreams().giveBack(upstreamKey, tunnel, UPSTREAM_HANDLER);
+            return;
+        }
         tunnel.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2DataFrame(io.netty.buffer.Unpooled.EMPTY_BUFFER, true));
         tunnel.read();
         ScheduledFuture<?> guard = tunnel.eventLoop().schedule(() -> {

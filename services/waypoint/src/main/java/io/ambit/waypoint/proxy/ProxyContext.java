@@ -13,7 +13,14 @@ import io.ambit.waypoint.telemetry.RequestTelemetry;
  * telemetry.
  *
  * @param upstreamHbonePort the HBONE port of every endpoint's node (15008; tests use an ephemeral one)
+ * @param upstreams         idle upstream HTTP/1.1 connections kept for the next request (keep-alive)
  */
 public record ProxyContext(Supplier<WaypointSnapshot> config, HbonePool pool, SpiffeId self, int upstreamHbonePort,
-                           EndpointPicker picker, RequestTelemetry telemetry, HttpLimits limits) {
+                           EndpointPicker picker, RequestTelemetry telemetry, HttpLimits limits, UpstreamConnections upstreams) {
+
+    /** With Envoy's defaults for the upstream connection pool (idle ones kept for an hour). */
+    public ProxyContext(Supplier<WaypointSnapshot> config, HbonePool pool, SpiffeId self, int upstreamHbonePort,
+            EndpointPicker picker, RequestTelemetry telemetry, HttpLimits limits) {
+        this(config, pool, self, upstreamHbonePort, picker, telemetry, limits, UpstreamConnections.withDefaults());
+    }
 }

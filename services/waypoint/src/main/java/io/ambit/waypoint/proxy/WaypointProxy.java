@@ -16,9 +16,11 @@ import io.netty.handler.ssl.SslContext;
 public final class WaypointProxy implements AutoCloseable {
 
     private final HboneServer server;
+    private final UpstreamConnections upstreams;
 
-    private WaypointProxy(HboneServer server) {
+    private WaypointProxy(HboneServer server, UpstreamConnections upstreams) {
         this.server = server;
+        this.upstreams = upstreams;
     }
 
     /** @param tls the server context: {@code MeshTls.server(svid, bundle, anyInTrustDomain)} or a reloadable one */
@@ -46,7 +48,7 @@ public final class WaypointProxy implements AutoCloseable {
                     }
                 })
                 .start();
-        return new WaypointProxy(server);
+        return new WaypointProxy(server, proxy.upstreams());
     }
 
     public InetSocketAddress address() {
@@ -56,5 +58,6 @@ public final class WaypointProxy implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        upstreams.close();
     }
 }

@@ -201,10 +201,18 @@ final class TestBackends implements AutoCloseable {
                     behaviour == Behaviour.FAILING ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK,
                     Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
             response.headers().set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+            // ?close=1: answers "Connection: close" and closes; ?drop=1: answers keep-alive, then closes the idle connection
+            boolean close = request.uri().contains("close=1");
+            boolean drop = request.uri().contains("drop=1");
+            if (close) {
+                response.headers().set(HttpHeaderNames.CONNECTION, "close");
+            }
             Runnable send = () -> {
                 var f = ctx.writeAndFlush(response);
-                if (!keepAlive) {
+                if (!keepAlive || close) {
                     f.addListener(ChannelFutureListener.CLOSE);
+                } else if (drop) {
+                    f.addListener(done -> ctx.executor().schedule(() -> ctx.close(), 100, TimeUnit.MILLISECONDS));
                 }
             };
             if (behaviour == Behaviour.SLOW) {

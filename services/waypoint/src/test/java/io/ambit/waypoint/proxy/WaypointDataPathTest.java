@@ -119,6 +119,9 @@ class WaypointDataPathTest {
     InetSocketAddress backendA;
     /** How each tunnel at the destination ended. */
     final java.util.concurrent.BlockingQueue<io.ambit.hbone.RelayResult> relayResults = new java.util.concurrent.LinkedBlockingQueue<>();
+    /** Tunnels the destination accepted (from the waypoint: its upstream connections). */
+    final java.util.concurrent.atomic.AtomicInteger upstreamTunnels = new java.util.concurrent.atomic.AtomicInteger();
+    ProxyContext context;
 
     @BeforeAll
     void start() {
@@ -139,6 +142,7 @@ class WaypointDataPathTest {
                 .observer(new io.ambit.hbone.TunnelObserver() {
                     @Override
                     public void opened(io.ambit.hbone.ConnectRequest request, io.ambit.hbone.Relay relay) {
+                        upstreamTunnels.incrementAndGet();
                         relay.done().thenAccept(relayResults::add);
                     }
                 }).start();
@@ -148,7 +152,7 @@ class WaypointDataPathTest {
         resources = TestMeshConfig.resources(a, b, slow, failing, mirror, grpc);
         snapshot = resources.snapshot();
         SslContext waypointTls = MeshTls.server(waypointSvid, bundle, PeerPolicy.anyInTrustDomain("cluster.local"));
-        ProxyContext context = new ProxyContext(() -> snapshot, pool, WAYPOINT, destination.address().getPort(), new EndpointPicker(),
+        context = new ProxyContext(() -> snapshot, pool, WAYPOINT, destination.address().getPort(), new EndpointPicker(),
                 new RequestTelemetry(registry, "Kubernetes"), new HttpLimits(4096, 8192, Duration.ofSeconds(1), Duration.ofHours(1)));
         waypoint = WaypointProxy.start(transport, () -> waypointTls, new InetSocketAddress("127.0.0.1", 0), context);
         client = new HboneClient(transport, HboneSettings.clientDefaults())
@@ -451,6 +455,9 @@ class WaypointDataPathTest {
     /** h2c inside the tunnel, both ways: a gRPC-shaped call keeps its body, {@code te: trailers} and its trailers. */
     @Test
     void http2WithTrailersEndToEnd() throws Exception {
+        context.upstreams().h2().closeIdle();
+        await().until(() -> context.upstreams().h2().count() == 0);
+        int before = upstreamTunnels.get();
         HboneTunnel tunnel = client.open(VIP + ":80", HboneHeaders.none()).join();
         Http2StreamChannel carrier = tunnel.stream();
         carrier.pipeline().addLast(new TunnelFrames(), io.netty.handler.codec.http2.Http2FrameCodecBuilder.forClient().build(),
@@ -502,6 +509,9 @@ class WaypointDataPathTest {
                 .tag("grpc_response_status", "7").counter()).isNotNull());
         assertThat(registry.find("istio_requests_total").tag("request_protocol", "grpc").tag("grpc_response_status", "0")
                 .counter().count()).isEqualTo(3);
+        // the three calls that went upstream shared one h2c connection (one tunnel), each its own stream
+        assertThat(upstreamTunnels.get() - before).as("upstream tunnels for three h2c calls").isEqualTo(1);
+        assertThat(context.upstreams().h2().count()).isEqualTo(1);
     }
 
     /**
@@ -650,16 +660,108 @@ class WaypointDataPathTest {
         await().untilAsserted(() -> assertThat(registry.find("istio_requests_total").tag("response_flags", "UF").counter()).isNotNull());
     }
 
-    /** After a complete exchange the waypoint ends the upstream tunnel with END_STREAM, not a reset the destination would log as an error. */
+    /**
+     * After a complete exchange the upstream tunnel stays for the next request; when the waypoint
+     * ends an idle one it does so with END_STREAM, not a reset the destination would log as an error.
+     */
     @Test
-    void aCompleteExchangeEndsItsUpstreamTunnelCleanly() throws Exception {
+    void anIdleUpstreamTunnelIsEndedCleanly() throws Exception {
+        noIdleUpstreams();
         relayResults.clear();
         try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
             assertThat(body(http.get("/version"))).startsWith("A");
         }
+        await().until(() -> context.upstreams().idleCount() == 1);
+        assertThat(relayResults).as("kept open while idle").isEmpty();
+        context.upstreams().closeIdle();
         io.ambit.hbone.RelayResult result = relayResults.poll(15, TimeUnit.SECONDS);
         assertThat(result).as("the destination's tunnel ended").isNotNull();
         assertThat(result.error()).as("ended without a reset").isEmpty();
+    }
+
+    /** Ends every idle upstream connection and waits until the destination saw them go. */
+    private void noIdleUpstreams() {
+        context.upstreams().closeIdle();
+        await().until(() -> context.upstreams().idleCount() == 0);
+    }
+
+    /** Keep-alive upstream, as Envoy's connection pool: one tunnel serves request after request. */
+    @Test
+    void sequentialRequestsReuseOneUpstreamTunnel() throws Exception {
+        noIdleUpstreams();
+        int before = upstreamTunnels.get();
+        long reusedBefore = context.upstreams().reused();
+        try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
+            for (int i = 0; i < 10; i++) {
+                assertThat(body(http.get("/version"))).as("request %d", i).startsWith("A GET /version");
+                await().until(() -> context.upstreams().idleCount() == 1); // given back before the next one
+            }
+        }
+        assertThat(upstreamTunnels.get() - before).as("upstream tunnels for 10 requests").isEqualTo(1);
+        assertThat(context.upstreams().reused() - reusedBefore).isEqualTo(9);
+    }
+
+    /** Concurrent requests each need a connection (HTTP/1.1), but rounds of them reuse the same ones. */
+    @Test
+    void concurrentRequestsUseBoundedUpstreamTunnels() throws Exception {
+        noIdleUpstreams();
+        int before = upstreamTunnels.get();
+        List<TunnelHttp> clients = new java.util.ArrayList<>();
+        try {
+            for (int c = 0; c < 4; c++) {
+                clients.add(new TunnelHttp(VIP + ":80"));
+            }
+            for (int round = 0; round < 5; round++) {
+                for (TunnelHttp http : clients) {
+                    DefaultFullHttpRequest get = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/version");
+                    get.headers().set(HttpHeaderNames.HOST, HOST);
+                    http.stream.writeAndFlush(get);
+                }
+                for (TunnelHttp http : clients) {
+                    FullHttpResponse r = http.responses.poll(10, TimeUnit.SECONDS);
+                    assertThat(r).as("round %d", round).isNotNull();
+                    assertThat(body(r)).startsWith("A GET /version");
+                }
+                int opened = upstreamTunnels.get() - before;
+                await().until(() -> context.upstreams().idleCount() == opened);
+            }
+        } finally {
+            clients.forEach(TunnelHttp::close);
+        }
+        assertThat(upstreamTunnels.get() - before).as("upstream tunnels for 5 rounds of 4 concurrent requests").isBetween(1, 4);
+    }
+
+    /** An upstream that answered "Connection: close" is not asked again; the next request gets a new tunnel. */
+    @Test
+    void anUpstreamConnectionThatSaidCloseIsNotReused() throws Exception {
+        noIdleUpstreams();
+        int before = upstreamTunnels.get();
+        try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
+            FullHttpResponse closing = http.get("/version?close=1");
+            assertThat(closing.status().code()).isEqualTo(200);
+            assertThat(closing.headers().get(HttpHeaderNames.CONNECTION)).as("the downstream tunnel stays").isNull();
+            closing.release();
+            assertThat(context.upstreams().idleCount()).isZero();
+            assertThat(body(http.get("/version"))).startsWith("A GET /version");
+        }
+        assertThat(upstreamTunnels.get() - before).isEqualTo(2);
+    }
+
+    /** A connection the destination closed while idle leaves the pool: the next request succeeds on a new tunnel. */
+    @Test
+    void anUpstreamConnectionClosedWhileIdleIsNotReused() throws Exception {
+        noIdleUpstreams();
+        relayResults.clear();
+        int before = upstreamTunnels.get();
+        try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
+            assertThat(body(http.get("/version?drop=1"))).startsWith("A GET /version?drop=1");
+            assertThat(relayResults.poll(10, TimeUnit.SECONDS)).as("the destination's tunnel ended").isNotNull();
+            await().until(() -> context.upstreams().idleCount() == 0);
+            FullHttpResponse next = http.get("/version");
+            assertThat(next.status().code()).isEqualTo(200);
+            assertThat(body(next)).startsWith("A GET /version");
+        }
+        assertThat(upstreamTunnels.get() - before).isEqualTo(2);
     }
 
     @Test
