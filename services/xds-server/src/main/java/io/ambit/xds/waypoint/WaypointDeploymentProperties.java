@@ -10,7 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param imagePullPolicy Kubernetes' pull policy for it
  * @param caAddress       ca-service's gRPC address, as the waypoint pods resolve it
  * @param xdsAddress      xds-server's delta ADS address, as the waypoint pods resolve it
- * @param javaToolOptions the waypoint JVM's flags
+ * @param javaToolOptions the waypoint JVM's flags; by default {@code --enable-native-access=ALL-UNNAMED} and every flag
+ *                        of services/waypoint/jvm.options ({@link WaypointJvmOptions})
  * (the waypoint's {@code CLUSTER_ID} is the xds-server's own, {@code ambit.mesh.cluster-id})
  */
 @ConfigurationProperties("ambit.xds.waypoints")
@@ -19,7 +20,13 @@ public record WaypointDeploymentProperties(
         @DefaultValue("IfNotPresent") String imagePullPolicy,
         @DefaultValue("ca-service.istio-system.svc:15012") String caAddress,
         @DefaultValue("xds-server.istio-system.svc:15010") String xdsAddress,
-        @DefaultValue("--enable-native-access=ALL-UNNAMED") String javaToolOptions) {
+        String javaToolOptions) {
+
+    public WaypointDeploymentProperties {
+        if (javaToolOptions == null || javaToolOptions.isBlank()) {
+            javaToolOptions = WaypointJvmOptions.javaToolOptions();
+        }
+    }
 
     /** The name {@code spring-boot:build-image} gives services/waypoint (RenderedManifestsTest checks it). */
     public static final String DEFAULT_IMAGE = "ambit/waypoint:0.1.0-SNAPSHOT";

@@ -117,7 +117,8 @@ public final class WaypointResources {
                         .endHttpGet().endLivenessProbe()
                         .withNewResources()
                         .addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("192Mi"))
-                        .addToLimits("memory", new Quantity("384Mi"))
+                        // Istio's proxy limit; the heap alone may take services/waypoint/jvm.options's -Xmx (384m) plus metaspace and Netty's direct arenas
+                        .addToLimits("memory", new Quantity("1Gi"))
                         .endResources()
                         .withNewSecurityContext()
                         .withRunAsNonRoot(true).withRunAsUser(1337L).withRunAsGroup(1337L)
