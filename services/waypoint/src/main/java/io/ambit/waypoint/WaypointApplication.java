@@ -9,7 +9,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * Port 15021 serves /healthz/ready, 15020 the actuator and metrics.
  */
 @SpringBootApplication
-@org.springframework.boot.context.properties.EnableConfigurationProperties(WaypointProperties.class)
+@org.springframework.boot.context.properties.EnableConfigurationProperties({WaypointProperties.class,
+        io.ambit.waypoint.tracing.TracingProperties.class})
 public class WaypointApplication {
 
     public static void main(String[] args) {

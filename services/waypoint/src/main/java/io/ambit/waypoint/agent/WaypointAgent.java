@@ -70,6 +70,8 @@ public final class WaypointAgent implements SmartLifecycle {
     /** The lab: the pod's namespace, where the HBONE sockets are made (null: this process's own). */
     private NetNamespace podNetns;
     private volatile boolean running;
+    private final io.ambit.waypoint.tracing.TracingProperties tracing;
+    private io.ambit.waypoint.tracing.RequestTracer tracer = io.ambit.waypoint.tracing.RequestTracer.OFF;
 
     /** In the default cluster ({@link MeshProperties#DEFAULT_CLUSTER_ID}). */
     public WaypointAgent(WaypointProperties properties, WaypointConfigStore store, MeterRegistry meters) {
@@ -78,6 +80,13 @@ public final class WaypointAgent implements SmartLifecycle {
 
     /** @param mesh the settings every service shares: the cluster id ({@code CLUSTER_ID}) */
     public WaypointAgent(WaypointProperties properties, MeshProperties mesh, WaypointConfigStore store, MeterRegistry meters) {
+        this(properties, mesh, store, meters, io.ambit.waypoint.tracing.TracingProperties.off());
+    }
+
+    /** @param tracing spans per request and {@code traceparent} upstream, when enabled */
+    public WaypointAgent(WaypointProperties properties, MeshProperties mesh, WaypointConfigStore store, MeterRegistry meters,
+            io.ambit.waypoint.tracing.TracingProperties tracing) {
+        this.tracing = tracing;
         this.properties = properties;
         this.clusterId = mesh.clusterId();
         this.store = store;
@@ -128,6 +137,9 @@ public final class WaypointAgent implements SmartLifecycle {
         Node node = Node.newBuilder()
                 .setId("waypoint~" + properties.podIp() + "~" + properties.podName() + "." + ns + "~" + ns + ".svc." + properties.clusterDomain())
                 .build();
+        // Istio names a waypoint's service account after its Gateway: the Gateway's name is the spans' canonical service
+        tracer = io.ambit.waypoint.tracing.RequestTracer.create(tracing,
+                new io.ambit.waypoint.tracing.WaypointTags(node.getId(), properties.serviceAccount(), null, ns, null, clusterId));
         session = new AdsSession(HostPort.parse(properties.xdsAddress()), controlPlane("xds-server"), node, WAYPOINT_TYPES, store, b -> { });
         HboneClient upstream = podNetns == null ? new HboneClient(transport, HboneSettings.clientDefaults())
                 : new HboneClient(transport, HboneSettings.clientDefaults(), new InPodSocketChannelFactory(podNetns), null);
@@ -153,7 +165,7 @@ public final class WaypointAgent implements SmartLifecycle {
             serverTls = ReloadableSslContext.server(material, PeerPolicy.anyInTrustDomain(properties.trustDomain()));
             if (running) {
                 ProxyContext context = new ProxyContext(store::snapshot, pool, self, properties.upstreamHbonePort(), new EndpointPicker(),
-                        new RequestTelemetry(meters, clusterId, address -> store.peers().peer(address)), HttpLimits.defaults());
+                        new RequestTelemetry(meters, clusterId, address -> store.peers().peer(address)), HttpLimits.defaults(), tracer);
                 proxy = WaypointProxy.start(transport, serverTls::current, hboneBind, context,
                         podNetns == null ? null : new InPodServerChannelFactory(podNetns));
             }
@@ -201,6 +213,7 @@ public final class WaypointAgent implements SmartLifecycle {
         if (pool != null) {
             pool.close();
         }
+        tracer.close(); // the spans still batched go out before the process ends
         if (transport != null) {
             transport.close();
         }

@@ -21,8 +21,8 @@ public class WaypointAgentConfiguration {
 
     @Bean
     WaypointAgent waypointAgent(WaypointProperties properties, io.ambit.service.MeshProperties mesh, WaypointConfigStore store,
-            MeterRegistry meters) {
-        return new WaypointAgent(properties, mesh, store, meters);
+            MeterRegistry meters, io.ambit.waypoint.tracing.TracingProperties tracing) {
+        return new WaypointAgent(properties, mesh, store, meters, tracing);
     }
 
     @Bean

@@ -81,6 +81,8 @@ final class Exchange {
     private final Set<String> flags = new LinkedHashSet<>();
     private final Deque<HttpContent> pendingBody = new ArrayDeque<>();
 
+    /** The request's server span when tracing is on, else null. */
+    private io.ambit.waypoint.tracing.RequestSpan span;
     private RequestView view;
     private ServiceChain chain;
     private CompiledRoute route;
@@ -113,6 +115,11 @@ final class Exchange {
     private UpstreamConnections.Key upstreamKey;
     /** The upstream's answer lets its connection serve another request (keep-alive, framed by length or chunks). */
     private boolean upstreamReusable;
+    /** The attempt's answer had a retriable status: its body is read and dropped, then the connection is pooled and the retry starts. */
+    private boolean draining;
+    private long drained;
+    /** The most of a retried answer's body read to save its connection. */
+    private static final long MAX_DRAIN = 64 * 1024;
     /** The pool key of the attempt's h2c upstream connection. */
     private UpstreamConnections.Key h2Key;
 
@@ -131,6 +138,9 @@ final class Exchange {
     }
 
     void start() {
+        if (proxy.tracer().enabled()) {
+            span = proxy.tracer().start(request.headers(), view == null ? request.uri() : view.path(), start);
+        }
         HttpHeaders headers = request.headers();
         keepAlive = HttpUtil.isKeepAlive(request);
         // HTTP/2: a request without a body ended its stream with its HEADERS (the codec then gives a full request)
@@ -448,7 +458,8 @@ final class Exchange {
         if (owner.http2()) {
             // the downstream protocol upstream (Envoy's use_downstream_protocol): h2c inside the tunnel,
             // a connection the next requests to this endpoint share
-            Http2FrameCodec codec = Http2FrameCodecBuilder.forClient().build();
+            // a stream that races the peer's first SETTINGS past its concurrency limit waits for room instead of failing
+            Http2FrameCodec codec = Http2FrameCodecBuilder.forClient().encoderEnforceMaxConcurrentStreams(true).build();
             stream.pipeline().addLast(new TunnelFrames(), codec,
                     new Http2MultiplexHandler(new io.netty.channel.ChannelInboundHandlerAdapter()));
             stream.config().setAutoRead(true);
@@ -523,6 +534,9 @@ final class Exchange {
         if (attempts > 1) {
             out.headers().set("x-envoy-attempt-count", attempts);
         }
+        if (span != null) {
+            span.inject(out.headers()); // the waypoint's span is the upstream's parent
+        }
         route.requestHeaders().apply(out.headers());
         target.requestHeaders().apply(out.headers());
         String host = target.hostRewrite() != null ? target.hostRewrite() : route.hostRewrite();
@@ -591,6 +605,14 @@ final class Exchange {
         int code = response.status().code();
         endAttempt(code);
         if (!responseStarted && bodyless && attempts <= route.retry().numRetries() && route.retry().retriesStatus(code)) {
+            if (upstreamKey != null && upstream == upstreamTunnel && upstream != null && reusable(response, code)) {
+                // a healthy keep-alive connection that answered, say, 503: read its (small) body to the end and
+                // give it back to the pool before the retry, rather than closing it (onResponseContent)
+                draining = true;
+                drained = 0;
+                upstream.read();
+                return;
+            }
             closeUpstream();
             retryLater();
             return;
@@ -616,16 +638,46 @@ final class Exchange {
         }
         grpcStatus = out.headers().get("grpc-status", grpcStatus); // a trailers-only answer
         // the connection may serve the next request unless the upstream closes it or its body runs until close
-        upstreamReusable = upstreamKey != null && HttpUtil.isKeepAlive(response)
-                && (HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
-                        || code == 204 || code == 304 || request.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD));
+        upstreamReusable = upstreamKey != null && reusable(response, code);
         ctx.write(out);
         if (upstream != null) {
             upstream.read();
         }
     }
 
+    /** The upstream's answer leaves its HTTP/1.1 connection fit for another request: keep-alive, and a body framed by length or chunks. */
+    private boolean reusable(HttpResponse response, int code) {
+        return HttpUtil.isKeepAlive(response)
+                && (HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
+                        || code == 204 || code == 304 || request.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD));
+    }
+
+    /** A chunk of a retried answer's body: dropped; at its end the connection goes back to the pool and the retry starts. */
+    private void drain(HttpContent content) {
+        drained += content.content().readableBytes();
+        boolean last = content instanceof LastHttpContent;
+        content.release();
+        if (!last && drained <= MAX_DRAIN) {
+            upstream.read();
+            return;
+        }
+        draining = false;
+        if (last) {
+            Channel tunnel = upstreamTunnel;
+            upstream = null;
+            upstreamTunnel = null;
+            proxy.upstreams().giveBack(upstreamKey, tunnel, UPSTREAM_HANDLER);
+        } else {
+            closeUpstream(); // a large error body costs more to read than a new connection
+        }
+        retryLater();
+    }
+
     void onResponseContent(int id, HttpContent content) {
+        if (id == attemptId && draining && !done) {
+            drain(content);
+            return;
+        }
         if (id != attemptId || done || !responseStarted) {
             content.release();
             return;
@@ -653,6 +705,12 @@ final class Exchange {
     }
 
     void onUpstreamClosed(int id) {
+        if (id == attemptId && draining && !done) {
+            draining = false; // closed while its retried answer was read: retry on another connection
+            closeUpstream();
+            retryLater();
+            return;
+        }
         if (id == attemptId && !done) {
             details = "upstream_reset_before_response_started";
             onAttemptFailed(id, Failure.RESET);
@@ -706,6 +764,7 @@ final class Exchange {
         if (done) {
             return;
         }
+        draining = false;
         cancel(tryTimer);
         endAttempt(0);
         closeUpstream();
@@ -845,14 +904,21 @@ final class Exchange {
         releaseAdmission();
         String flagText = flags.isEmpty() ? "-" : String.join(",", flags);
         SpiffeId source = connect.client();
-        proxy.telemetry().record(new RequestRecord(start, request.method().name(), request.uri(), owner.http2() ? "HTTP/2" : "HTTP/1.1", status, flagText, details,
+        RequestRecord record = new RequestRecord(start, request.method().name(), request.uri(), owner.http2() ? "HTTP/2" : "HTTP/1.1", status, flagText, details,
                 bytesReceived, bytesSent, (System.nanoTime() - startNanos) / 1_000_000,
                 endpoint == null ? "-" : NetUtil.toSocketAddressString(endpoint), target == null ? "-" : target.cluster(),
                 route == null ? "-" : route.name(), view == null ? "" : view.authority(), requestId,
                 request.headers().get(HttpHeaderNames.USER_AGENT), Optional.of(source), NetUtil.toSocketAddressString(connect.peer()),
                 chain == null ? "unknown" : chain.host(), attempts,
                 request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").startsWith("application/grpc"), grpcStatus,
-                forwardedFor().orElse(connect.peer().getAddress()), endpoint == null ? null : endpoint.getAddress()));
+                forwardedFor().orElse(connect.peer().getAddress()), endpoint == null ? null : endpoint.getAddress());
+        proxy.telemetry().record(record);
+        if (span != null) {
+            // Istio's route decorator names the span: <service host>:<port>/*
+            String host = chain == null ? (view == null ? connect.target().getHostString() : stripPort(view.authority())) : chain.host();
+            span.end(record, host + ":" + connect.target().getPort() + "/*", "http");
+            span = null;
+        }
     }
 
     EventLoop loop() {

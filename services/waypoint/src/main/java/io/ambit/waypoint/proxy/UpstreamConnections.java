@@ -60,7 +60,8 @@ final class UpstreamConnections implements AutoCloseable {
         }
         this.idleTimeout = idleTimeout;
         this.maxIdlePerKey = maxIdlePerKey;
-        this.h2 = new UpstreamH2Connections(idleTimeout, 100);
+        // no cap of our own: Envoy's upstream max_concurrent_streams defaults to 2^31-1, the peer's SETTINGS decide
+        this.h2 = new UpstreamH2Connections(idleTimeout, Integer.MAX_VALUE);
     }
 
     /** The h2c connections (for requests that came in over HTTP/2), shared by concurrent streams. */

@@ -15,8 +15,9 @@ import io.netty.handler.codec.http2.Http2FrameCodec;
 /**
  * Upstream h2c connections, each inside one HBONE stream to an endpoint's ztunnel, shared by the
  * requests to that endpoint as Envoy's HTTP/2 connection pool shares them: every request is a
- * stream of its own, up to {@code maxStreams} at once per connection (then another connection is
- * opened). A connection that closed or exchanged GOAWAY takes no new stream. One that has been
+ * stream of its own, up to the peer's {@code SETTINGS_MAX_CONCURRENT_STREAMS} at once per connection
+ * (and never more than {@code maxStreams}; then another connection is opened). Until the peer's
+ * first SETTINGS arrive its limit is unknown, so a new connection carries only its first stream. A connection that closed or exchanged GOAWAY takes no new stream. One that has been
  * without a stream for {@code idleTimeout} is ended. Keyed as {@link UpstreamConnections.Key}.
  */
 final class UpstreamH2Connections {
@@ -42,6 +43,17 @@ final class UpstreamH2Connections {
         private boolean usable() {
             return tunnel.isActive() && !codec.connection().goAwayReceived() && !codec.connection().goAwaySent();
         }
+
+        /**
+         * How many streams this connection may carry at once: the peer's SETTINGS_MAX_CONCURRENT_STREAMS
+         * (RFC 9113 §6.5.2: it limits the streams we open), capped by {@code maxStreams}; 1 before its SETTINGS.
+         */
+        private int streamLimit(int maxStreams) {
+            if (!codec.decoder().prefaceReceived()) {
+                return 1;
+            }
+            return Math.min(maxStreams, codec.connection().local().maxActiveStreams());
+        }
     }
 
     private final Duration idleTimeout;
@@ -62,7 +74,7 @@ final class UpstreamH2Connections {
     Carrier acquire(UpstreamConnections.Key key) {
         synchronized (carriers) {
             for (Carrier c : carriers.getOrDefault(key, List.of())) {
-                if (c.active < maxStreams && c.usable()) {
+                if (c.active < c.streamLimit(maxStreams) && c.usable()) {
                     c.active++;
                     c.idleGeneration++;
                     reused.incrementAndGet();
@@ -105,6 +117,13 @@ final class UpstreamH2Connections {
             forget(c);
             c.tunnel.close();
         }, idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Each held connection's stream limit now (for tests). */
+    List<Integer> streamLimits() {
+        synchronized (carriers) {
+            return carriers.values().stream().flatMap(List::stream).map(c -> c.streamLimit(maxStreams)).toList();
+        }
     }
 
     long reused() {

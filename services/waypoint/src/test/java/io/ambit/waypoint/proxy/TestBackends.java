@@ -40,6 +40,8 @@ final class TestBackends implements AutoCloseable {
     /** Requests each named server received, and the Host header of the last one. */
     final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> hits = new java.util.concurrent.ConcurrentHashMap<>();
     final java.util.Map<String, String> lastHost = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The headers of the last request each named server received (HTTP/1.1 echo and h2c). */
+    final java.util.Map<String, io.netty.handler.codec.http.HttpHeaders> lastHeaders = new java.util.concurrent.ConcurrentHashMap<>();
 
     TestBackends(EventLoopGroup group, Class<? extends ServerChannel> channel) {
         this.group = group;
@@ -146,6 +148,7 @@ final class TestBackends implements AutoCloseable {
                                                 new HttpObjectAggregator(1 << 20), new SimpleChannelInboundHandler<FullHttpRequest>() {
                                                     @Override
                                                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+                                                        lastHeaders.put(name, request.headers().copy());
                                                         String text = name + " " + request.uri() + " te=" + request.headers().get("te") + " body="
                                                                 + request.content().toString(StandardCharsets.UTF_8);
                                                         var head = new io.netty.handler.codec.http.DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
@@ -164,6 +167,63 @@ final class TestBackends implements AutoCloseable {
                 .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
         servers.add(server);
         return (InetSocketAddress) server.localAddress();
+    }
+
+    /**
+     * An h2c server that advertises {@code SETTINGS_MAX_CONCURRENT_STREAMS = maxStreams} and holds
+     * every request until the test answers it ({@link HeldH2#releaseAll}); it records, per
+     * connection, the most streams it saw open at once.
+     */
+    HeldH2 h2cHeld(int maxStreams) {
+        HeldH2 held = new HeldH2();
+        Channel server = new ServerBootstrap().group(group).channel(channel)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+                        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+                        held.mostPerConnection.add(most);
+                        ch.pipeline().addLast(io.netty.handler.codec.http2.Http2FrameCodecBuilder.forServer()
+                                        .initialSettings(io.netty.handler.codec.http2.Http2Settings.defaultSettings().maxConcurrentStreams(maxStreams)).build(),
+                                new io.netty.handler.codec.http2.Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+                                    @Override
+                                    protected void initChannel(Channel stream) {
+                                        most.accumulateAndGet(open.incrementAndGet(), Math::max);
+                                        stream.closeFuture().addListener(f -> open.decrementAndGet());
+                                        stream.pipeline().addLast(new io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec(true),
+                                                new HttpObjectAggregator(1 << 20), new SimpleChannelInboundHandler<FullHttpRequest>() {
+                                                    @Override
+                                                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+                                                        held.waiting.add(() -> {
+                                                            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                                                                    Unpooled.copiedBuffer("H " + request.uri(), StandardCharsets.UTF_8));
+                                                            ctx.writeAndFlush(response);
+                                                        });
+                                                    }
+                                                });
+                                    }
+                                }));
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+        servers.add(server);
+        held.address = (InetSocketAddress) server.localAddress();
+        return held;
+    }
+
+    /** See {@link #h2cHeld}. */
+    static final class HeldH2 {
+        InetSocketAddress address;
+        /** Requests received and not yet answered. */
+        final java.util.concurrent.ConcurrentLinkedQueue<Runnable> waiting = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        /** Per connection accepted: the most streams open on it at once. */
+        final List<java.util.concurrent.atomic.AtomicInteger> mostPerConnection = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        void releaseAll() {
+            for (Runnable r; (r = waiting.poll()) != null; ) {
+                r.run();
+            }
+        }
     }
 
     InetSocketAddress start(String name, Behaviour behaviour) {
@@ -193,6 +253,7 @@ final class TestBackends implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             owner.lastHost.put(name, request.headers().get(HttpHeaderNames.HOST, ""));
+            owner.lastHeaders.put(name, request.headers().copy());
             owner.hits.computeIfAbsent(name, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             String text = name + " " + request.method() + " " + request.uri() + " x-added=" + request.headers().get("x-added")

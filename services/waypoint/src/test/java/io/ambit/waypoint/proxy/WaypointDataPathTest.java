@@ -122,6 +122,8 @@ class WaypointDataPathTest {
     /** Tunnels the destination accepted (from the waypoint: its upstream connections). */
     final java.util.concurrent.atomic.AtomicInteger upstreamTunnels = new java.util.concurrent.atomic.AtomicInteger();
     ProxyContext context;
+    /** The HTTP/1.1 backends A, B, S, F, M, for configurations that swap one cluster. */
+    List<InetSocketAddress> backendAddresses;
 
     @BeforeAll
     void start() {
@@ -149,6 +151,7 @@ class WaypointDataPathTest {
         Svid waypointSvid = svid(WAYPOINT);
         pool = HbonePool.withIstioDefaults(new HboneClient(transport, HboneSettings.clientDefaults()),
                 id -> new KeyMaterial(waypointSvid, bundle));
+        backendAddresses = List.of(a, b, slow, failing, mirror);
         resources = TestMeshConfig.resources(a, b, slow, failing, mirror, grpc);
         snapshot = resources.snapshot();
         SslContext waypointTls = MeshTls.server(waypointSvid, bundle, PeerPolicy.anyInTrustDomain("cluster.local"));
@@ -762,6 +765,85 @@ class WaypointDataPathTest {
             assertThat(body(next)).startsWith("A GET /version");
         }
         assertThat(upstreamTunnels.get() - before).isEqualTo(2);
+    }
+
+    /**
+     * A retry on a retriable status (503) does not cost the connection that answered it: the answer
+     * was complete, so the connection goes back to the pool, as Envoy's does.
+     */
+    @Test
+    void aRetriedAnswerLeavesItsConnectionInThePool() throws Exception {
+        noIdleUpstreams();
+        int before = upstreamTunnels.get();
+        int failingBefore = backends.hits.get("F") == null ? 0 : backends.hits.get("F").get();
+        try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
+            for (int i = 0; i < 10; i++) {
+                FullHttpResponse r = http.get("/flaky");
+                assertThat(r.status().code()).as("request %d", i).isEqualTo(200);
+                r.release();
+                await().until(() -> context.upstreams().idleCount() == upstreamTunnels.get() - before);
+            }
+        }
+        assertThat(backends.hits.get("F").get() - failingBefore).as("503s that were retried").isGreaterThanOrEqualTo(2);
+        // one connection to the failing endpoint and one to the healthy one served all ten requests and their retries
+        assertThat(upstreamTunnels.get() - before).as("upstream tunnels").isEqualTo(2);
+    }
+
+    /**
+     * The h2c pool reads the peer's SETTINGS_MAX_CONCURRENT_STREAMS: a backend that allows 2 gets
+     * no third stream on a connection; five held calls need three connections.
+     */
+    @Test
+    void theH2cPoolKeepsToThePeersMaxConcurrentStreams() throws Exception {
+        TestBackends.HeldH2 held = backends.h2cHeld(2);
+        List<InetSocketAddress> http1 = backendAddresses;
+        snapshot = TestMeshConfig.resources(http1.get(0), http1.get(1), http1.get(2), http1.get(3), http1.get(4), held.address).snapshot();
+        HboneTunnel tunnel = client.open(VIP + ":80", HboneHeaders.none()).join();
+        Http2StreamChannel carrier = tunnel.stream();
+        carrier.pipeline().addLast(new TunnelFrames(), io.netty.handler.codec.http2.Http2FrameCodecBuilder.forClient().build(),
+                new io.netty.handler.codec.http2.Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+        carrier.config().setAutoRead(true);
+        carrier.read();
+        BlockingQueue<FullHttpResponse> responses = new LinkedBlockingQueue<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                Http2StreamChannel call = new io.netty.handler.codec.http2.Http2StreamChannelBootstrap(carrier)
+                        .handler(new io.netty.channel.ChannelInitializer<Http2StreamChannel>() {
+                            @Override
+                            protected void initChannel(Http2StreamChannel ch) {
+                                ch.pipeline().addLast(new io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec(false),
+                                        new HttpObjectAggregator(1 << 20), new SimpleChannelInboundHandler<FullHttpResponse>() {
+                                            @Override
+                                            protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
+                                                responses.add(msg.retain());
+                                            }
+                                        });
+                            }
+                        }).open().syncUninterruptibly().getNow();
+                FullHttpRequest say = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/echo.Echo/Held" + i);
+                say.headers().set(HttpHeaderNames.HOST, HOST).set(HttpHeaderNames.CONTENT_TYPE, "application/grpc").set("te", "trailers");
+                call.writeAndFlush(say);
+                int arrived = i + 1;
+                await().atMost(Duration.ofSeconds(10)).until(() -> held.waiting.size() == arrived);
+                // the pool learns each connection's limit from its SETTINGS before the next call
+                await().atMost(Duration.ofSeconds(10)).until(() -> context.upstreams().h2().streamLimits().stream()
+                        .allMatch(limit -> limit == 2));
+            }
+            assertThat(held.mostPerConnection).as("streams at once on each backend connection")
+                    .allSatisfy(most -> assertThat(most.get()).isLessThanOrEqualTo(2));
+            assertThat(held.mostPerConnection).as("backend connections for five held calls").hasSize(3);
+            held.releaseAll();
+            for (int i = 0; i < 5; i++) {
+                FullHttpResponse r = responses.poll(10, TimeUnit.SECONDS);
+                assertThat(r).as("response %d", i).isNotNull();
+                assertThat(r.status().code()).isEqualTo(200);
+                assertThat(body(r)).startsWith("H /echo.Echo/Held");
+            }
+        } finally {
+            held.releaseAll();
+            carrier.close();
+            snapshot = resources.snapshot();
+        }
     }
 
     @Test
