@@ -460,7 +460,7 @@ final class Exchange {
             // a connection the next requests to this endpoint share
             // a stream that races the peer's first SETTINGS past its concurrency limit waits for room instead of failing
             Http2FrameCodec codec = Http2FrameCodecBuilder.forClient().encoderEnforceMaxConcurrentStreams(true).build();
-            stream.pipeline().addLast(new TunnelFrames(), codec,
+            stream.pipeline().addLast(new TunnelFrames(), UpstreamH2Connections.CLOSE_ON_PEER_END, codec,
                     new Http2MultiplexHandler(new io.netty.channel.ChannelInboundHandlerAdapter()));
             stream.config().setAutoRead(true);
             openH2Stream(id, proxy.upstreams().h2().register(h2Key, stream, codec));

@@ -56,6 +56,25 @@ final class UpstreamH2Connections {
         }
     }
 
+    /**
+     * Closes an h2c connection's tunnel when the destination ends its side (END_STREAM: its pod closed
+     * the connection without a GOAWAY, as a killed process does): nothing more can arrive on it, so it
+     * must leave the pool rather than take the next request.
+     */
+    static final io.netty.channel.ChannelInboundHandler CLOSE_ON_PEER_END = new PeerEndCloser();
+
+    @io.netty.channel.ChannelHandler.Sharable
+    private static final class PeerEndCloser extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt == TunnelFrames.PEER_ENDED) {
+                ctx.close();
+                return;
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
     private final Duration idleTimeout;
     private final int maxStreams;
     private final Map<UpstreamConnections.Key, List<Carrier>> carriers = new HashMap<>();

@@ -183,6 +183,7 @@ final class TestBackends implements AutoCloseable {
                         java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
                         java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
                         held.mostPerConnection.add(most);
+                        held.connections.add(ch);
                         ch.pipeline().addLast(io.netty.handler.codec.http2.Http2FrameCodecBuilder.forServer()
                                         .initialSettings(io.netty.handler.codec.http2.Http2Settings.defaultSettings().maxConcurrentStreams(maxStreams)).build(),
                                 new io.netty.handler.codec.http2.Http2MultiplexHandler(new ChannelInitializer<Channel>() {
@@ -218,6 +219,8 @@ final class TestBackends implements AutoCloseable {
         final java.util.concurrent.ConcurrentLinkedQueue<Runnable> waiting = new java.util.concurrent.ConcurrentLinkedQueue<>();
         /** Per connection accepted: the most streams open on it at once. */
         final List<java.util.concurrent.atomic.AtomicInteger> mostPerConnection = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** The server side of each connection accepted. */
+        final List<Channel> connections = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         void releaseAll() {
             for (Runnable r; (r = waiting.poll()) != null; ) {

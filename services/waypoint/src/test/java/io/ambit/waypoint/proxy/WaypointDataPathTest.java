@@ -846,6 +846,63 @@ class WaypointDataPathTest {
         }
     }
 
+    /**
+     * An h2c upstream connection whose pod ended it while idle (a FIN, no GOAWAY, as a killed
+     * process leaves it) leaves the pool; the next call gets a new connection and succeeds.
+     */
+    @Test
+    void anH2cConnectionEndedWhileIdleIsNotReused() throws Exception {
+        TestBackends.HeldH2 held = backends.h2cHeld(100);
+        List<InetSocketAddress> http1 = backendAddresses;
+        snapshot = TestMeshConfig.resources(http1.get(0), http1.get(1), http1.get(2), http1.get(3), http1.get(4), held.address).snapshot();
+        context.upstreams().h2().closeIdle();
+        await().until(() -> context.upstreams().h2().count() == 0);
+        HboneTunnel tunnel = client.open(VIP + ":80", HboneHeaders.none()).join();
+        Http2StreamChannel carrier = tunnel.stream();
+        carrier.pipeline().addLast(new TunnelFrames(), io.netty.handler.codec.http2.Http2FrameCodecBuilder.forClient().build(),
+                new io.netty.handler.codec.http2.Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+        carrier.config().setAutoRead(true);
+        carrier.read();
+        BlockingQueue<FullHttpResponse> responses = new LinkedBlockingQueue<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                Http2StreamChannel call = new io.netty.handler.codec.http2.Http2StreamChannelBootstrap(carrier)
+                        .handler(new io.netty.channel.ChannelInitializer<Http2StreamChannel>() {
+                            @Override
+                            protected void initChannel(Http2StreamChannel ch) {
+                                ch.pipeline().addLast(new io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec(false),
+                                        new HttpObjectAggregator(1 << 20), new SimpleChannelInboundHandler<FullHttpResponse>() {
+                                            @Override
+                                            protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
+                                                responses.add(msg.retain());
+                                            }
+                                        });
+                            }
+                        }).open().syncUninterruptibly().getNow();
+                FullHttpRequest say = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/echo.Echo/Call" + i);
+                say.headers().set(HttpHeaderNames.HOST, HOST).set(HttpHeaderNames.CONTENT_TYPE, "application/grpc").set("te", "trailers");
+                call.writeAndFlush(say);
+                await().atMost(Duration.ofSeconds(10)).until(() -> held.waiting.size() == 1);
+                held.releaseAll();
+                FullHttpResponse r = responses.poll(10, TimeUnit.SECONDS);
+                assertThat(r).as("call %d", i).isNotNull();
+                assertThat(r.status().code()).isEqualTo(200);
+                assertThat(body(r)).isEqualTo("H /echo.Echo/Call" + i);
+                if (i == 0) {
+                    // the pod ends its side of the idle connection: FIN only
+                    await().until(() -> context.upstreams().h2().count() == 1);
+                    held.connections.forEach(ch -> ((io.netty.channel.socket.DuplexChannel) ch).shutdownOutput());
+                    await().atMost(Duration.ofSeconds(10)).until(() -> context.upstreams().h2().count() == 0);
+                }
+            }
+        } finally {
+            held.releaseAll();
+            carrier.close();
+            snapshot = resources.snapshot();
+        }
+        assertThat(held.connections).as("a new connection for the second call").hasSize(2);
+    }
+
     @Test
     void slowBackendIs504UT() throws Exception {
         try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
