@@ -37,6 +37,14 @@ public final class RequestSpan {
         return "00-" + c.getTraceId() + "-" + c.getSpanId() + "-" + c.getTraceFlags().asHex();
     }
 
+    /** Envoy's HCM {@code tracing.max_path_tag_length} default: the path in {@code http.url} is cut at 256 characters. */
+    static final int MAX_PATH_TAG_LENGTH = 256;
+
+    private static String url(String scheme, RequestRecord r) {
+        String path = r.path().length() > MAX_PATH_TAG_LENGTH ? r.path().substring(0, MAX_PATH_TAG_LENGTH) : r.path();
+        return scheme + "://" + r.authority() + path;
+    }
+
     /**
      * Ends the span with the request's outcome; the span's name is Istio's route decorator,
      * {@code <service host>:<port>/*}. A span not sampled costs nothing more here.
@@ -49,7 +57,7 @@ public final class RequestSpan {
         span.updateName(operation);
         AttributesBuilder tags = common.toBuilder()
                 .put("http.method", r.method())
-                .put("http.url", scheme + "://" + r.authority() + r.path())
+                .put("http.url", url(scheme, r))
                 .put("http.protocol", r.protocol())
                 .put("http.status_code", Integer.toString(r.status()))
                 .put("response_flags", r.flags())

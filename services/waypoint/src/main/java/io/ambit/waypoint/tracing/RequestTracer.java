@@ -33,22 +33,24 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
  */
 public final class RequestTracer implements AutoCloseable {
 
-    /** Tracing off: no span, nothing exported. */
-    public static final RequestTracer OFF = new RequestTracer(null, null, Attributes.empty());
+    /** Tracing off: no span, nothing exported (and no OpenTelemetry class initialized for it). */
+    public static final RequestTracer OFF = new RequestTracer(null, null, null);
 
-    private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
+    /** Initialized on first use only, so that a waypoint without tracing never loads them. */
+    private static final class W3c {
+        static final W3CTraceContextPropagator PROPAGATOR = W3CTraceContextPropagator.getInstance();
+        static final TextMapGetter<HttpHeaders> HEADERS = new TextMapGetter<>() {
+            @Override
+            public Iterable<String> keys(HttpHeaders carrier) {
+                return carrier.names();
+            }
 
-    private static final TextMapGetter<HttpHeaders> HEADERS = new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(HttpHeaders carrier) {
-            return carrier.names();
-        }
-
-        @Override
-        public String get(HttpHeaders carrier, String key) {
-            return carrier == null ? null : carrier.get(key);
-        }
-    };
+            @Override
+            public String get(HttpHeaders carrier, String key) {
+                return carrier == null ? null : carrier.get(key);
+            }
+        };
+    }
 
     private final SdkTracerProvider provider;
     private final Tracer tracer;
@@ -107,14 +109,14 @@ public final class RequestTracer implements AutoCloseable {
      * caller's span when the headers carry a valid {@code traceparent}. Only when {@link #enabled()}.
      */
     public RequestSpan start(HttpHeaders headers, String operation, Instant start) {
-        Context parent = W3C.extract(Context.root(), headers, HEADERS);
+        Context parent = W3c.PROPAGATOR.extract(Context.root(), headers, W3c.HEADERS);
         Span span = tracer.spanBuilder(operation).setParent(parent).setSpanKind(SpanKind.SERVER)
                 .setStartTimestamp(start).startSpan();
         return new RequestSpan(span, common);
     }
 
     static W3CTraceContextPropagator propagator() {
-        return W3C;
+        return W3c.PROPAGATOR;
     }
 
     /** Exports what is batched now and waits (at most 10 s) until the collector took it. */
