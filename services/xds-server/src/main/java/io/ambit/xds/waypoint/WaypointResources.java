@@ -177,7 +177,7 @@ public final class WaypointResources {
     }
 
     private static List<EnvVar> env(WaypointDeploymentProperties settings, String trustDomain, String clusterId) {
-        return List.of(
+        List<EnvVar> env = new ArrayList<>(List.of(
                 value("JAVA_TOOL_OPTIONS", settings.javaToolOptions()),
                 value("AMBIT_WAYPOINT_ENABLED", "true"),
                 field("AMBIT_WAYPOINT_NAMESPACE", "metadata.namespace"),
@@ -190,7 +190,13 @@ public final class WaypointResources {
                 value("AMBIT_WAYPOINT_CA_ADDRESS", settings.caAddress()),
                 value("AMBIT_WAYPOINT_XDS_ADDRESS", settings.xdsAddress()),
                 value("AMBIT_WAYPOINT_TOKEN_FILE", "/var/run/secrets/tokens/istio-token"),
-                value("AMBIT_WAYPOINT_BUNDLE_FILE", "/var/run/secrets/istio/root-cert.pem"));
+                value("AMBIT_WAYPOINT_BUNDLE_FILE", "/var/run/secrets/istio/root-cert.pem")));
+        if (!settings.tracingEndpoint().isEmpty()) {
+            env.add(value("AMBIT_WAYPOINT_TRACING_ENABLED", "true"));
+            env.add(value("AMBIT_WAYPOINT_TRACING_ENDPOINT", settings.tracingEndpoint()));
+            env.add(value("AMBIT_WAYPOINT_TRACING_SAMPLING", Double.toString(settings.tracingSampling())));
+        }
+        return List.copyOf(env);
     }
 
     private static EnvVar value(String name, String value) {

@@ -54,6 +54,22 @@ class WaypointJvmOptionsTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("-Dname=a b");
     }
 
+    /** Tracing is the waypoints' own settings, passed as their environment: none unless an endpoint is set. */
+    @Test
+    void tracingReachesTheWaypointsOnlyWhenAnEndpointIsSet() {
+        Container off = renderedContainer(new WaypointDeploymentProperties("i", "IfNotPresent", "ca:15012", "xds:15010", null));
+        assertThat(off.getEnv()).extracting(EnvVar::getName).noneMatch(n -> n.startsWith("AMBIT_WAYPOINT_TRACING"));
+        Container on = renderedContainer(new WaypointDeploymentProperties("i", "IfNotPresent", "ca:15012", "xds:15010", null,
+                " http://otel.observability:4318/v1/traces ", 25.0));
+        assertThat(env(on, "AMBIT_WAYPOINT_TRACING_ENABLED")).isEqualTo("true");
+        assertThat(env(on, "AMBIT_WAYPOINT_TRACING_ENDPOINT")).isEqualTo("http://otel.observability:4318/v1/traces");
+        assertThat(Double.parseDouble(env(on, "AMBIT_WAYPOINT_TRACING_SAMPLING"))).isEqualTo(25.0);
+        assertThatThrownBy(() -> new WaypointDeploymentProperties("i", "p", "c", "x", null, "otel:4318", 1.0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tracing-endpoint");
+        assertThatThrownBy(() -> new WaypointDeploymentProperties("i", "p", "c", "x", null, "http://otel:4318/v1/traces", 101))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tracing-sampling");
+    }
+
     private static Container renderedContainer(WaypointDeploymentProperties settings) {
         var gateway = new GenericKubernetesResourceBuilder().withApiVersion("gateway.networking.k8s.io/v1").withKind("Gateway")
                 .withNewMetadata().withName("waypoint").withNamespace("demo").withUid("u-1").endMetadata()
