@@ -181,6 +181,12 @@ class RenderedManifestsTest {
         }
         assertThat(env(container, "AMBIT_ZTUNNEL_TOKEN_FILE")).startsWith(mountPath(container, "istio-token"));
         assertThat(env(container, "AMBIT_ZTUNNEL_BUNDLE_FILE")).startsWith(mountPath(container, "istio-ca-root-cert"));
+        // Istio's ztunnel on the ADS channel: the projected istio-ca token, no client certificate
+        assertThat(env(container, "AMBIT_ZTUNNEL_XDS_AUTH")).isEqualTo("token");
+        assertThat(pod.getVolumes()).anySatisfy(v -> {
+            assertThat(v.getName()).isEqualTo("istio-token");
+            assertThat(v.getProjected().getSources().getFirst().getServiceAccountToken().getAudience()).isEqualTo("istio-ca");
+        });
         assertThat(container.getEnv()).anySatisfy(e -> {
             assertThat(e.getName()).isEqualTo("AMBIT_ZTUNNEL_NODE");
             assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");

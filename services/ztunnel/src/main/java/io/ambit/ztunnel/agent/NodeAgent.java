@@ -40,7 +40,8 @@ import org.springframework.context.SmartLifecycle;
 /**
  * The node agent's control-plane side: its own certificate ({@code <mesh ns>/ztunnel}) from the
  * CA with the node's token, a delta ADS session to the xDS server with it (moving to a new
- * connection at each renewal, resuming from what it has), and the certificates of the identities
+ * connection at each renewal, resuming from what it has; or, with {@code xds-auth: token}, as Istio's
+ * ztunnel connects: its bearer token on TLS without a client certificate), and the certificates of the identities
  * of the HBONE pods on its node — requested as the first such pod appears in its xDS state and
  * dropped with the last. The data plane (capture, HBONE) builds on this.
  *
@@ -159,7 +160,10 @@ public final class NodeAgent implements SmartLifecycle {
             }
         }, Clock.systemUTC());
         own.addListener(svid -> {
-            if (session != null) {
+            if (session != null && properties.xdsAuth() == ZtunnelProperties.XdsAuth.TOKEN) {
+                // the bundle is known now; the token is read at each call, so renewals change nothing here
+                session.useBearerToken(bundle.get(), () -> token(properties), clusterId);
+            } else if (session != null) {
                 session.useCertificate(svid, bundle.get());
             }
             ownCertificate.complete(null);
