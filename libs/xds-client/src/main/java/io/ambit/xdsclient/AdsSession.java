@@ -26,7 +26,7 @@ public final class AdsSession implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AdsSession.class);
 
-    private final InetSocketAddress server;
+    private final io.ambit.caclient.ControlPlaneTarget server;
     private final SpiffeId serverIdentity;
     private final Node node;
     private final List<String> types;
@@ -38,6 +38,13 @@ public final class AdsSession implements AutoCloseable {
 
     /** @param settings further client settings (backoff, connection listener), applied to every connection */
     public AdsSession(InetSocketAddress server, SpiffeId serverIdentity, Node node, List<String> types,
+            DeltaAdsClient.Handler handler, Consumer<DeltaAdsClient.Builder> settings) {
+        this(io.ambit.caclient.ControlPlaneTarget.fixed(server.getHostString() + ":" + server.getPort()), serverIdentity, node,
+                types, handler, settings);
+    }
+
+    /** @param server the xDS server as a fixed address or found by discovery (Kubernetes mode) */
+    public AdsSession(io.ambit.caclient.ControlPlaneTarget server, SpiffeId serverIdentity, Node node, List<String> types,
             DeltaAdsClient.Handler handler, Consumer<DeltaAdsClient.Builder> settings) {
         this.server = server;
         this.serverIdentity = serverIdentity;
@@ -52,7 +59,7 @@ public final class AdsSession implements AutoCloseable {
         if (closed) {
             return;
         }
-        ManagedChannel next = NettyChannelBuilder.forAddress(server)
+        ManagedChannel next = server.channelBuilder()
                 .sslContext(MeshTls.client(svid, bundle, PeerPolicy.exactly(serverIdentity)))
                 .maxInboundMessageSize(XdsChannels.MAX_MESSAGE_BYTES)
                 .build();
@@ -81,7 +88,7 @@ public final class AdsSession implements AutoCloseable {
         if (closed || client != null) {
             return;
         }
-        ManagedChannel next = NettyChannelBuilder.forAddress(server)
+        ManagedChannel next = server.channelBuilder()
                 .sslContext(MeshTls.bootstrapClient(bundle, PeerPolicy.exactly(serverIdentity)))
                 .intercept(new BearerHeaders(token, clusterId))
                 .maxInboundMessageSize(XdsChannels.MAX_MESSAGE_BYTES)

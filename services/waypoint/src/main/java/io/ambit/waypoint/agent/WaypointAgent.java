@@ -14,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 import io.ambit.caclient.CaClient;
-import io.ambit.caclient.HostPort;
 import io.ambit.caclient.RenewingSvid;
 import io.ambit.caclient.TrustBundleSource;
 import io.ambit.hbone.HboneClient;
@@ -53,6 +52,8 @@ public final class WaypointAgent implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(WaypointAgent.class);
 
     private final WaypointProperties properties;
+    private final io.ambit.caclient.ControlPlaneTarget caTarget;
+    private final io.ambit.caclient.ControlPlaneTarget xdsTarget;
     /** {@code source_cluster}/{@code destination_cluster} in its metrics. */
     private final String clusterId;
     private final WaypointConfigStore store;
@@ -78,6 +79,16 @@ public final class WaypointAgent implements SmartLifecycle {
 
     /** @param mesh the settings every service shares: the cluster id ({@code CLUSTER_ID}) */
     public WaypointAgent(WaypointProperties properties, MeshProperties mesh, WaypointConfigStore store, MeterRegistry meters) {
+        this(properties, mesh, io.ambit.service.discovery.ControlPlaneDiscovery.none(), store, meters);
+    }
+
+    /** @param discovery in Kubernetes mode, how the CA and the xDS server are found (their addresses the fallback) */
+    public WaypointAgent(WaypointProperties properties, MeshProperties mesh, io.ambit.service.discovery.ControlPlaneDiscovery discovery,
+            WaypointConfigStore store, MeterRegistry meters) {
+        this.caTarget = io.ambit.caclient.ControlPlaneTarget.of(properties.caAddress(), "grpc-ca",
+                discovery.lookup(properties.caAddress(), "grpc-ca"));
+        this.xdsTarget = io.ambit.caclient.ControlPlaneTarget.of(properties.xdsAddress(), "grpc-xds",
+                discovery.lookup(properties.xdsAddress(), "grpc-xds"));
         this.properties = properties;
         this.clusterId = mesh.clusterId();
         this.store = store;
@@ -128,7 +139,7 @@ public final class WaypointAgent implements SmartLifecycle {
         Node node = Node.newBuilder()
                 .setId("waypoint~" + properties.podIp() + "~" + properties.podName() + "." + ns + "~" + ns + ".svc." + properties.clusterDomain())
                 .build();
-        session = new AdsSession(HostPort.parse(properties.xdsAddress()), controlPlane("xds-server"), node, WAYPOINT_TYPES, store, b -> { });
+        session = new AdsSession(xdsTarget, controlPlane("xds-server"), node, WAYPOINT_TYPES, store, b -> { });
         HboneClient upstream = podNetns == null ? new HboneClient(transport, HboneSettings.clientDefaults())
                 : new HboneClient(transport, HboneSettings.clientDefaults(), new InPodSocketChannelFactory(podNetns), null);
         pool = HbonePool.withIstioDefaults(upstream,
@@ -136,15 +147,15 @@ public final class WaypointAgent implements SmartLifecycle {
         TrustBundleSource roots = new TrustBundleSource(properties.bundleFile(), properties.bundleUrl());
         own = RenewingSvid.start("waypoint " + ns + "/" + properties.serviceAccount(), () -> {
             TrustBundle trust = roots.read(properties.trustDomain());
-            try (CaClient ca = CaClient.connect(HostPort.parse(properties.caAddress()), trust, controlPlane("ca-service"), Optional.empty())) {
+            try (CaClient ca = CaClient.connect(caTarget, trust, controlPlane("ca-service"), Optional.empty())) {
                 var svid = ca.request(self, properties.nodeCredential(), Optional.of(token()), properties.certificateValidity());
                 bundle.set(trust);
                 return svid;
             }
         }, Clock.systemUTC());
         own.addListener(this::onCertificate);
-        log.info("waypoint {} started: CA {}, xDS {}, HBONE on {} once the certificate is here", self, properties.caAddress(),
-                properties.xdsAddress(), properties.hboneAddress());
+        log.info("waypoint {} started: CA {}, xDS {}, HBONE on {} once the certificate is here", self, caTarget,
+                xdsTarget, properties.hboneAddress());
     }
 
     private synchronized void onCertificate(io.ambit.identity.Svid svid) {

@@ -20,9 +20,9 @@ public class WaypointAgentConfiguration {
     }
 
     @Bean
-    WaypointAgent waypointAgent(WaypointProperties properties, io.ambit.service.MeshProperties mesh, WaypointConfigStore store,
-            MeterRegistry meters) {
-        return new WaypointAgent(properties, mesh, store, meters);
+    WaypointAgent waypointAgent(WaypointProperties properties, io.ambit.service.MeshProperties mesh,
+            io.ambit.service.discovery.ControlPlaneDiscovery discovery, WaypointConfigStore store, MeterRegistry meters) {
+        return new WaypointAgent(properties, mesh, discovery, store, meters);
     }
 
     @Bean

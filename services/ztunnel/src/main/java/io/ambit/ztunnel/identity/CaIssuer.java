@@ -18,13 +18,13 @@ import io.ambit.identity.TrustBundle;
  */
 public final class CaIssuer {
 
-    private final InetSocketAddress ca;
+    private final io.ambit.caclient.ControlPlaneTarget ca;
     private final SpiffeId caIdentity;
     private final Supplier<TrustBundle> bundle;
     private final Supplier<String> token;
     private final Duration validity;
 
-    public CaIssuer(InetSocketAddress ca, SpiffeId caIdentity, Supplier<TrustBundle> bundle, Supplier<String> token, Duration validity) {
+    public CaIssuer(io.ambit.caclient.ControlPlaneTarget ca, SpiffeId caIdentity, Supplier<TrustBundle> bundle, Supplier<String> token, Duration validity) {
         this.ca = ca;
         this.caIdentity = caIdentity;
         this.bundle = bundle;
