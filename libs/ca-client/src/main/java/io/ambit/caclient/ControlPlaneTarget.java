@@ -46,8 +46,8 @@ public final class ControlPlaneTarget {
     private final String description;
 
     private ControlPlaneTarget(String fallback, Lookup lookup, String description) {
-        HostPort.parse(fallback); // a bad setting stops start-up, naming its value
-        this.fallback = fallback;
+        // parsed when used, as before: ztunnel with a local config file never uses its xds-address
+        this.fallback = Objects.requireNonNull(fallback);
         this.lookup = lookup;
         this.description = description;
     }

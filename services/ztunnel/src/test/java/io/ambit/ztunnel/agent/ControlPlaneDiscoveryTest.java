@@ -54,13 +54,16 @@ class ControlPlaneDiscoveryTest {
                         Class.forName("org.springframework.cloud.client.discovery.composite.CompositeDiscoveryClientAutoConfiguration"),
                         io.ambit.service.discovery.ControlPlaneDiscoveryAutoConfiguration.class))
                 .withBean(KubernetesClient.class, () -> client)
-                // what services/ztunnel's application-kubernetes.yaml sets
-                .withPropertyValues("spring.profiles.active=" + profile,
-                        "spring.main.cloud-platform=" + ("kubernetes".equals(profile) ? "kubernetes" : "none"),
-                        "spring.cloud.kubernetes.discovery.namespaces=istio-system",
-                        "spring.cloud.kubernetes.discovery.catalog-services-watch.enabled=false",
-                        "spring.cloud.discovery.client.health-indicator.enabled=false",
-                        "spring.cloud.discovery.client.composite-indicator.enabled=false");
+                .withPropertyValues("spring.profiles.active=" + profile)
+                .withInitializer(context -> {
+                    if ("kubernetes".equals(profile)) {
+                        // ztunnel's own application-kubernetes.yaml, as the profile loads it
+                        var yaml = new org.springframework.beans.factory.config.YamlPropertiesFactoryBean();
+                        yaml.setResources(new org.springframework.core.io.ClassPathResource("application-kubernetes.yaml"));
+                        context.getEnvironment().getPropertySources().addFirst(
+                                new org.springframework.core.env.PropertiesPropertySource("application-kubernetes", yaml.getObject()));
+                    }
+                });
     }
 
     @Test
