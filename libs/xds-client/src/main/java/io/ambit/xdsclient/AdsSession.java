@@ -12,7 +12,6 @@ import io.ambit.tls.MeshTls;
 import io.ambit.tls.PeerPolicy;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

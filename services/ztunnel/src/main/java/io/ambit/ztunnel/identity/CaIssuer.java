@@ -1,6 +1,5 @@
 package io.ambit.ztunnel.identity;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
