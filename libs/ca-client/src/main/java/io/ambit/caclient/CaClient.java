@@ -56,9 +56,18 @@ public final class CaClient implements AutoCloseable {
      * @param own         this client's SVID when it has one (mutual TLS); empty for the first call
      */
     public static CaClient connect(InetSocketAddress ca, TrustBundle bundle, SpiffeId caIdentity, Optional<Svid> own) {
+        return connect(NettyChannelBuilder.forAddress(ca), bundle, caIdentity, own);
+    }
+
+    /** @param ca the CA as a fixed address or found by discovery (Kubernetes mode) */
+    public static CaClient connect(ControlPlaneTarget ca, TrustBundle bundle, SpiffeId caIdentity, Optional<Svid> own) {
+        return connect(ca.channelBuilder(), bundle, caIdentity, own);
+    }
+
+    private static CaClient connect(NettyChannelBuilder builder, TrustBundle bundle, SpiffeId caIdentity, Optional<Svid> own) {
         var tls = own.map(svid -> MeshTls.client(svid, bundle, PeerPolicy.exactly(caIdentity)))
                 .orElseGet(() -> MeshTls.bootstrapClient(bundle, PeerPolicy.exactly(caIdentity)));
-        ManagedChannel channel = NettyChannelBuilder.forAddress(ca).sslContext(tls).build();
+        ManagedChannel channel = builder.sslContext(tls).build();
         return new CaClient(channel, bundle, Clock.systemUTC());
     }
 

@@ -46,8 +46,9 @@ class AdminConfiguration {
     }
 
     @Bean
-    MeshReader meshReader(AdminProperties properties, Upstream upstream, Clock clock) {
-        return new MeshReader(properties, upstream, clock);
+    MeshReader meshReader(AdminProperties properties, io.ambit.service.discovery.ControlPlaneDiscovery discovery, Upstream upstream,
+            Clock clock) {
+        return new MeshReader(properties, new io.ambit.admin.upstream.XdsServerLocator(properties.xdsUrl(), discovery), upstream, clock);
     }
 
     @Bean(destroyMethod = "shutdownNow")

@@ -234,7 +234,7 @@ class XdsServerIntegrationTest {
                     + environment.getProperty("local.management.port") + "/actuator/prometheus")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(dashboard.missingFrom(scrape, metric -> !metric.startsWith("citadel_"))).isEmpty();
-            assertThat(scrape).containsPattern("(?m)^pilot_xds\\{app=\"xds-server\"} [1-9]")
+            assertThat(scrape).containsPattern("(?m)^pilot_xds\\{app=\"xds-server\",version=\"[^\"]*\"} [1-9]")
                     .containsPattern("(?m)^pilot_xds_pushes\\{app=\"xds-server\",type=\"address\"} [1-9]")
                     .containsPattern("(?m)^pilot_total_xds_rejects\\{app=\"xds-server\",type=\"authorization\"} 1.0")
                     .containsPattern("(?m)^pilot_push_triggers\\{app=\"xds-server\",type=\"endpoint\"} [1-9]")

@@ -21,6 +21,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param localConfig   when set, the workloads, services and policies come from this YAML file (reloaded when it changes)
  *                      instead of the xDS server, as Istio ztunnel's {@code LOCAL_XDS_PATH}; certificates still come from the CA
  * @param adminPort     the admin endpoint ({@code /config_dump}, {@code /certs}), on 127.0.0.1 only; 0 picks a free port
+ * @param xdsAuth       how it proves itself on the ADS channel: its own certificate (mutual TLS, the default), or as
+ *                      Istio's ztunnel does, the {@code tokenFile}'s bearer token on TLS without a client certificate
  */
 @ConfigurationProperties("ambit.ztunnel")
 public record ZtunnelProperties(
@@ -34,5 +36,14 @@ public record ZtunnelProperties(
         @DefaultValue(".mesh/tokens/node-a") Path tokenFile,
         @DefaultValue("24h") Duration certificateValidity,
         Path localConfig,
-        @DefaultValue("15000") int adminPort) {
+        @DefaultValue("15000") int adminPort,
+        @DefaultValue("certificate") XdsAuth xdsAuth) {
+
+    /** The ADS channel's client credential. */
+    public enum XdsAuth {
+        /** Mutual TLS with this node agent's own SVID ({@code <mesh ns>/ztunnel}). */
+        CERTIFICATE,
+        /** Istio's: {@code authorization: Bearer <projected istio-ca token>} and {@code clusterid}, no client certificate. */
+        TOKEN
+    }
 }

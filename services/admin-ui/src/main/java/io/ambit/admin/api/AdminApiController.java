@@ -67,7 +67,7 @@ public class AdminApiController {
         this.scraper = scraper;
         this.upstream = upstream;
         this.properties = properties;
-        this.waypointListeners = WaypointListeners.from(properties, upstream);
+        this.waypointListeners = WaypointListeners.from(reader::xds, upstream);
     }
 
     private static <T> Mono<T> blocking(Callable<T> work) {
@@ -358,7 +358,7 @@ public class AdminApiController {
 
     /** The store applies it with the caller's own token; then the next read shows the change. */
     private JsonNode write(String path, String yaml, String token) {
-        String answer = upstream.post("xds-server", properties.xdsUrl().resolve(URI.create(path)), "application/yaml", yaml, token);
+        String answer = upstream.post("xds-server", reader.xds(path), "application/yaml", yaml, token);
         reader.refresh();
         return Upstream.JSON.readTree(answer);
     }

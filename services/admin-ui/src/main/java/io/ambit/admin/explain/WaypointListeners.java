@@ -5,7 +5,6 @@ import java.util.Optional;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import io.ambit.admin.upstream.AdminProperties;
 import io.ambit.admin.upstream.Upstream;
 import io.ambit.admin.upstream.UpstreamException;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -78,11 +77,11 @@ public final class WaypointListeners {
     }
 
     /** The lookup through the xds-server's debug view. */
-    public static Lookup from(AdminProperties properties, Upstream upstream) {
+    public static Lookup from(java.util.function.Function<String, java.net.URI> xds, Upstream upstream) {
         return waypoint -> {
             JsonNode body;
             try {
-                body = upstream.getJson("xds-server", properties.xdsUrl().resolve("/debug/xds/waypoints?name="
+                body = upstream.getJson("xds-server", xds.apply("/debug/xds/waypoints?name="
                         + java.net.URLEncoder.encode(waypoint, java.nio.charset.StandardCharsets.UTF_8)));
             } catch (UpstreamException e) {
                 if (e.status() == 404) {

@@ -43,11 +43,18 @@ public final class MeshReader {
     private static final JsonFormat.Parser PROTO = JsonFormat.parser().ignoringUnknownFields();
 
     private final AdminProperties properties;
+    private final io.ambit.admin.upstream.XdsServerLocator xdsServer;
     private final Upstream upstream;
     private final Clock clock;
     private final AtomicReference<MeshSnapshot> last = new AtomicReference<>();
 
     public MeshReader(AdminProperties properties, Upstream upstream, Clock clock) {
+        this(properties, io.ambit.admin.upstream.XdsServerLocator.fixed(properties.xdsUrl()), upstream, clock);
+    }
+
+    /** @param xdsServer where the xds-server's HTTP API is (Kubernetes mode: found by discovery) */
+    public MeshReader(AdminProperties properties, io.ambit.admin.upstream.XdsServerLocator xdsServer, Upstream upstream, Clock clock) {
+        this.xdsServer = xdsServer;
         this.properties = properties;
         this.upstream = upstream;
         this.clock = clock;
@@ -169,8 +176,9 @@ public final class MeshReader {
                 statuses, findingList, certificates, ztunnels, problems);
     }
 
-    private URI xds(String path) {
-        return properties.xdsUrl().resolve(path);
+    /** {@code path} on the xds-server's HTTP API, where it is now. */
+    public URI xds(String path) {
+        return xdsServer.resolve(path);
     }
 
     /** A waypoint by the Gateway's {@code namespace/name}: its service shares the Gateway's name. */

@@ -1,6 +1,5 @@
 package io.ambit.waypoint.agent;
 
-import io.ambit.service.MeshProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,7 +13,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 import io.ambit.caclient.CaClient;
-import io.ambit.caclient.HostPort;
+import io.ambit.caclient.ControlPlaneTarget;
 import io.ambit.caclient.RenewingSvid;
 import io.ambit.caclient.TrustBundleSource;
 import io.ambit.hbone.HboneClient;
@@ -22,14 +21,16 @@ import io.ambit.hbone.HbonePool;
 import io.ambit.hbone.HboneSettings;
 import io.ambit.hbone.Transport;
 import io.ambit.identity.SpiffeId;
+import io.ambit.identity.TrustBundle;
+import io.ambit.identity.WorkloadIdentity;
 import io.ambit.netns.InPodServerChannelFactory;
 import io.ambit.netns.InPodSocketChannelFactory;
 import io.ambit.netns.NetNamespace;
-import io.ambit.identity.TrustBundle;
-import io.ambit.identity.WorkloadIdentity;
+import io.ambit.service.MeshProperties;
+import io.ambit.service.discovery.ControlPlaneDiscovery;
 import io.ambit.tls.PeerPolicy;
-import io.ambit.tls.ReloadableSslContext;
 import io.ambit.tls.ReloadableSslContext.KeyMaterial;
+import io.ambit.tls.ReloadableSslContext;
 import io.ambit.waypoint.WaypointProperties;
 import io.ambit.waypoint.config.WaypointConfigStore;
 import io.ambit.waypoint.proxy.EndpointPicker;
@@ -37,6 +38,9 @@ import io.ambit.waypoint.proxy.HttpLimits;
 import io.ambit.waypoint.proxy.ProxyContext;
 import io.ambit.waypoint.proxy.WaypointProxy;
 import io.ambit.waypoint.telemetry.RequestTelemetry;
+import io.ambit.waypoint.tracing.RequestTracer;
+import io.ambit.waypoint.tracing.TracingProperties;
+import io.ambit.waypoint.tracing.WaypointTags;
 import io.ambit.xdsclient.AdsSession;
 import io.ambit.xdsclient.XdsTypes;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -53,6 +57,8 @@ public final class WaypointAgent implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(WaypointAgent.class);
 
     private final WaypointProperties properties;
+    private final ControlPlaneTarget caTarget;
+    private final ControlPlaneTarget xdsTarget;
     /** {@code source_cluster}/{@code destination_cluster} in its metrics. */
     private final String clusterId;
     private final WaypointConfigStore store;
@@ -70,8 +76,8 @@ public final class WaypointAgent implements SmartLifecycle {
     /** The lab: the pod's namespace, where the HBONE sockets are made (null: this process's own). */
     private NetNamespace podNetns;
     private volatile boolean running;
-    private final io.ambit.waypoint.tracing.TracingProperties tracing;
-    private io.ambit.waypoint.tracing.RequestTracer tracer = io.ambit.waypoint.tracing.RequestTracer.OFF;
+    private final TracingProperties tracing;
+    private RequestTracer tracer = RequestTracer.OFF;
 
     /** In the default cluster ({@link MeshProperties#DEFAULT_CLUSTER_ID}). */
     public WaypointAgent(WaypointProperties properties, WaypointConfigStore store, MeterRegistry meters) {
@@ -80,13 +86,18 @@ public final class WaypointAgent implements SmartLifecycle {
 
     /** @param mesh the settings every service shares: the cluster id ({@code CLUSTER_ID}) */
     public WaypointAgent(WaypointProperties properties, MeshProperties mesh, WaypointConfigStore store, MeterRegistry meters) {
-        this(properties, mesh, store, meters, io.ambit.waypoint.tracing.TracingProperties.off());
+        this(properties, mesh, ControlPlaneDiscovery.none(), store, meters, TracingProperties.off());
     }
 
-    /** @param tracing spans per request and {@code traceparent} upstream, when enabled */
-    public WaypointAgent(WaypointProperties properties, MeshProperties mesh, WaypointConfigStore store, MeterRegistry meters,
-            io.ambit.waypoint.tracing.TracingProperties tracing) {
+    /**
+     * @param discovery in Kubernetes mode, how the CA and the xDS server are found (their addresses the fallback)
+     * @param tracing spans per request and {@code traceparent} upstream, when enabled
+     */
+    public WaypointAgent(WaypointProperties properties, MeshProperties mesh, ControlPlaneDiscovery discovery,
+            WaypointConfigStore store, MeterRegistry meters, TracingProperties tracing) {
         this.tracing = tracing;
+        this.caTarget = ControlPlaneTarget.of(properties.caAddress(), "grpc-ca", discovery.lookup(properties.caAddress(), "grpc-ca"));
+        this.xdsTarget = ControlPlaneTarget.of(properties.xdsAddress(), "grpc-xds", discovery.lookup(properties.xdsAddress(), "grpc-xds"));
         this.properties = properties;
         this.clusterId = mesh.clusterId();
         this.store = store;
@@ -138,9 +149,8 @@ public final class WaypointAgent implements SmartLifecycle {
                 .setId("waypoint~" + properties.podIp() + "~" + properties.podName() + "." + ns + "~" + ns + ".svc." + properties.clusterDomain())
                 .build();
         // Istio names a waypoint's service account after its Gateway: the Gateway's name is the spans' canonical service
-        tracer = io.ambit.waypoint.tracing.RequestTracer.create(tracing,
-                new io.ambit.waypoint.tracing.WaypointTags(node.getId(), properties.serviceAccount(), null, ns, null, clusterId));
-        session = new AdsSession(HostPort.parse(properties.xdsAddress()), controlPlane("xds-server"), node, WAYPOINT_TYPES, store, b -> { });
+        tracer = RequestTracer.create(tracing, new WaypointTags(node.getId(), properties.serviceAccount(), null, ns, null, clusterId));
+        session = new AdsSession(xdsTarget, controlPlane("xds-server"), node, WAYPOINT_TYPES, store, b -> { });
         HboneClient upstream = podNetns == null ? new HboneClient(transport, HboneSettings.clientDefaults())
                 : new HboneClient(transport, HboneSettings.clientDefaults(), new InPodSocketChannelFactory(podNetns), null);
         pool = HbonePool.withIstioDefaults(upstream,
@@ -148,15 +158,15 @@ public final class WaypointAgent implements SmartLifecycle {
         TrustBundleSource roots = new TrustBundleSource(properties.bundleFile(), properties.bundleUrl());
         own = RenewingSvid.start("waypoint " + ns + "/" + properties.serviceAccount(), () -> {
             TrustBundle trust = roots.read(properties.trustDomain());
-            try (CaClient ca = CaClient.connect(HostPort.parse(properties.caAddress()), trust, controlPlane("ca-service"), Optional.empty())) {
+            try (CaClient ca = CaClient.connect(caTarget, trust, controlPlane("ca-service"), Optional.empty())) {
                 var svid = ca.request(self, properties.nodeCredential(), Optional.of(token()), properties.certificateValidity());
                 bundle.set(trust);
                 return svid;
             }
         }, Clock.systemUTC());
         own.addListener(this::onCertificate);
-        log.info("waypoint {} started: CA {}, xDS {}, HBONE on {} once the certificate is here", self, properties.caAddress(),
-                properties.xdsAddress(), properties.hboneAddress());
+        log.info("waypoint {} started: CA {}, xDS {}, HBONE on {} once the certificate is here", self, caTarget,
+                xdsTarget, properties.hboneAddress());
     }
 
     private synchronized void onCertificate(io.ambit.identity.Svid svid) {

@@ -20,9 +20,10 @@ public class WaypointAgentConfiguration {
     }
 
     @Bean
-    WaypointAgent waypointAgent(WaypointProperties properties, io.ambit.service.MeshProperties mesh, WaypointConfigStore store,
-            MeterRegistry meters, io.ambit.waypoint.tracing.TracingProperties tracing) {
-        return new WaypointAgent(properties, mesh, store, meters, tracing);
+    WaypointAgent waypointAgent(WaypointProperties properties, io.ambit.service.MeshProperties mesh,
+            io.ambit.service.discovery.ControlPlaneDiscovery discovery, WaypointConfigStore store, MeterRegistry meters,
+            io.ambit.waypoint.tracing.TracingProperties tracing) {
+        return new WaypointAgent(properties, mesh, discovery, store, meters, tracing);
     }
 
     @Bean

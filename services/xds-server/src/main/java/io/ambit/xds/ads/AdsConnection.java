@@ -53,6 +53,8 @@ final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest>, AdsS
     private final AdsMetrics meters;
     private final Map<String, TypeState> types = new LinkedHashMap<>();
     private String node = "";
+    /** Set with the node (first request naming it): its {@code pilot_xds} version label. */
+    private volatile String istioVersion;
     private com.google.protobuf.Struct nodeMetadata = com.google.protobuf.Struct.getDefaultInstance();
     /** Set on the first Envoy-type subscription: whose resources this client sees. */
     private EnvoyClient envoyClient;
@@ -123,6 +125,8 @@ final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest>, AdsS
             }
             node = request.getNode().getId();
             nodeMetadata = request.getNode().getMetadata();
+            istioVersion = AdsMetrics.istioVersion(request.getNode().getMetadata());
+            meters.clientConnected(istioVersion);
         }
         TypeState subscription = types.get(type);
         if (subscription == null) {
@@ -313,6 +317,11 @@ final class AdsConnection implements StreamObserver<DeltaDiscoveryRequest>, AdsS
     }
 
     /** A read-only view for the debug endpoint. */
+    @Override
+    public String istioVersion() {
+        return istioVersion;
+    }
+
     @Override
     public synchronized ClientStatus status() {
         Map<String, ClientStatus.TypeStatus> byType = new TreeMap<>();

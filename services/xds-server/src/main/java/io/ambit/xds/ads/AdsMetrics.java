@@ -29,6 +29,7 @@ final class AdsMetrics {
     private final Map<String, IstioSum> rejects = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> pushTimes = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> sizes = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> clientsByVersion = new ConcurrentHashMap<>();
 
     AdsMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -44,6 +45,34 @@ final class AdsMetrics {
         sizes.computeIfAbsent(typeUrl, t -> DistributionSummary.builder("pilot_xds_config_size_bytes")
                 .description("size of each xDS response sent, by type").tags(type(t))
                 .serviceLevelObjectives(CONFIG_SIZE_BUCKETS).register(registry)).record(bytes);
+    }
+
+    /**
+     * {@code pilot_xds{version}}: clients connected, by the {@code ISTIO_VERSION} their node metadata
+     * names (empty when it names none), counted from their first request with a node until their
+     * stream ends, as istiod's {@code recordXDSClients} counts from {@code addCon} to {@code removeCon}.
+     */
+    void clientConnected(String version) {
+        clientsByVersion.computeIfAbsent(version, v -> {
+            var count = new java.util.concurrent.atomic.AtomicInteger();
+            io.micrometer.core.instrument.Gauge.builder("pilot_xds", count, java.util.concurrent.atomic.AtomicInteger::get)
+                    .description("clients connected over xDS, by the Istio version they report")
+                    .tags("version", v).strongReference(true).register(registry);
+            return count;
+        }).incrementAndGet();
+    }
+
+    void clientDisconnected(String version) {
+        var count = clientsByVersion.get(version);
+        if (count != null) {
+            count.decrementAndGet();
+        }
+    }
+
+    /** The {@code ISTIO_VERSION} a node's metadata names, or "" (istiod's label value then). */
+    static String istioVersion(com.google.protobuf.Struct metadata) {
+        var value = metadata.getFieldsMap().get("ISTIO_VERSION");
+        return value == null || !value.hasStringValue() ? "" : value.getStringValue();
     }
 
     /** {@code pilot_total_xds_rejects{type}}: a NACK received. */

@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.ambit.xds.state.Generation;
 import io.ambit.xds.state.XdsState;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -46,7 +45,6 @@ public final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedD
     public AdsService(XdsState state, MeterRegistry meters) {
         this.state = state;
         this.meters = new AdsMetrics(meters);
-        Gauge.builder("pilot_xds", connections, Map::size).description("clients connected over xDS").register(meters);
         state.addListener(this::push);
     }
 
@@ -54,7 +52,7 @@ public final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedD
     public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(StreamObserver<DeltaDiscoveryResponse> responses) {
         long id = ids.incrementAndGet();
         AdsConnection connection = new AdsConnection(id, PeerIdentityInterceptor.PEER.get(), PeerIdentityInterceptor.REMOTE.get(),
-                (ServerCallStreamObserver<DeltaDiscoveryResponse>) responses, state, () -> connections.remove(id), meters);
+                (ServerCallStreamObserver<DeltaDiscoveryResponse>) responses, state, () -> ended(id), meters);
         connections.put(id, connection);
         return connection;
     }
@@ -63,9 +61,17 @@ public final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedD
     public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> responses) {
         long id = ids.incrementAndGet();
         SotwConnection connection = new SotwConnection(id, PeerIdentityInterceptor.PEER.get(), PeerIdentityInterceptor.REMOTE.get(),
-                (ServerCallStreamObserver<DiscoveryResponse>) responses, state, () -> connections.remove(id), meters);
+                (ServerCallStreamObserver<DiscoveryResponse>) responses, state, () -> ended(id), meters);
         connections.put(id, connection);
         return connection;
+    }
+
+    /** A stream ended: no longer pushed to, no longer counted in {@code pilot_xds}. */
+    private void ended(long id) {
+        AdsStream stream = connections.remove(id);
+        if (stream != null && stream.istioVersion() != null) {
+            meters.clientDisconnected(stream.istioVersion());
+        }
     }
 
     private void push(Generation generation, Map<String, Set<String>> changedNames) {

@@ -17,4 +17,7 @@ interface AdsStream {
     void close(Status status);
 
     ClientStatus status();
+
+    /** The {@code ISTIO_VERSION} of its node once its first request named the node, else null. */
+    String istioVersion();
 }

@@ -50,6 +50,8 @@ final class SotwConnection implements StreamObserver<DiscoveryRequest>, AdsStrea
     private final AdsMetrics meters;
     private final Map<String, TypeState> types = new LinkedHashMap<>();
     private String node = "";
+    /** Set with the node (first request naming it): its {@code pilot_xds} version label. */
+    private volatile String istioVersion;
     private EnvoyClient client;
     private long nonces;
     private boolean closed;
@@ -115,6 +117,8 @@ final class SotwConnection implements StreamObserver<DiscoveryRequest>, AdsStrea
                 return;
             }
             node = request.getNode().getId();
+            istioVersion = AdsMetrics.istioVersion(request.getNode().getMetadata());
+            meters.clientConnected(istioVersion);
             try {
                 client = EnvoyClient.resolve(node, request.getNode().getMetadata(), peer);
                 log.info("xDS client {} (state of the world) is served the Envoy resources of {}", this, client.scope());
@@ -305,6 +309,11 @@ final class SotwConnection implements StreamObserver<DiscoveryRequest>, AdsStrea
     @Override
     public long id() {
         return id;
+    }
+
+    @Override
+    public String istioVersion() {
+        return istioVersion;
     }
 
     @Override

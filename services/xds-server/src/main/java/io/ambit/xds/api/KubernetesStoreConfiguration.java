@@ -25,8 +25,8 @@ import org.springframework.context.annotation.Profile;
 public class KubernetesStoreConfiguration {
 
     @Bean(destroyMethod = "close")
-    KubernetesConfigStore kubernetesConfigStore(KubernetesClient client) {
-        return new KubernetesConfigStore(client).start();
+    KubernetesConfigStore kubernetesConfigStore(KubernetesClient client, io.micrometer.core.instrument.MeterRegistry meters) {
+        return new KubernetesConfigStore(client, meters).start();
     }
 
     /**

@@ -47,26 +47,36 @@ public final class KubernetesConfigStore implements ConfigStore, AutoCloseable {
     private final AtomicReference<LocalConfigStore.Snapshot> current =
             new AtomicReference<>(new LocalConfigStore.Snapshot(0, Map.of()));
     private final List<Consumer<LocalConfigStore.Snapshot>> listeners = new CopyOnWriteArrayList<>();
+    private final InformerEventMetrics events;
     private volatile boolean synced;
 
     public KubernetesConfigStore(KubernetesClient client) {
+        this(client, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    /** @param meters where istiod's {@code pilot_k8s_reg_events} and {@code pilot_k8s_cfg_events} go */
+    public KubernetesConfigStore(KubernetesClient client, io.micrometer.core.instrument.MeterRegistry meters) {
         this.client = client;
+        this.events = new InformerEventMetrics(meters);
     }
 
     public KubernetesConfigStore start() {
         ResourceEventHandler<HasMetadata> onChange = new ResourceEventHandler<>() {
             @Override
             public void onAdd(HasMetadata object) {
+                events.record(key(object).kind(), InformerEventMetrics.Event.ADD);
                 apply(object, false);
             }
 
             @Override
             public void onUpdate(HasMetadata before, HasMetadata after) {
+                events.record(key(after).kind(), InformerEventMetrics.Event.UPDATE);
                 apply(after, false);
             }
 
             @Override
             public void onDelete(HasMetadata object, boolean unknownFinalState) {
+                events.record(key(object).kind(), InformerEventMetrics.Event.DELETE);
                 apply(object, true);
             }
         };

@@ -51,6 +51,7 @@ final class AdsTestBench implements AutoCloseable {
     final LocalConfigStore store = new LocalConfigStore();
     final XdsState state;
     final AdsService service;
+    final io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     AdsServer server;
     int port;
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -60,7 +61,7 @@ final class AdsTestBench implements AutoCloseable {
             store.apply("setup", initialYaml);
         }
         state = new XdsState(store, TD, Duration.ZERO);
-        service = new AdsService(state);
+        service = new AdsService(state, meters);
         startServer(0);
     }
 

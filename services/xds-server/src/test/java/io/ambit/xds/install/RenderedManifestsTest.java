@@ -113,6 +113,39 @@ class RenderedManifestsTest {
         });
     }
 
+    /**
+     * ztunnel and admin-ui find the control plane through Spring Cloud Kubernetes' DiscoveryClient: each may
+     * get, list and watch Services and Endpoints in istio-system, and nothing more anywhere.
+     */
+    @Test
+    void discoveryReadsServicesAndEndpointsInTheMeshNamespaceOnly() throws Exception {
+        List<HasMetadata> objects = Kustomize.objects(Kustomize.REPO.resolve("k8s/overlays/default"));
+        for (String account : List.of("ztunnel", "admin-ui")) {
+            var binding = single(objects, io.fabric8.kubernetes.api.model.rbac.RoleBinding.class,
+                    b -> b.getMetadata().getName().equals("ambit-" + account + "-discovery"));
+            assertThat(binding.getMetadata().getNamespace()).isEqualTo("istio-system");
+            assertThat(binding.getSubjects()).singleElement().satisfies(subject -> {
+                assertThat(subject.getName()).isEqualTo(account);
+                assertThat(subject.getNamespace()).isEqualTo("istio-system");
+            });
+            var role = single(objects, io.fabric8.kubernetes.api.model.rbac.Role.class,
+                    r -> r.getMetadata().getName().equals(binding.getRoleRef().getName()));
+            assertThat(role.getMetadata().getNamespace()).isEqualTo("istio-system");
+            assertThat(role.getRules()).singleElement().satisfies(rule -> {
+                assertThat(rule.getApiGroups()).containsExactly("");
+                assertThat(rule.getResources()).containsExactlyInAnyOrder("services", "endpoints");
+                assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "list", "watch");
+            });
+            // no other grant to that account, in any namespace or cluster-wide
+            assertThat(of(objects, io.fabric8.kubernetes.api.model.rbac.RoleBinding.class))
+                    .filteredOn(b -> b != binding && b.getSubjects().stream().anyMatch(s -> account.equals(s.getName())))
+                    .isEmpty();
+            assertThat(of(objects, io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding.class))
+                    .filteredOn(b -> b.getSubjects().stream().anyMatch(s -> account.equals(s.getName())))
+                    .isEmpty();
+        }
+    }
+
     /** One CLUSTER_ID for the mesh: ConfigMap ambit-cluster, read by the xds-server and every ztunnel. */
     @Test
     void theClusterIdHasOneHome() throws Exception {
@@ -181,6 +214,12 @@ class RenderedManifestsTest {
         }
         assertThat(env(container, "AMBIT_ZTUNNEL_TOKEN_FILE")).startsWith(mountPath(container, "istio-token"));
         assertThat(env(container, "AMBIT_ZTUNNEL_BUNDLE_FILE")).startsWith(mountPath(container, "istio-ca-root-cert"));
+        // Istio's ztunnel on the ADS channel: the projected istio-ca token, no client certificate
+        assertThat(env(container, "AMBIT_ZTUNNEL_XDS_AUTH")).isEqualTo("token");
+        assertThat(pod.getVolumes()).anySatisfy(v -> {
+            assertThat(v.getName()).isEqualTo("istio-token");
+            assertThat(v.getProjected().getSources().getFirst().getServiceAccountToken().getAudience()).isEqualTo("istio-ca");
+        });
         assertThat(container.getEnv()).anySatisfy(e -> {
             assertThat(e.getName()).isEqualTo("AMBIT_ZTUNNEL_NODE");
             assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");

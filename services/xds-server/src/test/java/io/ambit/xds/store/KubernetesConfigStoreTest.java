@@ -123,6 +123,41 @@ class KubernetesConfigStoreTest {
         }
     }
 
+    /** istiod's informer counters: registry kinds by their registry type, config kinds by Kind; initial adds included. */
+    @Test
+    void countsInformerEventsAsIstiodDoes() {
+        client.pods().inNamespace("demo").resource(pod("sleep", "node-a")).create();
+        var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        try (KubernetesConfigStore store = new KubernetesConfigStore(client, meters).start()) {
+            assertThat(value(meters, "pilot_k8s_reg_events", "Pods", "add")).isEqualTo(1);
+
+            client.pods().inNamespace("demo").withName("sleep").edit(p -> new PodBuilder(p).editSpec().withNodeName("node-b").endSpec().build());
+            client.pods().inNamespace("demo").withName("sleep").delete();
+            client.services().inNamespace("demo").resource(new ServiceBuilder().withNewMetadata().withName("echo")
+                    .withNamespace("demo").endMetadata().withNewSpec().addNewPort().withPort(80).endPort().endSpec().build()).create();
+            client.discovery().v1().endpointSlices().inNamespace("demo").resource(slice("10.0.0.1")).create();
+            policies().inNamespace("demo").resource(generic("security.istio.io/v1", "AuthorizationPolicy", "deny-all",
+                    Map.of("action", "DENY"))).create();
+            policies().inNamespace("demo").withName("deny-all").delete();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(value(meters, "pilot_k8s_reg_events", "Pods", "update")).isEqualTo(1);
+                assertThat(value(meters, "pilot_k8s_reg_events", "Pods", "delete")).isEqualTo(1);
+                assertThat(value(meters, "pilot_k8s_reg_events", "Services", "add")).isEqualTo(1);
+                assertThat(value(meters, "pilot_k8s_reg_events", "EndpointSlice", "add")).isEqualTo(1);
+                assertThat(value(meters, "pilot_k8s_cfg_events", "AuthorizationPolicy", "add")).isEqualTo(1);
+                assertThat(value(meters, "pilot_k8s_cfg_events", "AuthorizationPolicy", "delete")).isEqualTo(1);
+            });
+            // registry kinds never appear as config events, nor the other way round
+            assertThat(meters.find("pilot_k8s_cfg_events").tag("type", "Pod").gauges()).isEmpty();
+            assertThat(meters.find("pilot_k8s_reg_events").tag("type", "AuthorizationPolicy").gauges()).isEmpty();
+        }
+    }
+
+    private static double value(io.micrometer.core.instrument.MeterRegistry meters, String name, String type, String event) {
+        var gauge = meters.find(name).tags("type", type, "event", event).gauge();
+        return gauge == null ? 0 : gauge.value();
+    }
+
     @Test
     void aMissingCrdIsLeftOutAndTheRestIsWatched() {
         // Without the CRD, the API server answers 404 to the list; the expectation wins over CRUD mode.

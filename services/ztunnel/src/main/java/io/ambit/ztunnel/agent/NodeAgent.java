@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
-import io.ambit.caclient.HostPort;
+import io.ambit.caclient.ControlPlaneTarget;
 import io.ambit.caclient.CaClient;
 import io.ambit.caclient.RenewingSvid;
 import io.ambit.caclient.TrustBundleSource;
@@ -40,7 +40,8 @@ import org.springframework.context.SmartLifecycle;
 /**
  * The node agent's control-plane side: its own certificate ({@code <mesh ns>/ztunnel}) from the
  * CA with the node's token, a delta ADS session to the xDS server with it (moving to a new
- * connection at each renewal, resuming from what it has), and the certificates of the identities
+ * connection at each renewal, resuming from what it has; or, with {@code xds-auth: token}, as Istio's
+ * ztunnel connects: its bearer token on TLS without a client certificate), and the certificates of the identities
  * of the HBONE pods on its node — requested as the first such pod appears in its xDS state and
  * dropped with the last. The data plane (capture, HBONE) builds on this.
  *
@@ -55,6 +56,8 @@ public final class NodeAgent implements SmartLifecycle {
     static final Duration LOCAL_CONFIG_POLL = Duration.ofSeconds(1);
 
     private final ZtunnelProperties properties;
+    private final ControlPlaneTarget ca;
+    private final ControlPlaneTarget xdsServer;
     private final XdsNode xdsNode;
     private final String clusterId;
     private final StateStore state;
@@ -79,6 +82,18 @@ public final class NodeAgent implements SmartLifecycle {
      */
     public NodeAgent(ZtunnelProperties properties, XdsNode xdsNode, io.ambit.service.MeshProperties mesh, StateStore state,
             WorkloadCertificates certificates) {
+        this(properties, xdsNode, mesh, ControlPlaneTarget.fixed(properties.caAddress()), ControlPlaneTarget.fixed(properties.xdsAddress()),
+                state, certificates);
+    }
+
+    /**
+     * @param ca  where the CA is: {@code ca-address}, or found by discovery (Kubernetes mode)
+     * @param xds where the xDS server is: {@code xds-address}, or found by discovery
+     */
+    public NodeAgent(ZtunnelProperties properties, XdsNode xdsNode, io.ambit.service.MeshProperties mesh, ControlPlaneTarget ca,
+            ControlPlaneTarget xds, StateStore state, WorkloadCertificates certificates) {
+        this.ca = ca;
+        this.xdsServer = xds;
         this.xdsNode = xdsNode;
         this.clusterId = mesh.clusterId();
         this.properties = properties;
@@ -111,8 +126,13 @@ public final class NodeAgent implements SmartLifecycle {
 
     /** How this node agent asks the CA for pod certificates (shared with {@link WorkloadCertificates}). */
     public static CaIssuer issuer(ZtunnelProperties properties) {
+        return issuer(properties, ControlPlaneTarget.fixed(properties.caAddress()));
+    }
+
+    /** @param ca where the CA is (a fixed address, or found by discovery) */
+    public static CaIssuer issuer(ZtunnelProperties properties, ControlPlaneTarget ca) {
         TrustBundleSource roots = new TrustBundleSource(properties.bundleFile(), properties.bundleUrl());
-        return new CaIssuer(HostPort.parse(properties.caAddress()), spiffe(properties, "ca-service"), () -> {
+        return new CaIssuer(ca, spiffe(properties, "ca-service"), () -> {
             try {
                 return roots.read(properties.trustDomain());
             } catch (IOException e) {
@@ -131,12 +151,11 @@ public final class NodeAgent implements SmartLifecycle {
             startLocal();
         } else {
             Node node = xdsNode.toNode(properties.node(), properties.meshNamespace(), clusterId);
-            session = new AdsSession(HostPort.parse(properties.xdsAddress()), spiffe(properties, "xds-server"), node,
+            session = new AdsSession(xdsServer, spiffe(properties, "xds-server"), node,
                     List.of(XdsTypes.ADDRESS, XdsTypes.AUTHORIZATION), xds, builder -> { });
             state.addListener(this::onStateChange);
             xds.synced().thenRun(() -> stateSynced.complete(null));
-            log.info("ztunnel node agent for {} started: CA {}, xDS {}", properties.node(), properties.caAddress(),
-                    properties.xdsAddress());
+            log.info("ztunnel node agent for {} started: CA {}, xDS {}", properties.node(), ca, xdsServer);
         }
         startOwnCertificate();
     }
@@ -151,7 +170,7 @@ public final class NodeAgent implements SmartLifecycle {
         TrustBundleSource roots = new TrustBundleSource(properties.bundleFile(), properties.bundleUrl());
         own = RenewingSvid.start("ztunnel (" + properties.node() + ")", () -> {
             TrustBundle trust = roots.read(properties.trustDomain());
-            try (CaClient client = CaClient.connect(HostPort.parse(properties.caAddress()), trust, spiffe(properties, "ca-service"),
+            try (CaClient client = CaClient.connect(ca, trust, spiffe(properties, "ca-service"),
                     Optional.empty())) {
                 var svid = client.request(self, false, Optional.of(token(properties)), properties.certificateValidity());
                 bundle.set(trust);
@@ -159,7 +178,10 @@ public final class NodeAgent implements SmartLifecycle {
             }
         }, Clock.systemUTC());
         own.addListener(svid -> {
-            if (session != null) {
+            if (session != null && properties.xdsAuth() == ZtunnelProperties.XdsAuth.TOKEN) {
+                // the bundle is known now; the token is read at each call, so renewals change nothing here
+                session.useBearerToken(bundle.get(), () -> token(properties), clusterId);
+            } else if (session != null) {
                 session.useCertificate(svid, bundle.get());
             }
             ownCertificate.complete(null);

@@ -1,6 +1,5 @@
 package io.ambit.ztunnel.identity;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -18,13 +17,13 @@ import io.ambit.identity.TrustBundle;
  */
 public final class CaIssuer {
 
-    private final InetSocketAddress ca;
+    private final io.ambit.caclient.ControlPlaneTarget ca;
     private final SpiffeId caIdentity;
     private final Supplier<TrustBundle> bundle;
     private final Supplier<String> token;
     private final Duration validity;
 
-    public CaIssuer(InetSocketAddress ca, SpiffeId caIdentity, Supplier<TrustBundle> bundle, Supplier<String> token, Duration validity) {
+    public CaIssuer(io.ambit.caclient.ControlPlaneTarget ca, SpiffeId caIdentity, Supplier<TrustBundle> bundle, Supplier<String> token, Duration validity) {
         this.ca = ca;
         this.caIdentity = caIdentity;
         this.bundle = bundle;

@@ -72,6 +72,7 @@ class NodeAgentLocalConfigTest {
 
     private static ZtunnelProperties properties(Path localConfig) {
         return new ZtunnelProperties("node-a", "cluster.local", "istio-system", "127.0.0.1:1", "not an address", null,
-                "http://127.0.0.1:1/ca/root-cert.pem", Path.of("no-token"), Duration.ofHours(24), localConfig, 0);
+                "http://127.0.0.1:1/ca/root-cert.pem", Path.of("no-token"), Duration.ofHours(24), localConfig, 0,
+                ZtunnelProperties.XdsAuth.CERTIFICATE);
     }
 }
