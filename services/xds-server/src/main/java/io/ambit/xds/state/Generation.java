@@ -106,9 +106,14 @@ public final class Generation {
         return inputs;
     }
 
-    /** The same resources, seen at a later store snapshot whose changes altered none of them. */
-    Generation at(LocalConfigStore.Snapshot later, List<Finding> laterFindings) {
-        return new Generation(number, later, trustDomain, clusterId, null, context, prepared, resources, laterFindings, incremental, envoy);
+    /**
+     * The same resources, seen at a later store snapshot whose changes altered none of them. The
+     * later translation's waypoint configs come along ({@code laterEnvoy}: resources equal to these):
+     * what they say for status (a route's problems) may have changed all the same.
+     */
+    Generation at(LocalConfigStore.Snapshot later, List<Finding> laterFindings, EnvoyResources laterEnvoy) {
+        return new Generation(number, later, trustDomain, clusterId, null, context, prepared, resources, laterFindings, incremental,
+                laterEnvoy);
     }
 
     /**
