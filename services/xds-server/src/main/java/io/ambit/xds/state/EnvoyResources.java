@@ -74,15 +74,18 @@ public record EnvoyResources(Map<String, Map<String, Map<String, XdsResource>>> 
     }
 
     /**
-     * After a window in which only HTTPRoutes and GRPCRoutes changed: only the waypoints a changed
-     * route names ({@link RouteParents}: its Gateway parents, or the waypoint of a Service parent,
-     * before or after the change) are translated again. Every other waypoint keeps its resources as
+     * After a window in which only HTTPRoutes, GRPCRoutes, VirtualServices and DestinationRules
+     * changed: only the waypoints a change can alter ({@link RouteParents}: a route's Gateway
+     * parents or the waypoint of a Service parent, the waypoints serving a VirtualService's hosts,
+     * those with a cluster of a DestinationRule's host; before or after the change) are translated again. Every other waypoint keeps its resources as
      * they were (the same objects, so the same versions), and so do the proxyless scope's entries
      * derived from them. Equal to {@link #translate} of the same inputs (EnvoyResourcesTest checks it).
      */
     static EnvoyResources retranslate(EnvoyResources before, MeshInputs inputs, RouteParents parents) {
         WaypointL7Translator.Partial partial = WaypointL7Translator.translateOnly(inputs,
-                (name, services) -> !before.scopes.containsKey(name) || parents.touches(name, services));
+                (name, services) -> !before.configs.containsKey(name) || parents.touches(name, services,
+                        before.configs.get(name).clusters().stream().map(io.envoyproxy.envoy.config.cluster.v3.Cluster::getName).toList(),
+                        inputs.clusterDomain()));
         if (partial.programmed().isEmpty()) {
             return NONE;
         }

@@ -23,6 +23,11 @@ class IncrementalWaypointTranslationTest {
 
     /** Three namespaces, each bound to its own waypoint, each with a 90/10 HTTPRoute and an L7 policy on its waypoint. */
     static String mesh(String routeInA) {
+        return mesh(routeInA, "");
+    }
+
+    /** @param extra more objects, appended */
+    static String mesh(String routeInA, String extra) {
         StringBuilder yaml = new StringBuilder();
         int n = 0;
         for (String ns : new String[] {"a", "b", "c"}) {
@@ -86,7 +91,7 @@ class IncrementalWaypointTranslationTest {
                     ---
                     """.replace("NS", ns).replace("ROUTE", route.indent(8).stripTrailing()));
         }
-        return yaml.toString();
+        return yaml.append(extra).toString();
     }
 
     static LocalConfigStore.Snapshot snapshot(long version, String yaml) {
@@ -142,6 +147,56 @@ class IncrementalWaypointTranslationTest {
         assertThat(full.findings()).filteredOn(f -> f.kind().equals("AuthorizationPolicy")).hasSize(3).doesNotHaveDuplicates();
         assertThat(generation.envoy().configs().values()).allSatisfy(c -> assertThat(c.attachments()).extracting(WaypointConfig.Attachment::route)
                 .containsExactly("HTTPRoute/" + c.waypoint().substring(0, 1) + "/reviews"));
+    }
+
+    static final String RULES = """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: v2, namespace: b}
+            spec: {host: reviews-v2, trafficPolicy: {loadBalancer: {simple: LBPOLICY}}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: v1, namespace: c}
+            spec:
+              hosts: [reviews-v1.c.svc.cluster.local]
+              http: [{timeout: TIMEOUT, route: [{destination: {host: reviews-v1}}]}]
+            ---
+            """;
+
+    /** A DestinationRule change re-translates only the waypoint with a cluster of its host; a VirtualService's, the one serving its host. */
+    @Test
+    void destinationRuleAndVirtualServiceChangesTranslateOnlyTheWaypointsTheyName() {
+        String before = mesh(SPLIT_90_10, RULES.replace("LBPOLICY", "ROUND_ROBIN").replace("TIMEOUT", "5s"));
+        Generation first = Generation.translate(1, snapshot(1, before), "cluster.local");
+
+        LocalConfigStore.Snapshot drChanged = snapshot(2, mesh(SPLIT_90_10, RULES.replace("LBPOLICY", "LEAST_REQUEST").replace("TIMEOUT", "5s")));
+        Generation afterRule = first.next(2, drChanged, Set.of(new ResourceKey("DestinationRule", "b", "v2")));
+        assertThat(translatedAgain(first, afterRule)).containsExactly("b/waypoint");
+        assertEqualToFullTranslation(afterRule, drChanged);
+
+        LocalConfigStore.Snapshot vsChanged = snapshot(3, mesh(SPLIT_90_10, RULES.replace("LBPOLICY", "LEAST_REQUEST").replace("TIMEOUT", "7s")));
+        Generation afterService = afterRule.next(3, vsChanged, Set.of(new ResourceKey("VirtualService", "c", "v1")));
+        assertThat(translatedAgain(afterRule, afterService)).containsExactly("c/waypoint");
+        assertEqualToFullTranslation(afterService, vsChanged);
+
+        // a ReferenceGrant is not narrowed: every waypoint is translated again
+        Generation afterGrant = afterService.next(4, snapshot(4, mesh(SPLIT_90_10, RULES.replace("LBPOLICY", "LEAST_REQUEST")
+                .replace("TIMEOUT", "7s"))), Set.of(new ResourceKey("ReferenceGrant", "a", "gone")));
+        assertThat(translatedAgain(afterService, afterGrant)).containsExactlyInAnyOrder("a/waypoint", "b/waypoint", "c/waypoint");
+    }
+
+    private static Set<String> translatedAgain(Generation before, Generation after) {
+        return after.envoy().configs().entrySet().stream()
+                .filter(e -> e.getValue() != before.envoy().configs().get(e.getKey())).map(Map.Entry::getKey)
+                .collect(Collectors.toSet());
+    }
+
+    private static void assertEqualToFullTranslation(Generation incremental, LocalConfigStore.Snapshot snapshot) {
+        Generation full = Generation.translate(incremental.number(), snapshot, "cluster.local");
+        assertThat(versions(incremental.envoy())).isEqualTo(versions(full.envoy()));
+        assertThat(incremental.envoy().configs()).isEqualTo(full.envoy().configs());
+        assertThat(ObjectStatuses.compute(incremental, incremental.inputs())).isEqualTo(ObjectStatuses.compute(full, full.inputs()));
     }
 
     private static Map<String, Map<String, Map<String, String>>> versions(EnvoyResources envoy) {
