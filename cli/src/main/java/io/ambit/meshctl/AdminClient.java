@@ -22,7 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code http://127.0.0.1:8080}) with the admin token from {@code MESHCTL_TOKEN_FILE} (default
  * {@code .mesh/tokens/admin}, which {@code ./mesh up} writes). The token travels in a header,
  * never on a command line. HTTP 401, 403 and 404 are reported as what they are, with the API's
- * problem detail; only a refused connection is "cannot reach".
+ * problem detail; only a refused connection is "cannot reach". {@link #xdsServerFromEnvironment} is the
+ * same client for the xds-server's debug views ({@code MESHCTL_SERVER}, default {@code http://127.0.0.1:15011}).
  */
 public final class AdminClient {
 
@@ -31,11 +32,33 @@ public final class AdminClient {
     private final URI base;
     private final Path tokenFile;
     private final HttpClient http;
+    /** What paths are relative to ({@code api/v1/} on admin-ui), the service's name and the variable naming its URL, for messages. */
+    private final String prefix;
+    private final String service;
+    private final String variable;
 
     public AdminClient(URI base, Path tokenFile) {
+        this(base, tokenFile, "api/v1/", "admin-ui", "MESHCTL_ADMIN_URL");
+    }
+
+    private AdminClient(URI base, Path tokenFile, String prefix, String service, String variable) {
         this.base = base;
         this.tokenFile = tokenFile;
+        this.prefix = prefix;
+        this.service = service;
+        this.variable = variable;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    /** The xds-server's HTTP port (debug views under {@code /debug/xds/}), with the same admin token. */
+    public static AdminClient xdsServer(URI base, Path tokenFile) {
+        return new AdminClient(base, tokenFile, "", "the xds-server", "MESHCTL_SERVER");
+    }
+
+    public static AdminClient xdsServerFromEnvironment() {
+        String url = System.getenv().getOrDefault("MESHCTL_SERVER", "http://127.0.0.1:15011");
+        String file = System.getenv().getOrDefault("MESHCTL_TOKEN_FILE", ".mesh/tokens/admin");
+        return xdsServer(URI.create(url.endsWith("/") ? url : url + "/"), Path.of(file));
     }
 
     public static AdminClient fromEnvironment() {
@@ -60,7 +83,7 @@ public final class AdminClient {
                 q.add(e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
             }
         });
-        return send(HttpRequest.newBuilder(base.resolve("api/v1/" + path + q)).GET());
+        return send(HttpRequest.newBuilder(base.resolve(prefix + path + q)).GET());
     }
 
     public JsonNode get(String path) {
@@ -68,7 +91,7 @@ public final class AdminClient {
     }
 
     public JsonNode postYaml(String path, String yaml) {
-        return send(HttpRequest.newBuilder(base.resolve("api/v1/" + path)).header("Content-Type", "application/yaml")
+        return send(HttpRequest.newBuilder(base.resolve(prefix + path)).header("Content-Type", "application/yaml")
                 .POST(HttpRequest.BodyPublishers.ofString(yaml)));
     }
 
@@ -87,24 +110,29 @@ public final class AdminClient {
         try {
             response = http.send(built, HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
-            throw new MeshctlException("cannot reach admin-ui at " + base + " (is ./mesh up running? MESHCTL_ADMIN_URL names another)");
+            throw new MeshctlException("cannot reach " + service + " at " + base + " (is ./mesh up running? " + variable + " names another)");
         } catch (IOException e) {
-            throw new MeshctlException("admin-ui at " + base + " broke off: " + e.getMessage());
+            throw new MeshctlException(service + " at " + base + " broke off: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MeshctlException("interrupted");
         }
         int status = response.statusCode();
         if (status / 100 == 2) {
-            return JSON.readTree(response.body());
+            try {
+                return JSON.readTree(response.body());
+            } catch (tools.jackson.core.JacksonException e) {
+                throw new MeshctlException(service + " at " + base + " answered " + built.method() + " " + built.uri().getPath()
+                        + " with something that is not JSON: " + e.getOriginalMessage());
+            }
         }
         String detail = detail(response.body());
         String what = built.method() + " " + built.uri().getPath();
         throw new MeshctlException(switch (status) {
-            case 401 -> "admin-ui refused the token in " + tokenFile + " (HTTP 401 Unauthorized)" + detail;
+            case 401 -> service + " refused the token in " + tokenFile + " (HTTP 401 Unauthorized)" + detail;
             case 403 -> "the token in " + tokenFile + " may not do this (HTTP 403 Forbidden: " + what + ")" + detail;
             case 404 -> "not found (HTTP 404)" + detail;
-            default -> "admin-ui answered HTTP " + status + " to " + what + detail;
+            default -> service + " answered HTTP " + status + " to " + what + detail;
         });
     }
 
@@ -115,6 +143,8 @@ public final class AdminClient {
             StringBuilder out = new StringBuilder();
             if (problem.hasNonNull("detail")) {
                 out.append(": ").append(problem.path("detail").asString());
+            } else if (problem.hasNonNull("error")) { // the xds-server's debug views
+                out.append(": ").append(problem.path("error").asString());
             }
             problem.path("problems").forEach(p -> out.append("\n  ").append(p.asString()));
             return out.toString();

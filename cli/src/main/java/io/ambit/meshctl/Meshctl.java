@@ -19,17 +19,19 @@ import tools.jackson.databind.JsonNode;
 /**
  * meshctl, as istioctl users expect it: noun-verb subcommands, tables by default, {@code -o json},
  * the bad word named with the valid choices (picocli), HTTP errors reported as what they are, and
- * no stack trace. Everything goes through admin-ui's REST API ({@link AdminClient}).
+ * no stack trace. Everything goes through admin-ui's REST API ({@link AdminClient}), but {@code debug},
+ * which reads the xds-server's debug views.
  */
 @Command(name = "meshctl", mixinStandardHelpOptions = true, versionProvider = Meshctl.Versions.class,
         description = "Ambit's istioctl: inspect and change the mesh through admin-ui's REST API.",
         subcommands = {Meshctl.ZtunnelConfig.class, Meshctl.Experimental.class, Meshctl.Analyze.class, Meshctl.Explain.class,
-                Meshctl.Waypoint.class, Meshctl.Version.class, CommandLine.HelpCommand.class})
+                Meshctl.Waypoint.class, Meshctl.Debug.class, Meshctl.Version.class, CommandLine.HelpCommand.class})
 public final class Meshctl implements Runnable {
 
     static final String VERSION = "0.1.0-SNAPSHOT";
 
     AdminClient client;
+    AdminClient xds;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -40,13 +42,19 @@ public final class Meshctl implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(AdminClient.fromEnvironment(), new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        System.exit(run(AdminClient.fromEnvironment(), AdminClient.xdsServerFromEnvironment(), new PrintWriter(System.out, true),
+                new PrintWriter(System.err, true), args));
+    }
+
+    public static int run(AdminClient client, PrintWriter out, PrintWriter err, String... args) {
+        return run(client, AdminClient.xdsServerFromEnvironment(), out, err, args);
     }
 
     /** Runs one command line; the exit status: 0, 1 on a failure, 2 on a usage error, 79 when analyze finds errors. */
-    public static int run(AdminClient client, PrintWriter out, PrintWriter err, String... args) {
+    public static int run(AdminClient client, AdminClient xds, PrintWriter out, PrintWriter err, String... args) {
         Meshctl root = new Meshctl();
         root.client = client;
+        root.xds = xds;
         CommandLine line = new CommandLine(root).setOut(out).setErr(err).setCaseInsensitiveEnumValuesAllowed(true);
         line.setExecutionExceptionHandler((e, command, parsed) -> {
             if (e instanceof MeshctlException m) {
@@ -466,6 +474,79 @@ public final class Meshctl implements Runnable {
             out().println("waypoint " + namespace + "/" + name + " deleted");
             out().flush();
             return 0;
+        }
+    }
+
+    // ---- debug ---------------------------------------------------------------------------------
+
+    @Command(name = "debug", mixinStandardHelpOptions = true, description = "The xds-server's debug views.",
+            subcommands = {DebugWaypoint.class})
+    static final class Debug implements Runnable {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is needed: waypoint");
+        }
+    }
+
+    @Command(name = "waypoint", mixinStandardHelpOptions = true,
+            description = {"A waypoint's Envoy resources as the xds-server serves them (LDS, RDS, CDS, EDS), decoded:",
+                    "a table per type, as istioctl proxy-config shows them, or Envoy's JSON with -o json."})
+    static final class DebugWaypoint extends Sub {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "NAMESPACE/NAME", description = "one waypoint (default: every programmed one)")
+        String name;
+
+        @Option(names = {"-t", "--type"}, defaultValue = "all", paramLabel = "TYPE",
+                description = "which resources: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+        WaypointTables.Type type;
+
+        @Mixin
+        OutputOption output = new OutputOption();
+
+        @Override
+        public Integer call() {
+            if (name != null && !name.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "NAMESPACE/NAME wants a waypoint such as demo/waypoint, not '"
+                        + name + "'");
+            }
+            JsonNode answer = root().xds.get("debug/xds/waypoints", name == null ? Map.of() : Map.of("name", name));
+            JsonNode waypoints = answer.path("waypoints");
+            if (output.json()) {
+                printJson(out(), type == WaypointTables.Type.all ? answer : only(answer, type));
+                return 0;
+            }
+            if (waypoints.isEmpty()) {
+                out().println("No programmed waypoints (generation " + answer.path("generation").asString("?") + ").");
+                out().flush();
+                return 0;
+            }
+            boolean first = true;
+            for (JsonNode waypoint : waypoints) {
+                if (!first) {
+                    out().println();
+                }
+                first = false;
+                out().println("WAYPOINT " + waypoint.path("name").asString("") + " (generation " + answer.path("generation").asString("?") + ")");
+                out().println();
+                WaypointTables.print(out(), waypoint, type);
+            }
+            out().flush();
+            return 0;
+        }
+
+        /** The answer with each waypoint's resources of one type only. */
+        private static JsonNode only(JsonNode answer, WaypointTables.Type type) {
+            if (!(answer.deepCopy() instanceof tools.jackson.databind.node.ObjectNode copy)) {
+                throw new MeshctlException("the xds-server's answer is not a JSON object: " + answer.getNodeType());
+            }
+            for (JsonNode waypoint : copy.path("waypoints")) {
+                if (waypoint instanceof tools.jackson.databind.node.ObjectNode object) {
+                    object.retain("name", type.name());
+                }
+            }
+            return copy;
         }
     }
 

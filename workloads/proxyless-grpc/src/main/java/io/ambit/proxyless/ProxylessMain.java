@@ -90,6 +90,14 @@ public final class ProxylessMain {
             out.println("proxyless: calls leave " + channels.where);
             ManagedChannel channel = channels.open(o.target());
             try {
+                // as grpc applications do: calls start once the channel is READY (xDS answered, a first connection up)
+                Duration ready;
+                try {
+                    ready = ChannelReady.await(channel, Duration.ofSeconds(SplitCount.FIRST_CALL_SECONDS));
+                } catch (IllegalStateException e) {
+                    throw new IOException(o.target() + ": " + e.getMessage());
+                }
+                out.println("proxyless: channel READY after " + ready.toMillis() + " ms (xDS resources and a first connection)");
                 SplitCount count = SplitCount.call(channel, o.count());
                 out.println("proxyless: " + o.target() + ": " + o.count() + " calls -> " + count.summary());
                 return count.failed() == 0 ? 0 : 1;

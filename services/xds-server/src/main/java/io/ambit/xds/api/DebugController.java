@@ -74,18 +74,21 @@ public class DebugController {
                     .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
                     .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())
                     .add(io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate.getDescriptor())
+                    // a TCP port's chain (tcp_proxy, with the network RBAC filter when policies apply)
+                    .add(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor())
+                    .add(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor())
                     .build())
             .omittingInsignificantWhitespace();
 
     /**
      * Each waypoint's Envoy resources (Listener, RouteConfiguration, Cluster, ClusterLoadAssignment),
-     * decoded to Envoy's JSON, as translated from the current generation's inputs; {@code name}
-     * ({@code namespace/name}) picks one waypoint.
+     * decoded to Envoy's JSON, as the current generation holds them (what is being served; no
+     * translation here); {@code name} ({@code namespace/name}) picks one waypoint.
      */
     @GetMapping(value = "/waypoints", produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<String> waypoints(@RequestParam(required = false) String name) {
         Generation generation = state.current();
-        var translated = io.ambit.xds.translate.WaypointL7Translator.translate(generation.inputs()).waypoints();
+        var translated = generation.envoy().configs();
         if (name != null && !translated.containsKey(name)) {
             return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_JSON)
                     .body("{\"error\":" + quote("no programmed waypoint " + name + "; known: " + String.join(", ", translated.keySet())) + "}");

@@ -19,8 +19,12 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
  * gets exactly its own Listener, RouteConfiguration, Cluster and ClusterLoadAssignment resources,
  * and {@link #PROXYLESS} (proxyless gRPC clients) gets the union of all of them without the RBAC
  * filters (authorization is the server side's job; a client has nothing to enforce). Immutable.
+ *
+ * <p>{@code configs} are the waypoints' translations these resources come from, kept so that status
+ * ({@link WaypointL7Translator#statuses}) and the debug view use them instead of translating every
+ * waypoint again: after a route change only the waypoints it touched are new.
  */
-public record EnvoyResources(Map<String, Map<String, Map<String, XdsResource>>> scopes) {
+public record EnvoyResources(Map<String, Map<String, Map<String, XdsResource>>> scopes, Map<String, WaypointConfig> configs) {
 
     public static final String LISTENER = io.ambit.xdsclient.XdsTypes.LISTENER;
     public static final String ROUTE = io.ambit.xdsclient.XdsTypes.ROUTE;
@@ -31,7 +35,7 @@ public record EnvoyResources(Map<String, Map<String, Map<String, XdsResource>>> 
     public static final String PROXYLESS = "*proxyless";
     static final String RBAC_FILTER = "envoy.filters.http.rbac";
 
-    public static final EnvoyResources NONE = new EnvoyResources(Map.of());
+    public static final EnvoyResources NONE = new EnvoyResources(Map.of(), Map.of());
 
     public EnvoyResources {
         Map<String, Map<String, Map<String, XdsResource>>> copy = new LinkedHashMap<>();
@@ -41,6 +45,7 @@ public record EnvoyResources(Map<String, Map<String, Map<String, XdsResource>>> 
             copy.put(scope, Map.copyOf(byType));
         });
         scopes = Map.copyOf(copy);
+        configs = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(configs));
     }
 
     /** The resources of one type a scope may see; empty for an unknown scope. */
@@ -65,40 +70,46 @@ public record EnvoyResources(Map<String, Map<String, Map<String, XdsResource>>> 
         Map<String, Map<String, XdsResource>> proxyless = emptyScope();
         waypoints.forEach((name, config) -> scopes.put(name, translated(config, proxyless)));
         scopes.put(PROXYLESS, proxyless);
-        return new EnvoyResources(scopes);
+        return new EnvoyResources(scopes, waypoints);
     }
 
     /**
-     * After a window in which only HTTPRoutes and GRPCRoutes changed: only the waypoints a changed
-     * route names ({@link RouteParents}: its Gateway parents, or the waypoint of a Service parent,
-     * before or after the change) are translated again. Every other waypoint keeps its resources as
+     * After a window in which only HTTPRoutes, GRPCRoutes, VirtualServices and DestinationRules
+     * changed: only the waypoints a change can alter ({@link RouteParents}: a route's Gateway
+     * parents or the waypoint of a Service parent, the waypoints serving a VirtualService's hosts,
+     * those with a cluster of a DestinationRule's host; before or after the change) are translated again. Every other waypoint keeps its resources as
      * they were (the same objects, so the same versions), and so do the proxyless scope's entries
      * derived from them. Equal to {@link #translate} of the same inputs (EnvoyResourcesTest checks it).
      */
     static EnvoyResources retranslate(EnvoyResources before, MeshInputs inputs, RouteParents parents) {
         WaypointL7Translator.Partial partial = WaypointL7Translator.translateOnly(inputs,
-                (name, services) -> !before.scopes.containsKey(name) || parents.touches(name, services));
+                (name, services) -> !before.configs.containsKey(name) || parents.touches(name, services,
+                        before.configs.get(name).clusters().stream().map(io.envoyproxy.envoy.config.cluster.v3.Cluster::getName).toList(),
+                        inputs.clusterDomain()));
         if (partial.programmed().isEmpty()) {
             return NONE;
         }
         Map<String, Map<String, XdsResource>> previousProxyless = before.scopes.getOrDefault(PROXYLESS, Map.of());
         Map<String, Map<String, Map<String, XdsResource>>> scopes = new LinkedHashMap<>();
+        Map<String, WaypointConfig> configs = new LinkedHashMap<>();
         Map<String, Map<String, XdsResource>> proxyless = emptyScope();
         for (String name : partial.programmed()) {
             WaypointConfig config = partial.translated().get(name);
             if (config != null) {
                 scopes.put(name, translated(config, proxyless));
+                configs.put(name, config);
                 continue;
             }
             Map<String, Map<String, XdsResource>> kept = before.scopes.get(name);
             scopes.put(name, kept);
+            configs.put(name, before.configs.get(name));
             kept.forEach((type, resources) -> resources.forEach((resourceName, resource) -> {
                 XdsResource derived = previousProxyless.getOrDefault(type, Map.of()).get(resourceName);
                 proxyless.get(type).put(resourceName, derived != null ? derived : forProxyless(type, resource));
             }));
         }
         scopes.put(PROXYLESS, proxyless);
-        return new EnvoyResources(scopes);
+        return new EnvoyResources(scopes, configs);
     }
 
     private static Map<String, Map<String, XdsResource>> emptyScope() {

@@ -106,15 +106,20 @@ public final class Generation {
         return inputs;
     }
 
-    /** The same resources, seen at a later store snapshot whose changes altered none of them. */
-    Generation at(LocalConfigStore.Snapshot later, List<Finding> laterFindings) {
-        return new Generation(number, later, trustDomain, clusterId, null, context, prepared, resources, laterFindings, incremental, envoy);
+    /**
+     * The same resources, seen at a later store snapshot whose changes altered none of them. The
+     * later translation's waypoint configs come along ({@code laterEnvoy}: resources equal to these):
+     * what they say for status (a route's problems) may have changed all the same.
+     */
+    Generation at(LocalConfigStore.Snapshot later, List<Finding> laterFindings, EnvoyResources laterEnvoy) {
+        return new Generation(number, later, trustDomain, clusterId, null, context, prepared, resources, laterFindings, incremental,
+                laterEnvoy);
     }
 
     /**
      * The generation after this one. When every change since is a route's (or a ReferenceGrant's,
      * VirtualService's, DestinationRule's), only the waypoints' resources are translated again, and
-     * when all are HTTPRoutes/GRPCRoutes only the waypoints those routes name. When every change since is a pod's, only those pods are
+     * unless a ReferenceGrant is among them only the waypoints the changes can alter ({@link RouteParents}). When every change since is a pod's, only those pods are
      * translated: no other resource depends on a pod, and the objects a pod's workload reads
      * (namespaces, services, policies, waypoints) are this generation's. Otherwise everything.
      *
@@ -124,9 +129,9 @@ public final class Generation {
         if (changed != null && !changed.isEmpty() && changed.stream().allMatch(key -> ROUTE_KINDS.contains(key.kind()))) {
             // Routes and grants feed only the waypoints' resources: ztunnel's stay as they are. Not
             // "incremental": status hooks run (route status) and every type is compared.
-            // Only HTTPRoutes/GRPCRoutes: only the waypoints they name (before or after) are translated again.
+            // Unless a ReferenceGrant changed: only the waypoints the changes can alter (before or after) are translated again.
             MeshInputs laterInputs = MeshInputs.from(later, trustDomain, clusterId);
-            EnvoyResources laterEnvoy = RouteParents.of(changed, snapshot, later)
+            EnvoyResources laterEnvoy = RouteParents.of(changed, snapshot, later, laterInputs.clusterDomain())
                     .map(parents -> EnvoyResources.retranslate(envoy, laterInputs, parents))
                     .orElseGet(() -> EnvoyResources.translate(laterInputs));
             return new Generation(nextNumber, later, trustDomain, clusterId, laterInputs, context, prepared, resources, findings, false,

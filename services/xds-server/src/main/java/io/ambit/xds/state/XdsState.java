@@ -206,7 +206,7 @@ public final class XdsState implements AutoCloseable {
             changed.putAll(EnvoyResources.changedNames(previous.envoy(), next.envoy()));
             boolean findingsChanged = !previous.findings().equals(next.findings());
             if (changed.isEmpty()) {
-                Generation same = previous.at(snapshot, next.findings());
+                Generation same = previous.at(snapshot, next.findings(), next.envoy());
                 current.set(same);
                 if (findingsChanged || !next.incremental()) {
                     hooks.forEach(hook -> call(hook, same, same.inputs()));

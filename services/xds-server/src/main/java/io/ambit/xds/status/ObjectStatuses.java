@@ -82,7 +82,8 @@ public final class ObjectStatuses {
             Set<String> about = findings.remove(key);
             statuses.put(key, gateway(key, waypoint, about == null ? Set.of() : about, observedGeneration(objects.get(key))));
         }
-        WaypointL7Translator.Result l7 = WaypointL7Translator.translate(inputs);
+        // the waypoints' configs as the generation holds them: only those a change touched were translated again
+        WaypointL7Translator.Result l7 = WaypointL7Translator.statuses(inputs, generation.envoy().configs());
         // L7 findings about routes and grants read like other findings; a policy's go in WaypointAccepted
         l7.findings().stream().filter(f -> !f.kind().equals("AuthorizationPolicy")).forEach(f -> findings
                 .computeIfAbsent(new ResourceKey(f.kind(), f.namespace(), f.name()), k -> new LinkedHashSet<>()).add(f.message()));

@@ -100,6 +100,8 @@ public final class WaypointL7Translator {
 
     private final MeshInputs inputs;
     private final List<Finding> findings = new ArrayList<>();
+    /** Where findings go: {@link #findings}, or while one waypoint is translated, that waypoint's own list. */
+    private List<Finding> sink = findings;
     private final WaypointRbac rbac;
     private final Map<String, Service> services = new LinkedHashMap<>();
     private final List<ParsedRoute> routes = new ArrayList<>();
@@ -107,9 +109,9 @@ public final class WaypointL7Translator {
     /** Service {@code namespace/name} (or {@link #GATEWAY_PARENTS}) → indexes into {@link #routes}; built on first use. */
     private Map<String, List<Integer>> routesByParent;
     private static final String GATEWAY_PARENTS = "*gateway";
-    /** route key → parent index → problems met while converting for that parent. */
+    /** route key → parent index → problems met while converting for that parent (merged from the waypoints' attachments). */
     private final Map<String, Map<Integer, List<RouteProblem>>> problems = new LinkedHashMap<>();
-    /** route key → parent index → whether some waypoint applies it. */
+    /** route key → parent index → the waypoint that applies it (merged from the waypoints' attachments). */
     private final Map<String, Map<Integer, String>> attached = new LinkedHashMap<>();
 
     /** A VirtualService or DestinationRule a waypoint may apply, with its hosts as FQDNs or {@code *.suffix}. */
@@ -221,8 +223,8 @@ public final class WaypointL7Translator {
     /**
      * The configs of only those programmed waypoints {@code affected} accepts (told the waypoint's
      * {@code namespace/name} and the services bound to it), for a change that can alter no other
-     * waypoint: the caller keeps the others' resources. Statuses are not worked out (they need every
-     * waypoint; the status writer translates them all).
+     * waypoint: the caller keeps the others' resources. Statuses are not worked out here: with every
+     * waypoint's config, translated now or kept, {@link #statuses} does that without translating.
      */
     public static Partial translateOnly(MeshInputs inputs, java.util.function.BiPredicate<String, List<Service>> affected) {
         return new WaypointL7Translator(inputs).runOnly(affected);
@@ -270,6 +272,41 @@ public final class WaypointL7Translator {
                         boundPods.getOrDefault(waypoint.resourceName(), List.of())));
             }
         }
+        return result(waypoints, bindings, configs);
+    }
+
+    /**
+     * The statuses, policy statuses and findings of {@code inputs}, given every programmed waypoint's
+     * config as {@link #translate} or {@link #translateOnly} made it from the same inputs (a config
+     * kept from an earlier translation is valid when the change since could not alter it). No
+     * waypoint is translated: the routes each applies and the problems met come with its config.
+     * Equal to {@link #translate}'s result for the same inputs.
+     */
+    public static Result statuses(MeshInputs inputs, Map<String, WaypointConfig> configs) {
+        WaypointL7Translator translator = new WaypointL7Translator(inputs);
+        List<Waypoint> waypoints = WaypointTranslator.waypoints(inputs).resources();
+        return translator.result(waypoints, new WaypointBindings(inputs, waypoints), configs);
+    }
+
+    /** Merges the waypoints' attachments and findings (in the waypoints' order, as one translation meets them), then works out status. */
+    private Result result(List<Waypoint> waypoints, WaypointBindings bindings, Map<String, WaypointConfig> configs) {
+        for (Waypoint waypoint : waypoints) {
+            WaypointConfig config = configs.get(waypoint.resourceName());
+            if (config == null) {
+                continue;
+            }
+            for (WaypointConfig.Attachment a : config.attachments()) {
+                problems.computeIfAbsent(a.route(), k -> new LinkedHashMap<>()).computeIfAbsent(a.parent(), k -> new ArrayList<>())
+                        .addAll(a.problems());
+                attached.computeIfAbsent(a.route(), k -> new LinkedHashMap<>()).put(a.parent(), waypoint.resourceName());
+            }
+            for (Finding finding : config.findings()) {
+                // a policy's finding is reported once however many waypoints meet it (WaypointRbac's rule)
+                if (!finding.kind().equals(AuthorizationTranslator.KIND) || !findings.contains(finding)) {
+                    findings.add(finding);
+                }
+            }
+        }
         return new Result(configs, statuses(waypoints), policyStatuses(waypoints, bindings), findings);
     }
 
@@ -307,7 +344,21 @@ public final class WaypointL7Translator {
         return boundPods;
     }
 
+    /** One waypoint's config, with the findings its translation reports kept apart (its own {@link #sink}). */
     private WaypointConfig waypoint(Waypoint waypoint, List<Service> bound, List<Pod> boundPods) {
+        List<Finding> own = new ArrayList<>();
+        sink = own;
+        rbac.reportTo(own);
+        try {
+            return translateWaypoint(waypoint, bound, boundPods, own);
+        } finally {
+            sink = findings;
+            rbac.reportTo(findings);
+        }
+    }
+
+    private WaypointConfig translateWaypoint(Waypoint waypoint, List<Service> bound, List<Pod> boundPods, List<Finding> own) {
+        List<WaypointConfig.Attachment> attachments = new ArrayList<>();
         List<Listener> listeners = new ArrayList<>();
         List<RouteConfiguration> routeConfigs = new ArrayList<>();
         TreeSet<String> clusters = new TreeSet<>();
@@ -334,9 +385,7 @@ public final class WaypointL7Translator {
                         if (applies(route, route.parents().get(i), waypoint, service, host, port.getPort())) {
                             RouteConverter.Result converted = convert(route, port.getPort());
                             ranked.addAll(converted.routes());
-                            problems.computeIfAbsent(route.key(), k -> new LinkedHashMap<>())
-                                    .computeIfAbsent(i, k -> new ArrayList<>()).addAll(converted.problems());
-                            attached.computeIfAbsent(route.key(), k -> new LinkedHashMap<>()).put(i, waypoint.resourceName());
+                            attachments.add(new WaypointConfig.Attachment(route.key(), i, converted.problems()));
                             break; // one route counts once per service port, however many of its parents match
                         }
                     }
@@ -344,7 +393,7 @@ public final class WaypointL7Translator {
                 List<Route> ordered = ranked.isEmpty() ? virtualServiceRoutes(service, host, port.getPort(), clusterName)
                         .orElse(List.of(defaultRoute(clusterName))) : RankedRoute.order(ranked);
                 if (!ranked.isEmpty()) {
-                    virtualServices.stream().filter(vs -> vs.covers(host)).forEach(vs -> findings.add(new Finding("VirtualService",
+                    virtualServices.stream().filter(vs -> vs.covers(host)).forEach(vs -> sink.add(new Finding("VirtualService",
                             vs.namespace(), vs.name(), "not applied to " + host + ":" + port.getPort()
                                     + ": HTTPRoute/GRPCRoute rules apply to it, and Gateway API routes take precedence")));
                 }
@@ -380,7 +429,7 @@ public final class WaypointL7Translator {
         }
         listeners.sort(Comparator.comparing(Listener::getName));
         routeConfigs.sort(Comparator.comparing(RouteConfiguration::getName));
-        return new WaypointConfig(waypoint.resourceName(), listeners, routeConfigs, clusterList, assignments);
+        return new WaypointConfig(waypoint.resourceName(), listeners, routeConfigs, clusterList, assignments, attachments, own);
     }
 
     /**
@@ -480,7 +529,7 @@ public final class WaypointL7Translator {
         Parsed<VirtualServiceSpec> vs = found.get();
         VirtualServiceConverter.Result result = VirtualServiceConverter.convert(vs.namespace(), vs.name(), vs.spec(),
                 (destination, destinationPort) -> destination(vs.namespace(), destination, destinationPort, host, port));
-        result.problems().forEach(p -> findings.add(new Finding("VirtualService", vs.namespace(), vs.name(),
+        result.problems().forEach(p -> sink.add(new Finding("VirtualService", vs.namespace(), vs.name(),
                 host + ":" + port + ": " + p.message())));
         return Optional.of(result.routes());
     }
@@ -521,7 +570,7 @@ public final class WaypointL7Translator {
             return TrafficPolicies.apply(cluster, dr.spec().trafficPolicy());
         } catch (IllegalArgumentException e) {
             if (reportedRules.add(dr.namespace() + "/" + dr.name() + "/" + cluster.getName())) {
-                findings.add(new Finding("DestinationRule", dr.namespace(), dr.name(), cluster.getName() + ": " + e.getMessage()
+                sink.add(new Finding("DestinationRule", dr.namespace(), dr.name(), cluster.getName() + ": " + e.getMessage()
                         + "; the cluster keeps its defaults"));
             }
             return cluster;

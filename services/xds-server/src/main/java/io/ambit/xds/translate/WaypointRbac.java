@@ -65,7 +65,7 @@ final class WaypointRbac {
     }
 
     private final List<Parsed> policies = new ArrayList<>();
-    private final List<Finding> findings;
+    private List<Finding> findings;
 
     WaypointRbac(MeshInputs inputs, List<Finding> findings) {
         this.findings = findings;
@@ -172,6 +172,11 @@ final class WaypointRbac {
         Map<String, String> selector = PolicyHeader.labels(policy.spec().selector());
         return !selector.isEmpty() && policy.namespace().equals(waypoint.namespace())
                 && PolicyHeader.selects(selector, Map.of(Labels.GATEWAY_NAME, waypoint.name()));
+    }
+
+    /** Where findings go from now on: the translator gives each waypoint its own list. */
+    void reportTo(List<Finding> findings) {
+        this.findings = findings;
     }
 
     private void finding(Parsed policy, String message) {
