@@ -172,7 +172,7 @@ final class Exchange {
         chain = found.get();
         // the source address is the original client's (the ztunnel's forwarded for=), as a waypoint
         // sees it: the tunnel's TCP peer is only the client's ztunnel
-        java.net.InetAddress source = forwardedFor().orElse(connect.peer().getAddress());
+        java.net.InetAddress source = owner.source();
         RbacContext rbac = new RbacContext(view, Optional.of(connect.client().toString()), source, source, connect.target().getPort());
         for (RbacEngine engine : chain.authorization()) {
             if (!engine.permits(rbac)) {
@@ -229,10 +229,6 @@ final class Exchange {
 
     private boolean isGrpc() {
         return request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").startsWith("application/grpc");
-    }
-
-    private Optional<java.net.InetAddress> forwardedFor() {
-        return forwardedFor(connect);
     }
 
     /** The original client's address from the CONNECT's {@code forwarded: for="ip:port"}, as the client's ztunnel sent it. */
@@ -394,7 +390,7 @@ final class Exchange {
         upstreamKey = null;
         if (owner.http2()) {
             // h2c upstream: a stream on a connection already open to this endpoint, if one has room
-            h2Key = new UpstreamConnections.Key(key, authority, forwardedFor().orElse(connect.peer().getAddress()));
+            h2Key = new UpstreamConnections.Key(key, authority, owner.source());
             UpstreamH2Connections.Carrier carrier = proxy.upstreams().h2().acquire(h2Key);
             if (carrier != null) {
                 openH2Stream(id, carrier);
@@ -402,7 +398,7 @@ final class Exchange {
             }
         } else {
             // HTTP/1.1 upstream: a keep-alive connection left by an earlier request to this endpoint, if any
-            upstreamKey = new UpstreamConnections.Key(key, authority, forwardedFor().orElse(connect.peer().getAddress()));
+            upstreamKey = new UpstreamConnections.Key(key, authority, owner.source());
             Channel idle = proxy.upstreams().take(upstreamKey, loop);
             if (idle != null) {
                 adopt(id, idle, key, authority);
@@ -461,8 +457,11 @@ final class Exchange {
             // the downstream protocol upstream (Envoy's use_downstream_protocol): h2c inside the tunnel,
             // a connection the next requests to this endpoint share
             Http2FrameCodec codec = Http2FrameCodecBuilder.forClient().build();
-            stream.pipeline().addLast(new TunnelFrames(), codec,
-                    new Http2MultiplexHandler(new io.netty.channel.ChannelInboundHandlerAdapter()));
+            // flushes gathered per event-loop turn, as on the downstream side (ProtocolSniffer)
+            stream.pipeline().addLast(new TunnelFrames(),
+                    new io.netty.handler.flush.FlushConsolidationHandler(
+                            io.netty.handler.flush.FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true),
+                    codec, new Http2MultiplexHandler(new io.netty.channel.ChannelInboundHandlerAdapter()));
             stream.config().setAutoRead(true);
             openH2Stream(id, proxy.upstreams().h2().register(h2Key, stream, codec));
             return;
@@ -487,7 +486,7 @@ final class Exchange {
             } else {
                 proxy.upstreams().h2().release(carrier);
             }
-            loop.execute(() -> {
+            onLoop(() -> {
                 if (id != attemptId || done) {
                     if (f.isSuccess()) {
                         ((Channel) f.getNow()).close();
@@ -502,6 +501,15 @@ final class Exchange {
                 send((Channel) f.getNow());
             });
         });
+    }
+
+    /** Runs {@code task} on the exchange's loop: now when already there (no task queued per request), else queued. */
+    private void onLoop(Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
+        }
     }
 
     private void send(Channel stream) {
@@ -864,7 +872,7 @@ final class Exchange {
                 request.headers().get(HttpHeaderNames.USER_AGENT), Optional.of(source), NetUtil.toSocketAddressString(connect.peer()),
                 chain == null ? "unknown" : chain.host(), attempts,
                 request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").startsWith("application/grpc"), grpcStatus,
-                forwardedFor().orElse(connect.peer().getAddress()), endpoint == null ? null : endpoint.getAddress()));
+                owner.source(), endpoint == null ? null : endpoint.getAddress()));
     }
 
     EventLoop loop() {

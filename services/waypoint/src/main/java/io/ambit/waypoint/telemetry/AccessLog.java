@@ -1,7 +1,5 @@
 package io.ambit.waypoint.telemetry;
 
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -42,8 +40,24 @@ public final class AccessLog implements AutoCloseable {
     private static final int BATCH_BYTES = 64 * 1024;
 
     private static final class Stdout {
-        // fd 1 itself: never closed by close()
-        static final AccessLog INSTANCE = new AccessLog(new FileOutputStream(FileDescriptor.out), DEFAULT_CAPACITY, false);
+        // System.out as it is when a batch is written (a test harness may have replaced it), one
+        // write and one flush per batch; never closed by close()
+        static final AccessLog INSTANCE = new AccessLog(new OutputStream() {
+            @Override
+            public void write(int b) {
+                System.out.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                System.out.write(b, off, len);
+            }
+
+            @Override
+            public void flush() {
+                System.out.flush();
+            }
+        }, DEFAULT_CAPACITY, false);
     }
 
     private final BlockingQueue<RequestRecord> queue;
