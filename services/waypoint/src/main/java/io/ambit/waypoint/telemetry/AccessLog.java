@@ -58,6 +58,11 @@ public final class AccessLog implements AutoCloseable {
                 System.out.flush();
             }
         }, DEFAULT_CAPACITY, false);
+
+        static {
+            // the last lines (up to one flush interval) are written when the process stops, as Envoy flushes its sinks
+            Runtime.getRuntime().addShutdownHook(new Thread(INSTANCE::close, "waypoint-access-log-flush"));
+        }
     }
 
     private final BlockingQueue<RequestRecord> queue;
