@@ -16,7 +16,9 @@
 # Usage: bench/waypoint.sh   (root; installs haproxy, hey and nghttp2-client with apt-get if missing)
 # Environment (defaults): BENCH_SECONDS (10), BENCH_WARMUP (5), BENCH_RATE (1000), BENCH_SIZE (1024),
 # BENCH_CONNECTIONS (32 for HTTP/1.1, and 4 connections x that many streams for HTTP/2) for the
-# throughput runs, BENCH_PATHS ("direct haproxy ambit"). Exits non-zero when a step failed.
+# throughput runs, BENCH_PATHS ("direct haproxy ambit"), BENCH_BUILD (1; 0 reuses the jars already built),
+# BENCH_JFR (unset; a file name: a JFR recording of the waypoint during the Ambit path's measured runs, for
+# `jfr print --events jdk.ExecutionSample` or JDK Mission Control). Exits non-zero when a step failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH_NAME=waypoint.sh
@@ -39,7 +41,7 @@ done
 require_root
 require_tools haproxy=haproxy hey=hey h2load=nghttp2-client openssl=openssl python3=python3 ip=iproute2
 JAVA_HOME=$(./mesh java-home); export JAVA_HOME
-mvn -B -ntp -q -pl bench/jmh,services/ca-service,services/xds-server,services/ztunnel,services/waypoint,workloads/echo,lab \
+[ "${BENCH_BUILD:-1}" = 0 ] || mvn -B -ntp -q -pl bench/jmh,services/ca-service,services/xds-server,services/ztunnel,services/waypoint,workloads/echo,lab \
   -am -DskipTests install
 JAVA=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
 CLK_TCK=$(getconf CLK_TCK)
@@ -268,7 +270,16 @@ run_ambit_path() {
   seen=$(ip netns exec "${LAB[ns-client]}" curl -sf --http2-prior-knowledge "http://${LAB[vip]}:80/") || die "h2c through the waypoint does not answer"
   grep -qi 'x-bench.*waypoint' <<<"$seen" || { echo "$seen" >&2; die "the waypoint did not apply the HTTPRoute's header (h2c)"; }
   local url="http://${LAB[vip]}:80/?size=$SIZE"
+  if [ -n "${BENCH_JFR:-}" ]; then
+    # started now, it also records the warm-up: the profile is of the hot path once compiled
+    "$JAVA_HOME/bin/jcmd" "${LAB[pid-waypoint]}" JFR.start name=bench settings=profile filename="$(realpath -m "$BENCH_JFR")" >/dev/null \
+      || die "could not start JFR in the waypoint (pid ${LAB[pid-waypoint]})"
+  fi
   measure ambit "${LAB[ns-client]}" "$url" "$url" "${LAB[pid-ztunnel-1]}" "${LAB[pid-waypoint]}" "${LAB[pid-ztunnel-2]}"
+  if [ -n "${BENCH_JFR:-}" ]; then
+    "$JAVA_HOME/bin/jcmd" "${LAB[pid-waypoint]}" JFR.stop name=bench >/dev/null || die "could not stop JFR in the waypoint"
+    echo "  waypoint JFR recording: $(realpath -m "$BENCH_JFR")"
+  fi
 }
 
 # --- run -------------------------------------------------------------------------------------

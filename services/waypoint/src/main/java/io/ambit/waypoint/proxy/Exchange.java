@@ -134,7 +134,19 @@ final class Exchange {
         this.owner = owner;
         this.loop = ctx.channel().eventLoop();
         String id = request.headers().get("x-request-id");
-        this.requestId = id == null || id.isEmpty() ? UUID.randomUUID().toString() : id;
+        this.requestId = id == null || id.isEmpty() ? newRequestId() : id;
+    }
+
+    /**
+     * A random (version 4) UUID for {@code x-request-id}, as Envoy makes one per request from its
+     * non-cryptographic generator: {@link UUID#randomUUID()} draws from one shared SecureRandom,
+     * a lock and a few microseconds per request on the event loop (issue 14).
+     */
+    static String newRequestId() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L; // version 4
+        long low = (random.nextLong() & ~0xC000_0000_0000_0000L) | 0x8000_0000_0000_0000L; // IETF variant
+        return new UUID(high, low).toString();
     }
 
     void start() {
@@ -170,7 +182,7 @@ final class Exchange {
         chain = found.get();
         // the source address is the original client's (the ztunnel's forwarded for=), as a waypoint
         // sees it: the tunnel's TCP peer is only the client's ztunnel
-        java.net.InetAddress source = forwardedFor().orElse(connect.peer().getAddress());
+        java.net.InetAddress source = owner.source();
         RbacContext rbac = new RbacContext(view, Optional.of(connect.client().toString()), source, source, connect.target().getPort());
         for (RbacEngine engine : chain.authorization()) {
             if (!engine.permits(rbac)) {
@@ -227,10 +239,6 @@ final class Exchange {
 
     private boolean isGrpc() {
         return request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").startsWith("application/grpc");
-    }
-
-    private Optional<java.net.InetAddress> forwardedFor() {
-        return forwardedFor(connect);
     }
 
     /** The original client's address from the CONNECT's {@code forwarded: for="ip:port"}, as the client's ztunnel sent it. */
@@ -392,7 +400,7 @@ final class Exchange {
         upstreamKey = null;
         if (owner.http2()) {
             // h2c upstream: a stream on a connection already open to this endpoint, if one has room
-            h2Key = new UpstreamConnections.Key(key, authority, forwardedFor().orElse(connect.peer().getAddress()));
+            h2Key = new UpstreamConnections.Key(key, authority, owner.source());
             UpstreamH2Connections.Carrier carrier = proxy.upstreams().h2().acquire(h2Key);
             if (carrier != null) {
                 openH2Stream(id, carrier);
@@ -400,7 +408,7 @@ final class Exchange {
             }
         } else {
             // HTTP/1.1 upstream: a keep-alive connection left by an earlier request to this endpoint, if any
-            upstreamKey = new UpstreamConnections.Key(key, authority, forwardedFor().orElse(connect.peer().getAddress()));
+            upstreamKey = new UpstreamConnections.Key(key, authority, owner.source());
             Channel idle = proxy.upstreams().take(upstreamKey, loop);
             if (idle != null) {
                 adopt(id, idle, key, authority);
@@ -460,8 +468,11 @@ final class Exchange {
             // a connection the next requests to this endpoint share
             // a stream that races the peer's first SETTINGS past its concurrency limit waits for room instead of failing
             Http2FrameCodec codec = Http2FrameCodecBuilder.forClient().encoderEnforceMaxConcurrentStreams(true).build();
-            stream.pipeline().addLast(new TunnelFrames(), UpstreamH2Connections.CLOSE_ON_PEER_END, codec,
-                    new Http2MultiplexHandler(new io.netty.channel.ChannelInboundHandlerAdapter()));
+            // flushes gathered per event-loop turn, as on the downstream side (ProtocolSniffer)
+            stream.pipeline().addLast(new TunnelFrames(), UpstreamH2Connections.CLOSE_ON_PEER_END,
+                    new io.netty.handler.flush.FlushConsolidationHandler(
+                            io.netty.handler.flush.FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true),
+                    codec, new Http2MultiplexHandler(new io.netty.channel.ChannelInboundHandlerAdapter()));
             stream.config().setAutoRead(true);
             openH2Stream(id, proxy.upstreams().h2().register(h2Key, stream, codec));
             return;
@@ -486,7 +497,7 @@ final class Exchange {
             } else {
                 proxy.upstreams().h2().release(carrier);
             }
-            loop.execute(() -> {
+            onLoop(() -> {
                 if (id != attemptId || done) {
                     if (f.isSuccess()) {
                         ((Channel) f.getNow()).close();
@@ -501,6 +512,15 @@ final class Exchange {
                 send((Channel) f.getNow());
             });
         });
+    }
+
+    /** Runs {@code task} on the exchange's loop: now when already there (no task queued per request), else queued. */
+    private void onLoop(Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
+        }
     }
 
     private void send(Channel stream) {
@@ -911,7 +931,7 @@ final class Exchange {
                 request.headers().get(HttpHeaderNames.USER_AGENT), Optional.of(source), NetUtil.toSocketAddressString(connect.peer()),
                 chain == null ? "unknown" : chain.host(), attempts,
                 request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").startsWith("application/grpc"), grpcStatus,
-                forwardedFor().orElse(connect.peer().getAddress()), endpoint == null ? null : endpoint.getAddress());
+                owner.source(), endpoint == null ? null : endpoint.getAddress());
         proxy.telemetry().record(record);
         if (span != null) {
             // Istio's route decorator names the span: <service host>:<port>/*

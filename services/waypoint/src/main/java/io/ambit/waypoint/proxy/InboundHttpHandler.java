@@ -40,10 +40,19 @@ final class InboundHttpHandler extends ChannelInboundHandlerAdapter {
     /** One HTTP/2 stream (one request) rather than an HTTP/1.1 tunnel. */
     private final boolean http2;
 
-    InboundHttpHandler(ProxyContext proxy, ConnectRequest connect, boolean http2) {
+    /** The original client's address: the CONNECT's {@code forwarded for}, else the tunnel's peer (its ztunnel). */
+    private final java.net.InetAddress source;
+
+    /** @param source the original client's address, read once per tunnel from its CONNECT (see {@link Exchange#forwardedFor}) */
+    InboundHttpHandler(ProxyContext proxy, ConnectRequest connect, boolean http2, java.net.InetAddress source) {
         this.proxy = proxy;
         this.connect = connect;
         this.http2 = http2;
+        this.source = source;
+    }
+
+    java.net.InetAddress source() {
+        return source;
     }
 
     boolean http2() {

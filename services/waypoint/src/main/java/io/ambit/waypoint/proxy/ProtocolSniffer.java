@@ -12,6 +12,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.ReferenceCountUtil;
@@ -31,11 +32,14 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
 
     private final ProxyContext proxy;
     private final ConnectRequest connect;
+    /** The original client's address, the same for every request of the tunnel: parsed once. */
+    private final java.net.InetAddress source;
     private ByteBuf seen;
 
     ProtocolSniffer(ProxyContext proxy, ConnectRequest connect) {
         this.proxy = proxy;
         this.connect = connect;
+        this.source = Exchange.forwardedFor(connect).orElse(connect.peer().getAddress());
     }
 
     @Override
@@ -68,7 +72,7 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
                     .setMaxHeaderSize(proxy.limits().maxHeaderBytes())
                     .setAllowDuplicateContentLengths(false);
             pipeline.addAfter(ctx.name(), "http1", new HttpServerCodec(decoder));
-            pipeline.addAfter("http1", "exchange", new InboundHttpHandler(proxy, connect, false));
+            pipeline.addAfter("http1", "exchange", new InboundHttpHandler(proxy, connect, false, source));
         }
         ByteBuf first = seen;
         seen = null;
@@ -94,11 +98,16 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
                 stream.config().setAutoRead(false);
-                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new InboundHttpHandler(proxy, connect, true));
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new InboundHttpHandler(proxy, connect, true, source));
             }
         }).initialSettings(settings).decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
                 .frameLogger(new ResetCounter(proxy)).decoupleCloseAndGoAway(false).build();
-        pipeline.addAfter(pipeline.context(this).name(), "h2", codec);
+        // Flushes gathered per event-loop turn: the answers of many streams (written while the
+        // upstream connection is read, not this one) leave in one HBONE DATA write and one TLS
+        // record rather than one per frame, as a proxy that batches its writes (issue 14).
+        pipeline.addAfter(pipeline.context(this).name(), "h2-flush",
+                new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+        pipeline.addAfter("h2-flush", "h2", codec);
         // inside HTTP/2, each stream's flow control is the backpressure; the tunnel itself is read freely
         pipeline.channel().config().setAutoRead(true);
     }

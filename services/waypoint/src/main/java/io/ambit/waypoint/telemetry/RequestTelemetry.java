@@ -4,31 +4,29 @@ import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Optional;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.ambit.identity.SpiffeId;
 import io.ambit.identity.WorkloadIdentity;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 
 /**
  * Istio's standard HTTP metrics as a waypoint reports them ({@code reporter="waypoint"}) and one
- * access-log line per request in Envoy's default format (logger {@code io.ambit.waypoint.access}).
+ * access-log line per request in Envoy's default format, written off the event loop by {@link AccessLog}.
  * Labels follow Istio's standard metrics; what the waypoint cannot know from the tunnel (the source
  * workload's name, app and version, the destination pod's labels) is {@code unknown}, as Istio
  * reports a missing value.
  */
 public final class RequestTelemetry {
 
-    private static final Logger access = LoggerFactory.getLogger("io.ambit.waypoint.access");
     private static final String UNKNOWN = "unknown";
 
     private final MeterRegistry registry;
     private final String cluster;
     private final java.util.function.Function<java.net.InetAddress, Optional<io.ambit.waypoint.config.PeerIndex.Peer>> peers;
+    private final AccessLog accessLog;
 
     /** @param cluster the mesh's cluster id ({@code source_cluster}/{@code destination_cluster}) */
     public RequestTelemetry(MeterRegistry registry, String cluster) {
@@ -38,9 +36,19 @@ public final class RequestTelemetry {
     /** @param peers the workload at an address (workload discovery): source and destination workload labels */
     public RequestTelemetry(MeterRegistry registry, String cluster,
             java.util.function.Function<java.net.InetAddress, Optional<io.ambit.waypoint.config.PeerIndex.Peer>> peers) {
+        this(registry, cluster, peers, AccessLog.stdout());
+    }
+
+    /** @param accessLog where the access-log lines go */
+    public RequestTelemetry(MeterRegistry registry, String cluster,
+            java.util.function.Function<java.net.InetAddress, Optional<io.ambit.waypoint.config.PeerIndex.Peer>> peers,
+            AccessLog accessLog) {
         this.registry = registry;
         this.cluster = cluster;
         this.peers = peers;
+        this.accessLog = accessLog;
+        FunctionCounter.builder("ambit_waypoint_access_log_dropped", accessLog, AccessLog::dropped)
+                .description("access-log lines dropped because the writer was behind").register(registry);
     }
 
     /** A client reset an HTTP/2 stream inside a tunnel (rapid-reset floods are bounded per connection). */
@@ -50,19 +58,29 @@ public final class RequestTelemetry {
     }
 
     public void record(RequestRecord r) {
-        Tags tags = tags(r);
-        RequestMeters m = meters.get(tags);
+        // the key is what the labels are made of, not the labels: building ~24 Tags per request
+        // (each and() copies and sorts) cost more than the meters themselves (issue 14)
+        var src = peers.apply(r.sourceAddress());
+        var dst = peers.apply(r.destinationAddress());
+        MeterKey key = new MeterKey(r.source(), r.destinationService(), src, dst, r.grpc(), r.status(), r.grpcStatus(), r.flags());
+        RequestMeters m = meters.get(key);
         if (m == null) {
             if (meters.size() >= MAX_CACHED_TAG_SETS) {
                 meters.clear(); // a cache only: the registry keeps every meter
             }
-            m = meters.computeIfAbsent(tags, this::register);
+            m = meters.computeIfAbsent(key, k -> register(tags(k)));
         }
         m.requests().increment();
         m.duration().record(r.durationMillis());
         m.requestBytes().record(r.bytesReceived());
         m.responseBytes().record(r.bytesSent());
-        access.info(line(r));
+        accessLog.write(r);
+    }
+
+    /** Everything a request's labels are computed from (peers as workload discovery knew them then). */
+    private record MeterKey(Optional<SpiffeId> source, String destinationService, Optional<io.ambit.waypoint.config.PeerIndex.Peer> src,
+                            Optional<io.ambit.waypoint.config.PeerIndex.Peer> dst, boolean grpc, int status, String grpcStatus,
+                            String flags) {
     }
 
     /**
@@ -74,7 +92,7 @@ public final class RequestTelemetry {
     }
 
     private static final int MAX_CACHED_TAG_SETS = 10_000;
-    private final Map<Tags, RequestMeters> meters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<MeterKey, RequestMeters> meters = new java.util.concurrent.ConcurrentHashMap<>();
 
     private RequestMeters register(Tags tags) {
         return new RequestMeters(Counter.builder("istio_requests_total").tags(tags).register(registry),
@@ -134,23 +152,26 @@ public final class RequestTelemetry {
         }
     }
 
-    private Tags tags(RequestRecord r) {
-        return common(r.source(), r.destinationService(), r.sourceAddress(), r.destinationAddress())
-                .and("request_protocol", r.grpc() ? "grpc" : "http")
-                .and("response_code", Integer.toString(r.status()))
-                .and("grpc_response_status", r.grpcStatus())
-                .and("response_flags", r.flags())
+    private Tags tags(MeterKey k) {
+        return common(k.source(), k.destinationService(), k.src(), k.dst())
+                .and("request_protocol", k.grpc() ? "grpc" : "http")
+                .and("response_code", Integer.toString(k.status()))
+                .and("grpc_response_status", k.grpcStatus())
+                .and("response_flags", k.flags())
                 .and("connection_security_policy", "mutual_tls");
     }
 
     /** The labels HTTP and TCP metrics share: reporter, source and destination. */
     private Tags common(Optional<SpiffeId> sourceId, String destinationService, java.net.InetAddress sourceAddress,
             java.net.InetAddress destinationAddress) {
-        Optional<WorkloadIdentity> source = sourceId.flatMap(RequestTelemetry::workload);
         // the peers as workload discovery knows them: the client by its original address, the
         // destination by the endpoint the request went to (a local reply has none)
-        var src = peers.apply(sourceAddress);
-        var dst = peers.apply(destinationAddress);
+        return common(sourceId, destinationService, peers.apply(sourceAddress), peers.apply(destinationAddress));
+    }
+
+    private Tags common(Optional<SpiffeId> sourceId, String destinationService, Optional<io.ambit.waypoint.config.PeerIndex.Peer> src,
+            Optional<io.ambit.waypoint.config.PeerIndex.Peer> dst) {
+        Optional<WorkloadIdentity> source = sourceId.flatMap(RequestTelemetry::workload);
         String service = destinationService;
         String[] parts = service.split("\\.");
         String serviceName = parts.length > 0 && !service.equals(UNKNOWN) ? parts[0] : UNKNOWN;
@@ -192,11 +213,22 @@ public final class RequestTelemetry {
      * followed by what Istio's format adds: the upstream cluster, the route name, the source identity.
      */
     static String line(RequestRecord r) {
-        return "[" + DateTimeFormatter.ISO_INSTANT.format(r.start()) + "] \"" + r.method() + " " + r.path() + " " + r.protocol() + "\" "
-                + r.status() + " " + r.flags() + " " + r.details() + " " + r.bytesReceived() + " " + r.bytesSent() + " "
-                + r.durationMillis() + " - \"" + r.downstreamPeer() + "\" \"" + dash(r.userAgent()) + "\" \"" + dash(r.requestId())
-                + "\" \"" + dash(r.authority()) + "\" \"" + r.upstreamHost() + "\" " + dash(r.cluster()) + " " + dash(r.route()) + " "
-                + r.source().map(SpiffeId::toString).orElse("-") + " attempts=" + r.attempts();
+        StringBuilder out = new StringBuilder(256);
+        appendLine(out, r);
+        return out.toString();
+    }
+
+    /** Appends {@link #line}'s text (no newline): the access-log writer builds its batches with it. */
+    static void appendLine(StringBuilder out, RequestRecord r) {
+        out.append('[');
+        DateTimeFormatter.ISO_INSTANT.formatTo(r.start(), out);
+        out.append("] \"").append(r.method()).append(' ').append(r.path()).append(' ').append(r.protocol()).append("\" ")
+                .append(r.status()).append(' ').append(r.flags()).append(' ').append(r.details()).append(' ').append(r.bytesReceived())
+                .append(' ').append(r.bytesSent()).append(' ').append(r.durationMillis()).append(" - \"").append(r.downstreamPeer())
+                .append("\" \"").append(dash(r.userAgent())).append("\" \"").append(dash(r.requestId())).append("\" \"")
+                .append(dash(r.authority())).append("\" \"").append(r.upstreamHost()).append("\" ").append(dash(r.cluster())).append(' ')
+                .append(dash(r.route())).append(' ').append(r.source().map(SpiffeId::toString).orElse("-")).append(" attempts=")
+                .append(r.attempts());
     }
 
     private static String dash(String v) {

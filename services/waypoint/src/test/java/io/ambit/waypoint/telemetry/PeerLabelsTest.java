@@ -87,6 +87,16 @@ class PeerLabelsTest {
     }
 
     @Test
+    void aPeerLearnedLaterLabelsTheNextRequestsOfTheSameClient() {
+        record(CLIENT, SERVER); // neither peer known yet: the meters of that request are cached by what labels them
+        addresses(workload("client", "shop", "client", "client", "v1", CLIENT), workload("web-v2", "shop", "web", "web", "v2", SERVER));
+        record(CLIENT, SERVER);
+        assertThat(registry.find("istio_requests_total").tag("source_workload", "unknown").counter().count()).isEqualTo(1);
+        assertThat(registry.find("istio_requests_total").tag("source_workload", "client").tag("destination_workload", "web-v2")
+                .counter().count()).isEqualTo(1);
+    }
+
+    @Test
     void aRemovedWorkloadIsForgotten() {
         addresses(workload("client", "shop", "client", "client", "v1", CLIENT));
         assertThat(store.peers().peer(CLIENT)).isPresent();
