@@ -155,7 +155,7 @@ def main():
                              stdout=open(f"{work}/ca.log", "w"), stderr=subprocess.STDOUT)
         procs.append(("ca-service", ca))
         wait_until(lambda: http_ok(f"http://127.0.0.1:{ca_http}/ca/root-cert.pem")[0], 180, "ca-service", procs)
-        zt = subprocess.Popen(JAVA + shlex.split(opts) + ["-jar", f"{ROOT}/services/ztunnel/target/ztunnel.jar",
+        zt = subprocess.Popen(JAVA + shlex.split(opts) + ["-jar", os.environ.get("ZTUNNEL_JAR", f"{ROOT}/services/ztunnel/target/ztunnel.jar"),
                               f"--server.port={zt_http}", f"--management.server.port={zt_http}",
                               f"--ambit.ztunnel.admin-port={zt_admin}", "--ambit.ztunnel.node=node-a",
                               f"--ambit.ztunnel.token-file={token}", f"--ambit.ztunnel.local-config={work}/mesh.yaml",
