@@ -277,6 +277,19 @@ public final class StandInMesh implements AutoCloseable {
                 "rules", List.of(Map.of("backendRefs", List.of(Map.of("name", "ghost", "port", 80)))))));
     }
 
+    /** Adds (or replaces) an object in the stand-in store, as a controller writing it would. */
+    public void put(Map<String, Object> object) {
+        remove((String) object.get("kind"), (String) ((Map<?, ?>) object.get("metadata")).get("namespace"),
+                (String) ((Map<?, ?>) object.get("metadata")).get("name"));
+        objects.add(object);
+    }
+
+    /** Removes an object from the stand-in store. */
+    public void remove(String kind, String namespace, String name) {
+        objects.removeIf(o -> kind.equals(o.get("kind")) && java.util.Objects.equals(namespace, ((Map<?, ?>) o.get("metadata")).get("namespace"))
+                && name.equals(((Map<?, ?>) o.get("metadata")).get("name")));
+    }
+
     /** Connections the ztunnel on node-b saw: {@code count} opened (and {@code failed} refused), with or without mTLS. */
     public void traffic(String sourceWorkload, String sourceSa, boolean mtls, int count, int failed, long bytes) {
         List<String> tags = List.of("reporter", "destination", "source_workload", sourceWorkload, "source_workload_namespace", "demo",

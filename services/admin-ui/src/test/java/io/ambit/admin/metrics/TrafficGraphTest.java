@@ -27,7 +27,7 @@ class TrafficGraphTest {
     }
 
     private static Scraper.Round round(String text) {
-        return new Scraper.Round(Instant.EPOCH, List.of(new Scraper.Target("ztunnel", URI.create("http://127.0.0.1/"), Instant.EPOCH,
+        return new Scraper.Round(Instant.EPOCH, List.of(new Scraper.Target("ztunnel", URI.create("http://127.0.0.1/"), null, Instant.EPOCH,
                 PrometheusText.parse(text, n -> n.startsWith("istio_")).samples(), null)));
     }
 
