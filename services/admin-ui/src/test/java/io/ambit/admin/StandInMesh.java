@@ -212,7 +212,21 @@ public final class StandInMesh implements AutoCloseable {
         waypointRoutes.addAll(WaypointRouteShapes.routes(SHOP_VIP, SHOP_V2_VIP));
         waypointEndpoints.add(WaypointRouteShapes.endpoints(WaypointRouteShapes.SHOP, 80, SHOP_IP, 8080));
         waypointEndpoints.add(WaypointRouteShapes.endpoints(WaypointRouteShapes.SHOP_V2, 80, SHOP_V2_IP, 8080));
+        // db: a TCP port (5432, no HTTP protocol) bound to the same waypoint: network RBAC only there
+        String db = "db.shop.svc.cluster.local";
+        addresses.add(workload("shop", "db-1", "db", "db", "node-b", DB_IP, true,
+                Map.of("shop/" + db, PortList.newBuilder().addPorts(Port.newBuilder().setServicePort(5432).setTargetPort(5432)).build())));
+        addresses.add(Address.newBuilder().setService(Service.newBuilder().setName("db").setNamespace("shop")
+                .setHostname(db).addAddresses(NetworkAddress.newBuilder().setAddress(ip(DB_VIP)))
+                .addPorts(Port.newBuilder().setServicePort(5432).setTargetPort(5432))
+                .setWaypoint(io.ambit.proto.workload.GatewayAddress.newBuilder()
+                        .setAddress(NetworkAddress.newBuilder().setAddress(ip(WAYPOINT_VIP))).setHboneMtlsPort(15008))).build());
+        waypointListeners.add(WaypointRbacShapes.tcpListener(db, DB_VIP, 5432));
+        waypointEndpoints.add(WaypointRouteShapes.endpoints(db, 5432, DB_IP, 5432));
     }
+
+    static final String DB_IP = "10.244.2.40";
+    static final String DB_VIP = "10.96.0.41";
 
     private static String printed(List<com.google.protobuf.Message> messages) throws IOException {
         List<String> out = new ArrayList<>();
