@@ -58,7 +58,7 @@ public final class RbacEngine {
         try {
             filter = typedConfig.unpack(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class);
         } catch (InvalidProtocolBufferException e) {
-            throw new RbacConfigException("network RBAC filter config does not parse: " + e.getMessage());
+            throw new RbacConfigException("not a RBAC: " + e.getMessage()); // the network filter config: refused as such
         }
         if (filter.hasShadowRules() || filter.hasMatcher()) {
             throw new RbacConfigException("RBAC shadow rules and matchers are not supported");
