@@ -8,9 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import io.ambit.service.TestTokens;
 import org.junit.jupiter.api.AfterAll;
@@ -42,18 +40,7 @@ class PolicyAndIdentityPagingApiTest {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
         mesh = new StandInMesh();
-        for (int i = 0; i < BULK; i++) {
-            Map<String, Object> metadata = new LinkedHashMap<>();
-            metadata.put("name", "p-%03d".formatted(i));
-            metadata.put("namespace", "bulk");
-            Map<String, Object> policy = new LinkedHashMap<>();
-            policy.put("apiVersion", "security.istio.io/v1");
-            policy.put("kind", "AuthorizationPolicy");
-            policy.put("metadata", metadata);
-            policy.put("spec", Map.of("action", "DENY", "rules", List.of(Map.of("from", List.of(Map.of("source",
-                    Map.of("namespaces", List.of("ns-" + i))))))));
-            mesh.put(policy);
-        }
+        mesh.denyPolicies("bulk", BULK);
         TestTokens.register(registry);
         registry.add("ambit.admin.xds-url", mesh::url);
         for (int n = 0; n < 2; n++) {

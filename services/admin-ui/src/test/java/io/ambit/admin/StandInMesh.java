@@ -298,6 +298,22 @@ public final class StandInMesh implements AutoCloseable {
         objects.add(object);
     }
 
+    /** {@code count} AuthorizationPolicies {@code p-000}… in {@code namespace}, each denying one other namespace. */
+    public void denyPolicies(String namespace, int count) {
+        for (int i = 0; i < count; i++) {
+            Map<String, Object> metadata = new LinkedHashMap<>();
+            metadata.put("name", "p-%03d".formatted(i));
+            metadata.put("namespace", namespace);
+            Map<String, Object> policy = new LinkedHashMap<>();
+            policy.put("apiVersion", "security.istio.io/v1");
+            policy.put("kind", "AuthorizationPolicy");
+            policy.put("metadata", metadata);
+            policy.put("spec", Map.of("action", "DENY", "rules", List.of(Map.of("from", List.of(Map.of("source",
+                    Map.of("namespaces", List.of("ns-" + i))))))));
+            put(policy);
+        }
+    }
+
     /** Removes an object from the stand-in store. */
     public void remove(String kind, String namespace, String name) {
         objects.removeIf(o -> kind.equals(o.get("kind")) && java.util.Objects.equals(namespace, ((Map<?, ?>) o.get("metadata")).get("namespace"))
