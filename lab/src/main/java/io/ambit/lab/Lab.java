@@ -299,7 +299,9 @@ public final class Lab implements AutoCloseable {
      */
     private List<String> adminUiUpstreams(int port) {
         List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--management.server.port=" + port,
-                "--ambit.admin.xds-url=http://127.0.0.1:" + ports.xdsHttp()));
+                "--ambit.admin.xds-url=http://127.0.0.1:" + ports.xdsHttp(),
+                // waypoints are found in the store; their processes run here, metrics port on loopback
+                "--ambit.admin.pod-metrics-host=127.0.0.1"));
         int i = 0;
         for (Map.Entry<Integer, int[]> node : ztunnelPorts.entrySet()) {
             args.add("--ambit.admin.ztunnels[" + i + "].node=" + nodeName(node.getKey()));

@@ -152,11 +152,11 @@ public final class WaypointDeployer implements AutoCloseable {
         InetAddress vip = InetAddress.ofLiteral("10.96.200." + (10 + index));
         String pod = gateway + "-0";
         log.info("waypoint {}: deploying pod {} ({}) on {}", key, pod, ip.getHostAddress(), Lab.nodeName(node));
-        lab.apply(podYaml(namespace, gateway, pod, node, ip, false));
-        // keyed by namespace too: two namespaces may each have a Gateway of the same name
-        String netns = lab.onHost() ? null : lab.network().addPod(namespace + "-" + pod, node, ip);
         int metrics = LabPorts.free();
         int readiness = LabPorts.free();
+        lab.apply(podYaml(namespace, gateway, pod, node, ip, metrics, false));
+        // keyed by namespace too: two namespaces may each have a Gateway of the same name
+        String netns = lab.onHost() ? null : lab.network().addPod(namespace + "-" + pod, node, ip);
         MeshProcess process = lab.launchWaypoint(namespace, pod, waypointArgs(namespace, gateway, pod, node, ip, netns, metrics, readiness));
         Instance instance = new Instance(namespace, gateway, pod, node, ip, vip, process, metrics, readiness);
         instances.put(key, instance);
@@ -169,7 +169,7 @@ public final class WaypointDeployer implements AutoCloseable {
             undeploy(instance, true);
             return;
         }
-        lab.apply(podYaml(namespace, gateway, pod, node, ip, true) + serviceYaml(namespace, gateway, vip));
+        lab.apply(podYaml(namespace, gateway, pod, node, ip, metrics, true) + serviceYaml(namespace, gateway, vip));
         log.info("waypoint {} ready at {}:15008 (Service {} {})", key, ip.getHostAddress(), gateway, vip.getHostAddress());
         changed();
     }
@@ -206,7 +206,8 @@ public final class WaypointDeployer implements AutoCloseable {
         if (removeObjects) {
             try {
                 lab.delete(serviceYaml(instance.namespace(), instance.gateway(), instance.vip())
-                        + podYaml(instance.namespace(), instance.gateway(), instance.pod(), instance.node(), instance.ip(), false));
+                        + podYaml(instance.namespace(), instance.gateway(), instance.pod(), instance.node(), instance.ip(),
+                                instance.metricsPort(), false));
             } catch (IOException e) {
                 log.warn("waypoint {}: could not delete its Pod and Service: {}", instance.key(), e.getMessage());
             }
@@ -266,8 +267,15 @@ public final class WaypointDeployer implements AutoCloseable {
         return List.copyOf(instances.values());
     }
 
-    static String podYaml(String namespace, String gateway, String pod, int node, InetAddress ip, boolean ready) {
+    /**
+     * The waypoint's Pod as istiod's waypoint template labels and annotates it: the Gateway's name
+     * label, and Prometheus's scrape annotations (admin-ui finds waypoints to scrape by them). The
+     * port is the process's metrics port on this machine's loopback, where the lab runs it, not 15020.
+     */
+    static String podYaml(String namespace, String gateway, String pod, int node, InetAddress ip, int metricsPort, boolean ready) {
         return "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: " + pod + "\n  namespace: " + namespace + "\n"
+                + "  annotations:\n    \"prometheus.io/scrape\": \"true\"\n    \"prometheus.io/port\": \"" + metricsPort + "\"\n"
+                + "    \"prometheus.io/path\": \"/stats/prometheus\"\n"
                 + "  labels:\n    \"gateway.networking.k8s.io/gateway-name\": \"" + gateway + "\"\n    \"istio.io/dataplane-mode\": \"none\"\n"
                 + "spec:\n  nodeName: " + Lab.nodeName(node) + "\n  serviceAccountName: " + gateway + "\n"
                 + "  containers:\n    - name: istio-proxy\n      image: ambit/waypoint\n"

@@ -140,21 +140,26 @@ function layoutFor(nodeCount) {
   return { name: 'cose', animate: false, idealEdgeLength: 160, nodeRepulsion: 60000, padding: 40 };
 }
 
-// The workloads page asks the server for one page at a time (search and paging server-side), so
-// the browser renders PAGE_SIZE rows whether the mesh has ten workloads or ten thousand.
+// The workloads, identities and policies pages ask the server for one page at a time (search and
+// paging server-side), so the browser renders PAGE_SIZE rows whether the mesh has ten or ten thousand.
 const PAGE_SIZE = 100;
-const workloadsView = { page: 1, search: '', pages: 1, asked: 0 };
+const views = {
+  workloads: { id: 'workloads', path: '/workloads', noun: 'workloads', page: 1, search: '', pages: 1, asked: 0 },
+  identities: { id: 'identities', path: '/certificates', noun: 'certificates', page: 1, search: '', pages: 1, asked: 0 },
+  policies: { id: 'policies', path: '/policies', noun: 'policies', page: 1, search: '', pages: 1, asked: 0 },
+};
 
-async function workloads() {
-  const asked = ++workloadsView.asked; // a slower, older answer (typing, polling) never overwrites a newer one
-  const query = new URLSearchParams({ size: String(PAGE_SIZE), page: String(workloadsView.page) });
-  if (workloadsView.search) { query.append('search', workloadsView.search); }
-  let response = await fetch('/api/v1/workloads?' + query.toString(),
+// One page of a view's list, its position shown beside its pager; null when a newer request overtook it.
+async function pageOf(view) {
+  const asked = ++view.asked; // a slower, older answer (typing, polling) never overwrites a newer one
+  const query = new URLSearchParams({ size: String(PAGE_SIZE), page: String(view.page) });
+  if (view.search) { query.append('search', view.search); }
+  const response = await fetch('/api/v1' + view.path + '?' + query.toString(),
     { headers: { 'Authorization': 'Bearer ' + token(), 'Accept': 'application/json' } });
-  if (response.status === 400 && workloadsView.page > 1) {
+  if (response.status === 400 && view.page > 1) {
     // the list shrank under us (or the search narrowed it): back to the first page
-    workloadsView.page = 1;
-    return workloads();
+    view.page = 1;
+    return pageOf(view);
   }
   if (response.status === 401) {
     signOut('The token was refused (HTTP 401).');
@@ -162,25 +167,33 @@ async function workloads() {
   }
   const list = await response.json().catch(() => null);
   if (!response.ok) { throw new Error(list && list.detail ? list.detail : 'HTTP ' + response.status); }
-  if (asked !== workloadsView.asked) { return; }
+  if (asked !== view.asked) { return null; }
   const total = Number(response.headers.get('X-Total-Count') || list.length);
-  workloadsView.pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  $('workloads-position').textContent = 'page ' + workloadsView.page + ' of ' + workloadsView.pages + ' (' + total + ' workloads'
-    + (workloadsView.search ? ' matching' : '') + ')';
-  $('workloads-prev').disabled = workloadsView.page <= 1;
-  $('workloads-next').disabled = workloadsView.page >= workloadsView.pages;
+  view.pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  $(view.id + '-position').textContent = 'page ' + view.page + ' of ' + view.pages + ' (' + total + ' ' + view.noun
+    + (view.search ? ' matching' : '') + ')';
+  $(view.id + '-prev').disabled = view.page <= 1;
+  $(view.id + '-next').disabled = view.page >= view.pages;
+  return list;
+}
+
+async function workloads() {
+  const list = await pageOf(views.workloads);
+  if (!list) { return; }
   fillTable('workloads', list, (w) => [w.namespace, w.name, w.node, w.serviceAccount, w.identity, w.addresses.join(', '),
     el('span', w.captured ? 'yes' : 'no', w.captured ? 'ok' : 'warn'), w.waypoint || '']);
 }
 
 async function identities() {
-  const list = await api('/certificates');
+  const list = await pageOf(views.identities);
+  if (!list) { return; }
   fillTable('identities', list, (c) => [c.node, c.identity, c.state, c.serialNumber, c.notAfter,
     c.state === 'available' ? Math.floor(c.remainingSeconds / 3600) + ' h ' + Math.floor((c.remainingSeconds % 3600) / 60) + ' min' : '-', c.issuer]);
 }
 
 async function policies() {
-  const list = await api('/policies');
+  const list = await pageOf(views.policies);
+  if (!list) { return; }
   fillTable('policies', list, (p) => [p.kind, p.namespace, p.name, p.layer, pre(p.written), pre(p.translated.map((t) => t.l4)),
     p.warnings.join('\n')]);
 }
@@ -294,14 +307,16 @@ document.addEventListener('DOMContentLoaded', () => {
   document.querySelectorAll('#tabs button').forEach((b) => b.addEventListener('click', () => show(b.dataset.tab)));
   $('signout').addEventListener('click', () => signOut(''));
   $('explain-form').addEventListener('submit', explain);
-  $('workloads-search').addEventListener('input', () => {
-    workloadsView.search = $('workloads-search').value.trim();
-    workloadsView.page = 1;
-    refresh();
-  });
-  $('workloads-prev').addEventListener('click', () => { if (workloadsView.page > 1) { workloadsView.page -= 1; refresh(); } });
-  $('workloads-next').addEventListener('click', () => {
-    if (workloadsView.page < workloadsView.pages) { workloadsView.page += 1; refresh(); }
+  Object.values(views).forEach((view) => {
+    $(view.id + '-search').addEventListener('input', () => {
+      view.search = $(view.id + '-search').value.trim();
+      view.page = 1;
+      refresh();
+    });
+    $(view.id + '-prev').addEventListener('click', () => { if (view.page > 1) { view.page -= 1; refresh(); } });
+    $(view.id + '-next').addEventListener('click', () => {
+      if (view.page < view.pages) { view.page += 1; refresh(); }
+    });
   });
   $('login-form').addEventListener('submit', async (event) => {
     event.preventDefault();

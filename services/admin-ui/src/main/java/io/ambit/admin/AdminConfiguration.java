@@ -66,8 +66,8 @@ class AdminConfiguration {
     }
 
     @Bean
-    Scraper scraper(AdminProperties properties, Upstream upstream, Clock clock) {
-        return new Scraper(properties, upstream, clock);
+    Scraper scraper(AdminProperties properties, Upstream upstream, Clock clock, MeshReader reader) {
+        return new Scraper(properties, upstream, clock, reader::current);
     }
 
     /** The page and its scripts are open (no data in them); everything under /api needs the shared rules. */

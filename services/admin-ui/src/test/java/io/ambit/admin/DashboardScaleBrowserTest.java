@@ -41,11 +41,14 @@ import org.springframework.test.context.DynamicPropertySource;
 class DashboardScaleBrowserTest {
 
     static final int WORKLOADS = 1000;
+    /** Policies beside the demo's two: the policies page pages too. */
+    static final int POLICIES = 150;
     private static StandInMesh mesh;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
         mesh = StandInMesh.atScale(WORKLOADS);
+        mesh.denyPolicies("scale-0", POLICIES);
         TestTokens.register(registry);
         registry.add("ambit.admin.xds-url", mesh::url);
         registry.add("ambit.admin.ztunnels[0].node", () -> "node-b");
@@ -144,7 +147,32 @@ class DashboardScaleBrowserTest {
         });
         screenshot("scale-workloads-search");
 
-        for (String[] page : List.of(new String[] {"policies", "#policies", "allow-sleep"}, new String[] {"validations", "#validations", ""},
+        // the policies and identities pages page and search the same way
+        tab("policies");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(text("#policies-position"))
+                .isEqualTo("page 1 of 2 (" + (POLICIES + 2) + " policies)"));
+        assertThat(driver.findElements(By.cssSelector("#policies tbody tr"))).hasSize(100);
+        driver.findElement(By.id("policies-next")).click();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(text("#policies-position")).startsWith("page 2 of 2");
+            assertThat(driver.findElements(By.cssSelector("#policies tbody tr"))).hasSize(POLICIES + 2 - 100);
+        });
+        driver.findElement(By.id("policies-search")).sendKeys("p-149");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(text("#policies-position")).isEqualTo("page 1 of 1 (1 policies matching)");
+            assertThat(text("#policies tbody")).contains("p-149", "scale-0");
+        });
+        screenshot("scale-policies-search");
+        tab("identities");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(text("#identities-position"))
+                .isEqualTo("page 1 of 1 (2 certificates)"));
+        driver.findElement(By.id("identities-search")).sendKeys("sa/late");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(text("#identities-position")).isEqualTo("page 1 of 1 (1 certificates matching)");
+            assertThat(driver.findElements(By.cssSelector("#identities tbody tr"))).hasSize(1);
+        });
+
+        for (String[] page : List.of(new String[] {"policies", "#policies", "p-149"}, new String[] {"validations", "#validations", ""},
                 new String[] {"waypoints", "#routes", "to-nowhere"})) {
             long t = now();
             tab(page[0]);

@@ -125,6 +125,50 @@ class ExplainThroughWaypointTest {
     }
 
     @Test
+    void aTcpPortAtTheWaypointIsDecidedByItsNetworkRbacOnly() throws Exception {
+        JsonNode explanation = explainTo("to=shop/db&port=5432");
+        JsonNode hop = waypointHop(explanation);
+        assertThat(hop.path("allowed").asBoolean()).as(hop.toString()).isTrue();
+        assertThat(hop.path("policy").asString()).isEqualTo("shop/allow-sleep-tcp");
+        assertThat(hop.path("reason").asString()).contains("port 5432 of db.shop.svc.cluster.local is TCP (not HTTP) at the waypoint",
+                "it enforces L4 (network) RBAC only there").doesNotContain("GET / assumed");
+        assertThat(hop.path("considered").toString()).contains("allow-sleep-tcp", "L4 at the waypoint");
+        assertThat(explanation.has("route") && !explanation.path("route").isNull()).as("no HTTP routing on a TCP port").isFalse();
+        JsonNode ztunnel = explanation.path("hops").get(1);
+        assertThat(ztunnel.path("at").asString()).startsWith("ztunnel node-b (inbound to shop/db-1)");
+        assertThat(ztunnel.path("peer").asString()).isEqualTo("spiffe://cluster.local/ns/shop/sa/waypoint");
+        assertThat(explanation.path("allowed").asBoolean()).isTrue();
+    }
+
+    @Test
+    void onATcpPortAnHttpRequestTakesNoPartAndAnotherIdentityIsRefused() throws Exception {
+        // the DENY path rule of port 80 does not exist here: a byte stream has no path
+        JsonNode withRequest = waypointHop(explainTo("to=shop/db&port=5432&method=POST&path=/admin"));
+        assertThat(withRequest.path("allowed").asBoolean()).isTrue();
+        assertThat(withRequest.path("reason").asString()).contains("the request's method, path and headers take no part");
+
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + environment.getProperty("local.server.port") + "/api/v1/explain?from=demo/echo-1&to=shop/db&port=5432"))
+                    .header("Authorization", "Bearer " + TestTokens.VIEWER).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            JsonNode explanation = JSON.readTree(response.body());
+            JsonNode hop = explanation.path("hops").get(0);
+            assertThat(hop.path("at").asString()).isEqualTo("waypoint shop/waypoint");
+            assertThat(hop.path("allowed").asBoolean()).isFalse();
+            assertThat(hop.path("reason").asString()).contains("L4 (network) RBAC only", "no ALLOW policy at the waypoint matches this connection",
+                    "closes it");
+            assertThat(explanation.path("allowed").asBoolean()).isFalse();
+        }
+    }
+
+    private JsonNode explainTo(String query) throws Exception {
+        HttpResponse<String> response = getTo(query);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    @Test
     void aSourceTheAllowPolicyDoesNotNameIsDenied() throws Exception {
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
@@ -152,12 +196,6 @@ class ExplainThroughWaypointTest {
         assertThat(get("&header=x:1".repeat(32)).statusCode()).isEqualTo(200);
         assertThat(get("&header=x:" + "a".repeat(600)).statusCode()).isEqualTo(400);
         assertThat(get("&method=GET&method=POST").statusCode()).isEqualTo(400);
-    }
-
-    private JsonNode explainTo(String query) throws Exception {
-        HttpResponse<String> response = getTo(query);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return JSON.readTree(response.body());
     }
 
     private static java.util.List<String> l4Destinations(JsonNode explanation) {

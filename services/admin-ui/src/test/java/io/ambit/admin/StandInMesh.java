@@ -212,7 +212,21 @@ public final class StandInMesh implements AutoCloseable {
         waypointRoutes.addAll(WaypointRouteShapes.routes(SHOP_VIP, SHOP_V2_VIP));
         waypointEndpoints.add(WaypointRouteShapes.endpoints(WaypointRouteShapes.SHOP, 80, SHOP_IP, 8080));
         waypointEndpoints.add(WaypointRouteShapes.endpoints(WaypointRouteShapes.SHOP_V2, 80, SHOP_V2_IP, 8080));
+        // db: a TCP port (5432, no HTTP protocol) bound to the same waypoint: network RBAC only there
+        String db = "db.shop.svc.cluster.local";
+        addresses.add(workload("shop", "db-1", "db", "db", "node-b", DB_IP, true,
+                Map.of("shop/" + db, PortList.newBuilder().addPorts(Port.newBuilder().setServicePort(5432).setTargetPort(5432)).build())));
+        addresses.add(Address.newBuilder().setService(Service.newBuilder().setName("db").setNamespace("shop")
+                .setHostname(db).addAddresses(NetworkAddress.newBuilder().setAddress(ip(DB_VIP)))
+                .addPorts(Port.newBuilder().setServicePort(5432).setTargetPort(5432))
+                .setWaypoint(io.ambit.proto.workload.GatewayAddress.newBuilder()
+                        .setAddress(NetworkAddress.newBuilder().setAddress(ip(WAYPOINT_VIP))).setHboneMtlsPort(15008))).build());
+        waypointListeners.add(WaypointRbacShapes.tcpListener(db, DB_VIP, 5432));
+        waypointEndpoints.add(WaypointRouteShapes.endpoints(db, 5432, DB_IP, 5432));
     }
+
+    static final String DB_IP = "10.244.2.40";
+    static final String DB_VIP = "10.96.0.41";
 
     private static String printed(List<com.google.protobuf.Message> messages) throws IOException {
         List<String> out = new ArrayList<>();
@@ -275,6 +289,35 @@ public final class StandInMesh implements AutoCloseable {
         objects.add(object("gateway.networking.k8s.io/v1", "HTTPRoute", "demo", "to-nowhere", Map.of(), Map.of(
                 "parentRefs", List.of(Map.of("kind", "Service", "group", "", "name", "echo")),
                 "rules", List.of(Map.of("backendRefs", List.of(Map.of("name", "ghost", "port", 80)))))));
+    }
+
+    /** Adds (or replaces) an object in the stand-in store, as a controller writing it would. */
+    public void put(Map<String, Object> object) {
+        remove((String) object.get("kind"), (String) ((Map<?, ?>) object.get("metadata")).get("namespace"),
+                (String) ((Map<?, ?>) object.get("metadata")).get("name"));
+        objects.add(object);
+    }
+
+    /** {@code count} AuthorizationPolicies {@code p-000}… in {@code namespace}, each denying one other namespace. */
+    public void denyPolicies(String namespace, int count) {
+        for (int i = 0; i < count; i++) {
+            Map<String, Object> metadata = new LinkedHashMap<>();
+            metadata.put("name", "p-%03d".formatted(i));
+            metadata.put("namespace", namespace);
+            Map<String, Object> policy = new LinkedHashMap<>();
+            policy.put("apiVersion", "security.istio.io/v1");
+            policy.put("kind", "AuthorizationPolicy");
+            policy.put("metadata", metadata);
+            policy.put("spec", Map.of("action", "DENY", "rules", List.of(Map.of("from", List.of(Map.of("source",
+                    Map.of("namespaces", List.of("ns-" + i))))))));
+            put(policy);
+        }
+    }
+
+    /** Removes an object from the stand-in store. */
+    public void remove(String kind, String namespace, String name) {
+        objects.removeIf(o -> kind.equals(o.get("kind")) && java.util.Objects.equals(namespace, ((Map<?, ?>) o.get("metadata")).get("namespace"))
+                && name.equals(((Map<?, ?>) o.get("metadata")).get("name")));
     }
 
     /** Connections the ztunnel on node-b saw: {@code count} opened (and {@code failed} refused), with or without mTLS. */

@@ -32,6 +32,8 @@ final class WaypointRbacShapes {
                     .add(HttpConnectionManager.getDescriptor())
                     .add(io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.getDescriptor())
                     .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
+                    .add(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor())
+                    .add(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor())
                     .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())
                     .build());
 
@@ -73,6 +75,32 @@ final class WaypointRbacShapes {
         return Listener.newBuilder().setName(host + ":" + port)
                 .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(vip).setPortValue(port)))
                 .setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(hcm))).build();
+    }
+
+    /**
+     * A TCP port's listener as {@code WaypointL7Translator} emits it: one filter chain, network RBAC
+     * ALLOW {@code shop/allow-sleep-tcp} (connections from demo's sleep identity), then the TCP proxy
+     * to the port's cluster.
+     */
+    static Listener tcpListener(String host, String vip, int port) {
+        String cluster = "outbound|" + port + "||" + host;
+        RBAC allow = RBAC.newBuilder().setAction(RBAC.Action.ALLOW)
+                .putPolicies("ns[shop]-policy[allow-sleep-tcp]-rule[0]", Policy.newBuilder()
+                        .addPermissions(Permission.newBuilder().setAny(true))
+                        .addPrincipals(Principal.newBuilder().setAuthenticated(Principal.Authenticated.newBuilder().setPrincipalName(
+                                StringMatcher.newBuilder().setExact("spiffe://cluster.local/ns/demo/sa/sleep"))))
+                        .build())
+                .build();
+        return Listener.newBuilder().setName(host + ":" + port)
+                .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(vip).setPortValue(port)))
+                .addFilterChains(io.envoyproxy.envoy.config.listener.v3.FilterChain.newBuilder().setName("inbound-vip|" + port + "|tcp|" + host)
+                        .addFilters(io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder().setName("envoy.filters.network.rbac")
+                                .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.newBuilder()
+                                        .setStatPrefix(cluster).setRules(allow).build())))
+                        .addFilters(io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder().setName("envoy.filters.network.tcp_proxy")
+                                .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.newBuilder()
+                                        .setStatPrefix(cluster).setCluster(cluster).build()))))
+                .build();
     }
 
     private static Permission and(Permission.Builder rule) {

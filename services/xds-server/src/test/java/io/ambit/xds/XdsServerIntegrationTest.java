@@ -159,7 +159,7 @@ class XdsServerIntegrationTest {
                 apiVersion: v1
                 kind: Service
                 metadata: {name: cart, namespace: shop, labels: {istio.io/use-waypoint: waypoint}}
-                spec: {clusterIP: 10.96.5.2, ports: [{name: http, port: 80}]}
+                spec: {clusterIP: 10.96.5.2, ports: [{name: http, port: 80}, {name: tcp-db, port: 5432}]}
                 ---
                 apiVersion: v1
                 kind: Service
@@ -179,7 +179,10 @@ class XdsServerIntegrationTest {
             assertThat(waypoints.body()).contains("\"name\":\"cart.shop.svc.cluster.local:80\"",
                     "\"@type\":\"type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager\"",
                     "\"name\":\"outbound|80||cart-v2.shop.svc.cluster.local\",\"weight\":10",
-                    "\"@type\":\"type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault\"");
+                    "\"@type\":\"type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault\"",
+                    // a TCP port's listener: its TCP proxy printed too (admin-ui's explainer reads it)
+                    "\"name\":\"cart.shop.svc.cluster.local:5432\"",
+                    "\"@type\":\"type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy\"");
             assertThat(waypoints.body()).doesNotContain("unprintable");
             assertThat(call("GET", "/store/status?kind=httproute", null, TestTokens.VIEWER).body())
                     .contains("\"type\":\"Accepted\"", "\"type\":\"ResolvedRefs\"", "\"reason\":\"ResolvedRefs\"");

@@ -33,6 +33,9 @@ public final class RbacEngine {
         this.policies = policies;
     }
 
+    /** The network filter's name: L4 authorization of a TCP port, before the TCP proxy. */
+    public static final String NETWORK_FILTER = "envoy.filters.network.rbac";
+
     /** Compiles the typed config of an {@code envoy.filters.http.rbac} filter. */
     public static RbacEngine compile(Any typedConfig) {
         io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC filter;
@@ -41,10 +44,32 @@ public final class RbacEngine {
         } catch (InvalidProtocolBufferException e) {
             throw new RbacConfigException("RBAC filter config does not parse: " + e.getMessage());
         }
-        if (!filter.hasRules()) {
+        return compile(filter.hasRules() ? filter.getRules() : null);
+    }
+
+    /**
+     * Compiles the typed config of an {@code envoy.filters.network.rbac} filter (a TCP port's L4
+     * authorization): the same rules as the HTTP filter's, evaluated once per connection with
+     * {@link RequestAttributes#NONE} (a byte stream has no method, path or headers). Shadow rules
+     * and matchers are refused.
+     */
+    public static RbacEngine compileNetwork(Any typedConfig) {
+        io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC filter;
+        try {
+            filter = typedConfig.unpack(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class);
+        } catch (InvalidProtocolBufferException e) {
+            throw new RbacConfigException("not a RBAC: " + e.getMessage()); // the network filter config: refused as such
+        }
+        if (filter.hasShadowRules() || filter.hasMatcher()) {
+            throw new RbacConfigException("RBAC shadow rules and matchers are not supported");
+        }
+        return compile(filter.hasRules() ? filter.getRules() : null);
+    }
+
+    private static RbacEngine compile(RBAC rules) {
+        if (rules == null) {
             return new RbacEngine(false, Map.of()); // no rules: Envoy's filter does nothing; a DENY without policies denies nothing
         }
-        RBAC rules = filter.getRules();
         if (rules.getAction() != RBAC.Action.ALLOW && rules.getAction() != RBAC.Action.DENY) {
             throw new RbacConfigException("RBAC action " + rules.getAction() + " is not supported");
         }

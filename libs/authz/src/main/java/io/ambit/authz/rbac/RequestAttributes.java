@@ -9,6 +9,24 @@ package io.ambit.authz.rbac;
  */
 public interface RequestAttributes {
 
+    /** A byte stream (a TCP port's connection): no method, path or headers, so HTTP matchers see nothing. */
+    RequestAttributes NONE = new RequestAttributes() {
+        @Override
+        public String method() {
+            return "";
+        }
+
+        @Override
+        public String path() {
+            return "";
+        }
+
+        @Override
+        public String header(String name) {
+            return null;
+        }
+    };
+
     String method();
 
     /** The path without its query. */

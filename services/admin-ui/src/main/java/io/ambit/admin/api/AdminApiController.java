@@ -3,6 +3,7 @@ package io.ambit.admin.api;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -147,27 +148,26 @@ public class AdminApiController {
     @Parameter(name = "namespace", in = ParameterIn.QUERY, description = "only this namespace")
     @Parameter(name = "node", in = ParameterIn.QUERY, description = "only this node")
     @Parameter(name = "search", in = ParameterIn.QUERY, description = "case-insensitive text in the namespace, name, node, "
-            + "service account, identity, address or waypoint (1-" + WorkloadPage.MAX_SEARCH + " printable characters)")
+            + "service account, identity, address or waypoint (1-" + ListPage.MAX_SEARCH + " printable characters)")
     @Parameter(name = "page", in = ParameterIn.QUERY, description = "page number, from 1 (default 1; needs size); past the last page is a 400")
-    @Parameter(name = "size", in = ParameterIn.QUERY, description = "workloads per page, 1-" + WorkloadPage.MAX_SIZE)
+    @Parameter(name = "size", in = ParameterIn.QUERY, description = "workloads per page, 1-" + ListPage.MAX_SIZE)
     @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "the workloads (one page with size)",
-            headers = @io.swagger.v3.oas.annotations.headers.Header(name = WorkloadPage.TOTAL_HEADER,
+            headers = @io.swagger.v3.oas.annotations.headers.Header(name = ListPage.TOTAL_HEADER,
                     description = "how many workloads match the filters, over all pages",
                     schema = @io.swagger.v3.oas.annotations.media.Schema(type = "integer")))
     public Mono<org.springframework.http.ResponseEntity<List<WorkloadInfo>>> workloads(ServerWebExchange exchange) {
         Params params = Params.of(exchange, "namespace", "node", "search", "page", "size");
         Optional<String> namespace = params.get("namespace", Params.NAME, "a namespace name");
         Optional<String> node = params.get("node", Params.NAME, "a node name");
-        WorkloadPage page = WorkloadPage.of(params.get("search", WorkloadPage.SEARCH, "1-" + WorkloadPage.MAX_SEARCH + " printable characters"),
-                params.get("page", WorkloadPage.NUMBER, "a page number (1 or more)"),
-                params.get("size", WorkloadPage.NUMBER, "a page size (1-" + WorkloadPage.MAX_SIZE + ")"));
+        ListPage page = ListPage.of(params, "workloads");
         return blocking(() -> {
             List<WorkloadInfo> matching = reader.current().workloads().stream()
                     .filter(w -> namespace.isEmpty() || w.namespace().equals(namespace.get()))
                     .filter(w -> node.isEmpty() || w.node().equals(node.get()))
-                    .filter(page::matches).toList();
-            return org.springframework.http.ResponseEntity.ok().header(WorkloadPage.TOTAL_HEADER, String.valueOf(matching.size()))
-                    .body(page.cut(matching));
+                    .filter(w -> page.matches(w.namespace(), w.name(), w.node(), w.serviceAccount(), w.identity(), w.waypoint(),
+                            String.join(" ", w.addresses()))).toList();
+            return org.springframework.http.ResponseEntity.ok().header(ListPage.TOTAL_HEADER, String.valueOf(matching.size()))
+                    .body(page.cut(matching, Comparator.comparing(WorkloadInfo::namespace).thenComparing(WorkloadInfo::name)));
         });
     }
 
@@ -251,11 +251,24 @@ public class AdminApiController {
 
     @GetMapping("/policies")
     @Operation(summary = "AuthorizationPolicies and PeerAuthentications: as written, as translated for the ztunnels (L4), L7 part, warnings; "
-            + "node: those whose L4 translation that node's ztunnel applies to one of its workloads")
-    public Mono<List<Map<String, Object>>> policies(ServerWebExchange exchange) {
-        Params params = Params.of(exchange, "namespace", "node");
+            + "node: those whose L4 translation that node's ztunnel applies to one of its workloads",
+            description = "Without size: every matching policy. With size: one page of them, ordered by namespace, name and kind; "
+                    + "the header X-Total-Count says how many match. A bad page, size or search is a 400 problem.")
+    @Parameter(name = "namespace", in = ParameterIn.QUERY, description = "only this namespace")
+    @Parameter(name = "node", in = ParameterIn.QUERY, description = "only those the node's ztunnel applies")
+    @Parameter(name = "search", in = ParameterIn.QUERY, description = "case-insensitive text in the kind, namespace, name or layer "
+            + "(1-" + ListPage.MAX_SEARCH + " printable characters)")
+    @Parameter(name = "page", in = ParameterIn.QUERY, description = "page number, from 1 (default 1; needs size); past the last page is a 400")
+    @Parameter(name = "size", in = ParameterIn.QUERY, description = "policies per page, 1-" + ListPage.MAX_SIZE)
+    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "the policies (one page with size)",
+            headers = @io.swagger.v3.oas.annotations.headers.Header(name = ListPage.TOTAL_HEADER,
+                    description = "how many policies match the filters, over all pages",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(type = "integer")))
+    public Mono<org.springframework.http.ResponseEntity<List<Map<String, Object>>>> policies(ServerWebExchange exchange) {
+        Params params = Params.of(exchange, "namespace", "node", "search", "page", "size");
         Optional<String> namespace = params.get("namespace", Params.NAME, "a namespace name");
         Optional<String> node = params.get("node", Params.NAME, "a node name");
+        ListPage page = ListPage.of(params, "policies");
         return blocking(() -> {
             MeshSnapshot mesh = reader.current();
             // what the node's ztunnel enforces: the policies it gathers for each of its workloads, as it gathers them
@@ -265,7 +278,9 @@ public class AdminApiController {
             List<Map<String, Object>> out = new ArrayList<>();
             for (String kind : List.of("AuthorizationPolicy", "PeerAuthentication")) {
                 for (StoreObject o : mesh.objects(kind)) {
-                    if (namespace.isPresent() && !o.namespace().equals(namespace.get())) {
+                    boolean l7 = o.spec().has("targetRef") || o.spec().has("targetRefs");
+                    String layer = kind.equals("PeerAuthentication") ? "L4" : l7 ? "L7 (waypoint)" : "L4 (ztunnel)";
+                    if (namespace.isPresent() && !o.namespace().equals(namespace.get()) || !page.matches(kind, o.namespace(), o.name(), layer)) {
                         continue;
                     }
                     Map<String, Object> p = new LinkedHashMap<>();
@@ -274,8 +289,7 @@ public class AdminApiController {
                     p.put("name", o.name());
                     p.put("source", o.source() + ":" + o.line());
                     p.put("written", o.spec());
-                    boolean l7 = o.spec().has("targetRef") || o.spec().has("targetRefs");
-                    p.put("layer", kind.equals("PeerAuthentication") ? "L4" : l7 ? "L7 (waypoint)" : "L4 (ztunnel)");
+                    p.put("layer", layer);
                     List<String> translated = mesh.translated().keySet().stream()
                             .filter(k -> k.equals(o.key()) || k.startsWith(o.namespace() + "/") && k.contains(o.name())).toList();
                     if (enforced.isPresent() && translated.stream().noneMatch(enforced.get()::contains)) {
@@ -287,16 +301,35 @@ public class AdminApiController {
                     out.add(p);
                 }
             }
-            return out;
+            return org.springframework.http.ResponseEntity.ok().header(ListPage.TOTAL_HEADER, String.valueOf(out.size()))
+                    .body(page.cut(out, Comparator.<Map<String, Object>, String>comparing(p -> (String) p.get("namespace"))
+                            .thenComparing(p -> (String) p.get("name")).thenComparing(p -> (String) p.get("kind"))));
         });
     }
 
     @GetMapping("/certificates")
-    @Operation(summary = "Each identity's certificate as the ztunnels hold it: serial, validity, issuer (never keys)")
-    public Mono<List<CertificateInfo>> certificates(ServerWebExchange exchange) {
-        Params params = Params.of(exchange, "node");
+    @Operation(summary = "Each identity's certificate as the ztunnels hold it: serial, validity, issuer (never keys)",
+            description = "Without size: every matching certificate. With size: one page of them, ordered by identity and node; "
+                    + "the header X-Total-Count says how many match. A bad page, size or search is a 400 problem.")
+    @Parameter(name = "node", in = ParameterIn.QUERY, description = "only this node's ztunnel's")
+    @Parameter(name = "search", in = ParameterIn.QUERY, description = "case-insensitive text in the identity, node, state, serial number "
+            + "or issuer (1-" + ListPage.MAX_SEARCH + " printable characters)")
+    @Parameter(name = "page", in = ParameterIn.QUERY, description = "page number, from 1 (default 1; needs size); past the last page is a 400")
+    @Parameter(name = "size", in = ParameterIn.QUERY, description = "certificates per page, 1-" + ListPage.MAX_SIZE)
+    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "the certificates (one page with size)",
+            headers = @io.swagger.v3.oas.annotations.headers.Header(name = ListPage.TOTAL_HEADER,
+                    description = "how many certificates match the filters, over all pages",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(type = "integer")))
+    public Mono<org.springframework.http.ResponseEntity<List<CertificateInfo>>> certificates(ServerWebExchange exchange) {
+        Params params = Params.of(exchange, "node", "search", "page", "size");
         Optional<String> node = params.get("node", Params.NAME, "a node name");
-        return blocking(() -> reader.current().certificates().stream().filter(c -> node.isEmpty() || c.node().equals(node.get())).toList());
+        ListPage page = ListPage.of(params, "certificates");
+        return blocking(() -> {
+            List<CertificateInfo> matching = reader.current().certificates().stream().filter(c -> node.isEmpty() || c.node().equals(node.get()))
+                    .filter(c -> page.matches(c.identity(), c.node(), c.state(), c.serialNumber(), c.issuer())).toList();
+            return org.springframework.http.ResponseEntity.ok().header(ListPage.TOTAL_HEADER, String.valueOf(matching.size()))
+                    .body(page.cut(matching, Comparator.comparing(CertificateInfo::identity).thenComparing(CertificateInfo::node)));
+        });
     }
 
     @GetMapping("/graph")

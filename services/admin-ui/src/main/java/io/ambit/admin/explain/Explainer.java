@@ -16,6 +16,7 @@ import io.ambit.authz.L4Request;
 import io.ambit.authz.rbac.RbacConfigException;
 import io.ambit.authz.rbac.RbacContext;
 import io.ambit.authz.rbac.RbacEngine;
+import io.ambit.authz.rbac.RequestAttributes;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -201,6 +202,9 @@ public final class Explainer {
             host = colon < 0 ? name : name.substring(0, colon);
             port = colon < 0 ? port : Integer.parseInt(name.substring(colon + 1));
         }
+        if (WaypointListeners.isTcp(listener.get())) {
+            return new WaypointHop(tcpHop(at, listener.get(), host, port, peer, peerIp, destination, request, written, ambiguity), null);
+        }
         List<RbacEngine> filters = new ArrayList<>();
         boolean faults = false;
         try {
@@ -243,6 +247,56 @@ public final class Explainer {
                         .orElse("no DENY policy matches" + asked + " and there is no ALLOW policy: allowed");
         return new WaypointHop(new Explanation.Hop(at, peer, destination, true, true, allowedBy.map(Explainer::policyKey).orElse(""),
                 reason + ambiguity, considered.isEmpty() ? written : considered, ""), route);
+    }
+
+    /**
+     * A TCP port at the waypoint (its protocol is not HTTP): the waypoint only relays bytes there, so
+     * it enforces L4 (network) RBAC only, once per connection, with the source's identity and address
+     * and the port; HTTP attributes take no part. Decided by the waypoint's own engine over the
+     * listener's {@code envoy.filters.network.rbac} filters ({@link RbacEngine#compileNetwork}),
+     * evaluated as its TCP proxy does (with {@link RequestAttributes#NONE}). No route: the bytes go
+     * to the service's endpoints.
+     */
+    private static Explanation.Hop tcpHop(String at, Listener listener, String host, int port, String peer, String peerIp,
+            String destination, HttpProbe request, List<String> written, String ambiguity) {
+        List<RbacEngine> filters = new ArrayList<>();
+        try {
+            for (var chain : listener.getFilterChainsList()) {
+                for (var f : chain.getFiltersList()) {
+                    if (f.getName().equals(RbacEngine.NETWORK_FILTER)) {
+                        filters.add(RbacEngine.compileNetwork(f.getTypedConfig()));
+                    }
+                }
+            }
+        } catch (RbacConfigException e) {
+            return new Explanation.Hop(at, peer, destination, false, false, "",
+                    "the waypoint's L4 authorization for " + host + ":" + port + " cannot be evaluated (the waypoint refuses it too): "
+                            + e.getMessage(), written, "");
+        }
+        RbacContext context = new RbacContext(RequestAttributes.NONE, peer.isEmpty() ? Optional.empty() : Optional.of(peer),
+                address(peerIp), address(peerIp), port);
+        String tcp = "port " + port + " of " + host + " is TCP (not HTTP) at the waypoint: it enforces L4 (network) RBAC only there, "
+                + "once per connection" + (request == HttpProbe.DEFAULT ? "" : "; the request's method, path and headers take no part");
+        List<String> considered = new ArrayList<>();
+        Optional<String> allowedBy = Optional.empty();
+        for (RbacEngine filter : filters) {
+            RbacEngine.Verdict verdict = filter.evaluate(context);
+            verdict.policies().forEach(name -> considered.add(name + " (" + (verdict.allow() ? "ALLOW" : "DENY") + ", L4 at the waypoint)"));
+            if (!verdict.permitted()) {
+                String reason = verdict.allow() ? "no ALLOW policy at the waypoint matches this connection: the waypoint closes it"
+                        : "DENY policy " + verdict.matched().orElseThrow() + " matches this connection: the waypoint closes it";
+                return new Explanation.Hop(at, peer, destination, true, false, policyKey(verdict.matched().orElse("")),
+                        tcp + "; " + reason + ambiguity, considered, "");
+            }
+            if (verdict.allow()) {
+                allowedBy = verdict.matched();
+            }
+        }
+        String reason = filters.isEmpty() ? "no policy applies at the waypoint: allowed"
+                : allowedBy.map(p -> "ALLOW policy " + p + " matches: allowed")
+                        .orElse("no DENY policy matches and there is no ALLOW policy: allowed");
+        return new Explanation.Hop(at, peer, destination, true, true, allowedBy.map(Explainer::policyKey).orElse(""),
+                tcp + "; " + reason + ambiguity, considered.isEmpty() ? written : considered, "");
     }
 
     static final String RBAC_FILTER = "envoy.filters.http.rbac";

@@ -26,6 +26,8 @@ public final class WaypointListeners {
                     .add(io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.getDescriptor())
                     .add(io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.getDescriptor())
                     .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
+                    .add(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor())
+                    .add(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor())
                     .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())
                     .add(io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate.getDescriptor())
                     .build());
@@ -48,14 +50,14 @@ public final class WaypointListeners {
 
         /**
          * The listeners that serve workload-addressed traffic to {@code ip:port}, as the waypoint
-         * maps it: a listener serves the endpoints of the cluster named as its route table (its own
-         * service's pods, {@code WaypointConfigStore.publish}). More than one when the pod backs
-         * several services on that target port.
+         * maps it: an HTTP listener serves the endpoints of the cluster named as its route table (its
+         * own service's pods, {@code WaypointConfigStore.publish}), a TCP listener those of its TCP
+         * proxy's cluster. More than one when the pod backs several services on that target port.
          */
         public List<Listener> forEndpoint(String ip, int port) {
             List<Listener> out = new java.util.ArrayList<>();
             for (Listener l : listeners) {
-                String table = routeTableOf(l);
+                String table = isTcp(l) ? tcpClusterOf(l) : routeTableOf(l);
                 boolean serves = endpoints.stream().filter(e -> e.getClusterName().equals(table))
                         .flatMap(e -> e.getEndpointsList().stream()).flatMap(e -> e.getLbEndpointsList().stream())
                         .map(e -> e.getEndpoint().getAddress().getSocketAddress())
@@ -67,7 +69,28 @@ public final class WaypointListeners {
             return out;
         }
 
-        /** The route table a listener names (its RDS {@code route_config_name}). */
+        /** A TCP port's listener (a filter chain with a TCP proxy), not an HTTP one (an {@code api_listener}). */
+    static boolean isTcp(Listener l) {
+        return !l.hasApiListener() && l.getFilterChainsCount() > 0;
+    }
+
+    /** The cluster a TCP listener's TCP proxy names, or empty. */
+    static String tcpClusterOf(Listener l) {
+        for (var chain : l.getFilterChainsList()) {
+            for (var f : chain.getFiltersList()) {
+                if (f.getTypedConfig().is(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.class)) {
+                    try {
+                        return f.getTypedConfig().unpack(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.class).getCluster();
+                    } catch (InvalidProtocolBufferException e) {
+                        return "";
+                    }
+                }
+            }
+        }
+        return "";
+    }
+
+    /** The route table a listener names (its RDS {@code route_config_name}). */
         public Optional<RouteConfiguration> routeTable(String name) {
             return routes.stream().filter(r -> r.getName().equals(name)).findFirst();
         }
@@ -128,6 +151,27 @@ public final class WaypointListeners {
     /** The listener serving {@code host:port}, as the waypoint names them. */
     static Optional<Listener> forService(List<Listener> listeners, String host, int port) {
         return listeners.stream().filter(l -> l.getName().equals(host + ":" + port)).findFirst();
+    }
+
+    /** A TCP port's listener (a filter chain with a TCP proxy), not an HTTP one (an {@code api_listener}). */
+    static boolean isTcp(Listener l) {
+        return !l.hasApiListener() && l.getFilterChainsCount() > 0;
+    }
+
+    /** The cluster a TCP listener's TCP proxy names, or empty. */
+    static String tcpClusterOf(Listener l) {
+        for (var chain : l.getFilterChainsList()) {
+            for (var f : chain.getFiltersList()) {
+                if (f.getTypedConfig().is(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.class)) {
+                    try {
+                        return f.getTypedConfig().unpack(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.class).getCluster();
+                    } catch (InvalidProtocolBufferException e) {
+                        return "";
+                    }
+                }
+            }
+        }
+        return "";
     }
 
     /** The route table a listener names (its HTTP connection manager's RDS {@code route_config_name}), or empty. */

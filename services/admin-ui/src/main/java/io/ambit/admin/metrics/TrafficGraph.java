@@ -14,9 +14,10 @@ import io.ambit.admin.mesh.WorkloadInfo;
 /**
  * The traffic graph, Kiali's workload graph: a node per workload (pods of one owner together), per
  * service and per waypoint; a traffic edge per observed source → destination workload pair, from
- * the proxies' Istio metrics. TCP edges count what the destination's ztunnel reported
+ * the proxies' Istio metrics. TCP counts are what the destination's ztunnel reported
  * ({@code reporter="destination"}), or the source's when the destination reported nothing (a
- * destination outside the mesh); HTTP edges what the waypoint reported ({@code reporter="waypoint"}).
+ * destination outside the mesh); request counts what a waypoint reported ({@code reporter="waypoint"}),
+ * on both hops of the path through it (source → waypoint → destination), so the waypoint shows in the path.
  * Rates are the difference between the last two scrape rounds over their interval.
  */
 public final class TrafficGraph {
@@ -66,18 +67,23 @@ public final class TrafficGraph {
         mesh.workloads().forEach(w -> { if (w.waypoint() != null) { waypoints.add(w.waypoint()); } });
         mesh.objects("Gateway").stream().filter(g -> "istio-waypoint".equals(g.spec().path("gatewayClassName").asString("")))
                 .forEach(g -> waypoints.add(g.key()));
+        Map<String, String> waypointOf = waypointPods(mesh, waypoints);
+        Map<String, Integer> waypointPodCount = new TreeMap<>();
         byOwner.forEach((key, pods) -> {
             WorkloadInfo first = pods.getFirst();
-            boolean isWaypoint = waypoints.contains(key);
-            nodes.put(workloadId(first.namespace(), first.workloadName()), new Node(workloadId(first.namespace(), first.workloadName()),
-                    isWaypoint ? "waypoint" : "workload", first.namespace(), first.workloadName(),
+            String id = workloadId(first.namespace(), first.workloadName());
+            if (waypointOf.containsKey(id)) {
+                waypointPodCount.merge(waypointOf.get(id), pods.size(), Integer::sum);
+                return; // a waypoint's pods: its node stands for them
+            }
+            nodes.put(id, new Node(id, "workload", first.namespace(), first.workloadName(),
                     pods.stream().allMatch(WorkloadInfo::captured), first.waypoint(), pods.size()));
         });
         for (String waypoint : waypoints) {
             String[] parts = waypoint.split("/", 2);
             if (parts.length == 2) {
-                nodes.putIfAbsent(workloadId(parts[0], parts[1]), new Node(workloadId(parts[0], parts[1]), "waypoint", parts[0], parts[1],
-                        true, null, 0));
+                String id = workloadId(parts[0], parts[1]);
+                nodes.put(id, new Node(id, "waypoint", parts[0], parts[1], true, null, waypointPodCount.getOrDefault(id, 0)));
             }
         }
         List<Edge> edges = new ArrayList<>();
@@ -93,8 +99,8 @@ public final class TrafficGraph {
                     0, 0, null, 0, 0, 0, 0, "")));
         }
 
-        Map<String, Totals> now = totals(current);
-        Map<String, Totals> before = previous == null ? Map.of() : totals(previous);
+        Map<String, Totals> now = totals(current, waypointOf);
+        Map<String, Totals> before = previous == null ? Map.of() : totals(previous, waypointOf);
         double seconds = previous == null ? 0 : Math.max(0.001, Duration.between(previous.at(), current.at()).toMillis() / 1000.0);
         for (Map.Entry<String, Totals> entry : now.entrySet()) {
             Totals t = entry.getValue();
@@ -106,19 +112,48 @@ public final class TrafficGraph {
             nodes.computeIfAbsent(t.target, id -> synthetic(id));
             double dConnections = Math.max(0, t.opened - p.opened);
             double dRequests = Math.max(0, t.requests - p.requests);
-            double dFailed = Math.max(0, t.failed - p.failed) + Math.max(0, t.errors - p.errors);
             double dBytes = Math.max(0, t.bytes - p.bytes);
-            double events = dConnections + dRequests;
-            double errorRate = events > 0 ? dFailed / events
-                    : (t.opened + t.requests) > 0 ? (t.failed + t.errors) / (t.opened + t.requests) : 0;
-            double secured = t.requests > 0 ? t.mtlsRequests / t.requests : t.opened > 0 ? t.mtlsOpened / t.opened : -1;
-            edges.add(new Edge(entry.getKey(), t.source, t.target, "traffic", t.requests > 0 ? "http" : "tcp", t.service,
-                    seconds > 0 ? (t.requests > 0 ? dRequests : dConnections) / seconds : 0, Math.min(1, errorRate),
-                    secured < 0 ? null : secured, (long) t.opened, (long) t.requests, (long) t.bytes,
+            // an edge with requests (a waypoint saw them) is an HTTP edge: its rate and errors are the requests';
+            // a TCP edge's are the connections' (failed = refused or denied)
+            boolean http = t.requests > 0;
+            double rate = seconds > 0 ? (http ? dRequests : dConnections) / seconds : 0;
+            double errorRate = http
+                    ? share(Math.max(0, t.errors - p.errors), dRequests, t.errors, t.requests)
+                    : share(Math.max(0, t.failed - p.failed), dConnections, t.failed, t.opened);
+            double secured = http ? t.mtlsRequests / t.requests : t.opened > 0 ? t.mtlsOpened / t.opened : -1;
+            edges.add(new Edge(entry.getKey(), t.source, t.target, "traffic", http ? "http" : "tcp", t.service,
+                    rate, Math.min(1, errorRate), secured < 0 ? null : secured, (long) t.opened, (long) t.requests, (long) t.bytes,
                     seconds > 0 ? dBytes / seconds : 0, t.reporter));
         }
         List<String> errors = current.targets().stream().filter(tg -> !tg.up()).map(Scraper.Target::error).toList();
         return new Graph(List.copyOf(nodes.values()), edges, seconds, errors);
+    }
+
+    /** The share over the interval, or over the proxies' lifetime when the interval saw nothing. */
+    private static double share(double part, double of, double totalPart, double totalOf) {
+        return of > 0 ? part / of : totalOf > 0 ? totalPart / totalOf : 0;
+    }
+
+    /**
+     * Each waypoint pod's owner node → its waypoint's node: pods labelled with their Gateway's name
+     * (istiod's template; the lab's too), and the endpoints of the waypoint's own Service.
+     */
+    private static Map<String, String> waypointPods(MeshSnapshot mesh, java.util.Set<String> waypoints) {
+        Map<String, String> out = new TreeMap<>();
+        for (var pod : mesh.objects("Pod")) {
+            String gateway = pod.label(WaypointTargets.GATEWAY_NAME_LABEL);
+            if (gateway != null && waypoints.contains(pod.namespace() + "/" + gateway)) {
+                mesh.workload(pod.namespace(), pod.name()).ifPresent(w ->
+                        out.put(workloadId(w.namespace(), w.workloadName()), workloadId(pod.namespace(), gateway)));
+            }
+        }
+        for (ServiceInfo s : mesh.services()) {
+            if (waypoints.contains(s.namespace() + "/" + s.name())) {
+                s.endpoints().forEach(uid -> mesh.workloadByUid(uid).ifPresent(w ->
+                        out.putIfAbsent(workloadId(w.namespace(), w.workloadName()), workloadId(s.namespace(), s.name()))));
+            }
+        }
+        return out;
     }
 
     private static Node synthetic(String id) {
@@ -159,76 +194,116 @@ public final class TrafficGraph {
             this.reporter = reporter;
         }
 
-        /** The same counts, with the service another reporter of the edge named. */
-        Totals withService(String named) {
-            Totals copy = new Totals(source, target, named, reporter);
-            copy.opened = opened;
-            copy.failed = failed;
-            copy.bytes = bytes;
-            copy.mtlsOpened = mtlsOpened;
-            copy.requests = requests;
-            copy.errors = errors;
-            copy.mtlsRequests = mtlsRequests;
-            return copy;
+        boolean tcp() {
+            return opened + failed + bytes > 0;
+        }
+
+        /** One edge from its reporters: TCP counts from {@code tcp}, request counts from {@code http}. */
+        static Totals merged(String service, Totals tcp, Totals http) {
+            Totals any = http != null ? http : tcp;
+            Totals out = new Totals(any.source, any.target, service, any.reporter);
+            if (tcp != null) {
+                out.opened = tcp.opened;
+                out.failed = tcp.failed;
+                out.bytes = tcp.bytes;
+                out.mtlsOpened = tcp.mtlsOpened;
+            }
+            if (http != null) {
+                out.requests = http.requests;
+                out.errors = http.errors;
+                out.mtlsRequests = http.mtlsRequests;
+            }
+            return out;
         }
     }
 
-    private static Map<String, Totals> totals(Scraper.Round round) {
+    /**
+     * The edges' totals of one round. A request a waypoint reported (source → destination) went
+     * source → waypoint → destination: it counts on both hops, beside the TCP the ztunnels reported
+     * for them, so the waypoint is seen in the path with its request and error rates.
+     */
+    private static Map<String, Totals> totals(Scraper.Round round, Map<String, String> waypointOf) {
         // per reporter first, then one reporter per edge
         Map<String, Map<String, Totals>> byReporter = new TreeMap<>();
-        for (PrometheusText.Sample s : round.samples()) {
-            String reporter = s.label("reporter");
-            boolean tcp = s.name().startsWith("istio_tcp_");
-            boolean http = s.name().equals("istio_requests_total");
-            if (!tcp && !http) {
-                continue;
-            }
-            String source = known(s.label("source_workload")) && known(s.label("source_workload_namespace"))
-                    ? workloadId(s.label("source_workload_namespace"), s.label("source_workload")) : UNKNOWN;
-            String service = known(s.label("destination_service_name")) && known(s.label("destination_service_namespace"))
-                    ? s.label("destination_service_namespace") + "/" + s.label("destination_service_name") : "";
-            String target = known(s.label("destination_workload")) && known(s.label("destination_workload_namespace"))
-                    ? workloadId(s.label("destination_workload_namespace"), s.label("destination_workload"))
-                    : service.isEmpty() ? UNKNOWN : "service:" + service;
-            String key = source + ">" + target;
-            Totals t = byReporter.computeIfAbsent(key, k -> new TreeMap<>())
-                    .computeIfAbsent(reporter, r -> new Totals(source, target, service, r));
-            boolean mtls = "mutual_tls".equals(s.label("connection_security_policy"));
-            double v = Double.isFinite(s.value()) ? s.value() : 0;
-            switch (s.name()) {
-                case "istio_tcp_connections_opened_total" -> {
-                    t.opened += v;
-                    if (mtls) {
-                        t.mtlsOpened += v;
-                    }
+        for (Scraper.Target scraped : round.targets()) {
+            String via = scraped.waypoint() == null || !scraped.waypoint().contains("/") ? null
+                    : workloadId(scraped.waypoint().split("/", 2)[0], scraped.waypoint().split("/", 2)[1]);
+            for (PrometheusText.Sample s : scraped.samples()) {
+                String reporter = s.label("reporter");
+                if (!s.name().startsWith("istio_tcp_") && !s.name().equals("istio_requests_total")) {
+                    continue;
                 }
-                case "istio_tcp_connections_failed_total" -> t.failed += v;
-                case "istio_tcp_sent_bytes_total", "istio_tcp_received_bytes_total" -> t.bytes += v;
-                case "istio_requests_total" -> {
-                    t.requests += v;
-                    if (s.label("response_code").startsWith("5")) {
-                        t.errors += v;
-                    }
-                    if (mtls) {
-                        t.mtlsRequests += v;
-                    }
+                String source = known(s.label("source_workload")) && known(s.label("source_workload_namespace"))
+                        ? workloadId(s.label("source_workload_namespace"), s.label("source_workload")) : UNKNOWN;
+                String service = known(s.label("destination_service_name")) && known(s.label("destination_service_namespace"))
+                        ? s.label("destination_service_namespace") + "/" + s.label("destination_service_name") : "";
+                String target = known(s.label("destination_workload")) && known(s.label("destination_workload_namespace"))
+                        ? workloadId(s.label("destination_workload_namespace"), s.label("destination_workload"))
+                        : service.isEmpty() ? UNKNOWN : "service:" + service;
+                // a waypoint pod is its waypoint's node, whichever proxy reported it
+                String from = waypointOf.getOrDefault(source, source);
+                String to = waypointOf.getOrDefault(target, target);
+                List<List<String>> hops = via != null && "waypoint".equals(reporter)
+                        ? List.of(List.of(from, via), List.of(via, to))
+                        : List.of(List.of(from, to));
+                for (List<String> hop : hops) {
+                    Totals t = byReporter.computeIfAbsent(hop.get(0) + ">" + hop.get(1), k -> new TreeMap<>())
+                            .computeIfAbsent(reporter, r -> new Totals(hop.get(0), hop.get(1), service, r));
+                    add(t, s);
                 }
-                default -> { }
             }
         }
         Map<String, Totals> out = new TreeMap<>();
         byReporter.forEach((key, reporters) -> {
-            Totals chosen = reporters.containsKey("waypoint") ? reporters.get("waypoint")
-                    : reporters.containsKey("destination") ? reporters.get("destination") : reporters.values().iterator().next();
-            if (chosen.service.isEmpty()) {
-                // The destination's ztunnel may not know which service a direct HBONE connection was
-                // addressed to (its label then says "unknown"); the source's, which saw the VIP, does.
-                reporters.values().stream().map(t -> t.service).filter(s -> !s.isEmpty()).findFirst()
-                        .ifPresent(service -> out.put(key, chosen.withService(service)));
+            // TCP: the destination's ztunnel's counts, else the source's; requests: the waypoint's
+            Totals tcp = pick(reporters, Totals::tcp, "destination", "source", "waypoint");
+            Totals http = pick(reporters, t -> t.requests > 0, "waypoint", "destination", "source");
+            if (tcp == null && http == null) {
+                tcp = reporters.values().iterator().next(); // zeros only: the caller drops it
             }
-            out.putIfAbsent(key, chosen);
+            Totals first = http != null ? http : tcp;
+            // The destination's ztunnel may not know which service a direct HBONE connection was
+            // addressed to (its label then says "unknown"); the source's, which saw the VIP, does.
+            String service = !first.service.isEmpty() ? first.service
+                    : reporters.values().stream().map(t -> t.service).filter(v -> !v.isEmpty()).findFirst().orElse("");
+            out.put(key, Totals.merged(service, tcp, http));
         });
         return out;
+    }
+
+    private static Totals pick(Map<String, Totals> reporters, java.util.function.Predicate<Totals> counted, String... preference) {
+        for (String reporter : preference) {
+            Totals t = reporters.get(reporter);
+            if (t != null && counted.test(t)) {
+                return t;
+            }
+        }
+        return reporters.values().stream().filter(counted).findFirst().orElse(null);
+    }
+
+    private static void add(Totals t, PrometheusText.Sample s) {
+        boolean mtls = "mutual_tls".equals(s.label("connection_security_policy"));
+        double v = Double.isFinite(s.value()) ? s.value() : 0;
+        switch (s.name()) {
+            case "istio_tcp_connections_opened_total" -> {
+                t.opened += v;
+                if (mtls) {
+                    t.mtlsOpened += v;
+                }
+            }
+            case "istio_tcp_connections_failed_total" -> t.failed += v;
+            case "istio_tcp_sent_bytes_total", "istio_tcp_received_bytes_total" -> t.bytes += v;
+            case "istio_requests_total" -> {
+                t.requests += v;
+                if (s.label("response_code").startsWith("5")) {
+                    t.errors += v;
+                }
+                if (mtls) {
+                    t.mtlsRequests += v;
+                }
+            }
+            default -> { }
+        }
     }
 
     private static boolean known(String value) {

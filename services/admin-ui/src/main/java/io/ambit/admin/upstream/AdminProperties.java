@@ -15,7 +15,11 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param xdsUrl        the xds-server's HTTP API (store, debug views)
  * @param ztunnels      each node's ztunnel: its admin page ({@code /config_dump}, loopback only) and metrics
- * @param scrapeTargets further Prometheus endpoints to scrape for the traffic graph (waypoints)
+ * @param scrapeTargets further Prometheus endpoints to scrape for the traffic graph, besides the waypoint
+ *                      pods found in the store each round
+ * @param podMetricsHost where a discovered pod's metrics port is reached: empty, at the pod's IP
+ *                      (Kubernetes, as Prometheus does); local mode's lab runs every waypoint process on
+ *                      this machine, its metrics port on loopback ({@code 127.0.0.1})
  * @param refresh       how often the mesh is read and the metrics scraped; rates are over this window
  * @param timeout       each upstream request's limit
  */
@@ -25,12 +29,14 @@ public record AdminProperties(
         @DefaultValue("http://127.0.0.1:15011") URI xdsUrl,
         @DefaultValue List<Ztunnel> ztunnels,
         @DefaultValue List<ScrapeTarget> scrapeTargets,
+        @DefaultValue("") String podMetricsHost,
         @DefaultValue("2s") Duration refresh,
         @DefaultValue("3s") Duration timeout) {
 
     public AdminProperties {
         ztunnels = List.copyOf(ztunnels);
         scrapeTargets = List.copyOf(scrapeTargets);
+        podMetricsHost = podMetricsHost == null ? "" : podMetricsHost.strip();
         if (refresh.isNegative() || refresh.isZero()) {
             throw new IllegalArgumentException("ambit.admin.refresh must be positive: " + refresh);
         }

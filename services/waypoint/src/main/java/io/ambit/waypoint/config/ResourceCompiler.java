@@ -63,7 +63,7 @@ public final class ResourceCompiler {
     }
 
     /** The translator's listeners: an {@code api_listener} with an HTTP connection manager on RDS. */
-    static final String NETWORK_RBAC = "envoy.filters.network.rbac";
+    static final String NETWORK_RBAC = RbacEngine.NETWORK_FILTER;
     static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
 
     public static CompiledListener listener(Listener l) {
@@ -144,16 +144,12 @@ public final class ResourceCompiler {
             }
             switch (f.getName()) {
                 case NETWORK_RBAC -> {
-                    var network = unpack(f.getTypedConfig(), io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class);
-                    if (network.hasShadowRules() || network.hasMatcher()) {
-                        throw new ConfigException("listener " + l.getName() + ": RBAC shadow rules and matchers are not supported");
+                    try {
+                        // the same rules the HTTP filter carries: compiled by the one engine
+                        authorization.add(RbacEngine.compileNetwork(f.getTypedConfig()));
+                    } catch (RbacConfigException e) {
+                        throw new ConfigException("listener " + l.getName() + ": " + e.getMessage());
                     }
-                    // the same rules the HTTP filter carries: compiled by the one engine
-                    var asHttp = io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder();
-                    if (network.hasRules()) {
-                        asHttp.setRules(network.getRules());
-                    }
-                    authorization.add(rbac(l.getName(), HttpFilter.newBuilder().setName(RBAC).setTypedConfig(Any.pack(asHttp.build())).build()));
                 }
                 case TCP_PROXY -> {
                     var tcp = unpack(f.getTypedConfig(), io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.class);

@@ -37,24 +37,6 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(TcpProxyHandler.class);
 
-    /** A byte stream has no method, path or headers: HTTP matchers see nothing (the translator leaves them out). */
-    private static final RequestAttributes NO_HTTP = new RequestAttributes() {
-        @Override
-        public String method() {
-            return "";
-        }
-
-        @Override
-        public String path() {
-            return "";
-        }
-
-        @Override
-        public String header(String name) {
-            return null;
-        }
-    };
-
     private final ProxyContext proxy;
     private final io.ambit.hbone.ConnectRequest connect;
     private final ServiceChain chain;
@@ -81,7 +63,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         downstream = ctx.channel();
         InetAddress source = Exchange.forwardedFor(connect).orElse(connect.peer().getAddress());
-        RbacContext rbac = new RbacContext(NO_HTTP, Optional.of(connect.client().toString()), source, source, connect.target().getPort());
+        RbacContext rbac = new RbacContext(RequestAttributes.NONE, Optional.of(connect.client().toString()), source, source, connect.target().getPort());
         for (RbacEngine engine : chain.authorization()) {
             if (!engine.permits(rbac)) {
                 // Envoy's network RBAC closes the connection: there is no answer to give in a byte stream
