@@ -18,7 +18,10 @@
 # run fails the benchmark, with the count, as issue 12 asks; the median is reported),
 # BENCH_PATHS ("direct haproxy ztunnel") the paths to run, BENCH_BUILD (1; 0 = use the jars already built), BENCH_EXTRA_PODS (100) idle pods added
 # to node 2 before the ztunnel path's load (issue 12: idle RSS with 100 captured pods, cost per pod), ZTUNNEL_JAVA_OPTS (the flags in
-# services/ztunnel/jvm.options, as the lab starts it) for the two ztunnel JVMs. Exits non-zero when any step failed.
+# services/ztunnel/jvm.options, as the lab starts it) for the two ztunnel JVMs ("{node}" in them is replaced by
+# node-1 or node-2, e.g. for a per-node -XX:AOTCacheOutput= file), ZTUNNEL_JAR (services/ztunnel/target/ztunnel.jar;
+# an AOT cache needs the jar extracted with -Djarmode=tools), STOP_GRACE (5) s a stopped process has to exit
+# (an AOT training run writes its cache at exit). Exits non-zero when any step failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -147,8 +150,9 @@ WARM_MAX=${BENCH_WARM_MAX:-180}
 WARM_SETTLED=${BENCH_WARM_SETTLED:-0.5}
 warm_up() {
   local name=$1 host=$2 iperf_port=$3 echo_port=$4; shift 4
-  local pids=("$@") round=0 start=$SECONDS jit0 jit1 spent streams
+  local pids=("$@") round=0 start=$SECONDS jit0="" jit1 spent streams
   [ ${#pids[@]} -gt 0 ] && jit0=$(jit_seconds "${pids[@]}")
+  [ -n "${jit0:-}" ] || pids=() # no JVM among them (HAProxy): one round
   while :; do
     round=$((round + 1))
     for streams in 1 8; do
@@ -459,7 +463,9 @@ YAML
   for node in node-1 node-2; do
     local http admin
     http=$(free_port); admin=$(free_port)
-    spawn - "$dir/ztunnel-$node.log" "${JAVA[@]}" ${ZTUNNEL_JAVA_OPTS:-$(grep -v '^ *#' services/ztunnel/jvm.options | xargs)} -jar services/ztunnel/target/ztunnel.jar \
+    local opts=${ZTUNNEL_JAVA_OPTS:-$(grep -v '^ *#' services/ztunnel/jvm.options | xargs)}
+    # shellcheck disable=SC2086 # the options are words
+    spawn - "$dir/ztunnel-$node.log" "${JAVA[@]}" ${opts//\{node\}/$node} -jar "${ZTUNNEL_JAR:-services/ztunnel/target/ztunnel.jar}" \
       --server.port="$http" --management.server.port="$http" --ambit.ztunnel.admin-port="$admin" \
       --ambit.ztunnel.node="$node" --ambit.ztunnel.token-file="$dir/tokens/$node" \
       --ambit.ztunnel.local-config="$dir/mesh.yaml" --ambit.ztunnel.ca-address="127.0.0.1:$ca_grpc" \
