@@ -359,6 +359,8 @@ EOF
 # certificate: the cost is the pod's state and capture), and once all are captured it is read
 # again. The pods stay (idle) for the rest of the run.
 EXTRA_PODS=${BENCH_EXTRA_PODS:-100}
+# How long the ztunnels may take to start and capture their pods (a Spring Boot start on 2 busy cores: 100 s seen at load 14)
+READY_TIMEOUT=${BENCH_READY_TIMEOUT:-300}
 pod_cost() {
   local pid=$1 http=$2 admin=$3 mesh=$4 n ns ip want captured i
   heap_used() { # bytes of heap in use, right after a full GC
@@ -473,14 +475,14 @@ YAML
       --logging.level.ambit.ztunnel.access=WARN
     zt_pids+=("$SPAWNED"); zt_http+=("$http"); zt_admin+=("$admin")
   done
-  local i deadline=$((SECONDS + 120))
+  local i deadline=$((SECONDS + READY_TIMEOUT))
   for i in 0 1; do
     until curl -sf "http://127.0.0.1:${zt_http[$i]}/healthz/ready" >/dev/null \
         && curl -sf "http://127.0.0.1:${zt_admin[$i]}/config_dump" \
           | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["capture"]["pods"] else 1)' 2>/dev/null; do
       kill -0 "${zt_pids[$i]}" 2>/dev/null || { tail -40 "$dir/ztunnel-node-$((i + 1)).log"; die "ztunnel node-$((i + 1)) exited"; }
       kill -0 "$ca_pid" 2>/dev/null || { tail -40 "$dir/ca-service.log"; die "ca-service exited"; }
-      [ $SECONDS -lt $deadline ] || { tail -40 "$dir/ztunnel-node-$((i + 1)).log"; die "ztunnel node-$((i + 1)) not ready with its pod captured after 120 s"; }
+      [ $SECONDS -lt $deadline ] || { tail -40 "$dir/ztunnel-node-$((i + 1)).log"; die "ztunnel node-$((i + 1)) not ready with its pod captured after $READY_TIMEOUT s (BENCH_READY_TIMEOUT)"; }
       sleep 0.5
     done
   done
