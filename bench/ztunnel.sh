@@ -9,14 +9,19 @@
 # 1,000 requests/s, open loop, from the scheduled send time; proxy CPU seconds per GB and per
 # 1,000 requests/s; proxy RSS. Needs root; installs haproxy and iperf3 with apt-get if missing.
 # Usage: bench/ztunnel.sh
-# Environment (defaults): BENCH_SECONDS (10) per measured run, BENCH_WARMUP (5) of traffic through
-# each path before it is measured, BENCH_RATE (1000) requests/s, BENCH_SIZE (1024) bytes per
+# Environment (defaults): BENCH_SECONDS (10) per measured run, BENCH_WARMUP (5) s of each traffic
+# shape per warm-up round before a path is measured (see warm_up: a JVM proxy is warmed in rounds
+# until its JIT settles, BENCH_WARM_SETTLED (0.5) s of compilation in a round, at most
+# BENCH_WARM_MAX (180) s), BENCH_RATE (1000) requests/s, BENCH_SIZE (1024) bytes per
 # request and answer, BENCH_CONNECTIONS (4) persistent connections for the latency run,
 # BENCH_REPEAT (5) runs of the 8-stream step per path (every one must pass: an iperf3 error on any
 # run fails the benchmark, with the count, as issue 12 asks; the median is reported),
 # BENCH_PATHS ("direct haproxy ztunnel") the paths to run, BENCH_BUILD (1; 0 = use the jars already built), BENCH_EXTRA_PODS (100) idle pods added
 # to node 2 before the ztunnel path's load (issue 12: idle RSS with 100 captured pods, cost per pod), ZTUNNEL_JAVA_OPTS (the flags in
-# services/ztunnel/jvm.options, as the lab starts it) for the two ztunnel JVMs. Exits non-zero when any step failed.
+# services/ztunnel/jvm.options, as the lab starts it) for the two ztunnel JVMs ("{node}" in them is replaced by
+# node-1 or node-2, e.g. for a per-node -XX:AOTCacheOutput= file), ZTUNNEL_JAR (services/ztunnel/target/ztunnel.jar;
+# an AOT cache needs the jar extracted with -Djarmode=tools), STOP_GRACE (5) s a stopped process has to exit
+# (an AOT training run writes its cache at exit). Exits non-zero when any step failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -133,6 +138,52 @@ iperf_error() {
     || tail -c 300 "$1.err" 2>/dev/null
 }
 
+# warm_up NAME HOST IPERF_PORT ECHO_PORT [PROXY_PID...]: every traffic shape the measured runs then
+# use, WARMUP s each (iperf3 with 1 stream, with 8 streams, the 1 KB request/response load), in
+# rounds, so that a proxy is measured warm, as a node agent that has run for hours is. A JVM proxy
+# gets rounds until its JIT has settled: a round in which both JVMs together compiled for less than
+# WARM_SETTLED s (jstat -compiler), or WARM_MAX s of warm-up, whichever comes first (printed either
+# way). C2 compiles for the shape it sees, and deoptimises when the shape changes: warming only
+# with bulk traffic left the 1-stream and request/response runs recompiling while measured.
+# Paths without a JVM get one round (the same traffic, so the kernel and caches see it too).
+WARM_MAX=${BENCH_WARM_MAX:-180}
+WARM_SETTLED=${BENCH_WARM_SETTLED:-0.5}
+warm_up() {
+  local name=$1 host=$2 iperf_port=$3 echo_port=$4; shift 4
+  local pids=("$@") round=0 start=$SECONDS jit0="" jit1 spent streams
+  [ ${#pids[@]} -gt 0 ] && jit0=$(jit_seconds "${pids[@]}")
+  [ -n "${jit0:-}" ] || pids=() # no JVM among them (HAProxy): one round
+  while :; do
+    round=$((round + 1))
+    for streams in 1 8; do
+      iperf "$host" "$iperf_port" "$streams" "$WARMUP" "$work/iperf-$name-warmup.json" >/dev/null \
+        || { echo "  $name: FAILED: warm-up iperf3 with $streams stream(s): $(iperf_error "$work/iperf-$name-warmup.json")" >&2; touch "$work/failed"; }
+    done
+    timeout --foreground $((WARMUP + 60)) ip netns exec "$NS_CLIENT" "${JAVA[@]}" -cp "$JAR" \
+      io.ambit.bench.ztunnel.LatencyClient "$name-warm-up" "$host:$echo_port" "$RATE" "$WARMUP" "$CONNECTIONS" \
+      0 "$SIZE" "$CLK_TCK" "" >"$work/latency-$name-warm-up.out" 2>&1 \
+      || { echo "  $name: FAILED: warm-up request/response load: $(tail -1 "$work/latency-$name-warm-up.out")" >&2; touch "$work/failed"; }
+    if [ ${#pids[@]} -eq 0 ]; then
+      printf '  %-8s warm-up: 1 round of 1 stream, 8 streams and %d req/s, %d s each (no JIT to settle)\n' "$name" "$RATE" "$WARMUP"
+      return 0
+    fi
+    jit1=$(jit_seconds "${pids[@]}")
+    spent=$(awk -v a="$jit1" -v b="$jit0" 'BEGIN { printf "%.2f", a - b }')
+    jit0=$jit1
+    if awk -v s="$spent" -v t="$WARM_SETTLED" 'BEGIN { exit !(s < t) }'; then
+      printf '  %-8s warm-up: settled after %d round(s), %d s (last round: %s s of JIT, both JVMs; under %s s)\n' \
+        "$name" "$round" $((SECONDS - start)) "$spent" "$WARM_SETTLED"
+      return 0
+    fi
+    if [ $((SECONDS - start)) -ge "$WARM_MAX" ]; then
+      printf '  %-8s warm-up: NOT settled after %d round(s), %d s (BENCH_WARM_MAX): last round still %s s of JIT\n' \
+        "$name" "$round" $((SECONDS - start)) "$spent"
+      return 0
+    fi
+    printf '  %-8s warm-up round %d: %s s of JIT (both JVMs)\n' "$name" "$round" "$spent"
+  done
+}
+
 # measure_path NAME HOST IPERF_PORT ECHO_PORT [PROXY_PID...]: measures the path a client in the
 # client pod takes to HOST:IPERF_PORT (iperf3) and HOST:ECHO_PORT (echo), and appends RESULT lines.
 # CPU and RSS are those of the PROXY_PIDs; without them (direct) there are none. A failed step is
@@ -141,9 +192,7 @@ measure_path() {
   local name=$1 host=$2 iperf_port=$3 echo_port=$4; shift 4
   local pids=("$@") streams before after bps bytes ticks pid_list
   pid_list=$(IFS=,; echo "${pids[*]}")
-  # warm-up, so that nobody is measured cold (a JVM proxy's JIT least of all)
-  iperf "$host" "$iperf_port" 8 "$WARMUP" "$work/iperf-$name-warmup.json" >/dev/null \
-    || { echo "  $name: warm-up failed" >&2; touch "$work/failed"; }
+  warm_up "$name" "$host" "$iperf_port" "$echo_port" "${pids[@]}"
   # One stream once; eight streams REPEAT times, since a multiplexing proxy can fail only now and
   # then (issue 12: iperf3's control connection dying beside its data streams). CPU and bytes
   # count over all runs; the throughput reported is the median of the runs that passed.
@@ -310,6 +359,8 @@ EOF
 # certificate: the cost is the pod's state and capture), and once all are captured it is read
 # again. The pods stay (idle) for the rest of the run.
 EXTRA_PODS=${BENCH_EXTRA_PODS:-100}
+# How long the ztunnels may take to start and capture their pods (a Spring Boot start on 2 busy cores: 100 s seen at load 14)
+READY_TIMEOUT=${BENCH_READY_TIMEOUT:-300}
 pod_cost() {
   local pid=$1 http=$2 admin=$3 mesh=$4 n ns ip want captured i
   heap_used() { # bytes of heap in use, right after a full GC
@@ -414,7 +465,9 @@ YAML
   for node in node-1 node-2; do
     local http admin
     http=$(free_port); admin=$(free_port)
-    spawn - "$dir/ztunnel-$node.log" "${JAVA[@]}" ${ZTUNNEL_JAVA_OPTS:-$(grep -v '^ *#' services/ztunnel/jvm.options | xargs)} -jar services/ztunnel/target/ztunnel.jar \
+    local opts=${ZTUNNEL_JAVA_OPTS:-$(grep -v '^ *#' services/ztunnel/jvm.options | xargs)}
+    # shellcheck disable=SC2086 # the options are words
+    spawn - "$dir/ztunnel-$node.log" "${JAVA[@]}" ${opts//\{node\}/$node} -jar "${ZTUNNEL_JAR:-services/ztunnel/target/ztunnel.jar}" \
       --server.port="$http" --management.server.port="$http" --ambit.ztunnel.admin-port="$admin" \
       --ambit.ztunnel.node="$node" --ambit.ztunnel.token-file="$dir/tokens/$node" \
       --ambit.ztunnel.local-config="$dir/mesh.yaml" --ambit.ztunnel.ca-address="127.0.0.1:$ca_grpc" \
@@ -422,14 +475,14 @@ YAML
       --logging.level.ambit.ztunnel.access=WARN
     zt_pids+=("$SPAWNED"); zt_http+=("$http"); zt_admin+=("$admin")
   done
-  local i deadline=$((SECONDS + 120))
+  local i deadline=$((SECONDS + READY_TIMEOUT))
   for i in 0 1; do
     until curl -sf "http://127.0.0.1:${zt_http[$i]}/healthz/ready" >/dev/null \
         && curl -sf "http://127.0.0.1:${zt_admin[$i]}/config_dump" \
           | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["capture"]["pods"] else 1)' 2>/dev/null; do
       kill -0 "${zt_pids[$i]}" 2>/dev/null || { tail -40 "$dir/ztunnel-node-$((i + 1)).log"; die "ztunnel node-$((i + 1)) exited"; }
       kill -0 "$ca_pid" 2>/dev/null || { tail -40 "$dir/ca-service.log"; die "ca-service exited"; }
-      [ $SECONDS -lt $deadline ] || { tail -40 "$dir/ztunnel-node-$((i + 1)).log"; die "ztunnel node-$((i + 1)) not ready with its pod captured after 120 s"; }
+      [ $SECONDS -lt $deadline ] || { tail -40 "$dir/ztunnel-node-$((i + 1)).log"; die "ztunnel node-$((i + 1)) not ready with its pod captured after $READY_TIMEOUT s (BENCH_READY_TIMEOUT)"; }
       sleep 0.5
     done
   done
@@ -472,7 +525,8 @@ ip netns exec "$NS_CLIENT" timeout 5 bash -c "exec 3<>/dev/tcp/$SERVER_IP/$ECHO_
   || die "the client pod cannot reach $SERVER_IP:$ECHO_PORT through the router"
 
 echo "lab: client pod $CLIENT_IP (node 1) and server pod $SERVER_IP (node 2), bridges joined by a router namespace"
-echo "each path: ${WARMUP} s warm-up, iperf3 ${SECONDS_PER_RUN} s with 1 and 8 streams, then $RATE requests/s of $SIZE B over $CONNECTIONS connections for ${SECONDS_PER_RUN} s (after ${WARMUP} s)"
+echo "each path: warmed with every measured shape (iperf3 1 and 8 streams, $RATE req/s of $SIZE B), ${WARMUP} s each per round; a JVM until its JIT settles (< ${WARM_SETTLED} s of compilation in a round, at most ${WARM_MAX} s)"
+echo "then: iperf3 ${SECONDS_PER_RUN} s with 1 and 8 streams, then $RATE requests/s of $SIZE B over $CONNECTIONS connections for ${SECONDS_PER_RUN} s (after ${WARMUP} s)"
 for p in $PATHS; do "run_${p}_path"; done
 
 echo
