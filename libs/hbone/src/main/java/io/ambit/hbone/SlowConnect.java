@@ -2,6 +2,7 @@ package io.ambit.hbone;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -47,11 +48,14 @@ final class SlowConnect {
         done.addListener(f -> timer.cancel(false));
     }
 
-    private static ScheduledFuture<?> schedule(Channel stream, java.util.function.BooleanSupplier done, Supplier<String> state) {
-        long threshold = Long.getLong(THRESHOLD_PROPERTY, DEFAULT_THRESHOLD_MILLIS);
+    private static ScheduledFuture<?> schedule(Channel stream, BooleanSupplier done, Supplier<String> state) {
+        long threshold = thresholdMillis();
+        long start = System.nanoTime();
         return stream.eventLoop().schedule(() -> {
             if (!done.getAsBoolean()) {
-                String message = "HBONE CONNECT slow: " + stream + " after " + threshold + " ms: " + state.get();
+                // The elapsed time, not the threshold: a timer on a loop that was blocked fires late, and that says so.
+                long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                String message = "HBONE CONNECT slow: " + stream + " unanswered after " + elapsed + " ms: " + state.get();
                 log.warn(message);
                 Consumer<String> test = listener;
                 if (test != null) {
@@ -59,6 +63,10 @@ final class SlowConnect {
                 }
             }
         }, threshold, TimeUnit.MILLISECONDS);
+    }
+
+    static long thresholdMillis() {
+        return Long.getLong(THRESHOLD_PROPERTY, DEFAULT_THRESHOLD_MILLIS);
     }
 
     /** What the connection under a stream looks like now: is it open, writable, how much is queued. */

@@ -56,4 +56,30 @@ class SlowConnectTest {
         assertThat(warnings).anySatisfy(w -> assertThat(w)
                 .contains("CONNECT 127.0.0.1:7070", "written to the socket; the server has not answered", "active=true"));
     }
+
+    @Test
+    void aSlowSocketCreationForTheUpstreamIsNamed() {
+        List<String> slowSockets = new CopyOnWriteArrayList<>();
+        // Stands in for a thread that enters a pod's network namespace slowly: the delay is what is tested.
+        io.netty.channel.ChannelFactory<Channel> slow = new io.netty.channel.ChannelFactory<>() {
+            @Override
+            public Channel newChannel() {
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+                return new io.netty.channel.ReflectiveChannelFactory<>(bed.transport.socketChannel()).newChannel();
+            }
+
+            @Override
+            public String toString() {
+                return "slow-namespace";
+            }
+        };
+        TcpUpstreamConnector connector = new TcpUpstreamConnector(slow, Duration.ofSeconds(5));
+        connector.slowSocketListener = slowSockets::add;
+        InetSocketAddress echo = bed.echoUpstream();
+        io.netty.util.concurrent.Future<Channel> connected = connector.connect(bed.transport.group().next(), echo);
+        await().atMost(Duration.ofSeconds(20)).until(connected::isDone);
+        assertThat(connected.isSuccess()).isTrue();
+        connected.getNow().close().syncUninterruptibly();
+        assertThat(slowSockets).singleElement().asString().contains("slow-namespace", " ms");
+    }
 }
