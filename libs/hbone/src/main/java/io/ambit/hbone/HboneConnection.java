@@ -62,14 +62,14 @@ public final class HboneConnection {
                             : write.isSuccess() ? " written to the socket; the server has not answered" : " failed to send")
                             + "; " + SlowConnect.connection(channel));
                     write.addListener((ChannelFutureListener) sent -> {
-                                if (sent.isSuccess()) {
-                                    stream.read(); // the response headers
-                                } else {
-                                    result.completeExceptionally(new HboneConnectionException(
-                                            "cannot send CONNECT " + authority, sent.cause()));
-                                    stream.close();
-                                }
-                            });
+                        if (sent.isSuccess()) {
+                            stream.read(); // the response headers
+                        } else {
+                            result.completeExceptionally(new HboneConnectionException(
+                                    "cannot send CONNECT " + authority, sent.cause()));
+                            stream.close();
+                        }
+                    });
                 });
         return result;
     }

@@ -1,7 +1,7 @@
 package io.ambit.hbone;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.netty.channel.Channel;
-import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 
 /**
@@ -40,12 +39,6 @@ final class SlowConnect {
     static void watch(Channel stream, CompletableFuture<?> done, Supplier<String> state) {
         ScheduledFuture<?> timer = schedule(stream, done::isDone, state);
         done.whenComplete((r, e) -> timer.cancel(false));
-    }
-
-    /** The same for a Netty future (the server's 200 write). */
-    static void watch(Channel stream, Future<?> done, Supplier<String> state) {
-        ScheduledFuture<?> timer = schedule(stream, done::isDone, state);
-        done.addListener(f -> timer.cancel(false));
     }
 
     private static ScheduledFuture<?> schedule(Channel stream, BooleanSupplier done, Supplier<String> state) {
