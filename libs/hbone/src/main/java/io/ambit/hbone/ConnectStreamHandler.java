@@ -2,6 +2,7 @@ package io.ambit.hbone;
 
 import java.net.InetSocketAddress;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import io.ambit.hbone.TunnelObserver.Refusal;
 import io.ambit.identity.SpiffeId;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -35,6 +37,10 @@ final class ConnectStreamHandler extends ChannelInboundHandlerAdapter {
     private final HboneServer.Config config;
     private final SpiffeId client;
     private boolean requestSeen;
+    /** Completes once this CONNECT was answered (or its stream closed): ends the slow-CONNECT watch. */
+    private final CompletableFuture<Void> answered = new CompletableFuture<>();
+    /** The 200's write, once the upstream is connected. */
+    private volatile ChannelFuture okWrite;
 
     ConnectStreamHandler(HboneServer.Config config, SpiffeId client) {
         this.config = config;
@@ -96,8 +102,23 @@ final class ConnectStreamHandler extends ChannelInboundHandlerAdapter {
             terminate(ctx, connect);
             return;
         }
-        config.upstream().connect(ctx.channel().eventLoop(), target, connect)
-                .addListener((Future<Channel> f) -> onUpstream(ctx, connect, f));
+        Future<Channel> attempt = config.upstream().connect(ctx.channel().eventLoop(), target, connect);
+        watchSlow(ctx.channel(), target, attempt);
+        attempt.addListener((Future<Channel> f) -> onUpstream(ctx, connect, f));
+    }
+
+    /**
+     * Warns if this CONNECT is still unanswered well after it arrived, saying whether the upstream
+     * connect or the 200's write is what waits (issue 12's 56 s stall could not tell them apart).
+     */
+    private void watchSlow(Channel stream, InetSocketAddress target, Future<Channel> attempt) {
+        SlowConnect.watch(stream, answered, () -> "CONNECT " + target + " from " + client + (!attempt.isDone()
+                ? ": the upstream connect has not completed"
+                : okWrite == null ? ": the upstream connect completed (" + (attempt.isSuccess() ? "connected" : attempt.cause())
+                        + "), no answer written yet"
+                : ": 200 not yet written to the socket (not flushed, or the connection does not drain)")
+                + "; " + SlowConnect.connection(stream.parent()));
+        stream.closeFuture().addListener(f -> answered.complete(null));
     }
 
     private void onUpstream(ChannelHandlerContext ctx, ConnectRequest connect, Future<Channel> attempt) {
@@ -112,17 +133,18 @@ final class ConnectStreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.pipeline().remove(this);
-        stream.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200"), false))
-                .addListener((ChannelFutureListener) f -> {
-                    if (f.isSuccess()) {
-                        log.debug("tunnel {} -> {} for {}", connect.peer(), connect.target(), connect.client());
-                        Relay relay = Relay.bind(upstream, stream, config.settings().idleTimeout(), config.relayStats());
-                        config.observer().opened(connect, relay);
-                    } else {
-                        upstream.close();
-                        stream.close();
-                    }
-                });
+        okWrite = stream.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200"), false));
+        okWrite.addListener((ChannelFutureListener) f -> {
+            answered.complete(null);
+            if (f.isSuccess()) {
+                log.debug("tunnel {} -> {} for {}", connect.peer(), connect.target(), connect.client());
+                Relay relay = Relay.bind(upstream, stream, config.settings().idleTimeout(), config.relayStats());
+                config.observer().opened(connect, relay);
+            } else {
+                upstream.close();
+                stream.close();
+            }
+        });
     }
 
     /** The tunnel ends here (the waypoint): answer 200, then hand the stream over untouched. */
@@ -154,7 +176,8 @@ final class ConnectStreamHandler extends ChannelInboundHandlerAdapter {
             config.observer().refused(peer, Optional.of(client), request, refusal, why);
         }
         ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status(Integer.toString(refusal.status())), true))
-                .addListener(ChannelFutureListener.CLOSE);
+                .addListener(ChannelFutureListener.CLOSE)
+                .addListener(f -> answered.complete(null));
     }
 
     @Override

@@ -56,16 +56,20 @@ public final class HboneConnection {
                         return;
                     }
                     Http2StreamChannel stream = (Http2StreamChannel) f.getNow();
-                    stream.writeAndFlush(new DefaultHttp2HeadersFrame(connectHeaders(authority, headers), false))
-                            .addListener((ChannelFutureListener) sent -> {
-                                if (sent.isSuccess()) {
-                                    stream.read(); // the response headers
-                                } else {
-                                    result.completeExceptionally(new HboneConnectionException(
-                                            "cannot send CONNECT " + authority, sent.cause()));
-                                    stream.close();
-                                }
-                            });
+                    ChannelFuture write = stream.writeAndFlush(new DefaultHttp2HeadersFrame(connectHeaders(authority, headers), false));
+                    SlowConnect.watch(stream, result, () -> "CONNECT " + authority + (!write.isDone()
+                            ? " not yet written to the socket (not flushed, or the connection does not drain)"
+                            : write.isSuccess() ? " written to the socket; the server has not answered" : " failed to send")
+                            + "; " + SlowConnect.connection(channel));
+                    write.addListener((ChannelFutureListener) sent -> {
+                        if (sent.isSuccess()) {
+                            stream.read(); // the response headers
+                        } else {
+                            result.completeExceptionally(new HboneConnectionException(
+                                    "cannot send CONNECT " + authority, sent.cause()));
+                            stream.close();
+                        }
+                    });
                 });
         return result;
     }

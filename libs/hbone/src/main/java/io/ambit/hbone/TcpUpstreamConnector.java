@@ -2,6 +2,11 @@ package io.ambit.hbone;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -16,7 +21,11 @@ import io.netty.util.concurrent.Promise;
 /** Plain TCP to the target, with a connect timeout; auto-read off so the relay controls reading. */
 public final class TcpUpstreamConnector implements UpstreamConnector {
 
+    private static final Logger log = LoggerFactory.getLogger(TcpUpstreamConnector.class);
+
     private final ChannelFactory<? extends Channel> channels;
+    /** Tests listen here for the slow-socket warning; null otherwise. */
+    volatile Consumer<String> slowSocketListener;
     private final int connectTimeoutMillis;
 
     public TcpUpstreamConnector(Transport transport, Duration connectTimeout) {
@@ -41,7 +50,7 @@ public final class TcpUpstreamConnector implements UpstreamConnector {
         SocketCreation.onLoop(loop, () -> {
             ChannelFuture attempt = new Bootstrap()
                     .group(loop)
-                    .channelFactory(channels)
+                    .channelFactory((ChannelFactory<Channel>) this::newChannel)
                     .option(ChannelOption.AUTO_READ, false)
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .option(ChannelOption.TCP_NODELAY, true)
@@ -57,5 +66,26 @@ public final class TcpUpstreamConnector implements UpstreamConnector {
             });
         }, connected::setFailure);
         return connected;
+    }
+
+    /**
+     * Makes the socket, and says so when that was slow: it runs on the event loop before the connect
+     * timeout starts, and in ztunnel it means a thread entering the pod's network namespace (issue 12:
+     * a CONNECT waited 56 s and the connect timeout is 5 s, so only a step outside it could explain it).
+     */
+    private Channel newChannel() {
+        long start = System.nanoTime();
+        Channel channel = channels.newChannel();
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        if (millis >= SlowConnect.thresholdMillis()) {
+            String message = "creating an upstream socket with " + channels + " took " + millis
+                    + " ms (on the event loop, before the connect timeout starts)";
+            log.warn(message);
+            Consumer<String> test = slowSocketListener;
+            if (test != null) {
+                test.accept(message);
+            }
+        }
+        return channel;
     }
 }
