@@ -118,9 +118,10 @@ class WaypointDataPathTest {
     TestMeshConfig.Resources resources;
     InetSocketAddress backendA;
     /** How each tunnel at the destination ended. */
-    final java.util.concurrent.BlockingQueue<io.ambit.hbone.RelayResult> relayResults = new java.util.concurrent.LinkedBlockingQueue<>();
     /** Tunnels the destination accepted (from the waypoint: its upstream connections). */
     final java.util.concurrent.atomic.AtomicInteger upstreamTunnels = new java.util.concurrent.atomic.AtomicInteger();
+    /** Every upstream tunnel the destination served, in the order they opened: a test can follow its own. */
+    final List<java.util.concurrent.CompletableFuture<io.ambit.hbone.RelayResult>> relays = new java.util.concurrent.CopyOnWriteArrayList<>();
     ProxyContext context;
     /** The HTTP/1.1 backends A, B, S, F, M, for configurations that swap one cluster. */
     List<InetSocketAddress> backendAddresses;
@@ -144,8 +145,8 @@ class WaypointDataPathTest {
                 .observer(new io.ambit.hbone.TunnelObserver() {
                     @Override
                     public void opened(io.ambit.hbone.ConnectRequest request, io.ambit.hbone.Relay relay) {
+                        relays.add(relay.done());
                         upstreamTunnels.incrementAndGet();
-                        relay.done().thenAccept(relayResults::add);
                     }
                 }).start();
         Svid waypointSvid = svid(WAYPOINT);
@@ -670,22 +671,28 @@ class WaypointDataPathTest {
     @Test
     void anIdleUpstreamTunnelIsEndedCleanly() throws Exception {
         noIdleUpstreams();
-        relayResults.clear();
+        int mine = relays.size(); // the tunnel this request opens; earlier tests' may still be ending
         try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
             assertThat(body(http.get("/version"))).startsWith("A");
         }
         await().until(() -> context.upstreams().idleCount() == 1);
-        assertThat(relayResults).as("kept open while idle").isEmpty();
+        assertThat(relays).as("one new upstream tunnel").hasSize(mine + 1);
+        assertThat(relays.get(mine)).as("kept open while idle").isNotDone();
         context.upstreams().closeIdle();
-        io.ambit.hbone.RelayResult result = relayResults.poll(15, TimeUnit.SECONDS);
-        assertThat(result).as("the destination's tunnel ended").isNotNull();
+        io.ambit.hbone.RelayResult result = relays.get(mine).get(15, TimeUnit.SECONDS);
         assertThat(result.error()).as("ended without a reset").isEmpty();
     }
 
-    /** Ends every idle upstream connection and waits until the destination saw them go. */
+    /**
+     * Ends every idle upstream connection and waits until none is left. Closed again on each poll: a
+     * connection an earlier test's exchange gives back to the pool late (after its response, or after a
+     * retried answer's body was drained) is idle only from then on, and would otherwise stay.
+     */
     private void noIdleUpstreams() {
-        context.upstreams().closeIdle();
-        await().until(() -> context.upstreams().idleCount() == 0);
+        await().until(() -> {
+            context.upstreams().closeIdle();
+            return context.upstreams().idleCount() == 0;
+        });
     }
 
     /** Keep-alive upstream, as Envoy's connection pool: one tunnel serves request after request. */
@@ -754,11 +761,11 @@ class WaypointDataPathTest {
     @Test
     void anUpstreamConnectionClosedWhileIdleIsNotReused() throws Exception {
         noIdleUpstreams();
-        relayResults.clear();
         int before = upstreamTunnels.get();
+        int mine = relays.size(); // the tunnel this request opens; earlier tests' may still be ending
         try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
             assertThat(body(http.get("/version?drop=1"))).startsWith("A GET /version?drop=1");
-            assertThat(relayResults.poll(10, TimeUnit.SECONDS)).as("the destination's tunnel ended").isNotNull();
+            assertThat(relays.get(mine).get(10, TimeUnit.SECONDS)).as("the destination's tunnel ended").isNotNull();
             await().until(() -> context.upstreams().idleCount() == 0);
             FullHttpResponse next = http.get("/version");
             assertThat(next.status().code()).isEqualTo(200);
