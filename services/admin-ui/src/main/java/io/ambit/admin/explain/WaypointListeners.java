@@ -69,28 +69,7 @@ public final class WaypointListeners {
             return out;
         }
 
-        /** A TCP port's listener (a filter chain with a TCP proxy), not an HTTP one (an {@code api_listener}). */
-    static boolean isTcp(Listener l) {
-        return !l.hasApiListener() && l.getFilterChainsCount() > 0;
-    }
-
-    /** The cluster a TCP listener's TCP proxy names, or empty. */
-    static String tcpClusterOf(Listener l) {
-        for (var chain : l.getFilterChainsList()) {
-            for (var f : chain.getFiltersList()) {
-                if (f.getTypedConfig().is(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.class)) {
-                    try {
-                        return f.getTypedConfig().unpack(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.class).getCluster();
-                    } catch (InvalidProtocolBufferException e) {
-                        return "";
-                    }
-                }
-            }
-        }
-        return "";
-    }
-
-    /** The route table a listener names (its RDS {@code route_config_name}). */
+        /** The route table of that name, as served to the waypoint. */
         public Optional<RouteConfiguration> routeTable(String name) {
             return routes.stream().filter(r -> r.getName().equals(name)).findFirst();
         }
