@@ -101,7 +101,7 @@ public final class WaypointDeployer implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 // once per outage: the xds-server restarting is a scenario, not 2 lines a second
                 if (!closed && !String.valueOf(e.getMessage()).equals(lastProblem)) {
-                    log.warn("waypoint deployer: {}", e.getMessage());
+                    log.warn("waypoint deployer: {}", e.toString()); // the type too: some failures carry no message
                 }
                 lastProblem = String.valueOf(e.getMessage());
             }
