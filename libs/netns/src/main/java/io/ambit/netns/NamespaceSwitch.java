@@ -34,7 +34,7 @@ final class NamespaceSwitch implements AutoCloseable {
 
     /**
      * Back to the namespace the thread had. If even that fails the thread must not run anything
-     * else, which is why {@link NetNamespace#run} uses a thread of its own that ends here.
+     * else, which is why {@link NetNamespace#run}'s workers end when their way home fails.
      */
     @Override
     public void close() throws SyscallException {

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A handle on a network namespace: an open file descriptor of {@code /var/run/netns/<name>} or
@@ -22,12 +21,12 @@ public final class NetNamespace implements AutoCloseable {
     /** Where {@code ip netns} (and containerd) bind-mount named namespaces. */
     public static final Path NAMED_DIR = Path.of("/var/run/netns");
 
-    private static final AtomicLong THREADS = new AtomicLong();
-
     private final Path path;
     private final int fd;
     private final long inode;
-    private volatile boolean closed;
+    private boolean closed;
+    private boolean fdClosed;
+    private int users;
 
     private NetNamespace(Path path, int fd, long inode) {
         this.path = path;
@@ -85,25 +84,40 @@ public final class NetNamespace implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} on a new platform thread that enters this namespace, and returns its
-     * result or rethrows its exception. The thread always switches back before it ends, also
-     * when the task fails; a thread of its own per call means a failed switch back can never
-     * leak into other work (the thread simply ends).
+     * Runs {@code task} inside this namespace and returns its result or rethrows its exception;
+     * the caller waits (uninterruptibly: what the task creates is always handed back, never
+     * orphaned; an interrupt is kept for afterwards). The work is done by one of a few long-lived
+     * workers ({@link NamespaceWorkers}: why, and the rules that keep a worker from ever running
+     * work in a namespace it did not ask for).
      */
     public <T, E extends Exception> T run(NamespaceTask<T, E> task) throws E, NetnsException {
+        acquire();
+        try {
+            CompletableFuture<T> result = new CompletableFuture<>();
+            NamespaceWorkers.SHARED.submit(this, task, result);
+            return await(result);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Keeps the descriptor open while a task may still setns(2) to it: a descriptor closed and
+     * reused meanwhile could name another namespace.
+     */
+    private synchronized void acquire() {
         if (closed) {
             throw new IllegalStateException("namespace handle " + path + " is closed");
         }
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread.ofPlatform().name("netns-" + path.getFileName() + "-" + THREADS.incrementAndGet()).daemon()
-                .start(() -> {
-                    try (NamespaceSwitch ignored = NamespaceSwitch.enter(this)) {
-                        result.complete(task.call());
-                    } catch (Throwable e) {
-                        result.completeExceptionally(e);
-                    }
-                });
-        return await(result);
+        users++;
+    }
+
+    private synchronized void release() throws SyscallException {
+        users--;
+        if (closed && users == 0 && !fdClosed) {
+            fdClosed = true;
+            LinuxSyscalls.close(fd);
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -149,11 +163,15 @@ public final class NetNamespace implements AutoCloseable {
         return fd;
     }
 
+    /** Closes the descriptor now, or when the last {@link #run} in progress has returned. */
     @Override
-    public void close() throws SyscallException {
+    public synchronized void close() throws SyscallException {
         if (!closed) {
             closed = true;
-            LinuxSyscalls.close(fd);
+            if (users == 0) {
+                fdClosed = true;
+                LinuxSyscalls.close(fd);
+            }
         }
     }
 
