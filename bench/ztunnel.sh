@@ -21,7 +21,11 @@
 # services/ztunnel/jvm.options, as the lab starts it) for the two ztunnel JVMs ("{node}" in them is replaced by
 # node-1 or node-2, e.g. for a per-node -XX:AOTCacheOutput= file), ZTUNNEL_JAR (services/ztunnel/target/ztunnel.jar;
 # an AOT cache needs the jar extracted with -Djarmode=tools), STOP_GRACE (5) s a stopped process has to exit
-# (an AOT training run writes its cache at exit). Exits non-zero when any step failed.
+# (an AOT training run writes its cache at exit), BENCH_SHAPES ("stream latency connect") the traffic shapes
+# to warm and measure: stream = iperf3, latency = the request/response load, connect = a new TCP connection
+# per request (ConnectClient: connect, 1 byte there and back, close), open loop at BENCH_CONNECT_RATE (200)
+# connections/s for set-up latency p50/p90/p99, then closed loop with BENCH_CONNECT_WORKERS (4) threads for
+# connections/s. Exits non-zero when any step failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +36,15 @@ SIZE=${BENCH_SIZE:-1024}
 CONNECTIONS=${BENCH_CONNECTIONS:-4}
 REPEAT=${BENCH_REPEAT:-5}
 PATHS=${BENCH_PATHS:-direct haproxy ztunnel}
+SHAPES=${BENCH_SHAPES:-stream latency connect}
+CONNECT_RATE=${BENCH_CONNECT_RATE:-200}
+CONNECT_WORKERS=${BENCH_CONNECT_WORKERS:-4}
+[[ "$CONNECT_RATE" =~ ^[1-9][0-9]*$ && "$CONNECT_WORKERS" =~ ^[1-9][0-9]*$ ]] \
+  || { echo "ztunnel.sh: BENCH_CONNECT_RATE and BENCH_CONNECT_WORKERS must be positive numbers" >&2; exit 2; }
+for s in $SHAPES; do
+  case $s in stream|latency|connect) ;; *) echo "ztunnel.sh: BENCH_SHAPES: unknown shape '$s' (stream, latency, connect)" >&2; exit 2;; esac
+done
+shape() { [[ " $SHAPES " == *" $1 "* ]]; }
 [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || { echo "ztunnel.sh: BENCH_REPEAT must be a positive number, not '$REPEAT'" >&2; exit 2; }
 for p in $PATHS; do
   case $p in direct|haproxy|ztunnel) ;; *) echo "ztunnel.sh: BENCH_PATHS: unknown path '$p' (direct, haproxy, ztunnel)" >&2; exit 2;; esac
@@ -155,16 +168,20 @@ warm_up() {
   [ -n "${jit0:-}" ] || pids=() # no JVM among them (HAProxy): one round
   while :; do
     round=$((round + 1))
-    for streams in 1 8; do
+    shape stream && for streams in 1 8; do
       iperf "$host" "$iperf_port" "$streams" "$WARMUP" "$work/iperf-$name-warmup.json" >/dev/null \
         || { echo "  $name: FAILED: warm-up iperf3 with $streams stream(s): $(iperf_error "$work/iperf-$name-warmup.json")" >&2; touch "$work/failed"; }
     done
-    timeout --foreground $((WARMUP + 60)) ip netns exec "$NS_CLIENT" "${JAVA[@]}" -cp "$JAR" \
+    shape latency && { timeout --foreground $((WARMUP + 60)) ip netns exec "$NS_CLIENT" "${JAVA[@]}" -cp "$JAR" \
       io.ambit.bench.ztunnel.LatencyClient "$name-warm-up" "$host:$echo_port" "$RATE" "$WARMUP" "$CONNECTIONS" \
       0 "$SIZE" "$CLK_TCK" "" >"$work/latency-$name-warm-up.out" 2>&1 \
-      || { echo "  $name: FAILED: warm-up request/response load: $(tail -1 "$work/latency-$name-warm-up.out")" >&2; touch "$work/failed"; }
+      || { echo "  $name: FAILED: warm-up request/response load: $(tail -1 "$work/latency-$name-warm-up.out")" >&2; touch "$work/failed"; }; }
+    shape connect && { timeout --foreground $((2 * WARMUP + 60)) ip netns exec "$NS_CLIENT" "${JAVA[@]}" -cp "$JAR" \
+      io.ambit.bench.ztunnel.ConnectClient "$name-warm-up" "$host:$echo_port" "$CONNECT_RATE" "$WARMUP" "$CONNECT_WORKERS" 0 \
+      >"$work/connect-$name-warm-up.out" 2>&1 \
+      || { echo "  $name: FAILED: warm-up connection set-up load: $(tail -1 "$work/connect-$name-warm-up.out")" >&2; touch "$work/failed"; }; }
     if [ ${#pids[@]} -eq 0 ]; then
-      printf '  %-8s warm-up: 1 round of 1 stream, 8 streams and %d req/s, %d s each (no JIT to settle)\n' "$name" "$RATE" "$WARMUP"
+      printf '  %-8s warm-up: 1 round of %s, %d s each (no JIT to settle)\n' "$name" "$SHAPES" "$WARMUP"
       return 0
     fi
     jit1=$(jit_seconds "${pids[@]}")
@@ -198,7 +215,9 @@ measure_path() {
   # count over all runs; the throughput reported is the median of the runs that passed.
   local runs run failures all_bps jit_before=""
   [ ${#pids[@]} -gt 0 ] && jit_before=$(jit_seconds "${pids[@]}")
-  for streams in 1 8; do
+  local all_streams=""
+  shape stream && all_streams="1 8"
+  for streams in $all_streams; do
     runs=1; [ "$streams" = 8 ] && runs=$REPEAT
     failures=0 all_bps=() bytes=0 ticks=-
     [ ${#pids[@]} -gt 0 ] && before=$(cpu_ticks "${pids[@]}")
@@ -222,7 +241,9 @@ measure_path() {
     printf '  %-8s iperf3 %d stream(s): %s Gbit/s%s\n' "$name" "$streams" "$(awk -v b="$bps" 'BEGIN { printf "%.2f", b / 1e9 }')" \
       "$([ "$runs" -gt 1 ] && echo " (median of $((runs - failures)) passing runs, $failures failed)")"
   done
-  if timeout --foreground $((WARMUP + SECONDS_PER_RUN + 60)) ip netns exec "$NS_CLIENT" "${JAVA[@]}" -cp "$JAR" \
+  if ! shape latency; then
+    :
+  elif timeout --foreground $((WARMUP + SECONDS_PER_RUN + 60)) ip netns exec "$NS_CLIENT" "${JAVA[@]}" -cp "$JAR" \
       io.ambit.bench.ztunnel.LatencyClient "$name" "$host:$echo_port" "$RATE" "$SECONDS_PER_RUN" "$CONNECTIONS" \
       "$WARMUP" "$SIZE" "$CLK_TCK" "$pid_list" >"$work/latency-$name.out" 2>&1; then
     grep '^RESULT' "$work/latency-$name.out" >>"$results"
@@ -231,6 +252,20 @@ measure_path() {
     echo "  $name: latency run failed:" >&2
     touch "$work/failed"
     tail -5 "$work/latency-$name.out" | sed 's/^/    /' >&2
+  fi
+  # A new TCP connection per request: the proxies' set-up path (ztunnel: a new HBONE stream and a
+  # socket opened in the destination pod's namespace; HAProxy: a new mutual-TLS connection).
+  if ! shape connect; then
+    :
+  elif timeout --foreground $((WARMUP + 2 * SECONDS_PER_RUN + 60)) ip netns exec "$NS_CLIENT" "${JAVA[@]}" -cp "$JAR" \
+      io.ambit.bench.ztunnel.ConnectClient "$name" "$host:$echo_port" "$CONNECT_RATE" "$SECONDS_PER_RUN" \
+      "$CONNECT_WORKERS" "$WARMUP" >"$work/connect-$name.out" 2>&1; then
+    grep '^RESULT' "$work/connect-$name.out" >>"$results"
+    grep -v '^RESULT' "$work/connect-$name.out" | sed 's/^/  /'
+  else
+    echo "  $name: FAILED: connection set-up run:" >&2
+    touch "$work/failed"
+    tail -5 "$work/connect-$name.out" | sed 's/^/    /' >&2
   fi
   if [ -n "$jit_before" ]; then
     printf '  %-8s JIT compilation during the measured runs: %s s (both JVMs; %s s before them)\n' "$name" \
@@ -514,6 +549,9 @@ YAML
 
 remove_lab
 make_lab
+# The connect shape opens thousands of connections a second from the client pod (and, through
+# ztunnel, from inside the server pod): let them reuse TIME_WAIT ports (these namespaces only).
+for ns in "$NS_CLIENT" "$NS_SERVER"; do ip netns exec "$ns" sysctl -qw net.ipv4.tcp_tw_reuse=1; done
 spawn "$NS_SERVER" "$work/iperf3-server.log" iperf3 -s -p "$IPERF_PORT"; iperf_pid=$SPAWNED
 # the lab's echo workload (workloads/echo), TCP echo only on ECHO_PORT; its other listeners on free ports
 spawn "$NS_SERVER" "$work/echo-server.log" "${JAVA[@]}" -Xmx128m -jar workloads/echo/target/echo.jar server --pod server \
@@ -527,10 +565,11 @@ ip netns exec "$NS_CLIENT" timeout 5 bash -c "exec 3<>/dev/tcp/$SERVER_IP/$ECHO_
 echo "lab: client pod $CLIENT_IP (node 1) and server pod $SERVER_IP (node 2), bridges joined by a router namespace"
 echo "each path: warmed with every measured shape (iperf3 1 and 8 streams, $RATE req/s of $SIZE B), ${WARMUP} s each per round; a JVM until its JIT settles (< ${WARM_SETTLED} s of compilation in a round, at most ${WARM_MAX} s)"
 echo "then: iperf3 ${SECONDS_PER_RUN} s with 1 and 8 streams, then $RATE requests/s of $SIZE B over $CONNECTIONS connections for ${SECONDS_PER_RUN} s (after ${WARMUP} s)"
+echo "shapes: $SHAPES (connect: a new connection per request, $CONNECT_RATE/s open loop for ${SECONDS_PER_RUN} s after ${WARMUP} s, then $CONNECT_WORKERS workers closed loop for ${SECONDS_PER_RUN} s)"
 for p in $PATHS; do "run_${p}_path"; done
 
 echo
-awk -v clk="$CLK_TCK" -v rate="$RATE" -v size="$SIZE" -v extra="$EXTRA_PODS" '
+awk -v clk="$CLK_TCK" -v rate="$RATE" -v size="$SIZE" -v extra="$EXTRA_PODS" -v crate="$CONNECT_RATE" -v cworkers="$CONNECT_WORKERS" '
   $1 == "RESULT" {
     p = $2; k = $3
     if (k ~ /^tput-/) {
@@ -538,6 +577,8 @@ awk -v clk="$CLK_TCK" -v rate="$RATE" -v size="$SIZE" -v extra="$EXTRA_PODS" '
       if ($6 != "-") { ticks[p] += $6; hasticks[p] = 1 }
     } else if (k == "latency") { lat[p, 50] = $4; lat[p, 90] = $5; lat[p, 99] = $6; late[p] = $8 }
     else if (k == "cpu-per-krps") krps[p] = $4
+    else if (k == "connect") { con[p, 50] = $4; con[p, 90] = $5; con[p, 99] = $6; conlate[p] = $7 }
+    else if (k == "connect-rate") conrate[p] = $4
     else if (k == "rss-kib") { rss[p] = $4 / 1024; rssmax[p] = $5 / 1024 }
     else if (k == "idle-kib") idle[p] = $4 / 1024
     else if (k == "pods-rss-kib") { podsrss = $4 / 1024; podrss = $5 }
@@ -566,6 +607,11 @@ awk -v clk="$CLK_TCK" -v rate="$RATE" -v size="$SIZE" -v extra="$EXTRA_PODS" '
     row("  (client sent late by, p99)", get(late, "ztunnel"), get(late, "haproxy"), get(late, "direct"), "%.3f")
     for (i = 1; i <= 3; i++)
       row(sprintf("added p%d (ms)", qs[i]), added("ztunnel", qs[i]), added("haproxy", qs[i]), "", "%.3f")
+    for (i = 1; i <= 3; i++)
+      row(sprintf("new connection p%d at %d/s (ms)", qs[i], crate), get(con, "ztunnel" SUBSEP qs[i]), get(con, "haproxy" SUBSEP qs[i]),
+        get(con, "direct" SUBSEP qs[i]), "%.3f")
+    row("  (client sent late by, p99)", get(conlate, "ztunnel"), get(conlate, "haproxy"), get(conlate, "direct"), "%.3f")
+    row(sprintf("new connections/s, %d workers", cworkers), get(conrate, "ztunnel"), get(conrate, "haproxy"), get(conrate, "direct"), "%.0f")
     row("proxy CPU per GB (s)", pergb("ztunnel"), pergb("haproxy"), "", "%.2f")
     row("proxy CPU per 1,000 req/s (cores)", get(krps, "ztunnel"), get(krps, "haproxy"), "", "%.3f")
     row("proxy RSS at the end, both (MiB)", get(rss, "ztunnel"), get(rss, "haproxy"), "", "%.1f")
