@@ -20,6 +20,7 @@ trim interval, before and after the step:
          destination identity, destination address}. Checked by counting the established connections to port
          15008 in /proc/net/tcp. Both ends of each HBONE connection are in this one ztunnel, and each tunnel
          also holds its SOCKS5 and upstream sockets: the figure per connection is all of that together.
+MARGINAL_HOOK, a shell command run after each of those reads ({pid}, {step} = base/pods/identities/tunnels filled in).
 
   ZTUNNEL_JAVA_OPTS="..." ZTUNNEL_ENV="LD_PRELOAD=..." bench/ztunnel-mem.py LABEL
 ZTUNNEL_JAVA_OPTS defaults to services/ztunnel/jvm.options. Needs the jars built. Prints one RESULT line.
@@ -173,12 +174,15 @@ class Marginal:
         return sum(float(l.rsplit(" ", 1)[1]) for l in body.decode().splitlines()
                    if l.startswith("jvm_memory_used_bytes{") and 'area="heap"' in l)
 
-    def read(self):
+    def read(self, step):
         """(RSS KiB, heap KiB): a GC, then a trim interval (-XX:TrimNativeHeapInterval=5000) for glibc to give back."""
         self.heap_used()
         time.sleep(6)
         heap = self.heap_used()
-        return rss_kib(self.pid), heap / 1024
+        rss = rss_kib(self.pid)
+        if os.environ.get("MARGINAL_HOOK"):  # e.g. a jemalloc heap dump through gdb (bench/README.md)
+            subprocess.run(os.environ["MARGINAL_HOOK"].format(pid=self.pid, step=step), shell=True)
+        return rss, heap / 1024
 
 
 def add_workloads(mesh, lines, want, admin_port, procs, served_check=None):
@@ -208,11 +212,11 @@ async def open_idle_tunnels(sources, destinations, port):
 def marginal_costs(zt, zt_http, zt_admin, mesh, echo_port, procs):
     m = Marginal(zt.pid, zt_http)
     lines = []
-    rss0, heap0 = m.read()
+    rss0, heap0 = m.read("base")
     added = [(f"added-{n}", ADDED_PREFIX + str(n), "server") for n in range(1, MARGINAL_PODS + 1)]
     base = len(json.loads(http_ok(f"http://127.0.0.1:{zt_admin}/config_dump")[1])["capture"]["pods"])
     add_workloads(mesh, [workload_yaml(*p) for p in added], base + len(added), zt_admin, procs)
-    rss1, heap1 = m.read()
+    rss1, heap1 = m.read("pods")
     per_pod = (rss1 - rss0) / len(added)
     lines.append(f"+{len(added)} pods (same identity): RSS {rss0 / 1024:.1f} -> {rss1 / 1024:.1f} MiB, "
                  f"heap after GC {heap0 / 1024:.1f} -> {heap1 / 1024:.1f} MiB: {per_pod:.0f} KiB RSS and "
@@ -227,7 +231,7 @@ def marginal_costs(zt, zt_http, zt_admin, mesh, echo_port, procs):
         ok, body = http_ok(f"http://127.0.0.1:{zt_admin}/certs")
         return ok and want_ids <= {c["identity"] for c in json.loads(body) if c.get("state") == "Available"}
     add_workloads(mesh, [workload_yaml(*p) for p in sources], base + len(added) + len(sources), zt_admin, procs, certified)
-    rss2, heap2 = m.read()
+    rss2, heap2 = m.read("identities")
     lines.append(f"+{len(sources)} pods with an identity each: RSS {rss1 / 1024:.1f} -> {rss2 / 1024:.1f} MiB, heap after GC "
                  f"{heap1 / 1024:.1f} -> {heap2 / 1024:.1f} MiB: {(rss2 - rss1) / len(sources):.0f} KiB RSS and "
                  f"{(heap2 - heap1) / len(sources):.0f} KiB heap per identity")
@@ -241,7 +245,7 @@ def marginal_costs(zt, zt_http, zt_admin, mesh, echo_port, procs):
         writers = await open_idle_tunnels([ip for _, ip, _ in sources], destinations, echo_port)
         await asyncio.sleep(1)
         connections = hbone_connections(zt.pid, ADDED_PREFIX)
-        rss3, heap3 = await asyncio.to_thread(m.read)
+        rss3, heap3 = await asyncio.to_thread(m.read, "tunnels")
         for w in writers:
             w.close()
         for s in servers:
