@@ -54,9 +54,9 @@ def rss_kib(pid):
         return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
 
 
-def http_ok(url):
+def http_ok(url, timeout=2):
     try:
-        with urllib.request.urlopen(url, timeout=2) as r:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
             return r.status == 200, r.read()
     except Exception:
         return False, b""
@@ -168,7 +168,8 @@ class Marginal:
 
     def heap_used(self):
         subprocess.run([f"{JAVA_HOME}/bin/jcmd", str(self.pid), "GC.run"], capture_output=True, check=True)
-        ok, body = http_ok(f"http://127.0.0.1:{self.http_port}/actuator/prometheus")
+        # A scrape of a JVM on a busy machine (load 16) can take more than the 2 s the readiness checks allow.
+        ok, body = http_ok(f"http://127.0.0.1:{self.http_port}/actuator/prometheus", timeout=30)
         if not ok:
             sys.exit("cannot read ztunnel's heap from /actuator/prometheus")
         return sum(float(l.rsplit(" ", 1)[1]) for l in body.decode().splitlines()
