@@ -431,23 +431,35 @@ final class Exchange {
      * new tunnel opened instead.
      */
     private void adopt(int id, Channel stream, HboneKey key, String authority) {
+        if (stream.eventLoop() == loop) {
+            adopted(id, stream, key, authority, takeOver(id, stream)); // the pool prefers one on this loop: no task
+            return;
+        }
         stream.eventLoop().execute(() -> {
-            boolean usable = stream.isActive() && stream.pipeline().get(UPSTREAM_HANDLER) != null;
-            if (usable) {
-                stream.pipeline().replace(UPSTREAM_HANDLER, UPSTREAM_HANDLER, new UpstreamHandler(this, id));
-            }
-            loop.execute(() -> {
-                if (id != attemptId || done) {
-                    stream.close();
-                } else if (!usable) {
-                    stream.close();
-                    openTunnel(id, key, authority);
-                } else {
-                    upstreamTunnel = stream;
-                    send(stream);
-                }
-            });
+            boolean usable = takeOver(id, stream);
+            loop.execute(() -> adopted(id, stream, key, authority, usable));
         });
+    }
+
+    /** On the stream's loop: the pool's watcher gives way to this attempt's handler; false when the stream ended meanwhile. */
+    private boolean takeOver(int id, Channel stream) {
+        boolean usable = stream.isActive() && stream.pipeline().get(UPSTREAM_HANDLER) != null;
+        if (usable) {
+            stream.pipeline().replace(UPSTREAM_HANDLER, UPSTREAM_HANDLER, new UpstreamHandler(this, id));
+        }
+        return usable;
+    }
+
+    private void adopted(int id, Channel stream, HboneKey key, String authority, boolean usable) {
+        if (id != attemptId || done) {
+            stream.close();
+        } else if (!usable) {
+            stream.close();
+            openTunnel(id, key, authority);
+        } else {
+            upstreamTunnel = stream;
+            send(stream);
+        }
     }
 
     private void onTunnel(int id, HboneTunnel tunnel, Throwable error) {
