@@ -34,6 +34,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -537,10 +538,15 @@ final class Exchange {
 
     private void send(Channel stream) {
         upstream = stream;
-        stream.write(upstreamRequest());
         if (bodyless) {
-            stream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            // the whole request as one message: over h2c one HEADERS frame with END_STREAM rather than
+            // HEADERS and an empty DATA frame; over HTTP/1.1 one buffer rather than the head and an
+            // empty one, each its own DATA frame of the tunnel (issue 14)
+            HttpRequest head = upstreamRequest();
+            stream.writeAndFlush(new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
+                    io.netty.buffer.Unpooled.EMPTY_BUFFER, head.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE));
         } else {
+            stream.write(upstreamRequest());
             stream.flush();
             drainPendingBody();
         }
