@@ -15,8 +15,9 @@
 # Then RSS of the proxies. Ratios Ambit/HAProxy and Ambit/direct; issue 14's targets checked.
 # Usage: bench/waypoint.sh   (root; installs haproxy, hey and nghttp2-client with apt-get if missing)
 # Every path is warmed first with both protocols, WARMUP s each, in rounds: a path of JVMs until their JIT
-# settles (a round with less than BENCH_WARM_SETTLED (0.5) s of compilation in the three JVMs together, at
-# most BENCH_WARM_MAX (180) s), as bench/ztunnel.sh does; the JIT time inside the measured runs is printed.
+# settles (a round in which the compiler threads of the three JVMs used less than BENCH_WARM_SETTLED (0.5) s
+# of CPU together, at most BENCH_WARM_MAX (180) s), as bench/ztunnel.sh does; the JIT's CPU inside the
+# measured runs is printed.
 # Environment (defaults): BENCH_SECONDS (10), BENCH_WARMUP (5), BENCH_RATE (1000), BENCH_SIZE (1024),
 # BENCH_CONNECTIONS (32 for HTTP/1.1, and 4 connections x that many streams for HTTP/2) for the
 # throughput runs, BENCH_PATHS ("direct haproxy ambit"), BENCH_BUILD (1; 0 reuses the jars already built),
@@ -156,7 +157,7 @@ measure() {
   local name=$1 ns=$2 h1_url=$3 h2_url=$4; shift 4
   local pids=("$@") proto before ticks out got jit_before=""
   warm_up "$name" "$ns" "$h1_url" "$h2_url" "${pids[@]}"
-  [ ${#pids[@]} -gt 0 ] && jit_before=$(jit_seconds "${pids[@]}")
+  [ ${#pids[@]} -gt 0 ] && jit_before=$(jit_cpu_seconds "${pids[@]}")
   for proto in $PROTOS; do
     local url=$h1_url; [ "$proto" = h2 ] && url=$h2_url
     out=$work/$name-$proto-max.out
@@ -184,16 +185,16 @@ measure() {
     fi
   done
   if [ -n "$jit_before" ]; then
-    printf '  %-8s JIT compilation during the measured runs: %s s (all its JVMs; %s s before them)\n' "$name" \
-      "$(awk -v a="$(jit_seconds "${pids[@]}")" -v b="$jit_before" 'BEGIN { printf "%.2f", a - b }')" "$jit_before"
+    printf '  %-8s JIT CPU during the measured runs: %s s (compiler threads of all its JVMs; %s s before them)\n' "$name" \
+      "$(awk -v a="$(jit_cpu_seconds "${pids[@]}")" -v b="$jit_before" 'BEGIN { printf "%.2f", a - b }')" "$jit_before"
   fi
   [ ${#pids[@]} -gt 0 ] && echo "RESULT $name rss-kib $(rss_kib "${pids[@]}")" >>"$results"
   return 0
 }
 
 # warm_up NAME NS H1_URL H2_URL [PROXY_PID...]: both protocols WARMUP s each, in rounds, so that a proxy is
-# measured warm. JVM proxies get rounds until their JIT has settled: a round in which they compiled for less
-# than WARM_SETTLED s together (jstat -compiler), or WARM_MAX s, whichever comes first (printed either way).
+# measured warm. JVM proxies get rounds until their JIT has settled: a round in which their compiler threads
+# used less than WARM_SETTLED s of CPU together, or WARM_MAX s, whichever comes first (printed either way).
 # With one 5 s round the waypoint's C2 thread still compiled for seconds inside the measured runs, on the
 # same 2 cores, and counted as proxy CPU (issue 14). A path without a JVM gets one round.
 WARM_MAX=${BENCH_WARM_MAX:-180}
@@ -201,7 +202,7 @@ WARM_SETTLED=${BENCH_WARM_SETTLED:-0.5}
 warm_up() {
   local name=$1 ns=$2 h1_url=$3 h2_url=$4; shift 4
   local pids=("$@") round=0 start=$SECONDS jit0="" jit1 spent
-  [ ${#pids[@]} -gt 0 ] && jit0=$(jit_seconds "${pids[@]}")
+  [ ${#pids[@]} -gt 0 ] && jit0=$(jit_cpu_seconds "${pids[@]}")
   [ -n "${jit0:-}" ] || pids=()
   while :; do
     round=$((round + 1))
@@ -211,20 +212,20 @@ warm_up() {
       printf '  %-8s warm-up: 1 round of HTTP/1.1 and HTTP/2, %d s each (no JIT to settle)\n' "$name" "$WARMUP"
       return 0
     fi
-    jit1=$(jit_seconds "${pids[@]}")
+    jit1=$(jit_cpu_seconds "${pids[@]}")
     spent=$(awk -v a="$jit1" -v b="$jit0" 'BEGIN { printf "%.2f", a - b }')
     jit0=$jit1
     if awk -v s="$spent" -v t="$WARM_SETTLED" 'BEGIN { exit !(s < t) }'; then
-      printf '  %-8s warm-up: settled after %d round(s), %d s (last round: %s s of JIT, all its JVMs; under %s s)\n' \
+      printf '  %-8s warm-up: settled after %d round(s), %d s (last round: %s s of JIT CPU, all its JVMs; under %s s)\n' \
         "$name" "$round" $((SECONDS - start)) "$spent" "$WARM_SETTLED"
       return 0
     fi
     if [ $((SECONDS - start)) -ge "$WARM_MAX" ]; then
-      printf '  %-8s warm-up: NOT settled after %d round(s), %d s (BENCH_WARM_MAX): last round still %s s of JIT\n' \
+      printf '  %-8s warm-up: NOT settled after %d round(s), %d s (BENCH_WARM_MAX): last round still %s s of JIT CPU\n' \
         "$name" "$round" $((SECONDS - start)) "$spent"
       return 0
     fi
-    printf '  %-8s warm-up round %d: %s s of JIT (all its JVMs)\n' "$name" "$round" "$spent"
+    printf '  %-8s warm-up round %d: %s s of JIT CPU (all its JVMs)\n' "$name" "$round" "$spent"
   done
 }
 
@@ -347,7 +348,7 @@ run_ambit_path() {
 # --- run -------------------------------------------------------------------------------------
 
 start_lab
-echo "each path: warmed with both protocols, ${WARMUP} s each per round (JVMs until their JIT settles: < ${WARM_SETTLED} s of compilation in a round, at most ${WARM_MAX} s); HTTP/1.1 (hey, $CONNECTIONS connections) and HTTP/2 (h2load, 4 connections x $CONNECTIONS streams)"
+echo "each path: warmed with both protocols, ${WARMUP} s each per round (JVMs until their JIT settles: < ${WARM_SETTLED} s of compiler CPU in a round, at most ${WARM_MAX} s); HTTP/1.1 (hey, $CONNECTIONS connections) and HTTP/2 (h2load, 4 connections x $CONNECTIONS streams)"
 echo "as fast as they go for ${SECONDS_PER_RUN} s; then $RATE req/s over 4 connections for ${SECONDS_PER_RUN} s; answers of $SIZE B"
 for p in $PATHS; do "run_${p}_path"; done
 
