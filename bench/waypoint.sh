@@ -14,11 +14,18 @@
 #     latency p50/p90/p99 of every request and the proxies' CPU.
 # Then RSS of the proxies. Ratios Ambit/HAProxy and Ambit/direct; issue 14's targets checked.
 # Usage: bench/waypoint.sh   (root; installs haproxy, hey and nghttp2-client with apt-get if missing)
+# Every path is warmed first with both protocols, WARMUP s each, in rounds: a path of JVMs until their JIT
+# settles (a round in which the compiler threads of the three JVMs used less than BENCH_WARM_SETTLED (0.5) s
+# of CPU together, at most BENCH_WARM_MAX (180) s), as bench/ztunnel.sh does; the JIT's CPU inside the
+# measured runs is printed.
 # Environment (defaults): BENCH_SECONDS (10), BENCH_WARMUP (5), BENCH_RATE (1000), BENCH_SIZE (1024),
 # BENCH_CONNECTIONS (32 for HTTP/1.1, and 4 connections x that many streams for HTTP/2) for the
 # throughput runs, BENCH_PATHS ("direct haproxy ambit"), BENCH_BUILD (1; 0 reuses the jars already built),
-# BENCH_JFR (unset; a file name: a JFR recording of the waypoint during the Ambit path's measured runs, for
-# `jfr print --events jdk.ExecutionSample` or JDK Mission Control). Exits non-zero when a step failed.
+# BENCH_PROTOS ("h1 h2"; the protocols measured, e.g. "h2" alone to profile one),
+# BENCH_JFR (unset; a file name: a JFR recording of the waypoint during the Ambit path's runs, for
+# `jfr print --events jdk.ExecutionSample` or JDK Mission Control; the two ztunnels on the path are recorded
+# with the same settings next to it, as <name>.ztunnel-1.jfr and <name>.ztunnel-2.jfr).
+# Exits non-zero when a step failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH_NAME=waypoint.sh
@@ -30,12 +37,16 @@ RATE=${BENCH_RATE:-1000}
 SIZE=${BENCH_SIZE:-1024}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 PATHS=${BENCH_PATHS:-direct haproxy ambit}
+PROTOS=${BENCH_PROTOS:-h1 h2}
 for v in SECONDS_PER_RUN WARMUP RATE SIZE CONNECTIONS; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive number, not '${!v}'"
 done
 [ $((RATE % 4)) -eq 0 ] || die "BENCH_RATE must be a multiple of 4 (it is spread over 4 connections), not $RATE"
 for p in $PATHS; do
   case $p in direct|haproxy|ambit) ;; *) die "BENCH_PATHS: unknown path '$p' (direct, haproxy, ambit)";; esac
+done
+for p in $PROTOS; do
+  case $p in h1|h2) ;; *) die "BENCH_PROTOS: unknown protocol '$p' (h1, h2)";; esac
 done
 
 require_root
@@ -144,11 +155,10 @@ PY
 # measure NAME NS H1_URL H2_URL [PROXY_PID...]: both protocols, both runs; appends RESULT lines.
 measure() {
   local name=$1 ns=$2 h1_url=$3 h2_url=$4; shift 4
-  local pids=("$@") proto before ticks out got
-  # warm-up, so that no JIT is measured cold
-  ip netns exec "$ns" hey -z "${WARMUP}s" -c 8 "$h1_url" >/dev/null 2>&1 || true
-  ip netns exec "$ns" h2load -D "$WARMUP" -c 2 -m 8 -t 1 "$h2_url" >/dev/null 2>&1 || true
-  for proto in h1 h2; do
+  local pids=("$@") proto before ticks out got jit_before=""
+  warm_up "$name" "$ns" "$h1_url" "$h2_url" "${pids[@]}"
+  [ ${#pids[@]} -gt 0 ] && jit_before=$(jit_cpu_seconds "${pids[@]}")
+  for proto in $PROTOS; do
     local url=$h1_url; [ "$proto" = h2 ] && url=$h2_url
     out=$work/$name-$proto-max.out
     before=$([ ${#pids[@]} -gt 0 ] && cpu_ticks "${pids[@]}" || echo 0)
@@ -174,8 +184,49 @@ measure() {
       echo "  $name: FAILED: $proto latency run: $(tail -3 "$out")" >&2; touch "$work/failed"
     fi
   done
+  if [ -n "$jit_before" ]; then
+    printf '  %-8s JIT CPU during the measured runs: %s s (compiler threads of all its JVMs; %s s before them)\n' "$name" \
+      "$(awk -v a="$(jit_cpu_seconds "${pids[@]}")" -v b="$jit_before" 'BEGIN { printf "%.2f", a - b }')" "$jit_before"
+  fi
   [ ${#pids[@]} -gt 0 ] && echo "RESULT $name rss-kib $(rss_kib "${pids[@]}")" >>"$results"
   return 0
+}
+
+# warm_up NAME NS H1_URL H2_URL [PROXY_PID...]: both protocols WARMUP s each, in rounds, so that a proxy is
+# measured warm. JVM proxies get rounds until their JIT has settled: a round in which their compiler threads
+# used less than WARM_SETTLED s of CPU together, or WARM_MAX s, whichever comes first (printed either way).
+# With one 5 s round the waypoint's C2 thread still compiled for seconds inside the measured runs, on the
+# same 2 cores, and counted as proxy CPU (issue 14). A path without a JVM gets one round.
+WARM_MAX=${BENCH_WARM_MAX:-180}
+WARM_SETTLED=${BENCH_WARM_SETTLED:-0.5}
+warm_up() {
+  local name=$1 ns=$2 h1_url=$3 h2_url=$4; shift 4
+  local pids=("$@") round=0 start=$SECONDS jit0="" jit1 spent
+  [ ${#pids[@]} -gt 0 ] && jit0=$(jit_cpu_seconds "${pids[@]}")
+  [ -n "${jit0:-}" ] || pids=()
+  while :; do
+    round=$((round + 1))
+    ip netns exec "$ns" hey -z "${WARMUP}s" -c 8 "$h1_url" >/dev/null 2>&1 || true
+    ip netns exec "$ns" h2load -D "$WARMUP" -c 2 -m 8 -t 1 "$h2_url" >/dev/null 2>&1 || true
+    if [ ${#pids[@]} -eq 0 ]; then
+      printf '  %-8s warm-up: 1 round of HTTP/1.1 and HTTP/2, %d s each (no JIT to settle)\n' "$name" "$WARMUP"
+      return 0
+    fi
+    jit1=$(jit_cpu_seconds "${pids[@]}")
+    spent=$(awk -v a="$jit1" -v b="$jit0" 'BEGIN { printf "%.2f", a - b }')
+    jit0=$jit1
+    if awk -v s="$spent" -v t="$WARM_SETTLED" 'BEGIN { exit !(s < t) }'; then
+      printf '  %-8s warm-up: settled after %d round(s), %d s (last round: %s s of JIT CPU, all its JVMs; under %s s)\n' \
+        "$name" "$round" $((SECONDS - start)) "$spent" "$WARM_SETTLED"
+      return 0
+    fi
+    if [ $((SECONDS - start)) -ge "$WARM_MAX" ]; then
+      printf '  %-8s warm-up: NOT settled after %d round(s), %d s (BENCH_WARM_MAX): last round still %s s of JIT CPU\n' \
+        "$name" "$round" $((SECONDS - start)) "$spent"
+      return 0
+    fi
+    printf '  %-8s warm-up round %d: %s s of JIT CPU (all its JVMs)\n' "$name" "$round" "$spent"
+  done
 }
 
 # --- the paths -------------------------------------------------------------------------------
@@ -264,28 +315,40 @@ CFG
   stop "$a_pid" "$w_pid" "$b_pid"
 }
 
+# jfr_each start|stop: a JFR recording (settings=profile) in each of the path's three JVMs: the waypoint's
+# into BENCH_JFR, each ztunnel's into BENCH_JFR with .ztunnel-<node>.jfr for its extension.
+jfr_each() {
+  local base file who
+  base=$(realpath -m "$BENCH_JFR")
+  for who in waypoint ztunnel-1 ztunnel-2; do
+    file=$base; [ "$who" = waypoint ] || file=${base%.jfr}.$who.jfr
+    if [ "$1" = start ]; then
+      "$JAVA_HOME/bin/jcmd" "${LAB[pid-$who]}" JFR.start name=bench settings=profile filename="$file" >/dev/null \
+        || die "could not start JFR in the $who (pid ${LAB[pid-$who]})"
+    else
+      "$JAVA_HOME/bin/jcmd" "${LAB[pid-$who]}" JFR.stop name=bench >/dev/null || die "could not stop JFR in the $who"
+      echo "  $who JFR recording: $file"
+    fi
+  done
+}
+
 run_ambit_path() {
   echo "ambit: client -> ztunnel node-1 -> waypoint (node ${LAB[waypoint-node]}) -> ztunnel node-2 -> server, via ${LAB[vip]}:80"
   local seen
   seen=$(ip netns exec "${LAB[ns-client]}" curl -sf --http2-prior-knowledge "http://${LAB[vip]}:80/") || die "h2c through the waypoint does not answer"
   grep -qi 'x-bench.*waypoint' <<<"$seen" || { echo "$seen" >&2; die "the waypoint did not apply the HTTPRoute's header (h2c)"; }
   local url="http://${LAB[vip]}:80/?size=$SIZE"
-  if [ -n "${BENCH_JFR:-}" ]; then
-    # started now, it also records the warm-up: the profile is of the hot path once compiled
-    "$JAVA_HOME/bin/jcmd" "${LAB[pid-waypoint]}" JFR.start name=bench settings=profile filename="$(realpath -m "$BENCH_JFR")" >/dev/null \
-      || die "could not start JFR in the waypoint (pid ${LAB[pid-waypoint]})"
-  fi
+  # started now, it also records the warm-up: the profile is of the hot path once compiled
+  [ -n "${BENCH_JFR:-}" ] && jfr_each start
   measure ambit "${LAB[ns-client]}" "$url" "$url" "${LAB[pid-ztunnel-1]}" "${LAB[pid-waypoint]}" "${LAB[pid-ztunnel-2]}"
-  if [ -n "${BENCH_JFR:-}" ]; then
-    "$JAVA_HOME/bin/jcmd" "${LAB[pid-waypoint]}" JFR.stop name=bench >/dev/null || die "could not stop JFR in the waypoint"
-    echo "  waypoint JFR recording: $(realpath -m "$BENCH_JFR")"
-  fi
+  [ -n "${BENCH_JFR:-}" ] && jfr_each stop
+  return 0
 }
 
 # --- run -------------------------------------------------------------------------------------
 
 start_lab
-echo "each path: ${WARMUP} s warm-up; HTTP/1.1 (hey, $CONNECTIONS connections) and HTTP/2 (h2load, 4 connections x $CONNECTIONS streams)"
+echo "each path: warmed with both protocols, ${WARMUP} s each per round (JVMs until their JIT settles: < ${WARM_SETTLED} s of compiler CPU in a round, at most ${WARM_MAX} s); HTTP/1.1 (hey, $CONNECTIONS connections) and HTTP/2 (h2load, 4 connections x $CONNECTIONS streams)"
 echo "as fast as they go for ${SECONDS_PER_RUN} s; then $RATE req/s over 4 connections for ${SECONDS_PER_RUN} s; answers of $SIZE B"
 for p in $PATHS; do "run_${p}_path"; done
 

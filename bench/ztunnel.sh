@@ -81,20 +81,6 @@ results="$work/results"
 : >"$results"
 : >"$work/iperf-runs"
 
-# --- processes ------------------------------------------------------------------------------
-
-# jit_seconds PID...: seconds the JVMs among the processes spent compiling so far (jstat reads the
-# JVM's perf-data file: nothing stops); "" when none is a JVM. Printed for the measured runs: a JVM
-# proxy still compiling is being measured partly cold (its C2 threads share the 2 cores).
-jit_seconds() {
-  local pid total="" t
-  for pid; do
-    t=$("$JAVA_HOME/bin/jstat" -compiler "$pid" 2>/dev/null | awk 'NR == 2 { print $4 }') || true
-    [ -n "$t" ] && total=$(awk -v a="${total:-0}" -v b="$t" 'BEGIN { printf "%.2f", a + b }')
-  done
-  echo "$total"
-}
-
 # --- the lab: namespaces, bridges, router ---------------------------------------------------
 
 remove_lab() { # kills what runs inside and deletes every namespace with the prefix (a crashed run's too)

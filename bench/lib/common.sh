@@ -138,3 +138,34 @@ finish_run() {
   fi
   rm -rf "$work"
 }
+
+# jit_seconds PID...: seconds the JVMs among the processes spent compiling so far (jstat reads the
+# JVM's perf-data file: nothing stops); "" when none is a JVM. Printed for the measured runs: a JVM
+# proxy still compiling is being measured partly cold (its C2 threads share the 2 cores).
+jit_seconds() {
+  local pid total="" t
+  for pid; do
+    t=$("$JAVA_HOME/bin/jstat" -compiler "$pid" 2>/dev/null | awk 'NR == 2 { print $4 }') || true
+    [ -n "$t" ] && total=$(awk -v a="${total:-0}" -v b="$t" 'BEGIN { printf "%.2f", a + b }')
+  done
+  echo "$total"
+}
+
+# jit_cpu_seconds PID...: CPU seconds (user + system) the JIT compiler threads of the processes have used so
+# far, from /proc; "" when none has such threads (not a JVM). This is what the JIT takes from the proxies'
+# CPU; jstat's compile time is elapsed time, which on a loaded machine is many times the CPU it used.
+# A compiler thread the JVM stopped meanwhile takes its count with it: a round then reads low, never high.
+jit_cpu_seconds() {
+  local pid t total="" found=0 ticks
+  for pid; do
+    for t in /proc/"$pid"/task/*; do
+      case "$(cat "$t/comm" 2>/dev/null)" in
+        C1\ CompilerThre*|C2\ CompilerThre*)
+          ticks=$(awk '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); print f[12] + f[13] }' "$t/stat" 2>/dev/null) || continue
+          found=$((found + ticks)); total=x ;;
+      esac
+    done
+  done
+  [ -n "$total" ] && awk -v t="$found" -v c="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / c }'
+  return 0
+}

@@ -34,6 +34,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -431,23 +432,35 @@ final class Exchange {
      * new tunnel opened instead.
      */
     private void adopt(int id, Channel stream, HboneKey key, String authority) {
+        if (stream.eventLoop() == loop) {
+            adopted(id, stream, key, authority, takeOver(id, stream)); // the pool prefers one on this loop: no task
+            return;
+        }
         stream.eventLoop().execute(() -> {
-            boolean usable = stream.isActive() && stream.pipeline().get(UPSTREAM_HANDLER) != null;
-            if (usable) {
-                stream.pipeline().replace(UPSTREAM_HANDLER, UPSTREAM_HANDLER, new UpstreamHandler(this, id));
-            }
-            loop.execute(() -> {
-                if (id != attemptId || done) {
-                    stream.close();
-                } else if (!usable) {
-                    stream.close();
-                    openTunnel(id, key, authority);
-                } else {
-                    upstreamTunnel = stream;
-                    send(stream);
-                }
-            });
+            boolean usable = takeOver(id, stream);
+            loop.execute(() -> adopted(id, stream, key, authority, usable));
         });
+    }
+
+    /** On the stream's loop: the pool's watcher gives way to this attempt's handler; false when the stream ended meanwhile. */
+    private boolean takeOver(int id, Channel stream) {
+        boolean usable = stream.isActive() && stream.pipeline().get(UPSTREAM_HANDLER) != null;
+        if (usable) {
+            stream.pipeline().replace(UPSTREAM_HANDLER, UPSTREAM_HANDLER, new UpstreamHandler(this, id));
+        }
+        return usable;
+    }
+
+    private void adopted(int id, Channel stream, HboneKey key, String authority, boolean usable) {
+        if (id != attemptId || done) {
+            stream.close();
+        } else if (!usable) {
+            stream.close();
+            openTunnel(id, key, authority);
+        } else {
+            upstreamTunnel = stream;
+            send(stream);
+        }
     }
 
     private void onTunnel(int id, HboneTunnel tunnel, Throwable error) {
@@ -525,10 +538,15 @@ final class Exchange {
 
     private void send(Channel stream) {
         upstream = stream;
-        stream.write(upstreamRequest());
         if (bodyless) {
-            stream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            // the whole request as one message: over h2c one HEADERS frame with END_STREAM rather than
+            // HEADERS and an empty DATA frame; over HTTP/1.1 one buffer rather than the head and an
+            // empty one, each its own DATA frame of the tunnel (issue 14)
+            HttpRequest head = upstreamRequest();
+            stream.writeAndFlush(new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
+                    io.netty.buffer.Unpooled.EMPTY_BUFFER, head.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE));
         } else {
+            stream.write(upstreamRequest());
             stream.flush();
             drainPendingBody();
         }

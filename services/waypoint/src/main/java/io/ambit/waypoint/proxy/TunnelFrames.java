@@ -72,6 +72,12 @@ final class TunnelFrames extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof ByteBuf buf) {
+            if (!buf.isReadable()) {
+                // an HTTP/1.1 codec's empty buffer (the end of a body framed by length): no empty DATA frame for it
+                buf.release();
+                promise.trySuccess();
+                return;
+            }
             ctx.write(new DefaultHttp2DataFrame(buf, false), promise);
         } else {
             ctx.write(msg, promise);

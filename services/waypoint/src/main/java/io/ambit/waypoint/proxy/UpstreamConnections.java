@@ -113,28 +113,35 @@ final class UpstreamConnections implements AutoCloseable {
      * request. A connection that closed meanwhile, or one more than the pool holds, is ended.
      */
     void giveBack(Key key, Channel channel, String handlerName) {
-        channel.eventLoop().execute(() -> {
-            if (!channel.isActive() || channel.pipeline().get(handlerName) == null) {
-                channel.close();
-                return;
-            }
-            channel.pipeline().replace(handlerName, handlerName, new Watcher(key));
-            boolean kept;
-            synchronized (idle) {
-                Deque<Channel> channels = idle.computeIfAbsent(key, k -> new ArrayDeque<>());
-                kept = !closed && channels.size() < maxIdlePerKey;
-                if (kept) {
-                    channels.addLast(channel);
-                } else if (channels.isEmpty()) {
-                    idle.remove(key);
-                }
-            }
+        if (channel.eventLoop().inEventLoop()) {
+            pool(key, channel, handlerName); // the exchange and its upstream share a loop (the usual case): no task
+        } else {
+            channel.eventLoop().execute(() -> pool(key, channel, handlerName));
+        }
+    }
+
+    /** On the connection's loop: the exchange's handler gives way to a watcher, and the connection waits in the pool. */
+    private void pool(Key key, Channel channel, String handlerName) {
+        if (!channel.isActive() || channel.pipeline().get(handlerName) == null) {
+            channel.close();
+            return;
+        }
+        channel.pipeline().replace(handlerName, handlerName, new Watcher(key));
+        boolean kept;
+        synchronized (idle) {
+            Deque<Channel> channels = idle.computeIfAbsent(key, k -> new ArrayDeque<>());
+            kept = !closed && channels.size() < maxIdlePerKey;
             if (kept) {
-                channel.read(); // to see the destination end it while idle
-            } else {
-                end(channel);
+                channels.addLast(channel);
+            } else if (channels.isEmpty()) {
+                idle.remove(key);
             }
-        });
+        }
+        if (kept) {
+            channel.read(); // to see the destination end it while idle
+        } else {
+            end(channel);
+        }
     }
 
     /** Connections taken from the pool rather than opened (for tests and stats). */

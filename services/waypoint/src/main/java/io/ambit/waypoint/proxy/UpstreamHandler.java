@@ -9,6 +9,12 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * The HTTP/1.1 client side of one attempt, on its upstream tunnel: passes the response to the
  * {@link Exchange} on the exchange's loop. Reads are driven by the exchange (backpressure).
+ *
+ * <p>When the upstream and the exchange share a loop (the usual case: a new upstream connection is
+ * opened on the exchange's loop, and an idle one on it is preferred), each event is handed over at
+ * once rather than queued as a task: no task queued or run per response head, chunk and
+ * close (issue 14). Either every event of this handler runs inline or every one is queued, since the
+ * two channels' loops never change, so the exchange still sees them in the order they came.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
@@ -34,16 +40,20 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
                 ctx.read();
                 return;
             }
-            exchange.loop().execute(() -> exchange.onResponseHead(attempt, response));
             if (msg instanceof io.netty.handler.codec.http.FullHttpResponse full) {
                 // HTTP/2 HEADERS with END_STREAM: the head, then an end of body (with the trailers)
                 var last = new io.netty.handler.codec.http.DefaultLastHttpContent(full.content(), full.trailingHeaders());
-                exchange.loop().execute(() -> exchange.onResponseContent(attempt, last));
+                onExchangeLoop(() -> {
+                    exchange.onResponseHead(attempt, response);
+                    exchange.onResponseContent(attempt, last);
+                });
+            } else {
+                onExchangeLoop(() -> exchange.onResponseHead(attempt, response));
             }
             return;
         }
         if (msg instanceof HttpContent content) {
-            exchange.loop().execute(() -> exchange.onResponseContent(attempt, content));
+            onExchangeLoop(() -> exchange.onResponseContent(attempt, content));
             return;
         }
         ReferenceCountUtil.release(msg);
@@ -60,8 +70,17 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        exchange.loop().execute(() -> exchange.onUpstreamClosed(attempt));
+        onExchangeLoop(() -> exchange.onUpstreamClosed(attempt));
         super.channelInactive(ctx);
+    }
+
+    /** Runs {@code event} on the exchange's loop: now when this channel is on it, else queued there. */
+    private void onExchangeLoop(Runnable event) {
+        if (exchange.loop().inEventLoop()) {
+            event.run();
+        } else {
+            exchange.loop().execute(event);
+        }
     }
 
     @Override
