@@ -222,13 +222,63 @@ public final class RequestTelemetry {
     static void appendLine(StringBuilder out, RequestRecord r) {
         out.append('[');
         DateTimeFormatter.ISO_INSTANT.formatTo(r.start(), out);
-        out.append("] \"").append(r.method()).append(' ').append(r.path()).append(' ').append(r.protocol()).append("\" ")
+        out.append("] \"");
+        escaped(out, r.method()).append(' ');
+        escaped(out, r.path()).append(' ').append(r.protocol()).append("\" ")
                 .append(r.status()).append(' ').append(r.flags()).append(' ').append(r.details()).append(' ').append(r.bytesReceived())
                 .append(' ').append(r.bytesSent()).append(' ').append(r.durationMillis()).append(" - \"").append(r.downstreamPeer())
-                .append("\" \"").append(dash(r.userAgent())).append("\" \"").append(dash(r.requestId())).append("\" \"")
-                .append(dash(r.authority())).append("\" \"").append(r.upstreamHost()).append("\" ").append(dash(r.cluster())).append(' ')
+                .append("\" \"");
+        escaped(out, dash(r.userAgent())).append("\" \"");
+        escaped(out, dash(r.requestId())).append("\" \"");
+        escaped(out, dash(r.authority())).append("\" \"").append(r.upstreamHost()).append("\" ").append(dash(r.cluster())).append(' ')
                 .append(dash(r.route())).append(' ').append(r.source().map(SpiffeId::toString).orElse("-")).append(" attempts=")
                 .append(r.attempts());
+    }
+
+    /**
+     * A value the client chose (path, user agent, request id, authority), written so that it stays
+     * inside its field: {@code "} and {@code \} are escaped with a backslash, CR, LF and tab as
+     * {@code \r \n \t}, every other control character and every byte outside printable ASCII as
+     * {@code \xHH}. Envoy's text formatter writes {@code %REQ(...)%} values as they are
+     * (envoyproxy/envoy {@code source/common/formatter/}: no escaping in the text format) and relies
+     * on its codecs refusing CR, LF and NUL in header values; here Netty's HTTP/2 decoder does not
+     * check header values, so the log cannot rely on the codec. The escapes are those of Envoy's
+     * {@code --log-format-escaped} (C-style), so one request stays one line and a quoted field
+     * cannot be closed early. Header values reach here one byte per char (ISO-8859-1), so
+     * {@code \xHH} is the byte the client sent.
+     */
+    static StringBuilder escaped(StringBuilder out, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+                out.append(c);
+                continue;
+            }
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\r' -> out.append("\\r");
+                case '\n' -> out.append("\\n");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c <= 0xff) {
+                        hex(out, c);
+                    } else {
+                        // not from a header (those are bytes): the code point's UTF-8 bytes
+                        int codePoint = value.codePointAt(i);
+                        i += Character.charCount(codePoint) - 1;
+                        for (byte b : Character.toString(codePoint).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                            hex(out, b & 0xff);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void hex(StringBuilder out, int b) {
+        out.append("\\x").append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 0xf, 16));
     }
 
     private static String dash(String v) {

@@ -49,6 +49,40 @@ class AccessLogTest {
         }
     }
 
+    static RequestRecord hostile(String path, String authority, String userAgent, String requestId) {
+        return new RequestRecord(Instant.parse("2026-12-03T10:15:30.123Z"), "GET", path, "HTTP/2", 200, "-", "via_upstream",
+                0, 2, 3, "10.244.2.11:8080", "outbound|80||web.shop.svc.cluster.local", "default", authority, requestId,
+                userAgent, Optional.empty(), "10.244.1.1:40000", "web.shop.svc.cluster.local", 1, false, "");
+    }
+
+    @Test
+    void clientChosenValuesCannotForgeALineNorCloseTheirQuotedField() {
+        // what a client can put in a value Netty's HTTP/2 decoder does not check: CR/LF (a forged second
+        // line), a quote (an early end of the field), a backslash, an escape sequence, bytes outside ASCII
+        String forged = "x\r\n[2026-12-03T10:15:31.000Z] \"GET /admin HTTP/1.1\" 200";
+        String line = RequestTelemetry.line(hostile("/a\"b\\c\tz\u00e9", "web\n.shop:80", forged, "id\u001b[31m\u007f"));
+
+        assertThat(line).doesNotContain("\n").doesNotContain("\r").doesNotContain("\t").doesNotContain("\u001b");
+        assertThat(line).isEqualTo("[2026-12-03T10:15:30.123Z] \"GET /a\\\"b\\\\c\\tz\\xe9 HTTP/2\" 200 - via_upstream 0 2 3 - "
+                + "\"10.244.1.1:40000\" \"x\\r\\n[2026-12-03T10:15:31.000Z] \\\"GET /admin HTTP/1.1\\\" 200\" \"id\\x1b[31m\\x7f\" "
+                + "\"web\\n.shop:80\" \"10.244.2.11:8080\" outbound|80||web.shop.svc.cluster.local default - attempts=1");
+        // every quoted field still closes where it should: an even number of unescaped quotes
+        assertThat(line.replace("\\\\", "").replace("\\\"", "").chars().filter(c -> c == '"').count()).isEqualTo(12);
+        // a character beyond one byte (not from a header) is written as its UTF-8 bytes
+        assertThat(RequestTelemetry.line(hostile("/\u20ac\ud83d\ude00", "a", "b", "c"))).contains("\"GET /\\xe2\\x82\\xac\\xf0\\x9f\\x98\\x80 HTTP/2\"");
+    }
+
+    @Test
+    void theWriterKeepsOneRequestPerLineWhateverTheValues() {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        try (AccessLog log = new AccessLog(sink, 100, true)) {
+            log.write(hostile("/x", "a:80", "evil\nforged line", "id"));
+            log.write(request(1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> log.written() == 2);
+        }
+        assertThat(sink.toString(StandardCharsets.UTF_8).split("\n", -1)).hasSize(3);
+    }
+
     @Test
     void aWriterThatFallsBehindDropsAndCountsLinesWithoutBlockingTheCaller() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
