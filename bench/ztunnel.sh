@@ -22,7 +22,7 @@
 # node-1 or node-2, e.g. for a per-node -XX:AOTCacheOutput= file), ZTUNNEL_JAR (services/ztunnel/target/ztunnel.jar;
 # an AOT cache needs the jar extracted with -Djarmode=tools), STOP_GRACE (5) s a stopped process has to exit
 # (an AOT training run writes its cache at exit), BENCH_PROFILE (unset; a directory: perf record of each proxy
-# during its 1-stream run, plus 1 s of strace of its data syscalls, see bench/lib/profile.sh). Exits non-zero when any step failed.
+# and its system calls per MB during its 1-stream run, then 1 s of strace, see bench/lib/profile.sh). Exits non-zero when any step failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,7 +53,7 @@ HA_CLIENT_IPERF=16201 HA_CLIENT_ECHO=16270 HA_SERVER_IPERF=26201 HA_SERVER_ECHO=
 
 BENCH_NAME=ztunnel.sh
 . bench/lib/common.sh # free_port, die, spawn/stop, cpu_ticks, rss_kib, make_certs, ...
-. bench/lib/profile.sh # proc_io, per_mb, profile_proxies (BENCH_PROFILE)
+. bench/lib/profile.sh # profile_proxies, profile_summary (BENCH_PROFILE)
 
 require_root
 require_tools haproxy=haproxy iperf3=iperf3 openssl=openssl python3=python3 ip=iproute2 ss=iproute2
@@ -198,12 +198,12 @@ measure_path() {
   # One stream once; eight streams REPEAT times, since a multiplexing proxy can fail only now and
   # then (issue 12: iperf3's control connection dying beside its data streams). CPU and bytes
   # count over all runs; the throughput reported is the median of the runs that passed.
-  local runs run failures all_bps jit_before="" io_before io_after
+  local runs run failures all_bps jit_before=""
   [ ${#pids[@]} -gt 0 ] && jit_before=$(jit_seconds "${pids[@]}")
   for streams in 1 8; do
     runs=1; [ "$streams" = 8 ] && runs=$REPEAT
     failures=0 all_bps=() bytes=0 ticks=-
-    [ ${#pids[@]} -gt 0 ] && { before=$(cpu_ticks "${pids[@]}"); io_before=$(proc_io "${pids[@]}"); }
+    [ ${#pids[@]} -gt 0 ] && before=$(cpu_ticks "${pids[@]}")
     local profiler=""
     if [ -n "${BENCH_PROFILE:-}" ] && [ ${#pids[@]} -gt 0 ] && [ "$streams" = 1 ]; then
       profile_proxies "$BENCH_PROFILE" "$name" "$SECONDS_PER_RUN" "${pids[@]}" & profiler=$!
@@ -221,16 +221,16 @@ measure_path() {
       fi
     done
     [ -n "$profiler" ] && wait "$profiler"
-    [ ${#pids[@]} -gt 0 ] && { after=$(cpu_ticks "${pids[@]}"); ticks=$((after - before)); io_after=$(proc_io "${pids[@]}"); }
+    [ ${#pids[@]} -gt 0 ] && { after=$(cpu_ticks "${pids[@]}"); ticks=$((after - before)); }
     echo "IPERF $name $streams $runs $failures" >>"$work/iperf-runs"
     [ ${#all_bps[@]} -gt 0 ] || continue
     bps=$(printf '%s\n' "${all_bps[@]}" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
     echo "RESULT $name tput-$streams $(awk -v b="$bps" 'BEGIN { printf "%.3f", b / 1e9 }') $bytes $ticks" >>"$results"
     printf '  %-8s iperf3 %d stream(s): %s Gbit/s%s\n' "$name" "$streams" "$(awk -v b="$bps" 'BEGIN { printf "%.2f", b / 1e9 }')" \
       "$([ "$runs" -gt 1 ] && echo " (median of $((runs - failures)) passing runs, $failures failed)")"
-    # Per MB relayed, both proxies together: what each chunk costs in system calls (issue 12's profile).
-    [ "$ticks" != - ] && printf '  %-8s   per MB: %s read and %s write syscalls, %s ms of CPU (both proxies)\n' "$name" \
-      $(per_mb "$io_before" "$io_after" "$bytes") "$(awk -v t="$ticks" -v c="$CLK_TCK" -v b="$bytes" 'BEGIN { printf "%.2f", t / c * 1000 * 1e6 / b }')"
+    [ "$ticks" != - ] && printf '  %-8s   %s ms of CPU per MB (both proxies)\n' "$name" \
+      "$(awk -v t="$ticks" -v c="$CLK_TCK" -v b="$bytes" 'BEGIN { printf "%.2f", t / c * 1000 * 1e6 / b }')"
+    [ -n "$profiler" ] && profile_summary "$BENCH_PROFILE" "$name" "$SECONDS_PER_RUN" "$bps"
   done
   if timeout --foreground $((WARMUP + SECONDS_PER_RUN + 60)) ip netns exec "$NS_CLIENT" "${JAVA[@]}" -cp "$JAR" \
       io.ambit.bench.ztunnel.LatencyClient "$name" "$host:$echo_port" "$RATE" "$SECONDS_PER_RUN" "$CONNECTIONS" \

@@ -1,45 +1,49 @@
 # Per-byte costs of a proxy during a measured run (issue 12, "profile before changing anything").
 # Sourced by bench/ztunnel.sh.
 
-# proc_io PID...: "<read syscalls> <write syscalls>" summed over the processes (all threads), from
-# /proc/PID/io (syscr counts read, readv, recv*; syscw write, writev, send*): free to read, so the
-# summary can print syscalls per MB for every proxy, HAProxy included.
-proc_io() {
-  local pid r=0 w=0
-  for pid; do
-    read -r r w < <(awk -v r="$r" -v w="$w" '$1 == "syscr:" { r += $2 } $1 == "syscw:" { w += $2 } END { print r, w }' "/proc/$pid/io")
-  done
-  echo "$r $w"
-}
-
-# per_mb BEFORE AFTER BYTES: "<reads> <writes>" per MB (1e6 bytes) from two proc_io readings.
-per_mb() {
-  local r0 w0 r1 w1
-  read -r r0 w0 <<<"$1"; read -r r1 w1 <<<"$2"
-  awk -v r="$((r1 - r0))" -v w="$((w1 - w0))" -v b="$3" 'BEGIN { if (b > 0) printf "%.1f %.1f", r * 1e6 / b, w * 1e6 / b; else print "- -" }'
-}
-
-# profile_proxies DIR NAME SECONDS PID...: run in the background beside a measured iperf3 run.
-# After 2 s: `perf record` (CPU clock, call graphs) on every proxy for SECONDS - 5 s (at most 6), a
-# JIT symbol map for each JVM (jcmd Compiler.perfmap, /tmp/perf-PID.map), then 1 s of `strace -f`
-# of their data syscalls (the sizes of reads and writes; strace slows the process, so it comes last
-# and only its sizes are read, never its rate). Read them with
-#   perf report -i DIR/NAME-PID.perf.data --no-children --sort dso,sym
+# profile_proxies DIR NAME SECONDS PID...: run in the background beside a measured iperf3 run of
+# SECONDS. After 1 s, 1 s of `strace -f` of the proxies' data calls, for their sizes only (strace
+# slows a process: its rate is never read); 1 s later, for SECONDS - 5 s (at most 6): `perf record`
+# (CPU clock, call graphs) of every proxy, and `perf stat` of the proxies' system calls
+# (tracepoints: HAProxy's recv/send are not counted in /proc/PID/io); then a JIT symbol map for
+# each JVM (jcmd Compiler.perfmap, /tmp/perf-PID.map). Read with
+#   perf report -i DIR/NAME-PID.perf.data --no-children --sort dso,sym -g none
 PROFILE_SYSCALLS=read,readv,write,writev,recvfrom,recvmsg,sendto,sendmsg
+profile_span() { local s=$(($1 - 5)); [ "$s" -gt 6 ] && s=6; [ "$s" -ge 1 ] || s=1; echo "$s"; }
 profile_proxies() {
-  local dir=$1 name=$2 seconds=$3; shift 3
-  local pid span=$((seconds - 5))
-  [ "$span" -gt 6 ] && span=6
-  [ "$span" -ge 1 ] || span=1
+  local dir=$1 name=$2 span; span=$(profile_span "$3"); shift 3
+  local pid events="raw_syscalls:sys_enter" call
+  for call in ${PROFILE_SYSCALLS//,/ } epoll_wait epoll_pwait; do events+=",syscalls:sys_enter_$call"; done
   mkdir -p "$dir"
-  sleep 2
+  sleep 1
+  for pid; do
+    timeout 1 strace -f -qq -e trace="$PROFILE_SYSCALLS" -p "$pid" -o "$dir/$name-$pid.strace" </dev/null >/dev/null 2>&1 &
+  done
+  wait
+  sleep 1 # the proxies recover from strace
   for pid; do
     perf record -q -F 499 -g -p "$pid" -o "$dir/$name-$pid.perf.data" -- sleep "$span" >/dev/null 2>&1 &
   done
+  perf stat -x, -e "$events" -p "$(IFS=,; echo "$*")" -o "$dir/$name.syscalls" -- sleep "$span" >/dev/null 2>&1 &
   wait
   for pid; do
-    "$JAVA_HOME/bin/jcmd" "$pid" Compiler.perfmap >/dev/null 2>&1 || true
-    timeout 1 strace -f -qq -e trace="$PROFILE_SYSCALLS" -p "$pid" -o "$dir/$name-$pid.strace" >/dev/null 2>&1 &
+    [ -e "/proc/$pid/exe" ] && [[ "$(readlink "/proc/$pid/exe")" == */java ]] \
+      && { "$JAVA_HOME/bin/jcmd" "$pid" Compiler.perfmap >/dev/null 2>&1 || true; }
   done
-  wait
+}
+
+# profile_summary DIR NAME SECONDS BITS_PER_S: the system calls counted by profile_proxies, per MB
+# relayed (the bytes of that window taken as the run's average rate times its length).
+profile_summary() {
+  local dir=$1 name=$2 span; span=$(profile_span "$3")
+  [ -s "$dir/$name.syscalls" ] || { echo "  $name: no system call counts (perf stat failed?)"; return 0; }
+  awk -F, -v mb="$(awk -v b="$4" -v s="$span" 'BEGIN { print b / 8 * s / 1e6 }')" -v name="$name" '
+    $3 ~ /sys_enter/ { n = $3; sub(/.*sys_enter_?/, "", n); if (n == "") n = "all"; c[n] = $1 + 0 }
+    END {
+      if (mb <= 0) exit
+      printf "  %-8s   per MB (perf stat, %.0f MB): %.1f system calls: ", name, mb, c["all"] / mb
+      split("read readv recvfrom recvmsg write writev sendto sendmsg epoll_wait epoll_pwait", k, " ")
+      for (i = 1; i <= 10; i++) if (c[k[i]] > 0) printf "%s %.1f ", k[i], c[k[i]] / mb
+      printf "\n"
+    }' "$dir/$name.syscalls"
 }
