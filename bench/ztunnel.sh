@@ -220,7 +220,7 @@ measure_path() {
         touch "$work/failed"
       fi
     done
-    [ -n "$profiler" ] && wait "$profiler"
+    [ -z "$profiler" ] || wait "$profiler" || echo "  $name: the profiler failed (BENCH_PROFILE)" >&2
     [ ${#pids[@]} -gt 0 ] && { after=$(cpu_ticks "${pids[@]}"); ticks=$((after - before)); }
     echo "IPERF $name $streams $runs $failures" >>"$work/iperf-runs"
     [ ${#all_bps[@]} -gt 0 ] || continue

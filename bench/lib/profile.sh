@@ -30,6 +30,7 @@ profile_proxies() {
     [ -e "/proc/$pid/exe" ] && [[ "$(readlink "/proc/$pid/exe")" == */java ]] \
       && { "$JAVA_HOME/bin/jcmd" "$pid" Compiler.perfmap >/dev/null 2>&1 || true; }
   done
+  return 0 # the caller waits for this under set -e: a profiler's failure must not end the benchmark
 }
 
 # profile_summary DIR NAME SECONDS BITS_PER_S: the system calls counted by profile_proxies, per MB
