@@ -25,7 +25,9 @@
 # to warm and measure: stream = iperf3, latency = the request/response load, connect = a new TCP connection
 # per request (ConnectClient: connect, 1 byte there and back, close), open loop at BENCH_CONNECT_RATE (200)
 # connections/s for set-up latency p50/p90/p99, then closed loop with BENCH_CONNECT_WORKERS (4) threads for
-# connections/s. Exits non-zero when any step failed.
+# connections/s.
+# BENCH_PROFILE (unset; a directory: perf record of each proxy
+# and its system calls per MB during its 1-stream run, then 1 s of strace, see bench/lib/profile.sh). Exits non-zero when any step failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,6 +67,7 @@ HA_CLIENT_IPERF=16201 HA_CLIENT_ECHO=16270 HA_SERVER_IPERF=26201 HA_SERVER_ECHO=
 
 BENCH_NAME=ztunnel.sh
 . bench/lib/common.sh # free_port, die, spawn/stop, cpu_ticks, rss_kib, make_certs, ...
+. bench/lib/profile.sh # profile_proxies, profile_summary (BENCH_PROFILE)
 
 require_root
 require_tools haproxy=haproxy iperf3=iperf3 openssl=openssl python3=python3 ip=iproute2 ss=iproute2
@@ -207,6 +210,10 @@ measure_path() {
     runs=1; [ "$streams" = 8 ] && runs=$REPEAT
     failures=0 all_bps=() bytes=0 ticks=-
     [ ${#pids[@]} -gt 0 ] && before=$(cpu_ticks "${pids[@]}")
+    local profiler=""
+    if [ -n "${BENCH_PROFILE:-}" ] && [ ${#pids[@]} -gt 0 ] && [ "$streams" = 1 ]; then
+      profile_proxies "$BENCH_PROFILE" "$name" "$SECONDS_PER_RUN" "${pids[@]}" & profiler=$!
+    fi
     for run in $(seq "$runs"); do
       local json=$work/iperf-$name-$streams-$run.json got_bps got_bytes
       if read -r got_bps got_bytes < <(iperf "$host" "$iperf_port" "$streams" "$SECONDS_PER_RUN" "$json"); then
@@ -219,6 +226,7 @@ measure_path() {
         touch "$work/failed"
       fi
     done
+    [ -z "$profiler" ] || wait "$profiler" || echo "  $name: the profiler failed (BENCH_PROFILE)" >&2
     [ ${#pids[@]} -gt 0 ] && { after=$(cpu_ticks "${pids[@]}"); ticks=$((after - before)); }
     echo "IPERF $name $streams $runs $failures" >>"$work/iperf-runs"
     [ ${#all_bps[@]} -gt 0 ] || continue
@@ -226,6 +234,9 @@ measure_path() {
     echo "RESULT $name tput-$streams $(awk -v b="$bps" 'BEGIN { printf "%.3f", b / 1e9 }') $bytes $ticks" >>"$results"
     printf '  %-8s iperf3 %d stream(s): %s Gbit/s%s\n' "$name" "$streams" "$(awk -v b="$bps" 'BEGIN { printf "%.2f", b / 1e9 }')" \
       "$([ "$runs" -gt 1 ] && echo " (median of $((runs - failures)) passing runs, $failures failed)")"
+    [ "$ticks" != - ] && printf '  %-8s   %s ms of CPU per MB (both proxies)\n' "$name" \
+      "$(awk -v t="$ticks" -v c="$CLK_TCK" -v b="$bytes" 'BEGIN { printf "%.2f", t / c * 1000 * 1e6 / b }')"
+    [ -n "$profiler" ] && profile_summary "$BENCH_PROFILE" "$name" "$SECONDS_PER_RUN" "$bps"
   done
   if ! shape latency; then
     :

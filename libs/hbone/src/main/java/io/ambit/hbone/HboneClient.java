@@ -84,8 +84,8 @@ public final class HboneClient {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(),
-                                server.getAddress().getHostAddress(), server.getPort()));
+                        ch.pipeline().addLast("tls", DataPathBuffers.current().applyToTls(ch, tls.newHandler(ch.alloc(),
+                                server.getAddress().getHostAddress(), server.getPort())));
                         ch.pipeline().addLast("aes-gcm-only", new AesGcmOnly());
                         ch.pipeline().addLast("alpn", new H2Only(result));
                     }

@@ -54,7 +54,7 @@ final class HboneServerInitializer extends ChannelInitializer<Channel> {
             ch.close();
             return;
         }
-        ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+        ch.pipeline().addLast("tls", DataPathBuffers.current().applyToTls(ch, tls.newHandler(ch.alloc())));
         ch.pipeline().addLast("aes-gcm-only", new AesGcmOnly());
         ch.pipeline().addLast("alpn", new H2Only());
     }

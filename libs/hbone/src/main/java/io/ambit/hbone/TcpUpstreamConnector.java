@@ -54,6 +54,7 @@ public final class TcpUpstreamConnector implements UpstreamConnector {
                     .option(ChannelOption.AUTO_READ, false)
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, DataPathBuffers.current().tcpReads())
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                     .handler(new InboundHold())
                     .connect(target);

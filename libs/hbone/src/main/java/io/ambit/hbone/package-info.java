@@ -7,7 +7,8 @@
  * {@link io.ambit.hbone.HbonePool} and {@link io.ambit.hbone.HboneClient} (the outbound side),
  * {@link io.ambit.hbone.Relay} (bytes between a TCP connection and a tunnel, with backpressure
  * and half-close; put an {@link io.ambit.hbone.InboundHold} first in the TCP pipeline),
- * {@link io.ambit.hbone.HboneSettings} (ztunnel's HTTP/2 settings). A reset ends one stream,
+ * {@link io.ambit.hbone.HboneSettings} (ztunnel's HTTP/2 settings),
+ * {@link io.ambit.hbone.DataPathBuffers} (bytes per read and per TLS wrap on the data path). A reset ends one stream,
  * never the connection: see {@code Http2Setup} for the Netty limits this takes.
  */
 package io.ambit.hbone;

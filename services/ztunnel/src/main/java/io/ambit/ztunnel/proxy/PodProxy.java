@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.ambit.hbone.DataPathBuffers;
 import io.ambit.hbone.HboneClient;
 import io.ambit.hbone.HboneServer;
 import io.ambit.hbone.HbonePool;
@@ -132,6 +133,7 @@ public final class PodProxy implements AutoCloseable {
                 .childOption(ChannelOption.AUTO_READ, socks)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, DataPathBuffers.current().tcpReads())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
