@@ -560,7 +560,7 @@ ip netns exec "$NS_CLIENT" timeout 5 bash -c "exec 3<>/dev/tcp/$SERVER_IP/$ECHO_
   || die "the client pod cannot reach $SERVER_IP:$ECHO_PORT through the router"
 
 echo "lab: client pod $CLIENT_IP (node 1) and server pod $SERVER_IP (node 2), bridges joined by a router namespace"
-echo "each path: warmed with every measured shape (iperf3 1 and 8 streams, $RATE req/s of $SIZE B), ${WARMUP} s each per round; a JVM until its JIT settles (< ${WARM_SETTLED} s of compilation in a round, at most ${WARM_MAX} s)"
+echo "each path: warmed with every measured shape ($SHAPES), ${WARMUP} s each per round; a JVM until its JIT settles (< ${WARM_SETTLED} s of compilation in a round, at most ${WARM_MAX} s)"
 echo "then: iperf3 ${SECONDS_PER_RUN} s with 1 and 8 streams, then $RATE requests/s of $SIZE B over $CONNECTIONS connections for ${SECONDS_PER_RUN} s (after ${WARMUP} s)"
 echo "shapes: $SHAPES (connect: a new connection per request, $CONNECT_RATE/s open loop for ${SECONDS_PER_RUN} s after ${WARMUP} s, then $CONNECT_WORKERS workers closed loop for ${SECONDS_PER_RUN} s)"
 for p in $PATHS; do "run_${p}_path"; done

@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import io.ambit.netns.topology.Topology;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollSocketChannel;
 
 /**
@@ -48,6 +49,8 @@ public class InPodSocketBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
+        // Loads Netty's native transport (an event loop group would, in ztunnel); fails loudly if absent.
+        Epoll.ensureAvailability();
         Topology.removeStale("ambt-nnjm-");
         topology = Topology.create("ambt-nnjm-", "10.250", 1);
         pod = NetNamespace.named(topology.addPod("bench", 1, topology.podAddress(1, 10)));
