@@ -13,6 +13,7 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -82,13 +83,28 @@ public final class MeshTls {
         requireBoringSsl();
         requireOwnSvidValid(svid, bundle, clock);
         try {
-            return configure(SslContextBuilder.forClient().keyManager(svid.key(), svid.chain()), bundle, servers, clock)
+            return withoutResumption(configure(SslContextBuilder.forClient().keyManager(svid.key(), svid.chain()), bundle,
+                    servers, clock)
                     // Peers are named by SPIFFE ID, not host name: the trust manager checks identity.
                     .endpointIdentificationAlgorithm(null)
-                    .build();
+                    .build());
         } catch (SSLException e) {
             throw new TlsSetupException("cannot build the client TLS context for " + svid.id(), e);
         }
+    }
+
+    /**
+     * No client session cache, so no TLS resumption: every connection is a full handshake that checks the
+     * peer's chain and SPIFFE ID, as Istio's ztunnel does ({@code cc.resumption = Resumption::disabled()} in
+     * {@code outbound_connector}, istio/ztunnel {@code src/tls/certificate.rs}). It also saves memory: with
+     * the cache on, Netty kept both session tickets of every HBONE connection (two native SSL_SESSIONs keyed
+     * by host and port), about 5 KiB per idle connection in jemalloc's profile (issue 12, bench/README.md).
+     */
+    private static SslContext withoutResumption(SslContext context) {
+        if (context.sessionContext() instanceof OpenSslSessionContext sessions) {
+            sessions.setSessionCacheEnabled(false);
+        }
+        return context;
     }
 
     /**

@@ -68,6 +68,28 @@ class MeshTlsTest {
     }
 
     @Test
+    void clientKeepsNoSessionSoEveryConnectionIsAFullHandshake() throws Exception {
+        SslContext serverContext = MeshTls.server(serverSvid, bundle, PeerPolicy.exactly(CLIENT));
+        SslContext clientContext = MeshTls.client(clientSvid, bundle, PeerPolicy.exactly(SERVER));
+        EchoServer server = new EchoServer(servers, ch -> serverContext.newHandler(ch.alloc()));
+        String host = server.address.getHostString();
+        int port = server.address.getPort();
+
+        for (int i = 0; i < 2; i++) {
+            // Host and port given, as HboneClient gives them: a session cache would keep the server's tickets under them.
+            Client client = Client.connect(servers, server.address, ch -> clientContext.newHandler(ch.alloc(), host, port));
+            assertThat(client.awaitHandshake()).isNull();
+            // The server's NewSessionTickets come before its first bytes: read them.
+            assertThat(client.echo("after the tickets")).isEqualTo("after the tickets");
+            assertThat(PeerIdentities.of(client.ssl().engine().getSession())).contains(SERVER);
+            client.channel().close().syncUninterruptibly();
+        }
+
+        assertThat(java.util.Collections.list(clientContext.sessionContext().getIds()))
+                .as("sessions the client kept for resumption").isEmpty();
+    }
+
+    @Test
     void serverSeesTheClientIdentity() throws Exception {
         SslContext serverContext = MeshTls.server(serverSvid, bundle, PeerPolicy.anyInTrustDomain("cluster.local"));
         java.util.concurrent.CompletableFuture<SpiffeId> seen = new java.util.concurrent.CompletableFuture<>();
