@@ -23,7 +23,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * that the lab deploys for its Gateway (Programmed only once ready), the namespace bound to it,
  * an HTTPRoute (header match, retries, a 90/10 split), an L7 DENY, fault injection from a
  * VirtualService, L7 ALLOW by path and method, DENY by header, {@code use-waypoint} on a single
- * Service, the {@code none} opt-out,
+ * Service, the namespace's binding added and removed while a client keeps calling (no request lost),
+ * the {@code none} opt-out,
  * the waypoint killed (fail closed) and restarted, and its metrics. Scenarios run in order on
  * the shared lab; each restores what it changed, and the last removes the Gateway.
  */
@@ -510,6 +511,64 @@ abstract class WaypointScenarios {
             peers.putAll(Map.of("source_workload", "client", "source_app", "client"));
         }
         assertThat(Prometheus.sum(waypoint.metricsUrl(), "istio_requests_total", peers)).isGreaterThan(0);
+    }
+
+    /** {@code ok=N failed=M} summed over every echo client run whose output is given. */
+    static int[] okAndFailed(List<String> outputs) {
+        int ok = 0;
+        int failed = 0;
+        java.util.regex.Pattern summary = java.util.regex.Pattern.compile("ok=(\\d+) failed=(\\d+)");
+        for (String out : outputs) {
+            java.util.regex.Matcher m = summary.matcher(out);
+            if (!m.find()) {
+                throw new AssertionError("an echo client run printed no summary:\n" + out);
+            }
+            ok += Integer.parseInt(m.group(1));
+            failed += Integer.parseInt(m.group(2));
+        }
+        return new int[] {ok, failed};
+    }
+
+    @Test
+    @Order(16)
+    void bindingAndUnbindingTheNamespaceWhileRequestsFlowLosesNone() throws Exception {
+        // the waypoint runs already; the namespace's use-waypoint label comes and goes while a client
+        // keeps calling (each request on its own connection, so each change meets new tunnels too)
+        List<String> runs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> changes = new java.util.concurrent.CopyOnWriteArrayList<>(); // when each label change was applied
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread client = Thread.ofPlatform().name("bind-loop").start(() -> {
+            while (!stop.get()) {
+                try {
+                    String started = java.time.Instant.now().toString();
+                    String out = call(WEB + "/", "--count", "25", "--timeout", "5s");
+                    runs.add("run " + started + " to " + java.time.Instant.now() + ":\n" + out);
+                } catch (IOException e) {
+                    runs.add("client run failed: " + e);
+                }
+            }
+        });
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> !runs.isEmpty()); // the loop runs before the first change
+            for (int i = 0; i < 3; i++) {
+                lab.apply(SHOP_PLAIN);
+                changes.add("unbound at " + java.time.Instant.now());
+                awaitAnswer(WEB_V1 + "/", o -> o.contains("ok=1") && !o.contains("x-request-id"));
+                lab.apply(SHOP_BOUND);
+                changes.add("bound at " + java.time.Instant.now());
+                awaitAnswer(WEB_V1 + "/", o -> o.contains("ok=1") && o.contains("x-request-id"));
+            }
+            int seen = runs.size();
+            await().atMost(Duration.ofSeconds(60)).until(() -> runs.size() > seen); // one whole run after the last change
+        } finally {
+            stop.set(true);
+            client.join(Duration.ofMinutes(2));
+            lab.apply(SHOP_BOUND);
+        }
+        int[] counts = okAndFailed(runs);
+        assertThat(counts[1]).as("requests failed while the label changed (%s); runs with failures:%n%s", changes,
+                String.join("\n", runs.stream().filter(r -> !r.contains(" failed=0")).toList())).isZero();
+        assertThat(counts[0]).isGreaterThan(0);
     }
 
     @Test

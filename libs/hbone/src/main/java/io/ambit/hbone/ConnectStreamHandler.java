@@ -78,7 +78,28 @@ final class ConnectStreamHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, Refusal.BAD_REQUEST, Optional.empty(), e.getMessage());
             return;
         }
-        if (!config.targetPolicy().accepts(target)) {
+        CompletableFuture<Boolean> served;
+        try {
+            served = config.targetPolicy().acceptsSoon(target).toCompletableFuture();
+        } catch (RuntimeException e) {
+            log.error("target policy failed for {}; refusing", target, e);
+            served = CompletableFuture.completedFuture(false);
+        }
+        if (served.isDone()) {
+            afterTarget(ctx, headers, target, Boolean.TRUE.equals(served.exceptionally(e -> false).getNow(false)));
+            return;
+        }
+        // held until the policy answers (a waypoint waiting for its configuration): on this stream's loop
+        InetSocketAddress held = target;
+        served.whenComplete((ok, error) -> ctx.executor().execute(() -> {
+            if (ctx.channel().isActive()) {
+                afterTarget(ctx, headers, held, error == null && Boolean.TRUE.equals(ok));
+            }
+        }));
+    }
+
+    private void afterTarget(ChannelHandlerContext ctx, Http2Headers headers, InetSocketAddress target, boolean served) {
+        if (!served) {
             refuse(ctx, Refusal.BAD_REQUEST, Optional.empty(), "target " + target + " is not served by this HBONE server");
             return;
         }

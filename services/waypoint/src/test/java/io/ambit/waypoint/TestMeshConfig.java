@@ -245,6 +245,15 @@ public final class TestMeshConfig {
      * a TCP proxy to one endpoint.
      */
     public static Resources withTcpService(Resources base, InetSocketAddress endpoint, String denied) {
+        return withTcpService(base, List.of(endpoint), denied, null, false);
+    }
+
+    /**
+     * The same with several endpoints, the tcp_proxy's {@code idle_timeout} (null: unset) and, when
+     * {@code ejecting}, {@link #EJECTING}'s outlier detection by consecutive gateway failures (2).
+     */
+    public static Resources withTcpService(Resources base, List<InetSocketAddress> endpoints, String denied,
+            java.time.Duration idleTimeout, boolean ejecting) {
         String cluster = "outbound|5432||" + TCP_HOST;
         RBAC deny = RBAC.newBuilder().setAction(RBAC.Action.DENY)
                 .putPolicies("ns[ns]-policy[deny]-rule[0]", Policy.newBuilder().addPermissions(Permission.newBuilder().setAny(true))
@@ -257,16 +266,29 @@ public final class TestMeshConfig {
                                 .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.newBuilder()
                                         .setStatPrefix(cluster).setRules(deny).build())))
                         .addFilters(io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder().setName("envoy.filters.network.tcp_proxy")
-                                .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.newBuilder()
-                                        .setStatPrefix(cluster).setCluster(cluster).build()))))
+                                .setTypedConfig(Any.pack(tcpProxy(cluster, idleTimeout)))))
                 .build();
-        Cluster c = Cluster.newBuilder().setName(cluster).setType(Cluster.DiscoveryType.EDS).setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN).build();
-        ClusterLoadAssignment cla = ClusterLoadAssignment.newBuilder().setClusterName(cluster)
-                .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
-                        .setEndpoint(Endpoint.newBuilder().setAddress(socket(endpoint.getHostString(), endpoint.getPort())))
-                        .setMetadata(identity(ENDPOINT_IDENTITY))))
-                .build();
+        Cluster c = ejecting
+                ? EJECTING.toBuilder().setName(cluster).setOutlierDetection(EJECTING.getOutlierDetection().toBuilder()
+                        .setConsecutive5Xx(UInt32Value.of(0)).setConsecutiveGatewayFailure(UInt32Value.of(2))
+                        .setEnforcingConsecutiveGatewayFailure(UInt32Value.of(100))).build()
+                : Cluster.newBuilder().setName(cluster).setType(Cluster.DiscoveryType.EDS).setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN).build();
+        LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
+        for (InetSocketAddress endpoint : endpoints) {
+            locality.addLbEndpoints(LbEndpoint.newBuilder()
+                    .setEndpoint(Endpoint.newBuilder().setAddress(socket(endpoint.getHostString(), endpoint.getPort())))
+                    .setMetadata(identity(ENDPOINT_IDENTITY)));
+        }
+        ClusterLoadAssignment cla = ClusterLoadAssignment.newBuilder().setClusterName(cluster).addEndpoints(locality).build();
         return new Resources(concat(base.listeners(), tcp), base.routes(), concat(base.clusters(), c), concat(base.endpoints(), cla));
+    }
+
+    private static io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy tcpProxy(String cluster, java.time.Duration idle) {
+        var tcp = io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.newBuilder().setStatPrefix(cluster).setCluster(cluster);
+        if (idle != null) {
+            tcp.setIdleTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(idle.getSeconds()).setNanos(idle.getNano()));
+        }
+        return tcp.build();
     }
 
     private static <T> List<T> concat(List<T> list, T one) {

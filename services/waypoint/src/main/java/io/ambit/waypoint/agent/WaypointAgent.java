@@ -176,8 +176,12 @@ public final class WaypointAgent implements SmartLifecycle {
             if (running) {
                 ProxyContext context = new ProxyContext(store::snapshot, pool, self, properties.upstreamHbonePort(), new EndpointPicker(),
                         new RequestTelemetry(meters, clusterId, address -> store.peers().peer(address)), HttpLimits.defaults(), tracer);
+                // a new binding's first tunnels wait for the chain its xDS brings (ChainWaiters says why)
+                io.ambit.waypoint.config.ChainWaiters waiters = new io.ambit.waypoint.config.ChainWaiters(store::snapshot, transport.group(),
+                        io.ambit.waypoint.config.ChainWaiters.DEFAULT_WAIT);
+                store.onSnapshot(waiters::snapshotPublished);
                 proxy = WaypointProxy.start(transport, serverTls::current, hboneBind, context,
-                        podNetns == null ? null : new InPodServerChannelFactory(podNetns));
+                        podNetns == null ? null : new InPodServerChannelFactory(podNetns), waiters);
             }
         } else {
             serverTls.update(material);

@@ -38,11 +38,11 @@ public final class ResourceCompiler {
      * and whether its chain has the fault filter (which routes' fault configs need, as in Envoy).
      */
     public record CompiledListener(String name, InetSocketAddress address, List<RbacEngine> authorization, String routeConfig,
-                                   boolean faults, SpiffeId workload, String tcpCluster) {
+                                   boolean faults, SpiffeId workload, String tcpCluster, java.time.Duration tcpIdleTimeout) {
 
         CompiledListener(String name, InetSocketAddress address, List<RbacEngine> authorization, String routeConfig, boolean faults,
                 SpiffeId workload) {
-            this(name, address, authorization, routeConfig, faults, workload, null);
+            this(name, address, authorization, routeConfig, faults, workload, null, null);
         }
 
         /** A workload-addressed chain (Istio's {@code direct-http}): any port of one pod, whose identity it carries. */
@@ -124,6 +124,13 @@ public final class ResourceCompiler {
     }
 
     /**
+     * Envoy's tcp_proxy {@code idle_timeout} when the field is unset: "If not set, the default idle
+     * timeout is 1 hour. If set to 0s, the timeout will be disabled" (envoyproxy/envoy
+     * {@code api/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto}).
+     */
+    public static final java.time.Duration TCP_IDLE_TIMEOUT_DEFAULT = java.time.Duration.ofHours(1);
+
+    /**
      * A TCP port: one filter chain of network RBAC filters then a TCP proxy to one cluster, on the
      * service's {@code VIP:port}. Anything else in the chain (TLS, filter chain matches, weighted
      * clusters, other filters) is refused.
@@ -138,6 +145,7 @@ public final class ResourceCompiler {
         }
         List<RbacEngine> authorization = new ArrayList<>();
         String cluster = null;
+        java.time.Duration idle = TCP_IDLE_TIMEOUT_DEFAULT;
         for (var f : chain.getFiltersList()) {
             if (cluster != null) {
                 throw new ConfigException("listener " + l.getName() + ": filter " + f.getName() + " after the TCP proxy");
@@ -158,6 +166,14 @@ public final class ResourceCompiler {
                                 + "tunneling are not supported)");
                     }
                     cluster = tcp.getCluster();
+                    if (tcp.hasIdleTimeout()) {
+                        // Istio sets it from a DestinationRule's connectionPool.tcp.idleTimeout (else the
+                        // proxy's IDLE_TIMEOUT metadata, usually unset): listener_waypoint.go buildWaypointNetworkFilters
+                        idle = java.time.Duration.ofSeconds(tcp.getIdleTimeout().getSeconds(), tcp.getIdleTimeout().getNanos());
+                        if (idle.isNegative()) {
+                            throw new ConfigException("listener " + l.getName() + ": the TCP proxy's idle_timeout is negative");
+                        }
+                    }
                 }
                 default -> throw new ConfigException("listener " + l.getName() + ": network filter " + f.getName() + " is not supported");
             }
@@ -165,7 +181,7 @@ public final class ResourceCompiler {
         if (cluster == null) {
             throw new ConfigException("listener " + l.getName() + " has no TCP proxy filter");
         }
-        return new CompiledListener(l.getName(), socket(l.getAddress().getSocketAddress()), authorization, null, false, null, cluster);
+        return new CompiledListener(l.getName(), socket(l.getAddress().getSocketAddress()), authorization, null, false, null, cluster, idle);
     }
 
     /** The shared RBAC engine's refusal as this listener's NACK. */

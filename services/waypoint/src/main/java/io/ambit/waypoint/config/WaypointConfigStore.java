@@ -119,7 +119,8 @@ public final class WaypointConfigStore implements DeltaAdsClient.Handler {
             int colon = l.name().lastIndexOf(':');
             String host = colon < 0 ? l.name() : l.name().substring(0, colon);
             int port = l.address() != null ? l.address().getPort() : parsePort(l.name().substring(colon + 1));
-            ServiceChain chain = new ServiceChain(l.name(), host, port, l.authorization(), l.routeConfig(), l.faults(), null, l.tcpCluster());
+            ServiceChain chain = new ServiceChain(l.name(), host, port, l.authorization(), l.routeConfig(), l.faults(), null, l.tcpCluster(),
+                    l.tcpIdleTimeout());
             if (l.address() != null) {
                 byAddress.put(l.address(), chain);
             }

@@ -174,8 +174,16 @@ final class Exchange {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
         view = RequestView.of(request.method().name(), request.uri(), headers);
-        WaypointSnapshot config = proxy.config().get();
-        Optional<ServiceChain> found = config.chain(connect.target());
+        WaypointSnapshot now = proxy.config().get();
+        Optional<ServiceChain> found = now.chain(connect.target());
+        if (found.isEmpty() && owner.acceptedWith() != null && owner.acceptedWith().chain(connect.target()).isPresent()) {
+            // unbound while this tunnel was open: drained on the configuration it was accepted with, and
+            // (HTTP/1.1) closed after this answer, as Envoy drains a removed filter chain's connections
+            now = owner.acceptedWith();
+            found = now.chain(connect.target());
+            closeAfterResponse();
+        }
+        WaypointSnapshot config = now;
         if (found.isEmpty()) {
             localReply(HttpResponseStatus.NOT_FOUND, "", "NR", "filter_chain_not_found", !bodyless);
             return;
@@ -353,27 +361,11 @@ final class Exchange {
             HboneKey key = new HboneKey(proxy.self(), shadow.get().identity(to), new InetSocketAddress(to.getAddress(), proxy.upstreamHbonePort()));
             HttpRequest copy = upstreamRequest();
             copy.headers().set(HttpHeaderNames.HOST, copy.headers().get(HttpHeaderNames.HOST, view.authority()) + "-shadow");
-            proxy.pool().open(key, NetUtil.toSocketAddressString(to), HboneHeaders.none(), loop).whenComplete((tunnel, error) -> {
-                if (error != null) {
-                    return; // a mirror's failure is nobody's concern
-                }
-                Channel stream = tunnel.stream();
-                stream.pipeline().addLast(new TunnelFrames(), new HttpClientCodec(), new io.netty.channel.ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelRead(ChannelHandlerContext c, Object msg) {
-                        boolean last = msg instanceof LastHttpContent;
-                        io.netty.util.ReferenceCountUtil.release(msg);
-                        if (last) {
-                            c.close();
-                        } else {
-                            c.read();
-                        }
-                    }
-                });
-                stream.write(copy);
-                stream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-                stream.read();
-            });
+            // the routed requests' keep-alive pool, keyed and opened as theirs (openTunnel), not a tunnel per copy
+            String authority = NetUtil.toSocketAddressString(to);
+            HboneHeaders headers = connect.forwarded().map(f -> new HboneHeaders(Optional.of(f), connect.baggage(), connect.traceparent()))
+                    .orElse(HboneHeaders.none());
+            MirrorRequest.send(proxy, shadow.get(), to, new UpstreamConnections.Key(key, authority, owner.source()), headers, copy, loop);
         }
     }
 

@@ -43,12 +43,31 @@ final class InboundHttpHandler extends ChannelInboundHandlerAdapter {
     /** The original client's address: the CONNECT's {@code forwarded for}, else the tunnel's peer (its ztunnel). */
     private final java.net.InetAddress source;
 
+    /** The configuration the tunnel was accepted with (see {@link #acceptedWith()}). */
+    private final io.ambit.waypoint.config.WaypointSnapshot acceptedWith;
+
     /** @param source the original client's address, read once per tunnel from its CONNECT (see {@link Exchange#forwardedFor}) */
     InboundHttpHandler(ProxyContext proxy, ConnectRequest connect, boolean http2, java.net.InetAddress source) {
+        this(proxy, connect, http2, source, null);
+    }
+
+    InboundHttpHandler(ProxyContext proxy, ConnectRequest connect, boolean http2, java.net.InetAddress source,
+            io.ambit.waypoint.config.WaypointSnapshot acceptedWith) {
         this.proxy = proxy;
         this.connect = connect;
         this.http2 = http2;
         this.source = source;
+        this.acceptedWith = acceptedWith;
+    }
+
+    /**
+     * The snapshot current when the tunnel was accepted, or null: a tunnel whose service was unbound
+     * since (its chain removed) is served with it until it ends, as Envoy drains the connections of a
+     * removed filter chain rather than cutting them; ztunnel sends the service's new connections
+     * straight to its pods by then.
+     */
+    io.ambit.waypoint.config.WaypointSnapshot acceptedWith() {
+        return acceptedWith;
     }
 
     java.net.InetAddress source() {

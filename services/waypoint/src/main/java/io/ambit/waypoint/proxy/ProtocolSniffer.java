@@ -34,11 +34,14 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
     private final ConnectRequest connect;
     /** The original client's address, the same for every request of the tunnel: parsed once. */
     private final java.net.InetAddress source;
+    /** The configuration the tunnel was accepted with: what serves it while it drains after its chain is removed. */
+    private final io.ambit.waypoint.config.WaypointSnapshot acceptedWith;
     private ByteBuf seen;
 
     ProtocolSniffer(ProxyContext proxy, ConnectRequest connect) {
         this.proxy = proxy;
         this.connect = connect;
+        this.acceptedWith = proxy.config().get();
         this.source = Exchange.forwardedFor(connect).orElse(connect.peer().getAddress());
     }
 
@@ -72,7 +75,7 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
                     .setMaxHeaderSize(proxy.limits().maxHeaderBytes())
                     .setAllowDuplicateContentLengths(false);
             pipeline.addAfter(ctx.name(), "http1", new HttpServerCodec(decoder));
-            pipeline.addAfter("http1", "exchange", new InboundHttpHandler(proxy, connect, false, source));
+            pipeline.addAfter("http1", "exchange", new InboundHttpHandler(proxy, connect, false, source, acceptedWith));
         }
         ByteBuf first = seen;
         seen = null;
@@ -98,7 +101,7 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
                 stream.config().setAutoRead(false);
-                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new InboundHttpHandler(proxy, connect, true, source));
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new InboundHttpHandler(proxy, connect, true, source, acceptedWith));
             }
         }).initialSettings(settings).decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
                 .frameLogger(new ResetCounter(proxy)).decoupleCloseAndGoAway(false).build();

@@ -52,6 +52,9 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean endSentUpstream;
     private String flags = "-";
     private boolean closed;
+    /** When a byte last went either way (a completed write), for the idle timeout. */
+    private long lastActivity;
+    private java.util.concurrent.ScheduledFuture<?> idleTimer;
 
     TcpProxyHandler(ProxyContext proxy, io.ambit.hbone.ConnectRequest connect, ServiceChain chain) {
         this.proxy = proxy;
@@ -102,6 +105,8 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         proxy.picker().attemptEnded(cluster, endpoint, 200);
         upstream = tunnel.stream();
+        lastActivity = System.nanoTime();
+        armIdleTimer(ctx, chain.tcpIdleTimeout());
         upstream.pipeline().addLast(new TunnelFrames(), new UpstreamSide(ctx));
         upstream.closeFuture().addListener(f -> ctx.channel().eventLoop().execute(() -> finish(ctx, flags)));
         upstream.read();
@@ -117,6 +122,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         telemetry.received(buf.readableBytes());
         upstream.writeAndFlush(buf).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
+                lastActivity = System.nanoTime();
                 ctx.read();
             } else {
                 finish(ctx, "UC");
@@ -149,6 +155,34 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         finish(ctx, flags);
     }
 
+    /**
+     * Envoy's tcp_proxy {@code idle_timeout}: no byte sent either way for that long closes the
+     * downstream without flushing, which closes the upstream too; no response flag is set (Envoy's
+     * {@code Filter::onIdleTimeout} counts {@code idle_timeout} and closes with the reason
+     * TcpSessionIdleTimeout). The timer re-arms for what is left after the last activity. Zero: none.
+     */
+    private void armIdleTimer(ChannelHandlerContext ctx, java.time.Duration timeout) {
+        if (timeout == null || timeout.isZero() || closed) {
+            return;
+        }
+        long left = timeout.toNanos() - (System.nanoTime() - lastActivity);
+        if (left <= 0) {
+            log.debug("tcp {} -> {}: idle for {}, closed", NetUtil.toSocketAddressString(connect.peer()),
+                    NetUtil.toSocketAddressString(connect.target()), timeout);
+            proxy.telemetry().tcpIdleTimeout();
+            if (!closed) {
+                closed = true;
+                telemetry.closed(flags);
+                ctx.channel().close(); // no flush, no END_STREAM: a reset, as Envoy's NoFlush close
+                if (upstream != null) {
+                    upstream.close();
+                }
+            }
+            return;
+        }
+        idleTimer = ctx.executor().schedule(() -> armIdleTimer(ctx, timeout), left, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
     private void closeIfBothEnded(ChannelHandlerContext ctx) {
         if (downstreamEnded && upstreamEnded) {
             finish(ctx, flags);
@@ -161,6 +195,9 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         closed = true;
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+        }
         telemetry.closed(endFlags);
         end(ctx.channel(), endSentDownstream);
         if (upstream != null) {
@@ -198,6 +235,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             telemetry.sent(buf.readableBytes());
             downstream.writeAndFlush(buf).addListener((ChannelFutureListener) f -> {
                 if (f.isSuccess()) {
+                    lastActivity = System.nanoTime(); // (the upstream's loop: a plain long, read loosely by the timer)
                     ctx.read();
                 } else {
                     finish(downstreamCtx, flags);

@@ -4,7 +4,9 @@ import java.net.InetSocketAddress;
 import java.util.function.Supplier;
 
 import io.ambit.hbone.HboneServer;
+import io.ambit.hbone.TargetPolicy;
 import io.ambit.hbone.Transport;
+import io.ambit.waypoint.config.ChainWaiters;
 import io.netty.handler.ssl.SslContext;
 
 /**
@@ -31,13 +33,32 @@ public final class WaypointProxy implements AutoCloseable {
     /** @param listeners where the listening socket is made (a pod's namespace), or null for the transport's own */
     public static WaypointProxy start(Transport transport, Supplier<SslContext> tls, InetSocketAddress bind, ProxyContext proxy,
             io.netty.channel.ChannelFactory<? extends io.netty.channel.ServerChannel> listeners) {
+        return start(transport, tls, bind, proxy, listeners, null);
+    }
+
+    /**
+     * @param waiters where a CONNECT to a target the configuration does not serve yet waits for it
+     *                (a new binding whose xDS trails ztunnel's), or null to refuse such a CONNECT at once
+     */
+    public static WaypointProxy start(Transport transport, Supplier<SslContext> tls, InetSocketAddress bind, ProxyContext proxy,
+            io.netty.channel.ChannelFactory<? extends io.netty.channel.ServerChannel> listeners, ChainWaiters waiters) {
         HboneServer.Builder builder = HboneServer.builder(transport, tls);
         if (listeners != null) {
             builder.channelFactory(listeners);
         }
         HboneServer server = builder
                 .bind(bind)
-                .targetPolicy(target -> proxy.config().get().chain(target).isPresent())
+                .targetPolicy(new TargetPolicy() {
+                    @Override
+                    public boolean accepts(InetSocketAddress target) {
+                        return proxy.config().get().chain(target).isPresent();
+                    }
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<Boolean> acceptsSoon(InetSocketAddress target) {
+                        return waiters == null ? TargetPolicy.super.acceptsSoon(target) : waiters.served(target);
+                    }
+                })
                 .terminator((connect, stream) -> {
                     // a TCP port's bytes are relayed as they are; every other chain speaks HTTP inside the tunnel
                     var chain = proxy.config().get().chain(connect.target());

@@ -57,6 +57,12 @@ public final class RequestTelemetry {
                 .register(registry).increment();
     }
 
+    /** A TCP connection closed by the tcp_proxy idle timeout (Envoy's {@code tcp.<stat_prefix>.idle_timeout}). */
+    public void tcpIdleTimeout() {
+        Counter.builder("ambit_waypoint_tcp_idle_timeouts_total").description("TCP connections closed after the tcp_proxy idle timeout")
+                .register(registry).increment();
+    }
+
     public void record(RequestRecord r) {
         // the key is what the labels are made of, not the labels: building ~24 Tags per request
         // (each and() copies and sorts) cost more than the meters themselves (issue 14)

@@ -357,6 +357,150 @@ class WaypointDataPathTest {
         stillServing();
     }
 
+    /**
+     * Envoy's tcp_proxy {@code idle_timeout}: a connection that carries bytes stays, one that goes
+     * quiet for the timeout is closed (both sides), counted. Unset, it is Envoy's 1 h.
+     */
+    @Test
+    void aTcpConnectionIdleForTheTcpProxysIdleTimeoutIsClosed() throws Exception {
+        InetSocketAddress db = backends.tcpEcho("I");
+        String target = TestMeshConfig.TCP_VIP + ":5432";
+        assertThat(TestMeshConfig.withTcpService(resources, db, "spiffe://cluster.local/ns/other/sa/blocked").snapshot()
+                .chain(new InetSocketAddress(TestMeshConfig.TCP_VIP, 5432)).orElseThrow().tcpIdleTimeout()).isEqualTo(Duration.ofHours(1));
+        try {
+            snapshot = TestMeshConfig.withTcpService(resources, List.of(db), "spiffe://cluster.local/ns/other/sa/blocked",
+                    Duration.ofMillis(300), false).snapshot();
+            double before = idleTimeouts();
+            try (TcpTunnel tcp = new TcpTunnel(target)) {
+                tcp.send("one", false);
+                await().atMost(Duration.ofSeconds(10)).until(() -> tcp.received.toString().equals("I>one"));
+                assertThat(tcp.ended).as("open while bytes flow").isFalse();
+                await().atMost(Duration.ofSeconds(10)).untilTrue(tcp.ended); // then quiet: closed by the waypoint
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> idleTimeouts() == before + 1);
+        } finally {
+            snapshot = resources.snapshot();
+        }
+        stillServing();
+    }
+
+    private double idleTimeouts() {
+        var c = registry.find("ambit_waypoint_tcp_idle_timeouts_total").counter();
+        return c == null ? 0 : c.count();
+    }
+
+    /**
+     * A TCP endpoint whose tunnel cannot be opened counts as a gateway failure (Envoy's local-origin
+     * connect failure, when external and local errors are not split) for the same outlier
+     * detection as HTTP: after two in a row it is ejected and every later connection goes to the
+     * healthy endpoint.
+     */
+    @Test
+    void aTcpEndpointThatCannotBeReachedIsEjectedAfterConsecutiveConnectFailures() throws Exception {
+        InetSocketAddress db = backends.tcpEcho("O");
+        // an endpoint nothing listens on (a port just freed, on loopback): the destination's HBONE server answers 503
+        InetSocketAddress dead;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            dead = new InetSocketAddress("127.0.0.1", free.getLocalPort());
+        }
+        String target = TestMeshConfig.TCP_VIP + ":5432";
+        try {
+            snapshot = TestMeshConfig.withTcpService(resources, List.of(dead, db), "spiffe://cluster.local/ns/other/sa/blocked",
+                    null, true).snapshot();
+            int served = 0;
+            int failed = 0;
+            for (int i = 0; i < 12; i++) {
+                String sent = "x" + i;
+                try (TcpTunnel tcp = new TcpTunnel(target)) {
+                    tcp.send(sent, true);
+                    await().atMost(Duration.ofSeconds(20)).until(() -> tcp.received.toString().equals("O>" + sent) || tcp.ended.get());
+                    await().atMost(Duration.ofSeconds(20)).untilTrue(tcp.ended);
+                    if (tcp.received.toString().equals("O>" + sent)) {
+                        served++;
+                    } else {
+                        failed++;
+                    }
+                }
+            }
+            assertThat(failed).as("connections that met the dead endpoint before its ejection").isEqualTo(2);
+            assertThat(served).isEqualTo(10);
+        } finally {
+            snapshot = resources.snapshot();
+        }
+        stillServing();
+    }
+
+    /**
+     * Unbinding while a keep-alive tunnel is open: its next request is still served, with the
+     * configuration the tunnel was accepted with, and the connection is closed after it (Envoy
+     * drains a removed filter chain's connections); a new tunnel is refused as unserved.
+     */
+    @Test
+    void aTunnelOpenWhenItsServiceIsUnboundIsDrainedOnItsConfiguration() throws Exception {
+        try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
+            assertThat(body(http.get("/version"))).startsWith("A GET /version");
+            snapshot = WaypointSnapshot.EMPTY; // the service unbound: no chain, route or cluster any more
+            FullHttpResponse r = http.get("/version");
+            assertThat(r.status().code()).isEqualTo(200);
+            assertThat(body(r)).startsWith("A GET /version");
+            assertThat(r.headers().get(io.netty.handler.codec.http.HttpHeaderNames.CONNECTION)).isEqualToIgnoringCase("close");
+            assertThatThrownBy(() -> client.open(VIP + ":80", HboneHeaders.none()).join()).as("a new tunnel").hasMessageContaining("400");
+        } finally {
+            snapshot = resources.snapshot();
+        }
+        stillServing();
+    }
+
+    /**
+     * A new binding: ztunnel's first tunnel for the service arrives before the waypoint's xDS update
+     * that serves it. The CONNECT waits for that update (rather than a 400, the reset the lab saw)
+     * and is served once it comes.
+     */
+    @Test
+    void aConnectArrivingBeforeItsChainWaitsForTheConfigurationThatServesIt() throws Exception {
+        InetSocketAddress db = backends.tcpEcho("W");
+        String target = TestMeshConfig.TCP_VIP + ":5432";
+        io.ambit.waypoint.config.ChainWaiters waiters = new io.ambit.waypoint.config.ChainWaiters(() -> snapshot, transport.group(),
+                Duration.ofSeconds(30));
+        SslContext tls = MeshTls.server(svid(WAYPOINT), bundle, PeerPolicy.anyInTrustDomain("cluster.local"));
+        // its own context (and so its own upstream pool, which close() ends), the same configuration
+        ProxyContext own = new ProxyContext(() -> snapshot, pool, WAYPOINT, destination.address().getPort(), new EndpointPicker(),
+                new RequestTelemetry(registry, "Kubernetes"), new HttpLimits(4096, 8192, Duration.ofSeconds(1), Duration.ofHours(1)));
+        WaypointProxy held = WaypointProxy.start(transport, () -> tls, new InetSocketAddress("127.0.0.1", 0), own, null, waiters);
+        HboneConnection early = new HboneClient(transport, HboneSettings.clientDefaults())
+                .connect(held.address(), MeshTls.client(svid(CLIENT), bundle, PeerPolicy.exactly(WAYPOINT))).join();
+        try {
+            assertThat(snapshot.chain(new InetSocketAddress(TestMeshConfig.TCP_VIP, 5432))).as("not served yet").isEmpty();
+            var opening = early.open(target, HboneHeaders.none());
+            await().atMost(Duration.ofSeconds(10)).until(() -> waiters.waiting() == 1); // held, neither refused nor answered
+            assertThat(opening).isNotDone();
+
+            snapshot = TestMeshConfig.withTcpService(resources, db, "spiffe://cluster.local/ns/other/sa/blocked").snapshot();
+            waiters.snapshotPublished(snapshot);
+            Http2StreamChannel stream = opening.get(10, TimeUnit.SECONDS).stream();
+            StringBuffer received = new StringBuffer();
+            stream.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    if (msg instanceof io.netty.handler.codec.http2.Http2DataFrame data) {
+                        received.append(data.content().toString(StandardCharsets.UTF_8));
+                    }
+                    io.netty.util.ReferenceCountUtil.release(msg);
+                }
+            });
+            stream.config().setAutoRead(true);
+            stream.read();
+            stream.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2DataFrame(Unpooled.copiedBuffer("hello", StandardCharsets.UTF_8), true));
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.toString().equals("W>hello"));
+            assertThat(waiters.waiting()).isZero();
+        } finally {
+            snapshot = resources.snapshot();
+            early.close();
+            held.close();
+        }
+        stillServing();
+    }
+
     @Test
     void aWorkloadBoundToTheWaypointIsReachedOnAnyPortAndMustProveItsIdentity() throws Exception {
         InetSocketAddress workload = backends.start("W", TestBackends.Behaviour.ECHO);
@@ -447,12 +591,41 @@ class WaypointDataPathTest {
 
     @Test
     void mirrorsACopyWithAShadowAuthority() throws Exception {
+        int before = mirrorHits(); // the pooled-mirror test may have run first
         try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
             for (int i = 0; i < 5; i++) {
                 assertThat(body(http.get("/mirrored"))).startsWith("A GET /mirrored");
             }
         }
-        await().untilAsserted(() -> assertThat(backends.hits.get("M")).hasValue(5));
+        await().untilAsserted(() -> assertThat(mirrorHits()).isEqualTo(before + 5));
+        assertThat(backends.lastHost.get("M")).isEqualTo(HOST + "-shadow");
+    }
+
+    private int mirrorHits() {
+        return backends.hits.computeIfAbsent("M", k -> new java.util.concurrent.atomic.AtomicInteger()).get();
+    }
+
+    /**
+     * Mirrored copies ride the routed requests' keep-alive pool (Envoy's shadow requests use the
+     * mirror cluster's connection pool): N mirrored requests, the mirror sees all N, and the
+     * upstream tunnels opened stay two (one to the routed endpoint, one to the mirror).
+     */
+    @Test
+    void mirroredRequestsReuseThePooledUpstreamConnections() throws Exception {
+        noIdleUpstreams();
+        int before = upstreamTunnels.get();
+        int hitsBefore = mirrorHits();
+        int n = 20;
+        try (TunnelHttp http = new TunnelHttp(VIP + ":80")) {
+            for (int i = 0; i < n; i++) {
+                assertThat(body(http.get("/mirrored"))).as("request %d", i).startsWith("A GET /mirrored");
+                int seen = hitsBefore + i + 1;
+                await().until(() -> mirrorHits() == seen);
+                await().until(() -> context.upstreams().idleCount() == 2); // the routed and the mirror connection given back
+            }
+        }
+        assertThat(mirrorHits() - hitsBefore).as("the mirror saw every request").isEqualTo(n);
+        assertThat(upstreamTunnels.get() - before).as("upstream tunnels for %d mirrored requests", n).isEqualTo(2);
         assertThat(backends.lastHost.get("M")).isEqualTo(HOST + "-shadow");
     }
 
