@@ -17,11 +17,13 @@ import org.slf4j.LoggerFactory;
  * <p>Why workers, and not a new thread per call (what {@code run} did first) nor a switch on the
  * caller's own thread: {@code InPodSocketChannelFactory.newChannel()} runs on a Netty event loop
  * for every upstream connection, and the loop waits. Measured with
- * {@code io.ambit.netns.InPodSocketBenchmark} (bench/jmh, root, same run; see bench/README.md): a
- * thread per call costs a thread create + start + join on every connection; a worker costs two
- * hand-offs. A switch on the caller's thread has no hand-off at all, but an event loop cannot be
- * made to stop if its switch back fails: it would go on opening the node's own sockets (to other
- * nodes, to the CA) inside a pod. A worker can simply end.
+ * {@code io.ambit.netns.InPodSocketBenchmark} ({@code bench/netns.sh}, one run, load average 8–12
+ * on 2 cores), µs per socket made and closed: thread per call 1,083 ± 960, workers 113 ± 88, the
+ * caller's own thread 44 ± 22, no namespace at all 22 ± 21. Workers are ~10× cheaper than a thread
+ * per call. The caller's own thread is cheaper still (no hand-off: ~70 µs less here), but it is
+ * not used: if its switch back ever failed, an event loop cannot be made to stop, and it would go
+ * on opening the node's own sockets (to other nodes, to the CA) inside a pod, unchecked (only the
+ * in-pod factories could check the inode). A worker can simply end.
  *
  * <p>The rules a worker keeps, so that no work ever runs in a namespace it did not ask for:
  * <ul>
