@@ -192,41 +192,16 @@ measure() {
   return 0
 }
 
-# warm_up NAME NS H1_URL H2_URL [PROXY_PID...]: both protocols WARMUP s each, in rounds, so that a proxy is
-# measured warm. JVM proxies get rounds until their JIT has settled: a round in which their compiler threads
-# used less than WARM_SETTLED s of CPU together, or WARM_MAX s, whichever comes first (printed either way).
-# With one 5 s round the waypoint's C2 thread still compiled for seconds inside the measured runs, on the
-# same 2 cores, and counted as proxy CPU (issue 14). A path without a JVM gets one round.
-WARM_MAX=${BENCH_WARM_MAX:-180}
-WARM_SETTLED=${BENCH_WARM_SETTLED:-0.5}
+# warm_up NAME NS H1_URL H2_URL [PROXY_PID...]: both protocols WARMUP s each, in rounds until a JVM proxy's
+# JIT has settled (warm_in_rounds in lib/common.sh). With one 5 s round the waypoint's C2 thread still compiled
+# for seconds inside the measured runs, on the same 2 cores, and counted as proxy CPU (issue 14).
 warm_up() {
   local name=$1 ns=$2 h1_url=$3 h2_url=$4; shift 4
-  local pids=("$@") round=0 start=$SECONDS jit0="" jit1 spent
-  [ ${#pids[@]} -gt 0 ] && jit0=$(jit_cpu_seconds "${pids[@]}")
-  [ -n "${jit0:-}" ] || pids=()
-  while :; do
-    round=$((round + 1))
+  warm_round() {
     ip netns exec "$ns" hey -z "${WARMUP}s" -c 8 "$h1_url" >/dev/null 2>&1 || true
     ip netns exec "$ns" h2load -D "$WARMUP" -c 2 -m 8 -t 1 "$h2_url" >/dev/null 2>&1 || true
-    if [ ${#pids[@]} -eq 0 ]; then
-      printf '  %-8s warm-up: 1 round of HTTP/1.1 and HTTP/2, %d s each (no JIT to settle)\n' "$name" "$WARMUP"
-      return 0
-    fi
-    jit1=$(jit_cpu_seconds "${pids[@]}")
-    spent=$(awk -v a="$jit1" -v b="$jit0" 'BEGIN { printf "%.2f", a - b }')
-    jit0=$jit1
-    if awk -v s="$spent" -v t="$WARM_SETTLED" 'BEGIN { exit !(s < t) }'; then
-      printf '  %-8s warm-up: settled after %d round(s), %d s (last round: %s s of JIT CPU, all its JVMs; under %s s)\n' \
-        "$name" "$round" $((SECONDS - start)) "$spent" "$WARM_SETTLED"
-      return 0
-    fi
-    if [ $((SECONDS - start)) -ge "$WARM_MAX" ]; then
-      printf '  %-8s warm-up: NOT settled after %d round(s), %d s (BENCH_WARM_MAX): last round still %s s of JIT CPU\n' \
-        "$name" "$round" $((SECONDS - start)) "$spent"
-      return 0
-    fi
-    printf '  %-8s warm-up round %d: %s s of JIT CPU (all its JVMs)\n' "$name" "$round" "$spent"
-  done
+  }
+  warm_in_rounds "$name" "HTTP/1.1 and HTTP/2" warm_round "$@"
 }
 
 # --- the paths -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@
 # Usage: bench/ztunnel.sh
 # Environment (defaults): BENCH_SECONDS (10) per measured run, BENCH_WARMUP (5) s of each traffic
 # shape per warm-up round before a path is measured (see warm_up: a JVM proxy is warmed in rounds
-# until its JIT settles, BENCH_WARM_SETTLED (0.5) s of compilation in a round, at most
+# until its JIT settles, BENCH_WARM_SETTLED (0.5) s of compiler-thread CPU in a round, at most
 # BENCH_WARM_MAX (180) s), BENCH_RATE (1000) requests/s, BENCH_SIZE (1024) bytes per
 # request and answer, BENCH_CONNECTIONS (4) persistent connections for the latency run,
 # BENCH_REPEAT (5) runs of the 8-stream step per path (every one must pass: an iperf3 error on any
@@ -141,22 +141,13 @@ iperf_error() {
 }
 
 # warm_up NAME HOST IPERF_PORT ECHO_PORT [PROXY_PID...]: every traffic shape the measured runs then
-# use, WARMUP s each (iperf3 with 1 stream, with 8 streams, the 1 KB request/response load), in
-# rounds, so that a proxy is measured warm, as a node agent that has run for hours is. A JVM proxy
-# gets rounds until its JIT has settled: a round in which both JVMs together compiled for less than
-# WARM_SETTLED s (jstat -compiler), or WARM_MAX s of warm-up, whichever comes first (printed either
-# way). C2 compiles for the shape it sees, and deoptimises when the shape changes: warming only
+# use, WARMUP s each (iperf3 with 1 stream, with 8 streams, the 1 KB request/response load, connection
+# set-up), in rounds until a JVM proxy's JIT has settled (warm_in_rounds in lib/common.sh): warming only
 # with bulk traffic left the 1-stream and request/response runs recompiling while measured.
-# Paths without a JVM get one round (the same traffic, so the kernel and caches see it too).
-WARM_MAX=${BENCH_WARM_MAX:-180}
-WARM_SETTLED=${BENCH_WARM_SETTLED:-0.5}
 warm_up() {
   local name=$1 host=$2 iperf_port=$3 echo_port=$4; shift 4
-  local pids=("$@") round=0 start=$SECONDS jit0="" jit1 spent streams
-  [ ${#pids[@]} -gt 0 ] && jit0=$(jit_seconds "${pids[@]}")
-  [ -n "${jit0:-}" ] || pids=() # no JVM among them (HAProxy): one round
-  while :; do
-    round=$((round + 1))
+  warm_round() {
+    local streams
     shape stream && for streams in 1 8; do
       iperf "$host" "$iperf_port" "$streams" "$WARMUP" "$work/iperf-$name-warmup.json" >/dev/null \
         || { echo "  $name: FAILED: warm-up iperf3 with $streams stream(s): $(iperf_error "$work/iperf-$name-warmup.json")" >&2; touch "$work/failed"; }
@@ -169,25 +160,8 @@ warm_up() {
       io.ambit.bench.ztunnel.ConnectClient "$name-warm-up" "$host:$echo_port" "$CONNECT_RATE" "$WARMUP" "$CONNECT_WORKERS" 0 \
       >"$work/connect-$name-warm-up.out" 2>&1 \
       || { echo "  $name: FAILED: warm-up connection set-up load: $(tail -1 "$work/connect-$name-warm-up.out")" >&2; touch "$work/failed"; }; }
-    if [ ${#pids[@]} -eq 0 ]; then
-      printf '  %-8s warm-up: 1 round of %s, %d s each (no JIT to settle)\n' "$name" "$SHAPES" "$WARMUP"
-      return 0
-    fi
-    jit1=$(jit_seconds "${pids[@]}")
-    spent=$(awk -v a="$jit1" -v b="$jit0" 'BEGIN { printf "%.2f", a - b }')
-    jit0=$jit1
-    if awk -v s="$spent" -v t="$WARM_SETTLED" 'BEGIN { exit !(s < t) }'; then
-      printf '  %-8s warm-up: settled after %d round(s), %d s (last round: %s s of JIT, both JVMs; under %s s)\n' \
-        "$name" "$round" $((SECONDS - start)) "$spent" "$WARM_SETTLED"
-      return 0
-    fi
-    if [ $((SECONDS - start)) -ge "$WARM_MAX" ]; then
-      printf '  %-8s warm-up: NOT settled after %d round(s), %d s (BENCH_WARM_MAX): last round still %s s of JIT\n' \
-        "$name" "$round" $((SECONDS - start)) "$spent"
-      return 0
-    fi
-    printf '  %-8s warm-up round %d: %s s of JIT (both JVMs)\n' "$name" "$round" "$spent"
-  done
+  }
+  warm_in_rounds "$name" "$SHAPES" warm_round "$@"
 }
 
 # measure_path NAME HOST IPERF_PORT ECHO_PORT [PROXY_PID...]: measures the path a client in the
@@ -203,7 +177,7 @@ measure_path() {
   # then (issue 12: iperf3's control connection dying beside its data streams). CPU and bytes
   # count over all runs; the throughput reported is the median of the runs that passed.
   local runs run failures all_bps jit_before=""
-  [ ${#pids[@]} -gt 0 ] && jit_before=$(jit_seconds "${pids[@]}")
+  [ ${#pids[@]} -gt 0 ] && jit_before=$(jit_cpu_seconds "${pids[@]}")
   local all_streams=""
   shape stream && all_streams="1 8"
   for streams in $all_streams; do
@@ -266,7 +240,7 @@ measure_path() {
   fi
   if [ -n "$jit_before" ]; then
     printf '  %-8s JIT compilation during the measured runs: %s s (both JVMs; %s s before them)\n' "$name" \
-      "$(awk -v a="$(jit_seconds "${pids[@]}")" -v b="$jit_before" 'BEGIN { printf "%.2f", a - b }')" "$jit_before"
+      "$(awk -v a="$(jit_cpu_seconds "${pids[@]}")" -v b="$jit_before" 'BEGIN { printf "%.2f", a - b }')" "$jit_before"
   fi
   [ ${#pids[@]} -gt 0 ] && echo "RESULT $name rss-kib $(rss_kib "${pids[@]}")" >>"$results"
   [ ${#pids[@]} -gt 0 ] && idle_cost "$name" "$host" "$echo_port" "${pids[@]}"

@@ -139,18 +139,6 @@ finish_run() {
   rm -rf "$work"
 }
 
-# jit_seconds PID...: seconds the JVMs among the processes spent compiling so far (jstat reads the
-# JVM's perf-data file: nothing stops); "" when none is a JVM. Printed for the measured runs: a JVM
-# proxy still compiling is being measured partly cold (its C2 threads share the 2 cores).
-jit_seconds() {
-  local pid total="" t
-  for pid; do
-    t=$("$JAVA_HOME/bin/jstat" -compiler "$pid" 2>/dev/null | awk 'NR == 2 { print $4 }') || true
-    [ -n "$t" ] && total=$(awk -v a="${total:-0}" -v b="$t" 'BEGIN { printf "%.2f", a + b }')
-  done
-  echo "$total"
-}
-
 # jit_cpu_seconds PID...: CPU seconds (user + system) the JIT compiler threads of the processes have used so
 # far, from /proc; "" when none has such threads (not a JVM). This is what the JIT takes from the proxies'
 # CPU; jstat's compile time is elapsed time, which on a loaded machine is many times the CPU it used.
@@ -168,4 +156,41 @@ jit_cpu_seconds() {
   done
   [ -n "$total" ] && awk -v t="$found" -v c="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / c }'
   return 0
+}
+
+# warm_in_rounds NAME WHAT ROUND_FN [PROXY_PID...]: calls ROUND_FN (one round of every traffic shape the measured
+# runs then use; WHAT names them) until the proxies are warm, as a long-running proxy is. JVM proxies get rounds
+# until their JIT has settled: a round in which their compiler threads used less than WARM_SETTLED s of CPU
+# together (jit_cpu_seconds), or WARM_MAX s, whichever comes first (printed either way). C2 compiles for the
+# shape it sees and deoptimises when the shape changes, and compiling on the same cores inside a measured run
+# counts as proxy CPU. Paths without a JVM (HAProxy, direct) get one round: the kernel and caches see the traffic.
+WARM_MAX=${BENCH_WARM_MAX:-180}
+WARM_SETTLED=${BENCH_WARM_SETTLED:-0.5}
+warm_in_rounds() {
+  local name=$1 what=$2 round_fn=$3; shift 3
+  local pids=("$@") round=0 start=$SECONDS jit0="" jit1 spent
+  [ ${#pids[@]} -gt 0 ] && jit0=$(jit_cpu_seconds "${pids[@]}")
+  [ -n "${jit0:-}" ] || pids=() # no JVM among them: one round
+  while :; do
+    round=$((round + 1))
+    "$round_fn" || true # each step of a round reports its own failure (and marks the run failed)
+    if [ ${#pids[@]} -eq 0 ]; then
+      printf '  %-8s warm-up: 1 round of %s, %d s each (no JIT to settle)\n' "$name" "$what" "$WARMUP"
+      return 0
+    fi
+    jit1=$(jit_cpu_seconds "${pids[@]}")
+    spent=$(awk -v a="$jit1" -v b="$jit0" 'BEGIN { printf "%.2f", a - b }')
+    jit0=$jit1
+    if awk -v s="$spent" -v t="$WARM_SETTLED" 'BEGIN { exit !(s < t) }'; then
+      printf '  %-8s warm-up: settled after %d round(s), %d s (last round: %s s of JIT CPU, all its JVMs; under %s s)\n' \
+        "$name" "$round" $((SECONDS - start)) "$spent" "$WARM_SETTLED"
+      return 0
+    fi
+    if [ $((SECONDS - start)) -ge "$WARM_MAX" ]; then
+      printf '  %-8s warm-up: NOT settled after %d round(s), %d s (BENCH_WARM_MAX): last round still %s s of JIT CPU\n' \
+        "$name" "$round" $((SECONDS - start)) "$spent"
+      return 0
+    fi
+    printf '  %-8s warm-up round %d: %s s of JIT CPU (all its JVMs)\n' "$name" "$round" "$spent"
+  done
 }
